@@ -1,0 +1,148 @@
+//! The attribute's arguments: `mode = "Calculate"` (required) and `name = "AvgStuScore"`.
+
+use proc_macro2::{Span, TokenStream};
+use syn::LitStr;
+use syn::meta::ParseNestedMeta;
+use syn::parse::Parser;
+
+use crate::errors::Errors;
+
+/// The five modes, as written in the attribute and in YAML, with the runtime variant they expand to.
+const MODES: &[&str] = &["Verify", "Save", "Load", "Calculate", "Expand"];
+
+const KEYS: &str = "`mode`, `name`";
+
+pub(crate) struct Args {
+    /// The mode's variant name in `kisflow::Mode`.
+    pub(crate) mode: &'static str,
+    pub(crate) name: Option<LitStr>,
+}
+
+impl Args {
+    pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Self> {
+        let mut mode = None;
+        let mut name = None;
+        let mut errors = Errors::default();
+        let parser = syn::meta::parser(|meta| {
+            let result = if meta.path.is_ident("mode") {
+                set_once(&mut mode, &meta, "mode", parse_mode)
+            } else if meta.path.is_ident("name") {
+                set_once(&mut name, &meta, "name", parse_name)
+            } else {
+                Err(meta.error(format_args!(
+                    "unknown kis_function argument `{}`, expected one of {KEYS}",
+                    path_text(&meta.path)
+                )))
+            };
+            // Keep going after a bad value, so one compile reports every bad argument.
+            if let Err(err) = result {
+                errors.push(err);
+                skip_value(&meta);
+            }
+            Ok(())
+        });
+        parser.parse2(tokens)?;
+        errors.finish()?;
+        let Some(mode) = mode else {
+            return Err(syn::Error::new(
+                Span::call_site(),
+                "missing `mode`: write `#[kis_function(mode = \"Calculate\")]` with one of \
+                 \"Verify\", \"Save\", \"Load\", \"Calculate\", \"Expand\"",
+            ));
+        };
+        Ok(Self { mode, name })
+    }
+
+    /// What expansion uses when the arguments are wrong, to avoid follow-on errors.
+    pub(crate) fn fallback() -> Self {
+        Self {
+            mode: "Calculate",
+            name: None,
+        }
+    }
+}
+
+/// Stores one key's value; a second occurrence is an error at the repeated key.
+fn set_once<T>(
+    slot: &mut Option<T>,
+    meta: &ParseNestedMeta<'_>,
+    key: &str,
+    parse: fn(&ParseNestedMeta<'_>) -> syn::Result<T>,
+) -> syn::Result<()> {
+    if slot.is_some() {
+        return Err(meta.error(format_args!("`{key}` specified more than once")));
+    }
+    *slot = Some(parse(meta)?);
+    Ok(())
+}
+
+fn parse_mode(meta: &ParseNestedMeta<'_>) -> syn::Result<&'static str> {
+    let lit = string_value(meta, "mode", "Calculate")?;
+    let value = lit.value();
+    if let Some(mode) = MODES.iter().find(|m| **m == value) {
+        return Ok(mode);
+    }
+    let listed = MODES
+        .iter()
+        .map(|m| format!("\"{m}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let hint = MODES
+        .iter()
+        .find(|m| m.eq_ignore_ascii_case(&value))
+        .map(|m| format!("; modes are case-sensitive: did you mean \"{m}\"?"))
+        .unwrap_or_default();
+    Err(syn::Error::new(
+        lit.span(),
+        format!("unknown mode \"{value}\", expected one of {listed}{hint}"),
+    ))
+}
+
+fn parse_name(meta: &ParseNestedMeta<'_>) -> syn::Result<LitStr> {
+    let lit = string_value(meta, "name", "AvgStuScore")?;
+    if lit.value().trim().is_empty() {
+        return Err(syn::Error::new(
+            lit.span(),
+            "`name` must not be empty; leave it out to use the function's own name",
+        ));
+    }
+    Ok(lit)
+}
+
+/// The `= "…"` of a key, which must be a string literal.
+fn string_value(meta: &ParseNestedMeta<'_>, key: &str, example: &str) -> syn::Result<LitStr> {
+    let value = meta.value().map_err(|_| {
+        meta.error(format_args!(
+            "expected a value for `{key}`, as in `{key} = \"{example}\"`"
+        ))
+    })?;
+    let expr: syn::Expr = value.parse()?;
+    match expr {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(lit),
+            ..
+        }) => Ok(lit),
+        other => Err(syn::Error::new_spanned(
+            other,
+            format!("expected a string literal, as in `{key} = \"{example}\"`"),
+        )),
+    }
+}
+
+/// After an error inside one argument, consumes the rest of it so parsing resumes at the next comma.
+fn skip_value(meta: &ParseNestedMeta<'_>) {
+    let _ = meta.input.step(|cursor| {
+        let mut rest = *cursor;
+        while let Some((tt, next)) = rest.token_tree() {
+            if matches!(&tt, proc_macro2::TokenTree::Punct(p) if p.as_char() == ',') {
+                break;
+            }
+            rest = next;
+        }
+        Ok(((), rest))
+    });
+}
+
+fn path_text(path: &syn::Path) -> String {
+    crate::type_text::type_text(path)
+}

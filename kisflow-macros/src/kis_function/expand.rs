@@ -1,0 +1,98 @@
+//! Code generation only: the handler as written, a same-named type implementing `KisFunction`, and
+//! the registry entry.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use super::args::Args;
+use super::parse::HandlerFn;
+use super::validate::Handler;
+
+pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenStream {
+    let private = quote!(::kisflow::__private);
+    let ident = &item.sig.ident;
+    let vis = &item.vis;
+    let name = args
+        .name
+        .as_ref()
+        .map_or_else(|| ident.to_string(), syn::LitStr::value);
+    let mode = format_ident!("{}", args.mode);
+    let input = &handler.input;
+    let output = handler
+        .output
+        .as_ref()
+        .map_or_else(|| quote!(#private::NoRows), |ty| quote!(#ty));
+    let output_info = match &handler.output {
+        Some(ty) => quote!(#private::Option::Some(#private::RowType::of::<#ty>())),
+        None => quote!(#private::Option::None),
+    };
+    // Spanned on the user's types, so "cannot be a kisflow row" points at the row type they wrote.
+    let in_decl = quote_spanned!(input.span()=> type In = #input;);
+    let out_decl = match &handler.output {
+        Some(ty) => quote_spanned!(ty.span()=> type Out = #ty;),
+        None => quote!(type Out = #private::NoRows;),
+    };
+    let args_call = if handler.takes_ctx {
+        quote!(ctx, rows)
+    } else {
+        quote!(rows)
+    };
+    let await_call = item.sig.asyncness.map(|_| quote!(.await));
+    // Spanned on the function's name, so "future cannot be sent between threads" lands there.
+    let call = quote_spanned! {ident.span()=>
+        fn call(
+            ctx: &#private::FlowCtx,
+            rows: #private::Vec<Self::In>,
+        ) -> impl #private::Future<
+            Output = #private::Result<#private::Vec<Self::Out>, #private::BoxError>,
+        > + ::core::marker::Send + '_ {
+            async move {
+                let _ = &ctx;
+                #private::IntoOutput::<#output>::into_output(#ident(#args_call) #await_call)
+            }
+        }
+    };
+    let emits = handler.output.as_ref().map(|ty| {
+        quote! {
+            #[automatically_derived]
+            impl #private::Emits for #ident {
+                type Row = #ty;
+            }
+        }
+    });
+    quote! {
+        #item
+
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        #vis struct #ident {}
+
+        const _: () = {
+            #[automatically_derived]
+            impl #private::KisFunction for #ident {
+                #in_decl
+                #out_decl
+                const INFO: &'static #private::FunctionInfo = &#private::FunctionInfo::__new(
+                    #name,
+                    #private::Mode::#mode,
+                    #private::concat!(#private::module_path!(), "::", #private::stringify!(#ident)),
+                    #private::Location {
+                        file: #private::file!(),
+                        line: #private::line!(),
+                        column: #private::column!(),
+                    },
+                    #private::RowType::of::<#input>(),
+                    #output_info,
+                );
+                #call
+            }
+
+            #emits
+
+            #private::inventory::submit! {
+                #private::FunctionEntry(<#ident as #private::KisFunction>::INFO)
+            }
+        };
+    }
+}

@@ -1,0 +1,179 @@
+//! The one error type of kisflow and the `Result` alias handlers and flows return.
+
+use std::fmt;
+
+/// Any error a handler may return: `kisflow::Error`, `std::io::Error`, `anyhow::Error`, a `String`…
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// `Result` with kisflow's [`enum@Error`] as the default error type.
+///
+/// ```
+/// # use kisflow::prelude::*;
+/// #[kis_function(mode = "Verify")]
+/// fn keep_positive(rows: Vec<i64>) -> kisflow::Result<Vec<i64>> {
+///     Ok(rows.into_iter().filter(|n| *n > 0).collect())
+/// }
+/// assert_eq!(keep_positive(vec![-1, 2]).unwrap(), vec![2]);
+/// ```
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What can go wrong in kisflow, each case naming the flow, function and row it concerns.
+///
+/// `Debug` prints the message followed by its chain of causes, so `fn main() -> kisflow::Result<()>`
+/// shows the whole story when it fails.
+///
+/// ```
+/// let err = kisflow::Error::msg("score out of range");
+/// assert_eq!(err.to_string(), "score out of range");
+/// ```
+#[derive(thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A handler returned an error; the handler's error is the [`source`](std::error::Error::source).
+    #[error("flow `{flow}`: function `{function}` failed")]
+    Handler {
+        /// Name of the flow that ran.
+        flow: String,
+        /// Registered name of the function whose handler failed.
+        function: String,
+        /// What the handler returned.
+        #[source]
+        source: BoxError,
+    },
+
+    /// A JSON row committed to a flow does not decode into the first function's input type.
+    #[error(
+        "flow `{flow}`: committed row {row_number} does not decode into `{row_type}`, the input of \
+         function `{function}`: {reason}; the row was not committed: {row}"
+    )]
+    Decode {
+        /// Name of the flow the row was committed to.
+        flow: String,
+        /// Registered name of the flow's first function.
+        function: String,
+        /// Rust type the row had to decode into.
+        row_type: &'static str,
+        /// Position the row would have had among this run's committed rows, from 1.
+        row_number: usize,
+        /// The row as committed, shortened to 200 characters.
+        row: String,
+        /// serde's reason, with line and column inside the row.
+        reason: String,
+    },
+
+    /// Two `#[kis_function]`s (or two flows) were registered under one name.
+    #[error(
+        "{kind} name \"{name}\" is registered twice: by `{first}` ({first_at}) and by `{second}` \
+         ({second_at}); give one of them another name"
+    )]
+    Duplicate {
+        /// `"function"` or `"flow"`.
+        kind: &'static str,
+        /// The name registered twice.
+        name: String,
+        /// Rust path of the first registration.
+        first: String,
+        /// `file:line:column` of the first registration.
+        first_at: String,
+        /// Rust path of the second registration.
+        second: String,
+        /// `file:line:column` of the second registration.
+        second_at: String,
+    },
+
+    /// A name was looked up in the registry and is not there.
+    #[error("no {kind} named \"{name}\" is registered; registered {kind}s: {known}")]
+    Unknown {
+        /// `"function"` or `"flow"`.
+        kind: &'static str,
+        /// The name asked for.
+        name: String,
+        /// The registered names, sorted, comma separated.
+        known: String,
+    },
+
+    /// The operation needs JSON support from a row type that lacks it.
+    #[error(
+        "flow `{flow}`: rows of type `{row_type}` cannot be decoded from JSON; derive `serde::Deserialize` for it"
+    )]
+    NotJson {
+        /// Name of the flow.
+        flow: String,
+        /// The row type without `Deserialize`.
+        row_type: &'static str,
+    },
+
+    /// A message from user code, made with [`Error::msg`].
+    #[error("{0}")]
+    Message(String),
+}
+
+impl Error {
+    /// An error with just a message, for handlers that have no other error at hand.
+    ///
+    /// ```
+    /// # use kisflow::prelude::*;
+    /// #[kis_function(mode = "Verify")]
+    /// fn no_empty_batches(rows: Vec<String>) -> kisflow::Result<Vec<String>> {
+    ///     if rows.is_empty() {
+    ///         return Err(kisflow::Error::msg("got an empty batch"));
+    ///     }
+    ///     Ok(rows)
+    /// }
+    /// assert!(no_empty_batches(Vec::new()).is_err());
+    /// ```
+    pub fn msg(message: impl fmt::Display) -> Self {
+        Self::Message(message.to_string())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self}")?;
+        let mut source = std::error::Error::source(self);
+        if source.is_some() {
+            write!(f, "\n\nCaused by:")?;
+        }
+        while let Some(cause) = source {
+            write!(f, "\n    {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
+}
+
+/// Shortens a committed row for an error message, on a character boundary.
+pub(crate) fn excerpt(row: &str) -> String {
+    const MAX: usize = 200;
+    match row.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &row[..cut]),
+        None => row.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_the_cause_chain() {
+        let err = Error::Handler {
+            flow: "F".into(),
+            function: "G".into(),
+            source: Box::new(Error::msg("disk full")),
+        };
+        assert_eq!(
+            format!("{err:?}"),
+            "flow `F`: function `G` failed\n\nCaused by:\n    disk full"
+        );
+    }
+
+    #[test]
+    fn excerpt_cuts_long_rows_on_char_boundaries() {
+        let long = "é".repeat(300);
+        let cut = excerpt(&long);
+        assert_eq!(cut.chars().count(), 201);
+        assert!(cut.ends_with('…'));
+        assert_eq!(excerpt("short"), "short");
+    }
+}

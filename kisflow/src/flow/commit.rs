@@ -1,0 +1,104 @@
+//! Committing JSON rows: decoded once, at the entry, into the first function's input type.
+
+use serde::de::DeserializeOwned;
+
+use super::{Flow, FlowSpec};
+use crate::error::{Error, Result, excerpt};
+
+/// A JSON row as [`Flow::commit_json`] takes it: a text (`&str`, `String`) or a
+/// [`serde_json::Value`].
+pub trait JsonRow: sealed::Sealed {
+    #[doc(hidden)]
+    fn decode<T: DeserializeOwned>(self) -> Result<T, (serde_json::Error, String)>;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for &str {}
+    impl Sealed for String {}
+    impl Sealed for &String {}
+    impl Sealed for serde_json::Value {}
+    impl Sealed for &serde_json::Value {}
+}
+
+impl JsonRow for &str {
+    fn decode<T: DeserializeOwned>(self) -> Result<T, (serde_json::Error, String)> {
+        serde_json::from_str(self).map_err(|e| (e, excerpt(self)))
+    }
+}
+
+impl JsonRow for String {
+    fn decode<T: DeserializeOwned>(self) -> Result<T, (serde_json::Error, String)> {
+        self.as_str().decode()
+    }
+}
+
+impl JsonRow for &String {
+    fn decode<T: DeserializeOwned>(self) -> Result<T, (serde_json::Error, String)> {
+        self.as_str().decode()
+    }
+}
+
+impl JsonRow for &serde_json::Value {
+    fn decode<T: DeserializeOwned>(self) -> Result<T, (serde_json::Error, String)> {
+        T::deserialize(self).map_err(|e| (e, excerpt(&self.to_string())))
+    }
+}
+
+impl JsonRow for serde_json::Value {
+    fn decode<T: DeserializeOwned>(self) -> Result<T, (serde_json::Error, String)> {
+        // Decode from a reference so the row is still there to quote if it does not fit.
+        (&self).decode()
+    }
+}
+
+impl<S: FlowSpec> Flow<S> {
+    /// Commits one row given as JSON, decoded now into the first function's input type.
+    ///
+    /// A row that does not decode is not committed; the error names the flow, the function, the
+    /// row and serde's reason, and the rows committed before stay.
+    ///
+    /// ```
+    /// # use kisflow::prelude::*;
+    /// # use serde::Deserialize;
+    /// #[derive(Deserialize)]
+    /// struct Score { stu_id: i64, score: i64 }
+    ///
+    /// #[kis_function(mode = "Expand")]
+    /// fn print(rows: Vec<Score>) {
+    ///     for r in rows { println!("{}: {}", r.stu_id, r.score) }
+    /// }
+    /// flow!(Scores: print);
+    ///
+    /// let mut flow = Scores::new();
+    /// flow.commit_json(r#"{"stu_id":1,"score":90}"#).unwrap();
+    /// flow.commit_json(serde_json::json!({"stu_id": 2, "score": 80})).unwrap();
+    /// let err = flow.commit_json(r#"{"stu_id":3}"#).unwrap_err();
+    /// assert!(err.to_string().contains("missing field `score`"));
+    /// assert_eq!(flow.committed(), 2);
+    /// ```
+    pub fn commit_json(&mut self, row: impl JsonRow) -> Result<()>
+    where
+        S::In: DeserializeOwned,
+    {
+        match row.decode::<S::In>() {
+            Ok(row) => {
+                self.source.push(row);
+                Ok(())
+            }
+            Err((err, text)) => Err(self.decode_error(&err, text)),
+        }
+    }
+
+    pub(super) fn decode_error(&self, err: &serde_json::Error, row: String) -> Error {
+        let first = S::STAGES.first().map(|stage| stage.function());
+        Error::Decode {
+            flow: S::NAME.to_owned(),
+            function: first.map_or_else(String::new, |f| f.name().to_owned()),
+            row_type: first.map_or(std::any::type_name::<S::In>(), |f| f.input().name()),
+            row_number: self.source.len() + 1,
+            row,
+            reason: err.to_string(),
+        }
+    }
+}

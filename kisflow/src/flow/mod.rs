@@ -1,0 +1,192 @@
+//! Flows: [`Flow`], the runnable instance, and [`FlowSpec`], what `flow!` declares.
+
+mod commit;
+mod dynamic;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use crate::ctx::{FlowCtx, FlowIdentity};
+use crate::error::Result;
+
+use crate::function::{FunctionInfo, Location, Row};
+use crate::ids;
+
+pub use commit::JsonRow;
+pub use dynamic::DynFlow;
+
+/// One function of a flow with the params the flow gives it.
+#[derive(Debug)]
+pub struct Stage {
+    function: &'static FunctionInfo,
+    params: &'static [(&'static str, &'static str)],
+}
+
+impl Stage {
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __new(
+        function: &'static FunctionInfo,
+        params: &'static [(&'static str, &'static str)],
+    ) -> Self {
+        Self { function, params }
+    }
+
+    /// The function of this stage.
+    #[must_use]
+    pub fn function(&self) -> &'static FunctionInfo {
+        self.function
+    }
+
+    /// The params the flow gives this function, in the order written.
+    #[must_use]
+    pub fn params(&self) -> &'static [(&'static str, &'static str)] {
+        self.params
+    }
+
+    /// One param by key.
+    #[must_use]
+    pub fn param(&self, key: &str) -> Option<&'static str> {
+        self.params.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+    }
+}
+
+/// A flow declared with `flow!`: its name, its stages and the typed code that runs them.
+///
+/// `flow!(Name: a -> b)` implements this on the type `Name`; use [`Flow<Name>`](Flow) to run it.
+pub trait FlowSpec: Sized + Send + Sync + 'static {
+    /// The row type of the first function's input: what [`Flow::commit`] takes.
+    type In: Row;
+    /// The flow's name.
+    const NAME: &'static str;
+    /// The functions in order, with their params.
+    const STAGES: &'static [Stage];
+    /// Where `flow!` declared the flow.
+    const LOCATION: Location;
+
+    /// Decodes a JSON row into [`In`](FlowSpec::In), or `None` when `In` is not `Deserialize`.
+    fn decode_json(row: &serde_json::Value) -> Option<Result<Self::In, serde_json::Error>>;
+
+    /// Runs the stages over one batch of source rows; `ctxs` has one context per stage.
+    fn run(ctxs: &[FlowCtx], rows: Vec<Self::In>) -> impl Future<Output = Result<()>> + Send + '_;
+}
+
+/// A runnable instance of a flow: committed source rows, an id, and one context per function.
+///
+/// Instances are independent: each has its own rows and ids, is `Send`, and runs on any tokio
+/// runtime, so many can run at once.
+///
+/// ```
+/// use kisflow::prelude::*;
+///
+/// #[kis_function(mode = "Calculate")]
+/// fn square(rows: Vec<u64>) -> Vec<u64> {
+///     rows.into_iter().map(|n| n * n).collect()
+/// }
+///
+/// #[kis_function(mode = "Expand")]
+/// fn print(rows: Vec<u64>) {
+///     println!("{rows:?}");
+/// }
+///
+/// flow!(Squares: square -> print);
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> kisflow::Result<()> {
+/// let mut flow = Squares::new();
+/// flow.commit_batch([1, 2, 3])?;
+/// flow.commit_json("4")?;
+/// assert_eq!(flow.committed(), 4);
+/// flow.run().await?; // [1, 4, 9, 16]
+/// assert_eq!(flow.committed(), 0);
+/// # Ok(())
+/// # }
+/// ```
+pub struct Flow<S: FlowSpec> {
+    source: Vec<S::In>,
+    ctxs: Box<[FlowCtx]>,
+    identity: Arc<FlowIdentity>,
+}
+
+impl<S: FlowSpec> Flow<S> {
+    /// A fresh instance with no rows and new ids.
+    #[must_use]
+    pub fn new() -> Self {
+        let identity = Arc::new(FlowIdentity {
+            name: S::NAME,
+            id: ids::new_id(ids::FLOW),
+        });
+        let ctxs = S::STAGES
+            .iter()
+            .map(|stage| FlowCtx::new(Arc::clone(&identity), stage))
+            .collect();
+        Self {
+            source: Vec::new(),
+            ctxs,
+            identity,
+        }
+    }
+
+    /// The flow's name.
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        S::NAME
+    }
+
+    /// This instance's id (`flow-` and 32 hex digits).
+    #[must_use]
+    pub fn id(&self) -> &str {
+        &self.identity.id
+    }
+
+    /// The flow's functions in order, with their params.
+    #[must_use]
+    pub fn stages(&self) -> &'static [Stage] {
+        S::STAGES
+    }
+
+    /// How many source rows are committed and wait for the next [`run`](Flow::run).
+    #[must_use]
+    pub fn committed(&self) -> usize {
+        self.source.len()
+    }
+
+    /// Commits one source row of the first function's input type.
+    pub fn commit(&mut self, row: S::In) -> Result<()> {
+        self.source.push(row);
+        Ok(())
+    }
+
+    /// Commits many source rows at once.
+    pub fn commit_batch(&mut self, rows: impl IntoIterator<Item = S::In>) -> Result<()> {
+        self.source.extend(rows);
+        Ok(())
+    }
+
+    /// Runs every function in order over the committed rows, which it takes: the next run starts
+    /// with none.
+    ///
+    /// Each function receives exactly what its predecessor emitted, as typed values. A function
+    /// that emits no rows ends the run successfully. A handler error ends it with
+    /// [`Error::Handler`](crate::Error::Handler), naming the flow and the function.
+    pub fn run(&mut self) -> impl Future<Output = Result<()>> + Send + '_ {
+        let rows = std::mem::take(&mut self.source);
+        S::run(&self.ctxs, rows)
+    }
+}
+
+impl<S: FlowSpec> Default for Flow<S> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<S: FlowSpec> std::fmt::Debug for Flow<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Flow")
+            .field("name", &S::NAME)
+            .field("id", &self.identity.id)
+            .field("committed", &self.source.len())
+            .finish_non_exhaustive()
+    }
+}

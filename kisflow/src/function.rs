@@ -1,0 +1,189 @@
+//! What `#[kis_function]` makes of a handler: the [`KisFunction`] trait and its [`FunctionInfo`].
+
+use std::any::TypeId;
+use std::future::Future;
+
+use crate::ctx::FlowCtx;
+use crate::error::BoxError;
+use crate::mode::Mode;
+
+/// A row type: anything that can move between threads, since flows run on any tokio runtime.
+///
+/// Every `Send + 'static` type is a row; there is nothing to implement.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a kisflow row: rows must be `Send + 'static` because flows run on any thread",
+    label = "`{Self}` is not `Send + 'static`",
+    note = "use thread-safe parts in the row type (`Arc` instead of `Rc`, `Mutex` instead of `RefCell`) and owned data instead of borrowed references"
+)]
+pub trait Row: Send + 'static {}
+
+#[diagnostic::do_not_recommend]
+impl<T: Send + 'static> Row for T {}
+
+/// The output row type of a sink: a function that returns `()` or `Result<()>` and emits nothing.
+/// It has no values, so a sink's output is always empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoRows {}
+
+/// A function registered with `#[kis_function]`.
+///
+/// The attribute implements this trait on a type that has the handler's own name (Rust keeps types
+/// and functions apart, so the handler stays an ordinary function). `flow!` names functions through
+/// it, and generic code can reach a function's [`FunctionInfo`]:
+///
+/// ```
+/// use kisflow::prelude::*;
+///
+/// #[kis_function(mode = "Calculate", name = "Double")]
+/// fn double(rows: Vec<i64>) -> Vec<i64> {
+///     rows.into_iter().map(|n| n * 2).collect()
+/// }
+///
+/// assert_eq!(<double as KisFunction>::INFO.name(), "Double");
+/// assert_eq!(<double as KisFunction>::INFO.mode(), Mode::Calculate);
+/// assert_eq!(double(vec![21]), vec![42]); // still a plain function
+/// ```
+pub trait KisFunction: 'static {
+    /// The row type the handler takes (`rows: Vec<In>`).
+    type In: Row;
+    /// The row type the handler emits; [`NoRows`] for a sink.
+    type Out: Row;
+    /// Name, mode, row types and source location.
+    const INFO: &'static FunctionInfo;
+
+    /// Calls the handler on one batch of rows.
+    fn call(
+        ctx: &FlowCtx,
+        rows: Vec<Self::In>,
+    ) -> impl Future<Output = Result<Vec<Self::Out>, BoxError>> + Send + '_;
+}
+
+/// A row type as the registry knows it: its `TypeId` and readable name.
+#[derive(Clone, Copy)]
+pub struct RowType {
+    id: fn() -> TypeId,
+    name: fn() -> &'static str,
+}
+
+impl RowType {
+    /// The `RowType` of `T`.
+    #[must_use]
+    pub const fn of<T: 'static>() -> Self {
+        Self {
+            id: TypeId::of::<T>,
+            name: std::any::type_name::<T>,
+        }
+    }
+
+    /// The type's `TypeId`; two row types fit when their ids are equal.
+    #[must_use]
+    pub fn id(&self) -> TypeId {
+        (self.id)()
+    }
+
+    /// The type's path, as `std::any::type_name` gives it (`my_app::StuScore`).
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        (self.name)()
+    }
+}
+
+impl PartialEq for RowType {
+    fn eq(&self, other: &Self) -> bool {
+        self.id() == other.id()
+    }
+}
+
+impl Eq for RowType {}
+
+impl std::fmt::Debug for RowType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Everything the registry knows about one `#[kis_function]`.
+#[derive(Debug)]
+pub struct FunctionInfo {
+    name: &'static str,
+    mode: Mode,
+    path: &'static str,
+    location: Location,
+    input: RowType,
+    output: Option<RowType>,
+}
+
+impl FunctionInfo {
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __new(
+        name: &'static str,
+        mode: Mode,
+        path: &'static str,
+        location: Location,
+        input: RowType,
+        output: Option<RowType>,
+    ) -> Self {
+        Self {
+            name,
+            mode,
+            path,
+            location,
+            input,
+            output,
+        }
+    }
+
+    /// The registered name: `name = "…"` from the attribute, else the handler's own name.
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The function's mode.
+    #[must_use]
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// The handler's Rust path (`my_app::stages::avg_score`).
+    #[must_use]
+    pub fn path(&self) -> &'static str {
+        self.path
+    }
+
+    /// Where the handler is defined.
+    #[must_use]
+    pub fn location(&self) -> Location {
+        self.location
+    }
+
+    /// The row type the handler takes.
+    #[must_use]
+    pub fn input(&self) -> RowType {
+        self.input
+    }
+
+    /// The row type the handler emits, or `None` for a sink.
+    #[must_use]
+    pub fn output(&self) -> Option<RowType> {
+        self.output
+    }
+}
+
+/// A place in a source file, `file:line:column`, columns counted from 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    /// Path of the file, as `file!()` gives it.
+    pub file: &'static str,
+    /// Line, from 1.
+    pub line: u32,
+    /// Column, from 1.
+    pub column: u32,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}

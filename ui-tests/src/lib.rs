@@ -1,0 +1,1 @@
+//! Compile-fail and compile-pass cases of kisflow's macros live in `tests/`; see README.md there.
