@@ -4,6 +4,7 @@
 mod errors;
 mod flow;
 mod kis_function;
+mod respan;
 mod type_text;
 
 use proc_macro::TokenStream;
@@ -76,7 +77,7 @@ pub fn kis_function(args: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// flow!(
 ///     /// Scales the valid numbers by ten.
-///     pub ScaleByTen: valid -> scale(factor = "10") -> print
+///     ScaleByTen: valid -> scale(factor = "10") -> print
 /// );
 ///
 /// # #[tokio::main(flavor = "current_thread")]
@@ -88,7 +89,9 @@ pub fn kis_function(args: TokenStream, item: TokenStream) -> TokenStream {
 /// # }
 /// ```
 ///
-/// Syntax: `flow!(Name: f -> g -> h)`, optionally with doc comments and a visibility before the name.
+/// Syntax: `flow!(Name: f -> g -> h)`, optionally with doc comments and a visibility before the name
+/// (`flow!(pub Name: …)`; the functions of a `pub` flow must be `pub` too, since its input row type is
+/// its first function's).
 /// Functions may be named by path (`stages::avg`) and take params in parentheses,
 /// `f(key = "value", other = 3)`; a handler reads them with `FlowCtx::param`. The same function may
 /// appear twice with different params.

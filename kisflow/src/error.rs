@@ -42,44 +42,12 @@ pub enum Error {
     },
 
     /// A JSON row committed to a flow does not decode into the first function's input type.
-    #[error(
-        "flow `{flow}`: committed row {row_number} does not decode into `{row_type}`, the input of \
-         function `{function}`: {reason}; the row was not committed: {row}"
-    )]
-    Decode {
-        /// Name of the flow the row was committed to.
-        flow: String,
-        /// Registered name of the flow's first function.
-        function: String,
-        /// Rust type the row had to decode into.
-        row_type: &'static str,
-        /// Position the row would have had among this run's committed rows, from 1.
-        row_number: usize,
-        /// The row as committed, shortened to 200 characters.
-        row: String,
-        /// serde's reason, with line and column inside the row.
-        reason: String,
-    },
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
 
     /// Two `#[kis_function]`s (or two flows) were registered under one name.
-    #[error(
-        "{kind} name \"{name}\" is registered twice: by `{first}` ({first_at}) and by `{second}` \
-         ({second_at}); give one of them another name"
-    )]
-    Duplicate {
-        /// `"function"` or `"flow"`.
-        kind: &'static str,
-        /// The name registered twice.
-        name: String,
-        /// Rust path of the first registration.
-        first: String,
-        /// `file:line:column` of the first registration.
-        first_at: String,
-        /// Rust path of the second registration.
-        second: String,
-        /// `file:line:column` of the second registration.
-        second_at: String,
-    },
+    #[error(transparent)]
+    Duplicate(Box<DuplicateName>),
 
     /// A name was looked up in the registry and is not there.
     #[error("no {kind} named \"{name}\" is registered; registered {kind}s: {known}")]
@@ -106,6 +74,50 @@ pub enum Error {
     /// A message from user code, made with [`Error::msg`].
     #[error("{0}")]
     Message(String),
+}
+
+/// A JSON row that does not decode into the first function's input type; see [`Error::Decode`].
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "flow `{flow}`: committed row {row_number} does not decode into `{row_type}`, the input of \
+     function `{function}`: {reason}; the row was not committed: {row}"
+)]
+#[non_exhaustive]
+pub struct DecodeError {
+    /// Name of the flow the row was committed to.
+    pub flow: String,
+    /// Registered name of the flow's first function.
+    pub function: String,
+    /// Rust type the row had to decode into.
+    pub row_type: &'static str,
+    /// Position the row would have had among this run's committed rows, from 1.
+    pub row_number: usize,
+    /// The row as committed, shortened to 200 characters.
+    pub row: String,
+    /// serde's reason, with line and column inside the row.
+    pub reason: String,
+}
+
+/// Two registrations under one name; see [`Error::Duplicate`].
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{kind} name \"{name}\" is registered twice: by `{first}` ({first_at}) and by `{second}` \
+     ({second_at}); give one of them another name"
+)]
+#[non_exhaustive]
+pub struct DuplicateName {
+    /// `"function"` or `"flow"`.
+    pub kind: &'static str,
+    /// The name registered twice.
+    pub name: String,
+    /// Rust path of the first registration.
+    pub first: String,
+    /// `file:line:column` of the first registration.
+    pub first_at: String,
+    /// Rust path of the second registration.
+    pub second: String,
+    /// `file:line:column` of the second registration.
+    pub second_at: String,
 }
 
 impl Error {

@@ -18,7 +18,7 @@ use crate::mode::Mode;
 pub trait Row: Send + 'static {}
 
 #[diagnostic::do_not_recommend]
-impl<T: Send + 'static> Row for T {}
+impl<T> Row for T where T: Send + 'static {}
 
 /// The output row type of a sink: a function that returns `()` or `Result<()>` and emits nothing.
 /// It has no values, so a sink's output is always empty.
@@ -43,6 +43,11 @@ pub enum NoRows {}
 /// assert_eq!(<double as KisFunction>::INFO.mode(), Mode::Calculate);
 /// assert_eq!(double(vec![21]), vec![42]); // still a plain function
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a #[kis_function]",
+    label = "a flow can only chain functions marked with #[kis_function]",
+    note = "put `#[kis_function(mode = \"Calculate\")]` (or another mode) on the function you mean, and name that function here"
+)]
 pub trait KisFunction: 'static {
     /// The row type the handler takes (`rows: Vec<In>`).
     type In: Row;

@@ -1,11 +1,8 @@
 #![doc = include_str!("../../README.md")]
 #![doc(test(attr(deny(warnings), allow(dead_code, unused_variables))))]
 
-// Lets the runtime's own unit tests use the macros, whose output names `::kisflow`.
-#[cfg(test)]
-extern crate self as kisflow;
-
 mod ctx;
+mod edge;
 mod error;
 mod flow;
 mod function;
@@ -22,7 +19,8 @@ pub mod __private {
 }
 
 pub use ctx::FlowCtx;
-pub use error::{BoxError, Error, Result};
+pub use edge::{Edge, EmitsRows, FeedsInto};
+pub use error::{BoxError, DecodeError, DuplicateName, Error, Result};
 pub use flow::{DynFlow, Flow, FlowSpec, JsonRow, Stage};
 pub use function::{FunctionInfo, KisFunction, Location, NoRows, Row, RowType};
 pub use mode::{Mode, UnknownMode};

@@ -9,69 +9,28 @@ pub use core::future::Future;
 pub use core::option::Option;
 pub use core::result::Result;
 pub use core::{column, concat, file, line, module_path, stringify};
+pub use futures::future::BoxFuture;
 pub use inventory;
 pub use serde_json;
 pub use std::boxed::Box;
 pub use std::vec::Vec;
 
 pub use crate::ctx::FlowCtx;
+pub use crate::edge::{Edge, EmitsRows};
 pub use crate::error::{BoxError, Error};
 pub use crate::flow::{DynFlow, Flow, FlowSpec, Stage};
 pub use crate::function::{FunctionInfo, KisFunction, Location, NoRows, RowType};
 pub use crate::mode::Mode;
 pub use crate::registry::{FlowEntry, FunctionEntry};
 
-/// Calls one function of a flow and names the flow and function in its error.
-pub async fn call<F: KisFunction>(ctx: &FlowCtx, rows: Vec<F::In>) -> crate::Result<Vec<F::Out>> {
-    F::call(ctx, rows).await.map_err(|source| Error::Handler {
+/// Names the flow and function in a handler's error.
+#[inline]
+pub fn handler_result<T>(ctx: &FlowCtx, result: Result<Vec<T>, BoxError>) -> crate::Result<Vec<T>> {
+    result.map_err(|source| Error::Handler {
         flow: ctx.flow_name().to_owned(),
-        function: F::INFO.name().to_owned(),
+        function: ctx.function_name().to_owned(),
         source,
     })
-}
-
-/// The type every edge check is asked about; `Edge` is implemented for it only where rows fit.
-pub struct Link;
-
-/// Implemented when `Out`, what `Prev` emits, is `In`, what `Next` takes. `flow!` asks for it once
-/// per edge, spanned on the next function's name, so a mismatch is one error at the user's token.
-#[diagnostic::on_unimplemented(
-    message = "function `{Prev}` emits rows of type `{Out}`, but the next function `{Next}` takes rows of type `{In}`",
-    label = "`{Next}` takes `{In}` rows, but `{Prev}` emits `{Out}` rows",
-    note = "in a flow each function's output row type must be the next function's input row type; change one of the two functions, or put a function between them that turns `{Out}` rows into `{In}` rows"
-)]
-pub trait Edge<Prev, Out, Next, In> {
-    /// Hands the rows on unchanged; only the identity impl exists.
-    fn feed(rows: Vec<Out>) -> Vec<In>;
-}
-
-impl<Prev, Next, T> Edge<Prev, T, Next, T> for Link {
-    #[inline(always)]
-    fn feed(rows: Vec<T>) -> Vec<T> {
-        rows
-    }
-}
-
-/// Implemented by `#[kis_function]` for every function that emits rows, that is every one but a sink.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` emits no rows, so no function can follow it in a flow",
-    label = "this function comes after the sink `{Self}`",
-    note = "`{Self}` returns `()` or `Result<()>`, which makes it a sink; put it last in the flow, or let it return `Vec<Row>` to pass rows on"
-)]
-pub trait Emits {
-    /// The row type the function emits.
-    type Row;
-}
-
-/// Hands the output of `Prev` to `Next`, where the compiler has checked that the row types fit.
-#[inline(always)]
-pub fn feed<Prev, Next>(rows: Vec<<Prev as Emits>::Row>) -> Vec<<Next as KisFunction>::In>
-where
-    Prev: Emits,
-    Next: KisFunction,
-    Link: Edge<Prev, <Prev as Emits>::Row, Next, <Next as KisFunction>::In>,
-{
-    <Link as Edge<Prev, <Prev as Emits>::Row, Next, <Next as KisFunction>::In>>::feed(rows)
 }
 
 /// The return types a handler may have, turned into one batch of output rows.
@@ -81,28 +40,28 @@ pub trait IntoOutput<T> {
 }
 
 impl<T> IntoOutput<T> for Vec<T> {
-    #[inline(always)]
+    #[inline]
     fn into_output(self) -> Result<Vec<T>, BoxError> {
         Ok(self)
     }
 }
 
 impl<T, E: Into<BoxError>> IntoOutput<T> for Result<Vec<T>, E> {
-    #[inline(always)]
+    #[inline]
     fn into_output(self) -> Result<Vec<T>, BoxError> {
         self.map_err(Into::into)
     }
 }
 
 impl IntoOutput<NoRows> for () {
-    #[inline(always)]
+    #[inline]
     fn into_output(self) -> Result<Vec<NoRows>, BoxError> {
         Ok(Vec::new())
     }
 }
 
 impl<E: Into<BoxError>> IntoOutput<NoRows> for Result<(), E> {
-    #[inline(always)]
+    #[inline]
     fn into_output(self) -> Result<Vec<NoRows>, BoxError> {
         self.map(|()| Vec::new()).map_err(Into::into)
     }
@@ -112,6 +71,12 @@ impl<E: Into<BoxError>> IntoOutput<NoRows> for Result<(), E> {
 /// does not, without a `Deserialize` bound (autoref specialisation, resolved in generated code where
 /// the type is concrete).
 pub struct JsonProbe<T>(PhantomData<T>);
+
+impl<T> Default for JsonProbe<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 impl<T> JsonProbe<T> {
     /// The probe for row type `T`.

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use crate::error::{Error, Result};
+use crate::error::{DuplicateName, Error, Result};
 use crate::flow::{DynFlow, Stage};
 use crate::function::{FunctionInfo, Location};
 
@@ -69,9 +69,11 @@ impl std::fmt::Debug for FlowEntry {
 ///
 /// Built once, on first use, from what `#[kis_function]` and `flow!` registered in every crate the
 /// program links. A crate that only registers functions must still be referenced from the binary
-/// (`use my_functions as _;`), or the linker leaves it out and its functions are missing.
+/// (`use my_functions as _;`), or the linker leaves it out and its functions are missing. Everything
+/// linked into one binary shares the registry: doc tests that register functions are best marked
+/// `standalone_crate`, since Rust 2024 merges doc tests into one binary.
 ///
-/// ```
+/// ```standalone_crate
 /// use kisflow::prelude::*;
 ///
 /// #[kis_function(mode = "Calculate", name = "Half")]
@@ -113,14 +115,14 @@ struct Duplicate {
 
 impl Duplicate {
     fn to_error(&self) -> Error {
-        Error::Duplicate {
+        Error::Duplicate(Box::new(DuplicateName {
             kind: self.kind,
             name: self.name.to_owned(),
             first: self.first.0.to_owned(),
             first_at: self.first.1.to_string(),
             second: self.second.0.to_owned(),
             second_at: self.second.1.to_string(),
-        }
+        }))
     }
 }
 

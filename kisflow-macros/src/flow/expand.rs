@@ -2,11 +2,12 @@
 //! loop, and its registry entry. Each edge's type check is spanned on the user's tokens.
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::quote;
 use syn::spanned::Spanned;
 
-use super::parse::FlowInput;
+use super::parse::{FlowInput, StageInput};
 use super::validate::param_text;
+use crate::respan::respan;
 
 pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
     let private = quote!(::kisflow::__private);
@@ -18,38 +19,9 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
     } = flow;
     let name_text = name.to_string();
     let first = &stages[0].path;
-    let stage_infos = stages.iter().map(|stage| {
-        let path = &stage.path;
-        let params = stage.params.iter().map(|p| {
-            let key = p.key.to_string();
-            let value = param_text(&p.value).unwrap_or_default();
-            quote!((#key, #value))
-        });
-        quote_spanned! {path.span()=>
-            #private::Stage::__new(<#path as #private::KisFunction>::INFO, &[#(#params),*])
-        }
-    });
-    let steps = stages.iter().enumerate().map(|(index, stage)| {
-        let path = &stage.path;
-        let call = quote_spanned! {path.span()=>
-            let rows = #private::call::<#path>(&ctxs[#index], rows).await?;
-        };
-        if index == 0 {
-            return call;
-        }
-        let prev = &stages[index - 1].path;
-        // The check sits on the next function's tokens: that is where the error is reported.
-        let feed = quote_spanned! {path.span()=>
-            let rows = #private::feed::<#prev, #path>(rows);
-        };
-        quote! {
-            if rows.is_empty() {
-                return #private::Result::Ok(());
-            }
-            #feed
-            #call
-        }
-    });
+    let stage_infos = stage_infos(stages);
+    let steps = steps(stages);
+    let flow_in = at(first, quote!(<#first as #private::KisFunction>::In));
     quote! {
         #(#attrs)*
         #vis struct #name {
@@ -68,7 +40,7 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
         const _: () = {
             #[automatically_derived]
             impl #private::FlowSpec for #name {
-                type In = <#first as #private::KisFunction>::In;
+                type In = #flow_in;
                 const NAME: &'static str = #name_text;
                 const STAGES: &'static [#private::Stage] = &[#(#stage_infos),*];
                 const LOCATION: #private::Location = #private::Location {
@@ -88,13 +60,12 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
                 fn run(
                     ctxs: &[#private::FlowCtx],
                     rows: #private::Vec<Self::In>,
-                ) -> impl #private::Future<Output = #private::Result<(), #private::Error>>
-                       + ::core::marker::Send + '_ {
-                    async move {
+                ) -> #private::BoxFuture<'_, #private::Result<(), #private::Error>> {
+                    #private::Box::pin(async move {
                         #(#steps)*
                         let _ = rows;
                         #private::Result::Ok(())
-                    }
+                    })
                 }
             }
 
@@ -109,4 +80,79 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
             }
         };
     }
+}
+
+/// `tokens` located at the user's `path`, so errors about that function are reported there.
+fn at(path: &syn::Path, tokens: TokenStream) -> TokenStream {
+    respan(tokens, path.span())
+}
+
+/// The `Stage` of each function. Every function after the first is reached only through the edge
+/// that leads to it, so each problem with it (a mismatch, a sink before it, not a function) is one
+/// error at its name.
+fn stage_infos(stages: &[StageInput]) -> Vec<TokenStream> {
+    let private = quote!(::kisflow::__private);
+    stages
+        .iter()
+        .enumerate()
+        .map(|(index, stage)| {
+            let path = &stage.path;
+            let params = stage.params.iter().map(|p| {
+                let key = p.key.to_string();
+                let value = param_text(&p.value).unwrap_or_default();
+                quote!((#key, #value))
+            });
+            let info = match index {
+                0 => quote!(<#path as #private::KisFunction>::INFO),
+                _ => {
+                    let prev = &stages[index - 1].path;
+                    quote!(<<(#prev, #path) as #private::Edge>::Next as #private::KisFunction>::INFO)
+                }
+            };
+            at(path, quote!(#private::Stage::__new(#info, &[#(#params),*])))
+        })
+        .collect()
+}
+
+/// The run loop's statements: call each function on its predecessor's rows, stop on no rows.
+fn steps(stages: &[StageInput]) -> Vec<TokenStream> {
+    let private = quote!(::kisflow::__private);
+    stages
+        .iter()
+        .enumerate()
+        .map(|(index, stage)| {
+            let path = &stage.path;
+            if index == 0 {
+                return at(
+                    path,
+                    quote! {
+                        let rows = #private::handler_result(
+                            &ctxs[0],
+                            <#path as #private::KisFunction>::call(&ctxs[0], rows).await,
+                        )?;
+                    },
+                );
+            }
+            let prev = &stages[index - 1].path;
+            let call = at(
+                path,
+                quote! {
+                    let rows = #private::handler_result(
+                        &ctxs[#index],
+                        <<(#prev, #path) as #private::Edge>::Next as #private::KisFunction>::call(
+                        &ctxs[#index],
+                        <(#prev, #path) as #private::Edge>::feed(rows),
+                    )
+                    .await,
+                    )?;
+                },
+            );
+            quote! {
+                if rows.is_empty() {
+                    return #private::Result::Ok(());
+                }
+                #call
+            }
+        })
+        .collect()
 }

@@ -30,7 +30,7 @@ pub(crate) fn flow(flow: &FlowInput) -> syn::Result<()> {
     errors.finish()
 }
 
-/// The text a param holds: KisFlow params are strings, so numbers and booleans keep their spelling.
+/// The text a param holds: `KisFlow` params are strings, so numbers and booleans keep their spelling.
 pub(crate) fn param_text(value: &Lit) -> Option<String> {
     match value {
         Lit::Str(s) => Some(s.value()),

@@ -41,6 +41,7 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
     let await_call = item.sig.asyncness.map(|_| quote!(.await));
     // Spanned on the function's name, so "future cannot be sent between threads" lands there.
     let call = quote_spanned! {ident.span()=>
+        #[allow(clippy::manual_async_fn)]
         fn call(
             ctx: &#private::FlowCtx,
             rows: #private::Vec<Self::In>,
@@ -56,8 +57,13 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
     let emits = handler.output.as_ref().map(|ty| {
         quote! {
             #[automatically_derived]
-            impl #private::Emits for #ident {
+            impl #private::EmitsRows for #ident {
                 type Row = #ty;
+
+                #[inline]
+                fn rows(output: #private::Vec<#ty>) -> #private::Vec<#ty> {
+                    output
+                }
             }
         }
     });

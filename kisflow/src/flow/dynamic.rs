@@ -8,7 +8,7 @@ use crate::error::{Error, Result, excerpt};
 /// A runnable flow instance behind a trait object, for code that picks flows by name
 /// (Go KisFlow's `Pool().GetFlow`). Rows go in as JSON.
 ///
-/// ```
+/// ```standalone_crate
 /// use kisflow::prelude::*;
 ///
 /// #[kis_function(mode = "Expand")]

@@ -4,6 +4,8 @@ mod commit;
 mod dynamic;
 
 use std::future::Future;
+
+use futures::future::BoxFuture;
 use std::sync::Arc;
 
 use crate::ctx::{FlowCtx, FlowIdentity};
@@ -68,7 +70,10 @@ pub trait FlowSpec: Sized + Send + Sync + 'static {
     fn decode_json(row: &serde_json::Value) -> Option<Result<Self::In, serde_json::Error>>;
 
     /// Runs the stages over one batch of source rows; `ctxs` has one context per stage.
-    fn run(ctxs: &[FlowCtx], rows: Vec<Self::In>) -> impl Future<Output = Result<()>> + Send + '_;
+    ///
+    /// The future is boxed so that code using a flow never sees the types inside it: a row type
+    /// mismatch then stays one error, at `flow!`, instead of another wherever the flow runs.
+    fn run(ctxs: &[FlowCtx], rows: Vec<Self::In>) -> BoxFuture<'_, Result<()>>;
 }
 
 /// A runnable instance of a flow: committed source rows, an id, and one context per function.

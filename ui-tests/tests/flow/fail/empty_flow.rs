@@ -1,0 +1,5 @@
+use kisflow::prelude::*;
+
+flow!(Nothing:);
+
+fn main() {}

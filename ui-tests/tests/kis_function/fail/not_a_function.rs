@@ -1,0 +1,6 @@
+use kisflow::prelude::*;
+
+#[kis_function(mode = "Calculate")]
+struct Double;
+
+fn main() {}
