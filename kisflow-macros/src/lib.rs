@@ -1,6 +1,8 @@
 //! Implementation detail of the `kisflow` crate: the `#[kis_function]` attribute and the `flow!`
 //! macro. Depend on `kisflow`, which re-exports both.
 
+#![forbid(unsafe_code)]
+
 mod errors;
 mod flow;
 mod kis_function;

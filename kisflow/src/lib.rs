@@ -1,5 +1,6 @@
 #![doc = include_str!("../../README.md")]
 #![doc(test(attr(deny(warnings), allow(dead_code, unused_variables))))]
+#![forbid(unsafe_code)]
 
 mod ctx;
 mod edge;

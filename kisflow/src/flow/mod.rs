@@ -162,9 +162,15 @@ impl<S: FlowSpec> Flow<S> {
         Ok(())
     }
 
-    /// Commits many source rows at once.
+    /// Commits many source rows at once. A `Vec` committed to an instance with no rows waiting
+    /// becomes the batch itself, without a copy.
     pub fn commit_batch(&mut self, rows: impl IntoIterator<Item = S::In>) -> Result<()> {
-        self.source.extend(rows);
+        if self.source.is_empty() {
+            // Collecting a `vec::IntoIter` reuses its buffer, so a whole `Vec` moves in as it is.
+            self.source = rows.into_iter().collect();
+        } else {
+            self.source.extend(rows);
+        }
         Ok(())
     }
 

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Compile-time cost of the macros: builds a generated crate with 200 #[kis_function]s and 50 flow!s
+# and the same 200 functions and 50 hand-chained pipelines without the macros, then prints the
+# median of three rebuilds of each crate (dependencies are built beforehand and not counted).
+#
+#   bash benches/compile_time.sh [debug|release]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+profile=${1:-debug}
+root=$PWD
+work=$root/target/compile-time
+export CARGO_TARGET_DIR=$work/target
+mkdir -p "$work"
+
+generate() { # $1 = macros | plain
+    local kind=$1 dir=$work/$1
+    mkdir -p "$dir/src"
+    cat >"$dir/Cargo.toml" <<TOML
+[package]
+name = "gen-$kind"
+version = "0.1.0"
+edition = "2024"
+publish = false
+
+[workspace]
+
+[dependencies]
+kisflow = { path = "$root/kisflow" }
+TOML
+    {
+        echo '#![allow(dead_code, unused_imports)]'
+        echo 'use kisflow::prelude::*;'
+        for r in $(seq 0 9); do
+            echo "#[derive(Debug, Clone)] pub struct R$r { pub v: i64 }"
+        done
+        for i in $(seq 0 199); do
+            local a=$((i % 10)) b=$(((i + 1) % 10))
+            [ "$kind" = macros ] && echo "#[kis_function(mode = \"Calculate\")]"
+            echo "pub fn f$i(rows: Vec<R$a>) -> Vec<R$b> { rows.into_iter().map(|r| R$b { v: r.v + $i }).collect() }"
+        done
+        for j in $(seq 0 49); do
+            local a=$((4 * j)) b=$((4 * j + 1)) c=$((4 * j + 2)) d=$((4 * j + 3))
+            if [ "$kind" = macros ]; then
+                echo "flow!(pub Flow$j: f$a -> f$b -> f$c -> f$d);"
+            else
+                echo "pub async fn flow$j(rows: Vec<R$((a % 10))>) -> Vec<R$(((d + 1) % 10))> {"
+                echo "    let rows = f$a(rows); if rows.is_empty() { return Vec::new(); }"
+                echo "    let rows = f$b(rows); if rows.is_empty() { return Vec::new(); }"
+                echo "    let rows = f$c(rows); if rows.is_empty() { return Vec::new(); }"
+                echo "    f$d(rows)"
+                echo "}"
+            fi
+        done
+    } >"$dir/src/lib.rs"
+}
+
+flag=""
+[ "$profile" = release ] && flag="--release"
+for kind in plain macros; do
+    generate "$kind"
+    cargo build --quiet $flag --manifest-path "$work/$kind/Cargo.toml" # dependencies, not timed
+done
+
+median_build() {
+    local kind=$1 times=()
+    for _ in 1 2 3; do
+        touch "$work/$kind/src/lib.rs"
+        local start end
+        start=$(date +%s.%N)
+        cargo build --quiet $flag --manifest-path "$work/$kind/Cargo.toml"
+        end=$(date +%s.%N)
+        times+=("$(echo "$end - $start" | bc)")
+    done
+    printf '%s\n' "${times[@]}" | sort -n | sed -n 2p
+}
+
+plain=$(median_build plain)
+macros=$(median_build macros)
+echo "profile: $profile"
+echo "200 functions + 50 pipelines, plain Rust:     ${plain} s"
+echo "200 #[kis_function] + 50 flow!, with kisflow: ${macros} s"
+echo "slower by: $(echo "scale=1; ($macros - $plain) * 100 / $plain" | bc) %"
