@@ -38,5 +38,23 @@ check_example() {
 check_example quick_start "stuid: [101], avg score: [90]
 stuid: [102], avg score: [76.66666666666667]"
 
+# The metrics example serves on a free port, so its first line varies; the rest must match.
+metrics_out=$(cargo run --quiet -p kisflow-examples --example metrics -- --seconds 1 --tick-ms 100 --serve 127.0.0.1:0 | tail -n +2)
+metrics_expected='stuid: [995], avg score: [90]
+stuid: [996], avg score: [90]
+stuid: [997], avg score: [90]
+stuid: [998], avg score: [90]
+stuid: [999], avg score: [90]
+kisflow_data_total 10
+flow_schedule_cnts_total{flow_name="CalStuAvgScore"} 10
+func_schedule_cnts_total{func_name="VerifyStu",func_mode="Verify"} 10
+func_schedule_cnts_total{func_name="AvgStuScore",func_mode="Calculate"} 5
+func_schedule_cnts_total{func_name="PrintStuAvgScore",func_mode="Expand"} 5'
+if [ "$metrics_out" != "$metrics_expected" ]; then
+    printf 'example metrics printed:\n%s\nexpected:\n%s\n' "$metrics_out" "$metrics_expected" >&2
+    exit 1
+fi
+echo "example metrics: ok"
+
 echo
 echo "all checks passed"

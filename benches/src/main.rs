@@ -29,24 +29,54 @@ fn main() {
         .nth(1)
         .map_or(9, |n| n.parse().expect("--rounds takes a number"));
     let input: Vec<Vec<StuScore>> = (0..BATCHES).map(|i| rows(BATCH, i as u64)).collect();
-    let current = tokio::runtime::Builder::new_current_thread().build().expect("a tokio runtime");
-    let multi = tokio::runtime::Builder::new_multi_thread().worker_threads(2).build().expect("a tokio runtime");
+    let current = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a tokio runtime");
+    let multi = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .expect("a tokio runtime");
 
-    println!("kisflow benchmarks: {rounds} rounds, medians; baseline = hand-written Rust in the same process\n");
-    println!("{:<46} {:>13} {:>13} {:>7}", "workload", "kisflow", "hand-written", "ratio");
+    println!(
+        "kisflow benchmarks: {rounds} rounds, medians; baseline = hand-written Rust in the same process\n"
+    );
+    println!(
+        "{:<46} {:>13} {:>13} {:>7}",
+        "workload", "kisflow", "hand-written", "ratio"
+    );
 
     let w1 = compare(
         rounds,
         || typed_batches(&current, input.clone()),
-        || timed_with(input.clone(), |batches| batches.into_iter().for_each(baseline)),
+        || {
+            timed_with(input.clone(), |batches| {
+                for batch in batches {
+                    baseline(batch);
+                }
+            })
+        },
     );
     report("W1 typed rows, batches of 1000 (rows/s)", ROWS, &w1);
+
+    let metrics = kisflow::Metrics::new();
+    let w1m = compare(
+        rounds,
+        || typed_batches_with(&current, input.clone(), Some(&metrics)),
+        || typed_batches(&current, input.clone()),
+    );
+    report("W1 with metrics on, against W1 without", ROWS, &w1m);
 
     let json: Vec<Vec<String>> = input.iter().map(|b| json_rows(b)).collect();
     let w2 = compare(
         rounds,
         || json_batches(&current, &json),
-        || timed_with(&json, |json| json.iter().for_each(|b| baseline_json(b).unwrap())),
+        || {
+            timed_with(&json, |json| {
+                for batch in json {
+                    baseline_json(batch).unwrap();
+                }
+            })
+        },
     );
     report("W2 JSON rows, batches of 1000 (rows/s)", ROWS, &w2);
 
@@ -54,7 +84,13 @@ fn main() {
     let w3 = compare(
         rounds,
         || single_rows(&current, &singles),
-        || timed_with(&singles, |rows| rows.iter().for_each(|row| baseline(vec![*row]))),
+        || {
+            timed_with(&singles, |rows| {
+                for row in rows {
+                    baseline(vec![*row]);
+                }
+            })
+        },
     );
     report("W3 one row per run (runs/s)", ROWS, &w3);
     let per_run = |d: Duration| d.as_secs_f64() / ROWS as f64 * 1e9;
@@ -71,7 +107,11 @@ fn main() {
         || forked_batches(&multi, input.clone()),
         || typed_batches(&current, input.clone()),
     );
-    report(&format!("W4 W1 on {FORKS} instances, 2 threads, against W1"), ROWS, &w4);
+    report(
+        &format!("W4 W1 on {FORKS} instances, 2 threads, against W1"),
+        ROWS,
+        &w4,
+    );
 
     let w5 = peak_ratio(|big| {
         let mut flow = Grades::new();
@@ -90,7 +130,19 @@ fn main() {
 
 /// W1: one instance, a batch of typed rows per run.
 fn typed_batches(rt: &Runtime, batches: Vec<Vec<StuScore>>) -> Duration {
+    typed_batches_with(rt, batches, None)
+}
+
+/// W1, recording into `metrics` when given.
+fn typed_batches_with(
+    rt: &Runtime,
+    batches: Vec<Vec<StuScore>>,
+    metrics: Option<&kisflow::Metrics>,
+) -> Duration {
     let mut flow = Grades::new();
+    if let Some(metrics) = metrics {
+        flow = flow.with_metrics(metrics);
+    }
     timed_with(batches, |batches| {
         rt.block_on(async {
             for batch in batches {
@@ -179,19 +231,35 @@ struct Comparison {
     ratio: f64,
 }
 
-fn compare(rounds: usize, mut ours: impl FnMut() -> Duration, mut theirs: impl FnMut() -> Duration) -> Comparison {
+fn compare(
+    rounds: usize,
+    mut ours: impl FnMut() -> Duration,
+    mut theirs: impl FnMut() -> Duration,
+) -> Comparison {
     let mut pairs: Vec<(Duration, Duration)> = (0..rounds).map(|_| (ours(), theirs())).collect();
-    let mut ratios: Vec<f64> = pairs.iter().map(|(o, t)| t.as_secs_f64() / o.as_secs_f64()).collect();
+    let mut ratios: Vec<f64> = pairs
+        .iter()
+        .map(|(o, t)| t.as_secs_f64() / o.as_secs_f64())
+        .collect();
     ratios.sort_by(f64::total_cmp);
     pairs.sort_by_key(|p| p.0);
     let ours = pairs[rounds / 2].0;
     pairs.sort_by_key(|p| p.1);
-    Comparison { ours, theirs: pairs[rounds / 2].1, ratio: ratios[rounds / 2] }
+    Comparison {
+        ours,
+        theirs: pairs[rounds / 2].1,
+        ratio: ratios[rounds / 2],
+    }
 }
 
 fn report(name: &str, items: usize, c: &Comparison) {
     let rate = |d: Duration| thousands(items as f64 / d.as_secs_f64());
-    println!("{name:<46} {:>13} {:>13} {:>6.0}%", rate(c.ours), rate(c.theirs), c.ratio * 100.0);
+    println!(
+        "{name:<46} {:>13} {:>13} {:>6.0}%",
+        rate(c.ours),
+        rate(c.theirs),
+        c.ratio * 100.0
+    );
 }
 
 fn thousands(x: f64) -> String {

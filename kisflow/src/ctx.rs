@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::flow::Stage;
 use crate::function::FunctionInfo;
 use crate::ids;
+use crate::metrics::{Metrics, StageMetrics};
 use crate::mode::Mode;
 
 /// What a handler sees of its flow: names, ids and the params of this function in this flow.
@@ -32,11 +33,11 @@ use crate::mode::Mode;
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug)]
 pub struct FlowCtx {
     flow: Arc<FlowIdentity>,
     stage: &'static Stage,
     function_id: String,
+    metrics: Option<StageMetrics>,
 }
 
 /// Name and id of one flow instance, shared by the contexts of its functions.
@@ -47,12 +48,26 @@ pub(crate) struct FlowIdentity {
 }
 
 impl FlowCtx {
-    pub(crate) fn new(flow: Arc<FlowIdentity>, stage: &'static Stage) -> Self {
+    pub(crate) fn new(
+        flow: Arc<FlowIdentity>,
+        stage: &'static Stage,
+        metrics: Option<&Metrics>,
+    ) -> Self {
+        let metrics = metrics.map(|m| StageMetrics::new(m, stage.function()));
         Self {
             flow,
             stage,
             function_id: ids::new_id(ids::FUNCTION),
+            metrics,
         }
+    }
+
+    pub(crate) fn set_metrics(&mut self, metrics: &Metrics) {
+        self.metrics = Some(StageMetrics::new(metrics, self.stage.function()));
+    }
+
+    pub(crate) fn metrics(&self) -> Option<&StageMetrics> {
+        self.metrics.as_ref()
     }
 
     /// Name of the running flow.
@@ -100,5 +115,16 @@ impl FlowCtx {
     /// All params of this function in this flow, in the order written.
     pub fn params(&self) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
         self.stage.params().iter().copied()
+    }
+}
+
+impl std::fmt::Debug for FlowCtx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlowCtx")
+            .field("flow", &self.flow.name)
+            .field("flow_id", &self.flow.id)
+            .field("function", &self.function_name())
+            .field("function_id", &self.function_id)
+            .finish_non_exhaustive()
     }
 }

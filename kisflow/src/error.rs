@@ -154,6 +154,18 @@ impl fmt::Debug for Error {
     }
 }
 
+/// The error and its causes on one line, `outer: inner: innermost`, for logs.
+pub(crate) fn chain(err: &Error) -> String {
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 /// Shortens a committed row for an error message, on a character boundary.
 pub(crate) fn excerpt(row: &str) -> String {
     const MAX: usize = 200;

@@ -56,6 +56,12 @@ pub trait KisFunction: 'static {
     /// Name, mode, row types and source location.
     const INFO: &'static FunctionInfo;
 
+    /// Writes input rows for debug logs: with `Debug` where the row type has it, else their count.
+    fn fmt_input(rows: &[Self::In], f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result;
+
+    /// Writes output rows for debug logs, as [`fmt_input`](Self::fmt_input) does.
+    fn fmt_output(rows: &[Self::Out], f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result;
+
     /// Calls the handler on one batch of rows.
     fn call(
         ctx: &FlowCtx,

@@ -8,6 +8,7 @@ mod error;
 mod flow;
 mod function;
 mod ids;
+pub mod metrics;
 mod mode;
 pub mod prelude;
 mod private;
@@ -24,6 +25,7 @@ pub use edge::{Edge, EmitsRows, FeedsInto};
 pub use error::{BoxError, DecodeError, DuplicateName, Error, Result};
 pub use flow::{DynFlow, Flow, FlowSpec, JsonRow, Stage};
 pub use function::{FunctionInfo, KisFunction, Location, NoRows, Row, RowType};
+pub use metrics::Metrics;
 pub use mode::{Mode, UnknownMode};
 pub use registry::{FlowInfo, Registry, registry};
 

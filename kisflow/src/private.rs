@@ -1,9 +1,15 @@
 //! Not public API: support for the code `#[kis_function]` and `flow!` generate. Anything here may
 //! change in any release; the macros and this module are versioned together.
 
+use std::fmt;
 use std::marker::PhantomData;
+use std::time::Instant;
+
+use tracing::Instrument;
 
 use serde::de::DeserializeOwned;
+
+use crate::flow::RowsText;
 
 pub use core::future::Future;
 pub use core::option::Option;
@@ -22,6 +28,52 @@ pub use crate::flow::{DynFlow, Flow, FlowSpec, Stage};
 pub use crate::function::{FunctionInfo, KisFunction, Location, NoRows, RowType};
 pub use crate::mode::Mode;
 pub use crate::registry::{FlowEntry, FunctionEntry};
+
+/// Calls one function of a flow: its span, its metrics, the debug log of its rows, and its error
+/// named with the flow and function.
+pub async fn run_stage<T, Fut>(
+    ctx: &FlowCtx,
+    rows_in: usize,
+    fmt_output: fn(&[T], &mut fmt::Formatter<'_>) -> fmt::Result,
+    call: Fut,
+) -> crate::Result<Vec<T>>
+where
+    Fut: Future<Output = Result<Vec<T>, BoxError>>,
+{
+    let span = tracing::info_span!(
+        "kisflow_function",
+        function = ctx.function_name(),
+        mode = ctx.function_mode().as_str(),
+        rows_in,
+        rows_out = tracing::field::Empty,
+        outcome = tracing::field::Empty,
+    );
+    let metrics = ctx.metrics();
+    let started = metrics.map(|m| {
+        m.called(rows_in);
+        Instant::now()
+    });
+    let result = call.instrument(span.clone()).await;
+    let rows_out = result.as_ref().ok().map(Vec::len);
+    if let (Some(metrics), Some(started)) = (metrics, started) {
+        metrics.returned(started.elapsed(), rows_out);
+    }
+    match &result {
+        Ok(rows) => {
+            span.record("rows_out", rows.len());
+            span.record("outcome", if rows.is_empty() { "empty" } else { "ok" });
+            if tracing::enabled!(tracing::Level::DEBUG) {
+                span.in_scope(
+                    || tracing::debug!(rows = %RowsText(fmt_output, rows), "rows emitted"),
+                );
+            }
+        }
+        Err(_) => {
+            span.record("outcome", "error");
+        }
+    }
+    handler_result(ctx, result)
+}
 
 /// Names the flow and function in a handler's error.
 #[inline]
@@ -114,4 +166,51 @@ impl<T> JsonUnsupported<T> for JsonProbe<T> {
 #[must_use]
 pub fn new_dyn_flow<S: FlowSpec>() -> Box<dyn DynFlow> {
     Box::new(Flow::<S>::new())
+}
+
+/// Writes rows for debug logs with `Debug` where the row type has it, without a `Debug` bound
+/// (autoref specialisation, resolved in generated code where the type is concrete).
+pub struct DebugProbe<T>(PhantomData<T>);
+
+impl<T> DebugProbe<T> {
+    /// The probe for row type `T`.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self(PhantomData)
+    }
+}
+
+impl<T> Default for DebugProbe<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Chosen when the row type is `Debug`.
+pub trait DebugViaDebug<T> {
+    /// The rows as a `Debug` list.
+    fn fmt_rows(&self, rows: &[T], f: &mut fmt::Formatter<'_>) -> fmt::Result;
+}
+
+impl<T: fmt::Debug> DebugViaDebug<T> for &DebugProbe<T> {
+    fn fmt_rows(&self, rows: &[T], f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{rows:?}")
+    }
+}
+
+/// The fallback for row types without `Debug`: the count and the type.
+pub trait DebugUnsupported<T> {
+    /// How many rows of which type.
+    fn fmt_rows(&self, rows: &[T], f: &mut fmt::Formatter<'_>) -> fmt::Result;
+}
+
+impl<T> DebugUnsupported<T> for DebugProbe<T> {
+    fn fmt_rows(&self, rows: &[T], f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "[{} rows of `{}`, which has no Debug]",
+            rows.len(),
+            std::any::type_name::<T>()
+        )
+    }
 }

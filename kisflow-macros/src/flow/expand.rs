@@ -57,6 +57,13 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
                     (&&#private::JsonProbe::<Self::In>::new()).decode_json(row)
                 }
 
+                fn fmt_input(
+                    rows: &[Self::In],
+                    f: &mut ::core::fmt::Formatter<'_>,
+                ) -> ::core::fmt::Result {
+                    <#first as #private::KisFunction>::fmt_input(rows, f)
+                }
+
                 fn run(
                     ctxs: &[#private::FlowCtx],
                     rows: #private::Vec<Self::In>,
@@ -126,25 +133,28 @@ fn steps(stages: &[StageInput]) -> Vec<TokenStream> {
                 return at(
                     path,
                     quote! {
-                        let rows = #private::handler_result(
+                        let rows = #private::run_stage(
                             &ctxs[0],
-                            <#path as #private::KisFunction>::call(&ctxs[0], rows).await,
-                        )?;
+                            rows.len(),
+                            <#path as #private::KisFunction>::fmt_output,
+                            <#path as #private::KisFunction>::call(&ctxs[0], rows),
+                        )
+                        .await?;
                     },
                 );
             }
             let prev = &stages[index - 1].path;
+            let next = quote!(<<(#prev, #path) as #private::Edge>::Next as #private::KisFunction>);
             let call = at(
                 path,
                 quote! {
-                    let rows = #private::handler_result(
+                    let rows = #private::run_stage(
                         &ctxs[#index],
-                        <<(#prev, #path) as #private::Edge>::Next as #private::KisFunction>::call(
-                        &ctxs[#index],
-                        <(#prev, #path) as #private::Edge>::feed(rows),
+                        rows.len(),
+                        #next::fmt_output,
+                        #next::call(&ctxs[#index], <(#prev, #path) as #private::Edge>::feed(rows)),
                     )
-                    .await,
-                    )?;
+                    .await?;
                 },
             );
             quote! {

@@ -91,6 +91,24 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
                     #private::RowType::of::<#input>(),
                     #output_info,
                 );
+                fn fmt_input(
+                    rows: &[Self::In],
+                    f: &mut ::core::fmt::Formatter<'_>,
+                ) -> ::core::fmt::Result {
+                    #[allow(unused_imports)]
+                    use #private::{DebugUnsupported as _, DebugViaDebug as _};
+                    (&&#private::DebugProbe::<Self::In>::new()).fmt_rows(rows, f)
+                }
+
+                fn fmt_output(
+                    rows: &[Self::Out],
+                    f: &mut ::core::fmt::Formatter<'_>,
+                ) -> ::core::fmt::Result {
+                    #[allow(unused_imports)]
+                    use #private::{DebugUnsupported as _, DebugViaDebug as _};
+                    (&&#private::DebugProbe::<Self::Out>::new()).fmt_rows(rows, f)
+                }
+
                 #call
             }
 

@@ -4,15 +4,18 @@ mod commit;
 mod dynamic;
 
 use std::future::Future;
+use std::sync::Arc;
+use std::time::Instant;
 
 use futures::future::BoxFuture;
-use std::sync::Arc;
+use tracing::Instrument;
 
 use crate::ctx::{FlowCtx, FlowIdentity};
 use crate::error::Result;
 
 use crate::function::{FunctionInfo, Location, Row};
 use crate::ids;
+use crate::metrics::{FlowMetrics, Metrics};
 
 pub use commit::JsonRow;
 pub use dynamic::DynFlow;
@@ -69,6 +72,9 @@ pub trait FlowSpec: Sized + Send + Sync + 'static {
     /// Decodes a JSON row into [`In`](FlowSpec::In), or `None` when `In` is not `Deserialize`.
     fn decode_json(row: &serde_json::Value) -> Option<Result<Self::In, serde_json::Error>>;
 
+    /// Writes source rows for debug logs.
+    fn fmt_input(rows: &[Self::In], f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result;
+
     /// Runs the stages over one batch of source rows; `ctxs` has one context per stage.
     ///
     /// The future is boxed so that code using a flow never sees the types inside it: a row type
@@ -111,25 +117,40 @@ pub struct Flow<S: FlowSpec> {
     source: Vec<S::In>,
     ctxs: Box<[FlowCtx]>,
     identity: Arc<FlowIdentity>,
+    metrics: Option<FlowMetrics>,
 }
 
 impl<S: FlowSpec> Flow<S> {
-    /// A fresh instance with no rows and new ids.
+    /// A fresh instance with no rows and new ids. It records metrics into [`Metrics::global`] when
+    /// [`metrics::set_enabled`](crate::metrics::set_enabled) is on.
     #[must_use]
     pub fn new() -> Self {
+        let metrics = crate::metrics::enabled().then(Metrics::global);
         let identity = Arc::new(FlowIdentity {
             name: S::NAME,
             id: ids::new_id(ids::FLOW),
         });
         let ctxs = S::STAGES
             .iter()
-            .map(|stage| FlowCtx::new(Arc::clone(&identity), stage))
+            .map(|stage| FlowCtx::new(Arc::clone(&identity), stage, metrics))
             .collect();
+        let metrics = metrics.map(|m| FlowMetrics::new(m, S::NAME));
         Self {
             source: Vec::new(),
             ctxs,
             identity,
+            metrics,
         }
+    }
+
+    /// This instance, recording its metrics into `metrics` from now on.
+    #[must_use]
+    pub fn with_metrics(mut self, metrics: &Metrics) -> Self {
+        for ctx in &mut self.ctxs {
+            ctx.set_metrics(metrics);
+        }
+        self.metrics = Some(FlowMetrics::new(metrics, S::NAME));
+        self
     }
 
     /// The flow's name.
@@ -182,7 +203,41 @@ impl<S: FlowSpec> Flow<S> {
     /// [`Error::Handler`](crate::Error::Handler), naming the flow and the function.
     pub fn run(&mut self) -> impl Future<Output = Result<()>> + Send + '_ {
         let rows = std::mem::take(&mut self.source);
-        S::run(&self.ctxs, rows)
+        let span = tracing::info_span!(
+            "kisflow_run",
+            flow = S::NAME,
+            flow_id = self.identity.id.as_str(),
+            rows = rows.len(),
+            outcome = tracing::field::Empty,
+        );
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            span.in_scope(|| tracing::debug!(rows = %RowsText(S::fmt_input, &rows), "source rows"));
+        }
+        let metrics = self.metrics.as_ref();
+        let started = metrics.map(|m| {
+            m.started(rows.len());
+            Instant::now()
+        });
+        let run = S::run(&self.ctxs, rows);
+        let outcome = span.clone();
+        async move {
+            let result = run.await;
+            if let (Some(metrics), Some(started)) = (metrics, started) {
+                metrics.finished(started.elapsed(), result.is_err());
+            }
+            match &result {
+                Ok(()) => {
+                    outcome.record("outcome", "ok");
+                }
+                Err(err) => {
+                    outcome.record("outcome", "error");
+                    // Logged once, here, where the error ends the run.
+                    tracing::error!(error = %crate::error::chain(err), "flow run failed");
+                }
+            }
+            result
+        }
+        .instrument(span)
     }
 }
 
@@ -199,5 +254,17 @@ impl<S: FlowSpec> std::fmt::Debug for Flow<S> {
             .field("id", &self.identity.id)
             .field("committed", &self.source.len())
             .finish_non_exhaustive()
+    }
+}
+
+/// Rows written by a `fmt_input`/`fmt_output` hook, for debug logs.
+pub(crate) struct RowsText<'a, T>(
+    pub(crate) fn(&[T], &mut std::fmt::Formatter<'_>) -> std::fmt::Result,
+    pub(crate) &'a [T],
+);
+
+impl<T> std::fmt::Display for RowsText<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (self.0)(self.1, f)
     }
 }

@@ -1,0 +1,102 @@
+//! kis-flow-usage example 10: a flow that runs once a second, with Prometheus metrics served on
+//! kisflow's own `/metrics` listener while it runs.
+//!
+//! `cargo run -p kisflow-examples --example metrics -- --seconds 10 --serve 127.0.0.1:20004`,
+//! then `curl http://127.0.0.1:20004/metrics` while it runs. `RUST_LOG=kisflow=debug` shows the
+//! spans and the rows of each layer.
+
+use std::time::Duration;
+
+use kisflow::metrics::{MetricsConfig, init};
+use kisflow::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StuScore {
+    stu_id: i64,
+    score_1: i64,
+    score_2: i64,
+    score_3: i64,
+}
+
+#[derive(Debug, Clone)]
+struct StuAvg {
+    stu_id: i64,
+    avg_score: f64,
+}
+
+#[kis_function(mode = "Verify", name = "VerifyStu")]
+fn verify_stu(rows: Vec<StuScore>) -> Vec<StuScore> {
+    rows.into_iter()
+        .filter(|r| (0..1000).contains(&r.stu_id))
+        .collect()
+}
+
+#[kis_function(mode = "Calculate", name = "AvgStuScore")]
+fn avg_stu_score(rows: Vec<StuScore>) -> Vec<StuAvg> {
+    #[allow(clippy::cast_precision_loss)] // scores are small
+    rows.into_iter()
+        .map(|r| StuAvg {
+            stu_id: r.stu_id,
+            avg_score: (r.score_1 + r.score_2 + r.score_3) as f64 / 3.0,
+        })
+        .collect()
+}
+
+#[kis_function(mode = "Expand", name = "PrintStuAvgScore")]
+fn print_stu_avg_score(rows: Vec<StuAvg>) {
+    for r in rows {
+        println!("stuid: [{}], avg score: [{}]", r.stu_id, r.avg_score);
+    }
+}
+
+flow!(CalStuAvgScore: verify_stu -> avg_stu_score -> print_stu_avg_score);
+
+fn arg(name: &str) -> Option<String> {
+    std::env::args().skip_while(|a| a != name).nth(1)
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // The library never installs a subscriber; a program does.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .init();
+    let seconds: i64 = arg("--seconds").map_or(Ok(10), |s| s.parse())?;
+    let tick_ms: i64 = arg("--tick-ms").map_or(Ok(1000), |s| s.parse())?;
+    let tick = Duration::from_millis(tick_ms.max(1).unsigned_abs());
+    let config = MetricsConfig {
+        prometheus_enable: true,
+        prometheus_listen: true,
+        prometheus_serve: arg("--serve").unwrap_or_else(|| "127.0.0.1:20004".into()),
+    };
+    let server = init(&config)
+        .await?
+        .expect("listening, as prometheus_listen is on");
+    println!(
+        "serving http://{}/metrics for {seconds} s",
+        server.local_addr()
+    );
+
+    let mut flow = CalStuAvgScore::new();
+    let runs = seconds * 1000 / tick_ms.max(1);
+    for i in 0..runs {
+        // stu_id rises from 995, so VerifyStu starts dropping rows after a few runs.
+        flow.commit(StuScore {
+            stu_id: 995 + i,
+            score_1: 100,
+            score_2: 90,
+            score_3: 80,
+        })?;
+        flow.run().await?;
+        tokio::time::sleep(tick).await;
+    }
+
+    for line in kisflow::Metrics::global().encode().lines() {
+        if line.contains("schedule_cnts_total{") || line.starts_with("kisflow_data_total") {
+            println!("{line}");
+        }
+    }
+    server.shutdown().await;
+    Ok(())
+}
