@@ -94,29 +94,36 @@ fn at(path: &syn::Path, tokens: TokenStream) -> TokenStream {
     respan(tokens, path.span())
 }
 
-/// The `Stage` of each function. Every function after the first is reached only through the edge
-/// that leads to it, so each problem with it (a mismatch, a sink before it, not a function) is one
-/// error at its name.
+/// How generated code names the function at `index`. Every function after the first is reached
+/// only through the edge that leads to it, so each problem with it (a mismatch, a sink before it,
+/// not a function) is one error at its name.
+fn function_at(stages: &[StageInput], index: usize) -> TokenStream {
+    let private = quote!(::kisflow::__private);
+    let path = &stages[index].path;
+    match index {
+        0 => quote!(<#path as #private::KisFunction>),
+        _ => {
+            let prev = &stages[index - 1].path;
+            quote!(<<(#prev, #path) as #private::Edge>::Next as #private::KisFunction>)
+        }
+    }
+}
+
+/// The `Stage` of each function: its registry entry and the params the flow gives it.
 fn stage_infos(stages: &[StageInput]) -> Vec<TokenStream> {
     let private = quote!(::kisflow::__private);
-    stages
-        .iter()
-        .enumerate()
-        .map(|(index, stage)| {
-            let path = &stage.path;
-            let params = stage.params.iter().map(|p| {
+    (0..stages.len())
+        .map(|index| {
+            let params = stages[index].params.iter().map(|p| {
                 let key = p.key.to_string();
                 let value = param_text(&p.value).unwrap_or_default();
                 quote!((#key, #value))
             });
-            let info = match index {
-                0 => quote!(<#path as #private::KisFunction>::INFO),
-                _ => {
-                    let prev = &stages[index - 1].path;
-                    quote!(<<(#prev, #path) as #private::Edge>::Next as #private::KisFunction>::INFO)
-                }
-            };
-            at(path, quote!(#private::Stage::__new(#info, &[#(#params),*])))
+            let function = function_at(stages, index);
+            at(
+                &stages[index].path,
+                quote!(#private::Stage::__new(#function::INFO, &[#(#params),*])),
+            )
         })
         .collect()
 }
@@ -124,45 +131,38 @@ fn stage_infos(stages: &[StageInput]) -> Vec<TokenStream> {
 /// The run loop's statements: call each function on its predecessor's rows, stop on no rows.
 fn steps(stages: &[StageInput]) -> Vec<TokenStream> {
     let private = quote!(::kisflow::__private);
-    stages
-        .iter()
-        .enumerate()
-        .map(|(index, stage)| {
-            let path = &stage.path;
-            if index == 0 {
-                return at(
-                    path,
-                    quote! {
-                        let rows = #private::run_stage(
-                            &ctxs[0],
-                            rows.len(),
-                            <#path as #private::KisFunction>::fmt_output,
-                            <#path as #private::KisFunction>::call(&ctxs[0], rows),
-                        )
-                        .await?;
-                    },
-                );
-            }
-            let prev = &stages[index - 1].path;
-            let next = quote!(<<(#prev, #path) as #private::Edge>::Next as #private::KisFunction>);
+    (0..stages.len())
+        .map(|index| {
+            let path = &stages[index].path;
+            let function = function_at(stages, index);
+            let (stop_if_empty, input) = match index {
+                0 => (None, quote!(rows)),
+                _ => {
+                    let prev = &stages[index - 1].path;
+                    let stop = quote! {
+                        if rows.is_empty() {
+                            return #private::Result::Ok(());
+                        }
+                    };
+                    (
+                        Some(stop),
+                        quote!(<(#prev, #path) as #private::Edge>::feed(rows)),
+                    )
+                }
+            };
             let call = at(
                 path,
                 quote! {
                     let rows = #private::run_stage(
                         &ctxs[#index],
                         rows.len(),
-                        #next::fmt_output,
-                        #next::call(&ctxs[#index], <(#prev, #path) as #private::Edge>::feed(rows)),
+                        #function::fmt_output,
+                        #function::call(&ctxs[#index], #input),
                     )
                     .await?;
                 },
             );
-            quote! {
-                if rows.is_empty() {
-                    return #private::Result::Ok(());
-                }
-                #call
-            }
+            quote!(#stop_if_empty #call)
         })
         .collect()
 }
