@@ -92,10 +92,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         tokio::time::sleep(tick).await;
     }
 
-    for line in kisflow::Metrics::global().encode().lines() {
-        if line.contains("schedule_cnts_total{") || line.starts_with("kisflow_data_total") {
-            println!("{line}");
-        }
+    // Series order in the encoding is not fixed; sorted, the summary is the same every time.
+    let text = kisflow::Metrics::global().encode();
+    let mut counts: Vec<&str> = text
+        .lines()
+        .filter(|line| {
+            line.contains("schedule_cnts_total{") || line.starts_with("kisflow_data_total")
+        })
+        .collect();
+    counts.sort_unstable();
+    for line in counts {
+        println!("{line}");
     }
     server.shutdown().await;
     Ok(())

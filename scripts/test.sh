@@ -45,11 +45,11 @@ stuid: [996], avg score: [90]
 stuid: [997], avg score: [90]
 stuid: [998], avg score: [90]
 stuid: [999], avg score: [90]
-kisflow_data_total 10
 flow_schedule_cnts_total{flow_name="CalStuAvgScore"} 10
-func_schedule_cnts_total{func_name="VerifyStu",func_mode="Verify"} 10
 func_schedule_cnts_total{func_name="AvgStuScore",func_mode="Calculate"} 5
-func_schedule_cnts_total{func_name="PrintStuAvgScore",func_mode="Expand"} 5'
+func_schedule_cnts_total{func_name="PrintStuAvgScore",func_mode="Expand"} 5
+func_schedule_cnts_total{func_name="VerifyStu",func_mode="Verify"} 10
+kisflow_data_total 10'
 if [ "$metrics_out" != "$metrics_expected" ]; then
     printf 'example metrics printed:\n%s\nexpected:\n%s\n' "$metrics_out" "$metrics_expected" >&2
     exit 1
