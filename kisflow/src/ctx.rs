@@ -66,6 +66,10 @@ impl FlowCtx {
         self.metrics = Some(StageMetrics::new(metrics, self.stage.function()));
     }
 
+    pub(crate) fn copy_metrics_from(&mut self, other: &FlowCtx) {
+        self.metrics.clone_from(&other.metrics);
+    }
+
     pub(crate) fn metrics(&self) -> Option<&StageMetrics> {
         self.metrics.as_ref()
     }

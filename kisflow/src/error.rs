@@ -41,6 +41,17 @@ pub enum Error {
         source: BoxError,
     },
 
+    /// A handler panicked. The run ends with this error and the flow instance stays usable.
+    #[error("flow `{flow}`: function `{function}` panicked: {message}")]
+    Panic {
+        /// Name of the flow that ran.
+        flow: String,
+        /// Registered name of the function whose handler panicked.
+        function: String,
+        /// The panic message, when it was a string.
+        message: String,
+    },
+
     /// A JSON row committed to a flow does not decode into the first function's input type.
     #[error(transparent)]
     Decode(Box<DecodeError>),

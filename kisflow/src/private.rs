@@ -3,8 +3,10 @@
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
+use futures::FutureExt;
 use tracing::Instrument;
 
 use serde::de::DeserializeOwned;
@@ -53,7 +55,25 @@ where
         m.called(rows_in);
         Instant::now()
     });
-    let result = call.instrument(span.clone()).await;
+    // A panicking handler ends this run with an error instead of unwinding through the caller.
+    let result = match AssertUnwindSafe(call)
+        .catch_unwind()
+        .instrument(span.clone())
+        .await
+    {
+        Ok(result) => result,
+        Err(payload) => {
+            if let (Some(metrics), Some(started)) = (metrics, started) {
+                metrics.returned(started.elapsed(), None);
+            }
+            span.record("outcome", "panic");
+            return Err(Error::Panic {
+                flow: ctx.flow_name().to_owned(),
+                function: ctx.function_name().to_owned(),
+                message: panic_message(payload.as_ref()),
+            });
+        }
+    };
     let rows_out = result.as_ref().ok().map(Vec::len);
     if let (Some(metrics), Some(started)) = (metrics, started) {
         metrics.returned(started.elapsed(), rows_out);
@@ -73,6 +93,15 @@ where
         }
     }
     handler_result(ctx, result)
+}
+
+/// The text of a panic payload: `panic!("…")` gives a `&str` or a `String`.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned())
 }
 
 /// Names the flow and function in a handler's error.

@@ -236,3 +236,63 @@ fn flows_and_their_runs_are_send() {
     assert_send(&flow);
     assert_send(&flow.run());
 }
+
+static PANICS_SEEN: Mutex<Vec<i64>> = Mutex::new(Vec::new());
+
+#[kis_function(mode = "Calculate", name = "Fragile")]
+fn fragile(rows: Vec<i64>) -> Vec<i64> {
+    assert!(!rows.contains(&13), "unlucky row {}", 13);
+    rows
+}
+
+#[kis_function(mode = "Expand")]
+fn keep(rows: Vec<i64>) {
+    PANICS_SEEN.lock().unwrap().extend(rows);
+}
+
+flow!(Fragility: fragile -> keep);
+
+#[tokio::test]
+async fn a_handler_panic_is_an_error_of_that_run_and_the_instance_stays_usable() {
+    let mut flow = Fragility::new();
+    flow.commit_batch([1, 13]).unwrap();
+    let err = flow.run().await.unwrap_err();
+    assert!(matches!(err, kisflow::Error::Panic { .. }));
+    assert_eq!(
+        err.to_string(),
+        "flow `Fragility`: function `Fragile` panicked: unlucky row 13"
+    );
+
+    flow.commit(2).unwrap();
+    flow.run().await.unwrap();
+    assert_eq!(
+        *PANICS_SEEN.lock().unwrap(),
+        vec![2],
+        "nothing of the panicking run reached keep"
+    );
+}
+
+#[tokio::test]
+async fn a_fork_is_a_fresh_instance_of_the_same_flow() {
+    let mut flow = Intake::new();
+    flow.commit(Score {
+        stu_id: 9,
+        score: 99,
+    })
+    .unwrap();
+    let mut fork = flow.fork();
+    assert_ne!(flow.id(), fork.id());
+    assert_eq!((flow.committed(), fork.committed()), (1, 0));
+    assert_eq!(fork.name(), "Intake");
+    fork.commit(Score {
+        stu_id: 10,
+        score: 10,
+    })
+    .unwrap();
+    fork.run().await.unwrap();
+    assert_eq!(
+        flow.committed(),
+        1,
+        "running the fork leaves the original's rows alone"
+    );
+}

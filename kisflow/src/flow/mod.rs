@@ -143,6 +143,36 @@ impl<S: FlowSpec> Flow<S> {
         }
     }
 
+    /// A new, independent instance of the same flow, as Go's `Fork`: new ids, no rows, and the
+    /// same metrics registry as this one.
+    ///
+    /// ```
+    /// use kisflow::prelude::*;
+    ///
+    /// #[kis_function(mode = "Expand")]
+    /// fn print(rows: Vec<u8>) {
+    ///     println!("{rows:?}");
+    /// }
+    /// flow!(Bytes: print);
+    ///
+    /// let mut flow = Bytes::new();
+    /// flow.commit(1).unwrap();
+    /// let fork = flow.fork();
+    /// assert_ne!(fork.id(), flow.id());
+    /// assert_eq!((flow.committed(), fork.committed()), (1, 0));
+    /// ```
+    #[must_use]
+    pub fn fork(&self) -> Self {
+        let mut fork = Self::new();
+        if let Some(metrics) = &self.metrics {
+            fork.metrics = Some(metrics.clone());
+            for (ctx, original) in fork.ctxs.iter_mut().zip(self.ctxs.iter()) {
+                ctx.copy_metrics_from(original);
+            }
+        }
+        fork
+    }
+
     /// This instance, recording its metrics into `metrics` from now on.
     #[must_use]
     pub fn with_metrics(mut self, metrics: &Metrics) -> Self {
