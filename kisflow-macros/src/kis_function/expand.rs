@@ -54,6 +54,8 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
             }
         }
     };
+    let fmt_input = fmt_rows(&quote!(fmt_input), &quote!(Self::In));
+    let fmt_output = fmt_rows(&quote!(fmt_output), &quote!(Self::Out));
     let emits = handler.output.as_ref().map(|ty| {
         quote! {
             #[automatically_derived]
@@ -91,24 +93,8 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
                     #private::RowType::of::<#input>(),
                     #output_info,
                 );
-                fn fmt_input(
-                    rows: &[Self::In],
-                    f: &mut ::core::fmt::Formatter<'_>,
-                ) -> ::core::fmt::Result {
-                    #[allow(unused_imports)]
-                    use #private::{DebugUnsupported as _, DebugViaDebug as _};
-                    (&&#private::DebugProbe::<Self::In>::new()).fmt_rows(rows, f)
-                }
-
-                fn fmt_output(
-                    rows: &[Self::Out],
-                    f: &mut ::core::fmt::Formatter<'_>,
-                ) -> ::core::fmt::Result {
-                    #[allow(unused_imports)]
-                    use #private::{DebugUnsupported as _, DebugViaDebug as _};
-                    (&&#private::DebugProbe::<Self::Out>::new()).fmt_rows(rows, f)
-                }
-
+                #fmt_input
+                #fmt_output
                 #call
             }
 
@@ -118,5 +104,18 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
                 #private::FunctionEntry(<#ident as #private::KisFunction>::INFO)
             }
         };
+    }
+}
+
+/// A `KisFunction` debug hook writing rows of `row`: with `Debug` where the type has it, chosen by
+/// autoref specialisation since the attribute cannot see the type's impls.
+fn fmt_rows(name: &TokenStream, row: &TokenStream) -> TokenStream {
+    let private = quote!(::kisflow::__private);
+    quote! {
+        fn #name(rows: &[#row], f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            #[allow(unused_imports)]
+            use #private::{DebugUnsupported as _, DebugViaDebug as _};
+            (&&#private::DebugProbe::<#row>::new()).fmt_rows(rows, f)
+        }
     }
 }
