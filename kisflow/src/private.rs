@@ -7,9 +7,8 @@ use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
 use futures::FutureExt;
-use tracing::Instrument;
-
 use serde::de::DeserializeOwned;
+use tracing::Instrument;
 
 use crate::flow::RowsText;
 
@@ -61,38 +60,35 @@ where
         .instrument(span.clone())
         .await
     {
-        Ok(result) => result,
-        Err(payload) => {
-            if let (Some(metrics), Some(started)) = (metrics, started) {
-                metrics.returned(started.elapsed(), None);
-            }
-            span.record("outcome", "panic");
-            return Err(Error::Panic {
-                flow: ctx.flow_name().to_owned(),
-                function: ctx.function_name().to_owned(),
-                message: panic_message(payload.as_ref()),
-            });
-        }
+        Ok(Ok(rows)) => Ok(rows),
+        Ok(Err(source)) => Err(Error::Handler {
+            flow: ctx.flow_name().to_owned(),
+            function: ctx.function_name().to_owned(),
+            source,
+        }),
+        Err(payload) => Err(Error::Panic {
+            flow: ctx.flow_name().to_owned(),
+            function: ctx.function_name().to_owned(),
+            message: panic_message(payload.as_ref()),
+        }),
     };
-    let rows_out = result.as_ref().ok().map(Vec::len);
     if let (Some(metrics), Some(started)) = (metrics, started) {
-        metrics.returned(started.elapsed(), rows_out);
+        metrics.returned(started.elapsed(), result.as_ref().ok().map(Vec::len));
     }
-    match &result {
-        Ok(rows) => {
-            span.record("rows_out", rows.len());
-            span.record("outcome", if rows.is_empty() { "empty" } else { "ok" });
-            if tracing::enabled!(tracing::Level::DEBUG) {
-                span.in_scope(
-                    || tracing::debug!(rows = %RowsText(fmt_output, rows), "rows emitted"),
-                );
-            }
-        }
-        Err(_) => {
-            span.record("outcome", "error");
+    let outcome = match &result {
+        Ok(rows) if rows.is_empty() => "empty",
+        Ok(_) => "ok",
+        Err(Error::Panic { .. }) => "panic",
+        Err(_) => "error",
+    };
+    span.record("outcome", outcome);
+    if let Ok(rows) = &result {
+        span.record("rows_out", rows.len());
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            span.in_scope(|| tracing::debug!(rows = %RowsText(fmt_output, rows), "rows emitted"));
         }
     }
-    handler_result(ctx, result)
+    result
 }
 
 /// The text of a panic payload: `panic!("…")` gives a `&str` or a `String`.
@@ -102,16 +98,6 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .map(|s| (*s).to_owned())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a panic without a message".to_owned())
-}
-
-/// Names the flow and function in a handler's error.
-#[inline]
-pub fn handler_result<T>(ctx: &FlowCtx, result: Result<Vec<T>, BoxError>) -> crate::Result<Vec<T>> {
-    result.map_err(|source| Error::Handler {
-        flow: ctx.flow_name().to_owned(),
-        function: ctx.function_name().to_owned(),
-        source,
-    })
 }
 
 /// The return types a handler may have, turned into one batch of output rows.
