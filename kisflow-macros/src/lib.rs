@@ -6,6 +6,7 @@
 mod errors;
 mod flow;
 mod kis_function;
+mod param;
 mod respan;
 mod type_text;
 

@@ -82,6 +82,70 @@ pub enum Error {
         row_type: &'static str,
     },
 
+    /// A handler asked for an action its flow cannot take: one its function does not declare, or a
+    /// jump to a function the flow does not have.
+    #[error("flow `{flow}`: function `{function}` {reason}")]
+    Action {
+        /// Name of the flow.
+        flow: String,
+        /// Registered name of the function that asked.
+        function: String,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+
+    /// A run called more functions than its step limit allows, which a jump loop does.
+    #[error(
+        "flow `{flow}`: the run stopped after {limit} function calls, its step limit; the jumps loop \
+         through {cycle}; end the loop in a handler, or raise the limit with `Flow::with_step_limit`"
+    )]
+    StepLimit {
+        /// Name of the flow.
+        flow: String,
+        /// The limit reached.
+        limit: usize,
+        /// The functions of the last jump's loop, `a -> b -> a`.
+        cycle: String,
+    },
+
+    /// A function needs a connector that is not there.
+    #[error("flow `{flow}`: function `{function}` {reason}")]
+    Connector {
+        /// Name of the flow.
+        flow: String,
+        /// Registered name of the function.
+        function: String,
+        /// What is missing and what to do.
+        reason: String,
+    },
+
+    /// A connector's init hook failed; the hook's error is the source.
+    #[error("connector \"{connector}\" failed to initialise")]
+    ConnectorInit {
+        /// The connector's `cname`.
+        connector: String,
+        /// What the init hook returned.
+        #[source]
+        source: BoxError,
+    },
+
+    /// A stored value was asked for as another type than it holds.
+    #[error("{store} \"{key}\" holds a `{stored}`, not the `{asked}` asked for")]
+    WrongType {
+        /// Which store: `"flow metadata"`, `"cache entry"`…
+        store: &'static str,
+        /// The key.
+        key: String,
+        /// The type stored.
+        stored: &'static str,
+        /// The type asked for.
+        asked: &'static str,
+    },
+
+    /// An operation of the in-memory key-value connector met a key of the other shape.
+    #[error(transparent)]
+    Kv(#[from] crate::connector::KvWrongType),
+
     /// A message from user code, made with [`Error::msg`].
     #[error("{0}")]
     Message(String),

@@ -3,6 +3,7 @@
 use std::any::TypeId;
 use std::future::Future;
 
+use crate::action::Actions;
 use crate::ctx::FlowCtx;
 use crate::error::BoxError;
 use crate::mode::Mode;
@@ -61,6 +62,36 @@ pub trait KisFunction: 'static {
 
     /// Writes output rows for debug logs, as [`fmt_input`](Self::fmt_input) does.
     fn fmt_output(rows: &[Self::Out], f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result;
+
+    /// Whether the function may jump ([`Yes`](crate::__private::Yes) with `actions(jump)`): a flow
+    /// holding such a function keeps each function's input for the run.
+    #[doc(hidden)]
+    type Jumps: crate::flow::run::Flag;
+
+    /// A copy of the input to hand on instead of the output: `Some` only for a function that
+    /// declares `actions(data_reuse)`, whose input and output row types are the same.
+    #[doc(hidden)]
+    #[inline]
+    fn reusable(_rows: &[Self::In]) -> Option<Vec<Self::Out>> {
+        None
+    }
+
+    /// One call of this function inside a flow's run; see [`step`](crate::__private::step). A
+    /// trait item so that generated code names the function exactly once per use, as a type.
+    #[doc(hidden)]
+    #[inline]
+    fn step<'a, 'r, J: 'a>(
+        run: &'a mut crate::flow::run::RunState<'r>,
+        index: usize,
+        layer: &'a mut Option<Vec<Self::In>>,
+    ) -> impl Future<Output = crate::Result<crate::flow::run::Goto<Self::Out>>> + Send + 'a
+    where
+        Self: Sized,
+        Self::In: crate::flow::run::Keep<J>,
+        'r: 'a,
+    {
+        crate::flow::run::step::<Self, J>(run, index, layer)
+    }
 
     /// Calls the handler on one batch of rows.
     fn call(
@@ -122,11 +153,15 @@ pub struct FunctionInfo {
     location: Location,
     input: RowType,
     output: Option<RowType>,
+    params: &'static [(&'static str, &'static str)],
+    actions: Actions,
+    conn: Option<&'static str>,
 }
 
 impl FunctionInfo {
     #[doc(hidden)]
     #[must_use]
+    #[allow(clippy::too_many_arguments)] // called by generated code only, one argument per field
     pub const fn __new(
         name: &'static str,
         mode: Mode,
@@ -134,6 +169,9 @@ impl FunctionInfo {
         location: Location,
         input: RowType,
         output: Option<RowType>,
+        params: &'static [(&'static str, &'static str)],
+        actions: Actions,
+        conn: Option<&'static str>,
     ) -> Self {
         Self {
             name,
@@ -142,6 +180,9 @@ impl FunctionInfo {
             location,
             input,
             output,
+            params,
+            actions,
+            conn,
         }
     }
 
@@ -179,6 +220,24 @@ impl FunctionInfo {
     #[must_use]
     pub fn output(&self) -> Option<RowType> {
         self.output
+    }
+
+    /// The default params, `#[kis_function(params(key = "value"))]`, in the order written.
+    #[must_use]
+    pub fn params(&self) -> &'static [(&'static str, &'static str)] {
+        self.params
+    }
+
+    /// The actions the function declares, `#[kis_function(actions(...))]`.
+    #[must_use]
+    pub const fn actions(&self) -> Actions {
+        self.actions
+    }
+
+    /// The connector the function is bound to, `#[kis_function(conn = "...")]`.
+    #[must_use]
+    pub fn conn(&self) -> Option<&'static str> {
+        self.conn
     }
 }
 

@@ -4,6 +4,8 @@
 pub(crate) const FLOW: &str = "flow";
 /// Prefix of function instance ids.
 pub(crate) const FUNCTION: &str = "func";
+/// Prefix of connector ids.
+pub(crate) const CONNECTOR: &str = "conn";
 
 /// A fresh id such as `flow-1f0e…` (a v4 uuid without dashes, as Go's `id.KisID`).
 pub(crate) fn new_id(prefix: &str) -> String {

@@ -3,14 +3,8 @@
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::panic::AssertUnwindSafe;
-use std::time::Instant;
 
-use futures::FutureExt;
 use serde::de::DeserializeOwned;
-use tracing::Instrument;
-
-use crate::flow::RowsText;
 
 pub use core::future::Future;
 pub use core::option::Option;
@@ -22,83 +16,18 @@ pub use serde_json;
 pub use std::boxed::Box;
 pub use std::vec::Vec;
 
+pub use crate::action::Actions;
 pub use crate::ctx::FlowCtx;
 pub use crate::edge::{Edge, EmitsRows};
 pub use crate::error::{BoxError, Error};
+pub use crate::flow::run::{
+    Flag, Goto, Keep, No, ReuseInto, RunState, Select, Select2Flag, Yes, any_jumps, no_such_stage,
+    step,
+};
 pub use crate::flow::{DynFlow, Flow, FlowSpec, Stage};
 pub use crate::function::{FunctionInfo, KisFunction, Location, NoRows, RowType};
 pub use crate::mode::Mode;
 pub use crate::registry::{FlowEntry, FunctionEntry};
-
-/// Calls one function of a flow: its span, its metrics, the debug log of its rows, and its error
-/// named with the flow and function.
-pub async fn run_stage<T, Fut>(
-    ctx: &FlowCtx,
-    rows_in: usize,
-    fmt_output: fn(&[T], &mut fmt::Formatter<'_>) -> fmt::Result,
-    call: Fut,
-) -> crate::Result<Vec<T>>
-where
-    Fut: Future<Output = Result<Vec<T>, BoxError>>,
-{
-    let span = tracing::info_span!(
-        "kisflow_function",
-        function = ctx.function_name(),
-        mode = ctx.function_mode().as_str(),
-        rows_in,
-        rows_out = tracing::field::Empty,
-        outcome = tracing::field::Empty,
-    );
-    let metrics = ctx.metrics();
-    let started = metrics.map(|m| {
-        m.called(rows_in);
-        Instant::now()
-    });
-    // A panicking handler ends this run with an error instead of unwinding through the caller.
-    let result = match AssertUnwindSafe(call)
-        .catch_unwind()
-        .instrument(span.clone())
-        .await
-    {
-        Ok(Ok(rows)) => Ok(rows),
-        Ok(Err(source)) => Err(Error::Handler {
-            flow: ctx.flow_name().to_owned(),
-            function: ctx.function_name().to_owned(),
-            source,
-        }),
-        Err(payload) => Err(Error::Panic {
-            flow: ctx.flow_name().to_owned(),
-            function: ctx.function_name().to_owned(),
-            message: panic_message(payload.as_ref()),
-        }),
-    };
-    if let (Some(metrics), Some(started)) = (metrics, started) {
-        metrics.returned(started.elapsed(), result.as_ref().ok().map(Vec::len));
-    }
-    let outcome = match &result {
-        Ok(rows) if rows.is_empty() => "empty",
-        Ok(_) => "ok",
-        Err(Error::Panic { .. }) => "panic",
-        Err(_) => "error",
-    };
-    span.record("outcome", outcome);
-    if let Ok(rows) = &result {
-        span.record("rows_out", rows.len());
-        if tracing::enabled!(tracing::Level::DEBUG) {
-            span.in_scope(|| tracing::debug!(rows = %RowsText(fmt_output, rows), "rows emitted"));
-        }
-    }
-    result
-}
-
-/// The text of a panic payload: `panic!("…")` gives a `&str` or a `String`.
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic without a message".to_owned())
-}
 
 /// The return types a handler may have, turned into one batch of output rows.
 pub trait IntoOutput<T> {

@@ -6,7 +6,7 @@ use quote::quote;
 use syn::spanned::Spanned;
 
 use super::parse::{FlowInput, StageInput};
-use super::validate::param_text;
+use crate::param::param_text;
 use crate::respan::respan;
 
 pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
@@ -20,7 +20,12 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
     let name_text = name.to_string();
     let first = &stages[0].path;
     let stage_infos = stage_infos(stages);
-    let steps = steps(stages);
+    let arms = arms(stages);
+    let jumps = jumps(stages);
+    let layers = (0..stages.len()).map(|index| match index {
+        0 => quote!(#private::Option::Some(rows)),
+        _ => quote!(#private::Option::None),
+    });
     let flow_in = at(first, quote!(<#first as #private::KisFunction>::In));
     quote! {
         #(#attrs)*
@@ -68,10 +73,20 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
                     ctxs: &[#private::FlowCtx],
                     rows: #private::Vec<Self::In>,
                 ) -> #private::BoxFuture<'_, #private::Result<(), #private::Error>> {
+                    // Whether any function may jump, which makes the run keep each input.
+                    type Jumps = #jumps;
                     #private::Box::pin(async move {
-                        #(#steps)*
-                        let _ = rows;
-                        #private::Result::Ok(())
+                        let mut run = #private::RunState::new(ctxs);
+                        let mut layers = (#(#layers,)*);
+                        let mut at = 0usize;
+                        loop {
+                            match at {
+                                #(#arms)*
+                                _ => return #private::Result::Err(
+                                    #private::no_such_stage(#name_text, at),
+                                ),
+                            }
+                        }
                     })
                 }
             }
@@ -94,18 +109,32 @@ fn at(path: &syn::Path, tokens: TokenStream) -> TokenStream {
     respan(tokens, path.span())
 }
 
-/// How generated code names the function at `index`. Every function after the first is reached
-/// only through the edge that leads to it, so each problem with it (a mismatch, a sink before it,
-/// not a function) is one error at its name.
+/// How generated code names the function at `index`, as a type: by its path. The edges between
+/// functions are checked in one place only, where rows cross them (`arms`), so a mismatch or a
+/// sink in the middle is one error at the next function's name.
+fn function_type(stages: &[StageInput], index: usize) -> TokenStream {
+    let path = &stages[index].path;
+    quote!(#path)
+}
+
+/// The function at `index` as a trait-qualified path prefix, for its items.
 fn function_at(stages: &[StageInput], index: usize) -> TokenStream {
     let private = quote!(::kisflow::__private);
-    let path = &stages[index].path;
-    match index {
-        0 => quote!(<#path as #private::KisFunction>),
-        _ => {
-            let prev = &stages[index - 1].path;
-            quote!(<<(#prev, #path) as #private::Edge>::Next as #private::KisFunction>)
-        }
+    let function = function_type(stages, index);
+    quote!(<#function as #private::KisFunction>)
+}
+
+/// `Yes` when any function of the flow declares `actions(jump)`, from the functions' `INFO`
+/// constants, named exactly as `stage_infos` names them so that a name which is not a function
+/// is reported once.
+fn jumps(stages: &[StageInput]) -> TokenStream {
+    let private = quote!(::kisflow::__private);
+    let infos = (0..stages.len()).map(|index| {
+        let function = function_at(stages, index);
+        at(&stages[index].path, quote!(#function::INFO))
+    });
+    quote! {
+        <#private::Select<{ #private::any_jumps(&[#(#infos),*]) }> as #private::Select2Flag>::Flag
     }
 }
 
@@ -128,41 +157,54 @@ fn stage_infos(stages: &[StageInput]) -> Vec<TokenStream> {
         .collect()
 }
 
-/// The run loop's statements: call each function on its predecessor's rows, stop on no rows.
-fn steps(stages: &[StageInput]) -> Vec<TokenStream> {
+/// The run loop's arms, one per function: call it on its input layer, then store what it hands
+/// on as the next function's input and go where its action says.
+fn arms(stages: &[StageInput]) -> Vec<TokenStream> {
     let private = quote!(::kisflow::__private);
     (0..stages.len())
         .map(|index| {
             let path = &stages[index].path;
-            let function = function_at(stages, index);
-            let (stop_if_empty, input) = match index {
-                0 => (None, quote!(rows)),
-                _ => {
-                    let prev = &stages[index - 1].path;
-                    let stop = quote! {
-                        if rows.is_empty() {
-                            return #private::Result::Ok(());
+            let function = function_type(stages, index);
+            let layer = syn::Index::from(index);
+            // The edge to the next function is reported at the next function's name, as in
+            // `stage_infos`, so a mismatch stays one error.
+            let hand_on = stages.get(index + 1).map(|next| {
+                let next_path = &next.path;
+                let next_layer = syn::Index::from(index + 1);
+                at(
+                    next_path,
+                    quote! {
+                        if let #private::Option::Some(rows) = rows {
+                            layers.#next_layer = #private::Option::Some(
+                                <(#path, #next_path) as #private::Edge>::feed(rows),
+                            );
                         }
-                    };
-                    (
-                        Some(stop),
-                        quote!(<(#prev, #path) as #private::Edge>::feed(rows)),
-                    )
-                }
+                    },
+                )
+            });
+            let rows = match hand_on {
+                Some(_) => quote!(rows),
+                None => quote!(_),
             };
-            let call = at(
+            let step = at(
                 path,
-                quote! {
-                    let rows = #private::run_stage(
-                        &ctxs[#index],
-                        rows.len(),
-                        #function::fmt_output,
-                        #function::call(&ctxs[#index], #input),
-                    )
-                    .await?;
-                },
+                quote!(<#function as #private::KisFunction>::step::<Jumps>(
+                    &mut run,
+                    #index,
+                    &mut layers.#layer,
+                )),
             );
-            quote!(#stop_if_empty #call)
+            // Located at the function's name, apart from the hand-on, which belongs to the edge.
+            let scrutinee = at(path, quote!(#step.await?));
+            quote! {
+                #index => match #scrutinee {
+                    #private::Goto::Stop => return #private::Result::Ok(()),
+                    #private::Goto::To(to, #rows) => {
+                        #hand_on
+                        at = to;
+                    }
+                },
+            }
         })
         .collect()
 }

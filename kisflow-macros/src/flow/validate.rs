@@ -3,10 +3,9 @@
 
 use std::collections::HashSet;
 
-use syn::Lit;
-
 use super::parse::FlowInput;
 use crate::errors::Errors;
+use crate::param::param_text;
 
 pub(crate) fn flow(flow: &FlowInput) -> syn::Result<()> {
     let mut errors = Errors::default();
@@ -28,15 +27,4 @@ pub(crate) fn flow(flow: &FlowInput) -> syn::Result<()> {
         }
     }
     errors.finish()
-}
-
-/// The text a param holds: `KisFlow` params are strings, so numbers and booleans keep their spelling.
-pub(crate) fn param_text(value: &Lit) -> Option<String> {
-    match value {
-        Lit::Str(s) => Some(s.value()),
-        Lit::Int(i) => Some(i.base10_digits().to_owned()),
-        Lit::Float(f) => Some(f.base10_digits().to_owned()),
-        Lit::Bool(b) => Some(b.value.to_string()),
-        _ => None,
-    }
 }

@@ -1,33 +1,53 @@
-//! The attribute's arguments: `mode = "Calculate"` (required) and `name = "AvgStuScore"`.
+//! The attribute's arguments: `mode = "Calculate"` (required), `name = "AvgStuScore"`,
+//! `params(key = "value", …)`, `actions(data_reuse, jump)` and `conn = "cname"`.
+
+use std::collections::HashSet;
 
 use proc_macro2::{Span, TokenStream};
-use syn::LitStr;
 use syn::meta::ParseNestedMeta;
 use syn::parse::Parser;
+use syn::spanned::Spanned;
+use syn::{Lit, LitStr};
 
 use crate::errors::Errors;
+use crate::param::param_text;
 
 /// The five modes, as written in the attribute and in YAML, with the runtime variant they expand to.
 const MODES: &[&str] = &["Verify", "Save", "Load", "Calculate", "Expand"];
 
-const KEYS: &str = "`mode`, `name`";
+const KEYS: &str = "`mode`, `name`, `params`, `actions`, `conn`";
 
 pub(crate) struct Args {
     /// The mode's variant name in `kisflow::Mode`.
     pub(crate) mode: &'static str,
     pub(crate) name: Option<LitStr>,
+    /// Default params, keys and values as text, in the order written.
+    pub(crate) params: Vec<(String, String)>,
+    /// Where `data_reuse` is declared, if it is: the reuse check is reported there.
+    pub(crate) data_reuse: Option<Span>,
+    pub(crate) jump: bool,
+    pub(crate) conn: Option<LitStr>,
 }
 
 impl Args {
     pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Self> {
         let mut mode = None;
         let mut name = None;
+        let mut params = None;
+        let mut actions = None;
+        let mut conn = None;
         let mut errors = Errors::default();
         let parser = syn::meta::parser(|meta| {
             let result = if meta.path.is_ident("mode") {
                 set_once(&mut mode, &meta, "mode", parse_mode)
             } else if meta.path.is_ident("name") {
                 set_once(&mut name, &meta, "name", parse_name)
+            } else if meta.path.is_ident("params") {
+                set_once(&mut params, &meta, "params", parse_params)
+            } else if meta.path.is_ident("actions") {
+                set_once(&mut actions, &meta, "actions", parse_actions)
+            } else if meta.path.is_ident("conn") {
+                set_once(&mut conn, &meta, "conn", parse_conn)
             } else {
                 Err(meta.error(format_args!(
                     "unknown kis_function argument `{}`, expected one of {KEYS}",
@@ -50,7 +70,15 @@ impl Args {
                  \"Verify\", \"Save\", \"Load\", \"Calculate\", \"Expand\"",
             ));
         };
-        Ok(Self { mode, name })
+        let (data_reuse, jump) = actions.unwrap_or_default();
+        Ok(Self {
+            mode,
+            name,
+            params: params.unwrap_or_default(),
+            data_reuse,
+            jump,
+            conn,
+        })
     }
 
     /// What expansion uses when the arguments are wrong, to avoid follow-on errors.
@@ -58,6 +86,10 @@ impl Args {
         Self {
             mode: "Calculate",
             name: None,
+            params: Vec::new(),
+            data_reuse: None,
+            jump: false,
+            conn: None,
         }
     }
 }
@@ -104,6 +136,87 @@ fn parse_name(meta: &ParseNestedMeta<'_>) -> syn::Result<LitStr> {
         return Err(syn::Error::new(
             lit.span(),
             "`name` must not be empty; leave it out to use the function's own name",
+        ));
+    }
+    Ok(lit)
+}
+
+/// `params(key = "value", …)`: string, number or boolean literals, each key once.
+fn parse_params(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<(String, String)>> {
+    let mut params = Vec::new();
+    let mut seen = HashSet::new();
+    let mut errors = Errors::default();
+    meta.parse_nested_meta(|param| {
+        let key = path_text(&param.path);
+        let value = param
+            .value()
+            .map_err(|_| param.error(format_args!("expected `{key} = \"value\"`")))
+            .and_then(|value| {
+                value.parse::<Lit>().map_err(|err| {
+                    syn::Error::new(
+                        err.span(),
+                        format_args!(
+                            "a param value is a string, number or boolean literal, as in \
+                             `{key} = \"value\"`"
+                        ),
+                    )
+                })
+            });
+        let result = value.and_then(|value| {
+            let text = param_text(&value).ok_or_else(|| {
+                syn::Error::new(
+                    value.span(),
+                    "a param value is a string, number or boolean literal",
+                )
+            })?;
+            if !seen.insert(key.clone()) {
+                return Err(param.error(format_args!("param `{key}` given twice")));
+            }
+            params.push((key, text));
+            Ok(())
+        });
+        // Keep going inside the list, so one compile reports every bad param.
+        if let Err(err) = result {
+            errors.push(err);
+            skip_value(&param);
+        }
+        Ok(())
+    })?;
+    errors.finish()?;
+    Ok(params)
+}
+
+/// `actions(data_reuse, jump)`: the actions that change which rows a later function sees.
+fn parse_actions(meta: &ParseNestedMeta<'_>) -> syn::Result<(Option<Span>, bool)> {
+    let mut data_reuse = None;
+    let mut jump = false;
+    let mut errors = Errors::default();
+    meta.parse_nested_meta(|action| {
+        let name = path_text(&action.path);
+        match name.as_str() {
+            "data_reuse" => data_reuse = Some(action.path.span()),
+            "jump" => jump = true,
+            "abort" | "force_entry_next" => errors.push(action.error(format_args!(
+                "`{name}` needs no declaration: any function may take it; `actions(...)` lists \
+                 only `data_reuse` and `jump`"
+            ))),
+            _ => errors.push(action.error(format_args!(
+                "unknown action `{name}`, expected `data_reuse` or `jump`"
+            ))),
+        }
+        skip_value(&action);
+        Ok(())
+    })?;
+    errors.finish()?;
+    Ok((data_reuse, jump))
+}
+
+fn parse_conn(meta: &ParseNestedMeta<'_>) -> syn::Result<LitStr> {
+    let lit = string_value(meta, "conn", "Score12Cache")?;
+    if lit.value().trim().is_empty() {
+        return Err(syn::Error::new(
+            lit.span(),
+            "`conn` must not be empty; write the `cname` of the connector to bind",
         ));
     }
     Ok(lit)

@@ -54,6 +54,11 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
             }
         }
     };
+    let Declared {
+        info,
+        jumps,
+        reusable,
+    } = declared(args);
     let fmt_input = fmt_rows(&quote!(fmt_input), &quote!(Self::In));
     let fmt_output = fmt_rows(&quote!(fmt_output), &quote!(Self::Out));
     let emits = handler.output.as_ref().map(|ty| {
@@ -92,7 +97,10 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
                     },
                     #private::RowType::of::<#input>(),
                     #output_info,
+                    #info
                 );
+                #jumps
+                #reusable
                 #fmt_input
                 #fmt_output
                 #call
@@ -117,5 +125,49 @@ fn fmt_rows(name: &TokenStream, row: &TokenStream) -> TokenStream {
             use #private::{DebugUnsupported as _, DebugViaDebug as _};
             (&&#private::DebugProbe::<#row>::new()).fmt_rows(rows, f)
         }
+    }
+}
+
+/// What the attribute declares beyond mode and name: the `FunctionInfo` arguments for params,
+/// actions and connector, the `Jumps` flag, and the `reusable` hook of a `data_reuse` function.
+struct Declared {
+    info: TokenStream,
+    jumps: TokenStream,
+    reusable: Option<TokenStream>,
+}
+
+fn declared(args: &Args) -> Declared {
+    let private = quote!(::kisflow::__private);
+    let params = args.params.iter().map(|(k, v)| quote!((#k, #v)));
+    let data_reuse = args.data_reuse.is_some();
+    let jump = args.jump;
+    let conn = match &args.conn {
+        Some(cname) => quote!(#private::Option::Some(#cname)),
+        None => quote!(#private::Option::None),
+    };
+    let jumps = if jump {
+        quote!(type Jumps = #private::Yes;)
+    } else {
+        quote!(type Jumps = #private::No;)
+    };
+    // Spanned on `data_reuse`, so a function that cannot hand its input on is told there.
+    let reusable = args.data_reuse.map(|span| {
+        quote_spanned! {span=>
+            #[inline]
+            fn reusable(rows: &[Self::In]) -> #private::Option<#private::Vec<Self::Out>> {
+                #private::Option::Some(
+                    <Self::In as #private::ReuseInto<Self::Out>>::reuse(rows),
+                )
+            }
+        }
+    });
+    Declared {
+        info: quote! {
+            &[#(#params),*],
+            #private::Actions::__new(#data_reuse, #jump),
+            #conn,
+        },
+        jumps,
+        reusable,
     }
 }

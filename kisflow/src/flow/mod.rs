@@ -1,7 +1,10 @@
 //! Flows: [`Flow`], the runnable instance, and [`FlowSpec`], what `flow!` declares.
 
 mod commit;
+mod connect;
 mod dynamic;
+pub(crate) mod run;
+mod stage;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -10,51 +13,19 @@ use std::time::Instant;
 use futures::future::BoxFuture;
 use tracing::Instrument;
 
-use crate::ctx::{FlowCtx, FlowIdentity};
-use crate::error::Result;
+use crate::connector::Connector;
+use crate::ctx::{FlowCtx, FlowShared};
+use crate::error::{Error, Result};
 
-use crate::function::{FunctionInfo, Location, Row};
-use crate::ids;
+use crate::function::{Location, Row};
 use crate::metrics::{FlowMetrics, Metrics};
+use crate::store::{Cache, Metadata};
 
 pub use commit::JsonRow;
 pub use dynamic::DynFlow;
+pub use stage::Stage;
 
-/// One function of a flow with the params the flow gives it.
-#[derive(Debug)]
-pub struct Stage {
-    function: &'static FunctionInfo,
-    params: &'static [(&'static str, &'static str)],
-}
-
-impl Stage {
-    #[doc(hidden)]
-    #[must_use]
-    pub const fn __new(
-        function: &'static FunctionInfo,
-        params: &'static [(&'static str, &'static str)],
-    ) -> Self {
-        Self { function, params }
-    }
-
-    /// The function of this stage.
-    #[must_use]
-    pub fn function(&self) -> &'static FunctionInfo {
-        self.function
-    }
-
-    /// The params the flow gives this function, in the order written.
-    #[must_use]
-    pub fn params(&self) -> &'static [(&'static str, &'static str)] {
-        self.params
-    }
-
-    /// One param by key.
-    #[must_use]
-    pub fn param(&self, key: &str) -> Option<&'static str> {
-        self.params.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
-    }
-}
+use connect::connect;
 
 /// A flow declared with `flow!`: its name, its stages and the typed code that runs them.
 ///
@@ -116,8 +87,10 @@ pub trait FlowSpec: Sized + Send + Sync + 'static {
 pub struct Flow<S: FlowSpec> {
     source: Vec<S::In>,
     ctxs: Box<[FlowCtx]>,
-    identity: Arc<FlowIdentity>,
+    shared: Arc<FlowShared>,
     metrics: Option<FlowMetrics>,
+    /// Whether a function is bound to a connector, so runs check and initialise connectors.
+    uses_connectors: bool,
 }
 
 impl<S: FlowSpec> Flow<S> {
@@ -126,25 +99,24 @@ impl<S: FlowSpec> Flow<S> {
     #[must_use]
     pub fn new() -> Self {
         let metrics = crate::metrics::enabled().then(Metrics::global);
-        let identity = Arc::new(FlowIdentity {
-            name: S::NAME,
-            id: ids::new_id(ids::FLOW),
-        });
+        let shared = Arc::new(FlowShared::new(S::NAME, S::STAGES));
         let ctxs = S::STAGES
             .iter()
-            .map(|stage| FlowCtx::new(Arc::clone(&identity), stage, metrics))
+            .map(|stage| FlowCtx::new(Arc::clone(&shared), stage, metrics))
             .collect();
         let metrics = metrics.map(|m| FlowMetrics::new(m, S::NAME));
+        let uses_connectors = S::STAGES.iter().any(|s| s.function().conn().is_some());
         Self {
             source: Vec::new(),
             ctxs,
-            identity,
+            shared,
             metrics,
+            uses_connectors,
         }
     }
 
-    /// A new, independent instance of the same flow, as Go's `Fork`: new ids, no rows, and the
-    /// same metrics registry as this one.
+    /// A new, independent instance of the same flow, as Go's `Fork`: new ids, no rows, empty
+    /// metadata and cache, the same step limit, connectors and metrics registry as this one.
     ///
     /// ```
     /// use kisflow::prelude::*;
@@ -163,7 +135,12 @@ impl<S: FlowSpec> Flow<S> {
     /// ```
     #[must_use]
     pub fn fork(&self) -> Self {
-        let mut fork = Self::new();
+        let mut fork = Self::new().with_step_limit(self.step_limit());
+        for (ctx, original) in fork.ctxs.iter_mut().zip(self.ctxs.iter()) {
+            if let Some(connector) = original.given_connector() {
+                ctx.set_connector(connector.clone());
+            }
+        }
         if let Some(metrics) = &self.metrics {
             fork.metrics = Some(metrics.clone());
             for (ctx, original) in fork.ctxs.iter_mut().zip(self.ctxs.iter()) {
@@ -183,6 +160,86 @@ impl<S: FlowSpec> Flow<S> {
         self
     }
 
+    /// This instance, whose runs stop with [`Error::StepLimit`] after `limit` function calls
+    /// (default [`DEFAULT_STEP_LIMIT`](crate::DEFAULT_STEP_LIMIT)): the guard against jump loops.
+    #[must_use]
+    pub fn with_step_limit(self, limit: usize) -> Self {
+        self.shared
+            .step_limit
+            .store(limit, std::sync::atomic::Ordering::Relaxed);
+        self
+    }
+
+    /// The most function calls one run may make.
+    #[must_use]
+    pub fn step_limit(&self) -> usize {
+        self.shared
+            .step_limit
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// This instance, giving `connector` to every function bound to its `cname`
+    /// (`#[kis_function(conn = "...")]`). Fails when no function of the flow is bound to it.
+    ///
+    /// ```
+    /// use kisflow::prelude::*;
+    /// use kisflow::{ConnConfig, Connector, MemoryKv};
+    ///
+    /// #[kis_function(mode = "Save", conn = "Names")]
+    /// async fn save(ctx: &FlowCtx, rows: Vec<String>) -> kisflow::Result<()> {
+    ///     let kv = ctx.connector()?.client::<MemoryKv>()?;
+    ///     for (i, name) in rows.into_iter().enumerate() {
+    ///         kv.set(format!("name_{i}"), name);
+    ///     }
+    ///     Ok(())
+    /// }
+    /// flow!(SaveNames: save);
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> kisflow::Result<()> {
+    /// let names = Connector::memory_kv(ConnConfig::new("Names"));
+    /// let mut flow = SaveNames::new().with_connector(&names)?;
+    /// flow.commit("Ada".to_string())?;
+    /// flow.run().await?;
+    /// assert_eq!(names.client::<MemoryKv>()?.get("name_0")?.as_deref(), Some("Ada"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn with_connector(mut self, connector: &Connector) -> Result<Self> {
+        let mut bound = false;
+        for ctx in &mut self.ctxs {
+            if ctx.function().conn() == Some(connector.name()) {
+                ctx.set_connector(connector.clone());
+                bound = true;
+            }
+        }
+        if bound {
+            return Ok(self);
+        }
+        let bindings: Vec<String> = S::STAGES
+            .iter()
+            .filter_map(|s| {
+                Some(format!(
+                    "`{}` to \"{}\"",
+                    s.function().name(),
+                    s.function().conn()?
+                ))
+            })
+            .collect();
+        let bindings = if bindings.is_empty() {
+            "none of its functions is bound to a connector".to_owned()
+        } else {
+            format!("its bindings are {}", bindings.join(", "))
+        };
+        Err(Error::msg(format_args!(
+            "flow `{}`: no function is bound to connector \"{}\" ({bindings}); bind one with \
+             `#[kis_function(conn = \"{}\")]`",
+            S::NAME,
+            connector.name(),
+            connector.name()
+        )))
+    }
+
     /// The flow's name.
     #[must_use]
     pub fn name(&self) -> &'static str {
@@ -192,7 +249,26 @@ impl<S: FlowSpec> Flow<S> {
     /// This instance's id (`flow-` and 32 hex digits).
     #[must_use]
     pub fn id(&self) -> &str {
-        &self.identity.id
+        &self.shared.id
+    }
+
+    /// Values this instance keeps across runs; handlers see them as
+    /// [`FlowCtx::flow_metadata`].
+    #[must_use]
+    pub fn metadata(&self) -> &Metadata {
+        &self.shared.metadata
+    }
+
+    /// This instance's cache; handlers see it as [`FlowCtx::cache`].
+    #[must_use]
+    pub fn cache(&self) -> &Cache {
+        self.shared.cache()
+    }
+
+    /// The context of the function at `index`, for its id and function metadata.
+    #[must_use]
+    pub fn function_ctx(&self, index: usize) -> Option<&FlowCtx> {
+        self.ctxs.get(index)
     }
 
     /// The flow's functions in order, with their params.
@@ -236,7 +312,7 @@ impl<S: FlowSpec> Flow<S> {
         let span = tracing::info_span!(
             "kisflow_run",
             flow = S::NAME,
-            flow_id = self.identity.id.as_str(),
+            flow_id = self.shared.id.as_str(),
             rows = rows.len(),
             outcome = tracing::field::Empty,
         );
@@ -248,10 +324,19 @@ impl<S: FlowSpec> Flow<S> {
             m.started(rows.len());
             Instant::now()
         });
-        let run = S::run(&self.ctxs, rows);
+        let ctxs = &self.ctxs;
+        let uses_connectors = self.uses_connectors;
         let outcome = span.clone();
         async move {
-            let result = run.await;
+            let connected = if uses_connectors {
+                connect(ctxs).await
+            } else {
+                Ok(())
+            };
+            let result = match connected {
+                Ok(()) => S::run(ctxs, rows).await,
+                Err(err) => Err(err),
+            };
             if let (Some(metrics), Some(started)) = (metrics, started) {
                 metrics.finished(started.elapsed(), result.is_err());
             }
@@ -281,7 +366,7 @@ impl<S: FlowSpec> std::fmt::Debug for Flow<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Flow")
             .field("name", &S::NAME)
-            .field("id", &self.identity.id)
+            .field("id", &self.shared.id)
             .field("committed", &self.source.len())
             .finish_non_exhaustive()
     }

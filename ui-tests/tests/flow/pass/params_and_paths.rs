@@ -24,7 +24,7 @@ flow!(
 
 fn main() {
     let flow = ScaleTwice::new();
-    let params: Vec<_> = flow.stages().iter().map(|s| s.params()).collect();
-    assert_eq!(params[0], &[("factor", "2"), ("note", "first")]);
-    assert_eq!(params[1], &[("factor", "1.5"), ("on", "true")]);
+    let params: Vec<Vec<_>> = flow.stages().iter().map(|s| s.params().collect()).collect();
+    assert_eq!(params[0], [("factor", "2"), ("note", "first")]);
+    assert_eq!(params[1], [("factor", "1.5"), ("on", "true")]);
 }

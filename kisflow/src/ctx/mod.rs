@@ -1,0 +1,250 @@
+//! [`FlowCtx`]: a handler's view of the flow it runs in.
+
+mod actions;
+
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use crate::action::Taken;
+use crate::connector::Connector;
+use crate::error::{Error, Result};
+use crate::flow::Stage;
+use crate::function::FunctionInfo;
+use crate::ids;
+use crate::metrics::{Metrics, StageMetrics};
+use crate::mode::Mode;
+use crate::store::{Cache, Metadata};
+
+/// What a handler sees of its flow: names, ids, params, metadata, cache, connector and actions.
+///
+/// Take it as an optional first parameter, `ctx: &FlowCtx`:
+///
+/// ```
+/// use kisflow::prelude::*;
+///
+/// #[kis_function(mode = "Expand")]
+/// async fn greet(ctx: &FlowCtx, rows: Vec<String>) {
+///     let greeting = ctx.param("greeting").unwrap_or("hello");
+///     for name in rows {
+///         println!("{greeting}, {name} (from {} in {})", ctx.function_name(), ctx.flow_name());
+///     }
+/// }
+///
+/// flow!(Greetings: greet(greeting = "good morning"));
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> kisflow::Result<()> {
+/// let mut flow = Greetings::new();
+/// flow.commit("Ada".to_string())?;
+/// flow.run().await?; // good morning, Ada (from greet in Greetings)
+/// # Ok(())
+/// # }
+/// ```
+pub struct FlowCtx {
+    flow: Arc<FlowShared>,
+    stage: &'static Stage,
+    function_id: String,
+    metrics: Option<StageMetrics>,
+    metadata: Metadata,
+    connector: Option<Connector>,
+    /// The action set by the running call, packed by [`Taken::pack`]; 0 is none.
+    pub(crate) action: AtomicU32,
+}
+
+/// What the contexts of one flow instance share: its identity, stages, limits, metadata and cache.
+#[derive(Debug)]
+pub(crate) struct FlowShared {
+    pub(crate) name: &'static str,
+    pub(crate) id: String,
+    pub(crate) stages: &'static [Stage],
+    pub(crate) step_limit: AtomicUsize,
+    pub(crate) metadata: Metadata,
+    /// Made on first use: most flows never touch their cache.
+    pub(crate) cache: OnceLock<Cache>,
+}
+
+impl FlowShared {
+    pub(crate) fn new(name: &'static str, stages: &'static [Stage]) -> Self {
+        Self {
+            name,
+            id: ids::new_id(ids::FLOW),
+            stages,
+            step_limit: AtomicUsize::new(DEFAULT_STEP_LIMIT),
+            metadata: Metadata::new("flow metadata"),
+            cache: OnceLock::new(),
+        }
+    }
+
+    pub(crate) fn cache(&self) -> &Cache {
+        self.cache.get_or_init(Cache::new)
+    }
+}
+
+/// How many function calls one run may make before it is taken for a jump loop and stopped.
+pub const DEFAULT_STEP_LIMIT: usize = 10_000;
+
+impl FlowCtx {
+    pub(crate) fn new(
+        flow: Arc<FlowShared>,
+        stage: &'static Stage,
+        metrics: Option<&Metrics>,
+    ) -> Self {
+        let metrics = metrics.map(|m| StageMetrics::new(m, stage.function()));
+        Self {
+            flow,
+            stage,
+            function_id: ids::new_id(ids::FUNCTION),
+            metrics,
+            metadata: Metadata::new("function metadata"),
+            connector: None,
+            action: AtomicU32::new(0),
+        }
+    }
+
+    pub(crate) fn set_metrics(&mut self, metrics: &Metrics) {
+        self.metrics = Some(StageMetrics::new(metrics, self.stage.function()));
+    }
+
+    pub(crate) fn copy_metrics_from(&mut self, other: &FlowCtx) {
+        self.metrics.clone_from(&other.metrics);
+    }
+
+    pub(crate) fn metrics(&self) -> Option<&StageMetrics> {
+        self.metrics.as_ref()
+    }
+
+    pub(crate) fn shared(&self) -> &FlowShared {
+        &self.flow
+    }
+
+    pub(crate) fn set_connector(&mut self, connector: Connector) {
+        self.connector = Some(connector);
+    }
+
+    /// The connector this function is bound to but has not been given, if any.
+    pub(crate) fn missing_connector(&self) -> Option<&'static str> {
+        match (self.function().conn(), &self.connector) {
+            (Some(cname), None) => Some(cname),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn given_connector(&self) -> Option<&Connector> {
+        self.connector.as_ref()
+    }
+
+    /// Takes the action the last call set, leaving none.
+    pub(crate) fn take_action(&self) -> Taken {
+        Taken::unpack(self.action.swap(0, Ordering::Relaxed))
+    }
+
+    /// Name of the running flow.
+    #[must_use]
+    pub fn flow_name(&self) -> &str {
+        self.flow.name
+    }
+
+    /// Id of the running flow instance (`flow-` and 32 hex digits).
+    #[must_use]
+    pub fn flow_id(&self) -> &str {
+        &self.flow.id
+    }
+
+    /// Registered name of the running function.
+    #[must_use]
+    pub fn function_name(&self) -> &'static str {
+        self.stage.function().name()
+    }
+
+    /// Mode of the running function.
+    #[must_use]
+    pub fn function_mode(&self) -> Mode {
+        self.stage.function().mode()
+    }
+
+    /// Id of this function instance in this flow instance (`func-` and 32 hex digits).
+    #[must_use]
+    pub fn function_id(&self) -> &str {
+        &self.function_id
+    }
+
+    /// Registry entry of the running function.
+    #[must_use]
+    pub fn function(&self) -> &'static FunctionInfo {
+        self.stage.function()
+    }
+
+    /// One param of this function in this flow: the value `flow!` gives (`f(key = "value")`),
+    /// else the function's default (`#[kis_function(params(key = "value"))]`).
+    #[must_use]
+    pub fn param(&self, key: &str) -> Option<&'static str> {
+        self.stage.param(key)
+    }
+
+    /// All params of this function in this flow, merged as [`param`](Self::param) reads them:
+    /// the flow's in the order written, then the defaults the flow does not override.
+    pub fn params(&self) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
+        self.stage.params()
+    }
+
+    /// Values this function instance keeps across runs (Go's function `GetMetaData`).
+    #[must_use]
+    pub fn metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+
+    /// Values this flow instance keeps across runs, shared by its functions (Go's flow
+    /// `GetMetaData`).
+    #[must_use]
+    pub fn flow_metadata(&self) -> &Metadata {
+        &self.flow.metadata
+    }
+
+    /// This flow instance's cache, whose entries expire after their own time-to-live.
+    #[must_use]
+    pub fn cache(&self) -> &Cache {
+        self.flow.cache()
+    }
+
+    /// The connector this function is bound to with `#[kis_function(conn = "...")]`, initialised.
+    pub fn connector(&self) -> Result<&Connector> {
+        if let Some(connector) = &self.connector {
+            return Ok(connector);
+        }
+        let reason = match self.function().conn() {
+            Some(cname) => format!(
+                "is bound to connector \"{cname}\", which this flow instance was not given; \
+                 add it with `Flow::with_connector`"
+            ),
+            None => "is not bound to a connector; bind it with \
+                     `#[kis_function(conn = \"cname\")]`"
+                .to_owned(),
+        };
+        Err(
+            self.error(reason, |flow, function, reason| Error::Connector {
+                flow,
+                function,
+                reason,
+            }),
+        )
+    }
+
+    pub(crate) fn error(&self, reason: String, make: fn(String, String, String) -> Error) -> Error {
+        make(
+            self.flow_name().to_owned(),
+            self.function_name().to_owned(),
+            reason,
+        )
+    }
+}
+
+impl std::fmt::Debug for FlowCtx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlowCtx")
+            .field("flow", &self.flow.name)
+            .field("flow_id", &self.flow.id)
+            .field("function", &self.function_name())
+            .field("function_id", &self.function_id)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,302 @@
+//! The run loop's parts that `flow!` calls: one [`step`] per function call, the action taken after
+//! it, and the type-level flags that keep inputs only where jumps or reuse need them.
+
+use std::fmt;
+use std::panic::AssertUnwindSafe;
+use std::time::Instant;
+
+use futures::FutureExt;
+use tracing::Instrument;
+
+use super::RowsText;
+use crate::action::{ABORT, DATA_REUSE, FORCE_ENTRY_NEXT, Taken};
+use crate::ctx::FlowCtx;
+use crate::error::{BoxError, Error, Result};
+use crate::function::{FunctionInfo, KisFunction};
+
+/// A type-level yes or no: whether a function may jump.
+pub trait Flag {}
+
+/// The function may jump (`actions(jump)`).
+#[derive(Debug)]
+pub enum Yes {}
+
+/// The function does not jump.
+#[derive(Debug)]
+pub enum No {}
+
+impl Flag for Yes {}
+impl Flag for No {}
+
+/// A flag from a `bool` computed at compile time: [`Yes`] for `Select<true>`.
+#[derive(Debug)]
+pub struct Select<const B: bool>;
+
+/// The flag a [`Select`] stands for.
+pub trait Select2Flag {
+    /// [`Yes`] or [`No`].
+    type Flag: Flag;
+}
+
+impl Select2Flag for Select<true> {
+    type Flag = Yes;
+}
+
+impl Select2Flag for Select<false> {
+    type Flag = No;
+}
+
+/// Whether any of a flow's functions declares `actions(jump)`.
+#[must_use]
+pub const fn any_jumps(functions: &[&FunctionInfo]) -> bool {
+    let mut index = 0;
+    while index < functions.len() {
+        if functions[index].actions().jump() {
+            return true;
+        }
+        index += 1;
+    }
+    false
+}
+
+/// Keeps a function's input for the rest of the run when its flow may jump (`J` is [`Yes`]): a
+/// jump back re-reads it, so the rows must be `Clone`. Without jumps nothing is kept or copied.
+#[diagnostic::on_unimplemented(
+    message = "a function of this flow may jump (`actions(jump)`), so every function's input rows are kept for the run and must be `Clone`, but `{Self}` is not `Clone`",
+    label = "this function takes `{Self}` rows, which are not `Clone`",
+    note = "derive `Clone` for `{Self}`, or take `actions(jump)` off the function that jumps"
+)]
+pub trait Keep<J> {
+    /// A copy of `rows` to keep, or `None`.
+    fn keep(rows: &[Self]) -> Option<Vec<Self>>
+    where
+        Self: Sized;
+}
+
+#[diagnostic::do_not_recommend]
+impl<T> Keep<No> for T {
+    #[inline]
+    fn keep(_rows: &[T]) -> Option<Vec<T>> {
+        None
+    }
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: Clone> Keep<Yes> for T {
+    #[inline]
+    fn keep(rows: &[T]) -> Option<Vec<T>> {
+        Some(rows.to_vec())
+    }
+}
+
+/// Implemented when a function declaring `actions(data_reuse)` can hand its input on as its
+/// output: its input rows `Self` are its output rows `O`, and `Clone`.
+#[diagnostic::on_unimplemented(
+    message = "`actions(data_reuse)` hands a function's input rows on as its output, so its input row type `{Self}` must be its output row type `{O}` and implement `Clone`",
+    label = "declared here",
+    note = "make the function emit the row type it takes (and derive `Clone` for it), or take `data_reuse` out of `actions(...)`"
+)]
+pub trait ReuseInto<O> {
+    /// A copy of the input, typed as output.
+    fn reuse(rows: &[Self]) -> Vec<O>
+    where
+        Self: Sized;
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: Clone> ReuseInto<T> for T {
+    #[inline]
+    fn reuse(rows: &[T]) -> Vec<T> {
+        rows.to_vec()
+    }
+}
+
+/// Where the run goes after a call.
+#[derive(Debug)]
+pub enum Goto<T> {
+    /// The run ends, successfully.
+    Stop,
+    /// Continue at this function; the rows, if any, are the next function's input.
+    To(usize, Option<Vec<T>>),
+}
+
+/// One run's bookkeeping: its contexts, how many calls it made and its last jump.
+#[derive(Debug)]
+pub struct RunState<'a> {
+    ctxs: &'a [FlowCtx],
+    steps: usize,
+    limit: usize,
+    last_jump: Option<(usize, usize)>,
+}
+
+impl<'a> RunState<'a> {
+    /// A run over `ctxs`, one per function, with the flow's step limit.
+    #[must_use]
+    pub fn new(ctxs: &'a [FlowCtx]) -> Self {
+        let limit = ctxs.first().map_or(usize::MAX, |ctx| {
+            ctx.shared()
+                .step_limit
+                .load(std::sync::atomic::Ordering::Relaxed)
+        });
+        Self {
+            ctxs,
+            steps: 0,
+            limit,
+            last_jump: None,
+        }
+    }
+
+    /// Counts one call, or ends the run when the step limit is reached.
+    fn count(&mut self) -> Result<()> {
+        self.steps += 1;
+        if self.steps <= self.limit {
+            return Ok(());
+        }
+        let name = |index: usize| self.ctxs[index].function_name();
+        let cycle = match self.last_jump {
+            Some((from, to)) if to <= from => {
+                let mut names: Vec<&str> = (to..=from).map(name).collect();
+                names.push(name(to));
+                names.join(" -> ")
+            }
+            _ => "no jump back: the limit is lower than the number of functions".to_owned(),
+        };
+        Err(Error::StepLimit {
+            flow: self.ctxs[0].flow_name().to_owned(),
+            limit: self.limit,
+            cycle,
+        })
+    }
+
+    /// Where to go after function `index` emitted `out`, given the action it took.
+    fn after<T>(
+        &mut self,
+        index: usize,
+        action: Taken,
+        out: Vec<T>,
+        reusable: Option<Vec<T>>,
+    ) -> Goto<T> {
+        if action.has(ABORT) {
+            return Goto::Stop;
+        }
+        let rows = match reusable {
+            Some(input) if action.has(DATA_REUSE) => input,
+            _ => out,
+        };
+        let last = index + 1 == self.ctxs.len();
+        if let Some(target) = action.jump {
+            self.last_jump = Some((index, target));
+            return Goto::To(target, (!last).then_some(rows));
+        }
+        if last || (rows.is_empty() && !action.has(FORCE_ENTRY_NEXT)) {
+            return Goto::Stop;
+        }
+        Goto::To(index + 1, Some(rows))
+    }
+}
+
+/// Calls function `F`, the `index`th of the flow, on its input `layer` (empty when its
+/// predecessor has not emitted in this run), and decides where the run goes next.
+pub async fn step<F, J>(
+    run: &mut RunState<'_>,
+    index: usize,
+    layer: &mut Option<Vec<F::In>>,
+) -> Result<Goto<F::Out>>
+where
+    F: KisFunction,
+    F::In: Keep<J>,
+{
+    run.count()?;
+    let ctxs = run.ctxs;
+    let ctx = &ctxs[index];
+    let input = layer.take().unwrap_or_default();
+    *layer = <F::In as Keep<J>>::keep(&input);
+    let reusable = F::reusable(&input);
+    let result = call(ctx, input.len(), F::fmt_output, F::call(ctx, input)).await;
+    // Taken whatever the outcome, so a failed call leaves no action behind.
+    let action = ctx.take_action();
+    let out = result?;
+    if action != Taken::default() {
+        tracing::debug!(function = ctx.function_name(), ?action, "action taken");
+    }
+    Ok(run.after(index, action, out, reusable))
+}
+
+/// Calls one handler: its span, its metrics, the debug log of its rows, and its error named with
+/// the flow and function. A panic becomes [`Error::Panic`].
+async fn call<T, Fut>(
+    ctx: &FlowCtx,
+    rows_in: usize,
+    fmt_output: fn(&[T], &mut fmt::Formatter<'_>) -> fmt::Result,
+    call: Fut,
+) -> Result<Vec<T>>
+where
+    Fut: Future<Output = std::result::Result<Vec<T>, BoxError>>,
+{
+    let span = tracing::info_span!(
+        "kisflow_function",
+        function = ctx.function_name(),
+        mode = ctx.function_mode().as_str(),
+        rows_in,
+        rows_out = tracing::field::Empty,
+        outcome = tracing::field::Empty,
+    );
+    let metrics = ctx.metrics();
+    let started = metrics.map(|m| {
+        m.called(rows_in);
+        Instant::now()
+    });
+    // A panicking handler ends this run with an error instead of unwinding through the caller.
+    let result = match AssertUnwindSafe(call)
+        .catch_unwind()
+        .instrument(span.clone())
+        .await
+    {
+        Ok(Ok(rows)) => Ok(rows),
+        Ok(Err(source)) => Err(Error::Handler {
+            flow: ctx.flow_name().to_owned(),
+            function: ctx.function_name().to_owned(),
+            source,
+        }),
+        Err(payload) => Err(Error::Panic {
+            flow: ctx.flow_name().to_owned(),
+            function: ctx.function_name().to_owned(),
+            message: panic_message(payload.as_ref()),
+        }),
+    };
+    if let (Some(metrics), Some(started)) = (metrics, started) {
+        metrics.returned(started.elapsed(), result.as_ref().ok().map(Vec::len));
+    }
+    let outcome = match &result {
+        Ok(rows) if rows.is_empty() => "empty",
+        Ok(_) => "ok",
+        Err(Error::Panic { .. }) => "panic",
+        Err(_) => "error",
+    };
+    span.record("outcome", outcome);
+    if let Ok(rows) = &result {
+        span.record("rows_out", rows.len());
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            span.in_scope(|| tracing::debug!(rows = %RowsText(fmt_output, rows), "rows emitted"));
+        }
+    }
+    result
+}
+
+/// The text of a panic payload: `panic!("…")` gives a `&str` or a `String`.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned())
+}
+
+/// The error for a run that reached a function index its flow does not have, which generated
+/// code cannot do; it exists so that the run loop has no panicking arm.
+#[must_use]
+pub fn no_such_stage(flow: &str, index: usize) -> Error {
+    Error::msg(format_args!(
+        "flow `{flow}`: internal error: the run reached function {index}, which the flow does not have; please report this"
+    ))
+}
