@@ -75,6 +75,8 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
         }
     });
     quote! {
+        // The framework fixes `rows: Vec<In>`; a handler that only reads its rows is still right.
+        #[allow(clippy::needless_pass_by_value)]
         #item
 
         #[doc(hidden)]
