@@ -37,6 +37,77 @@ check_example() {
 }
 check_example quick_start "stuid: [101], avg score: [90]
 stuid: [102], avg score: [76.66666666666667]"
+check_example commit_kinds 'stuid: [101], avg score: [90]
+stuid: [102], avg score: [76.66666666666667]
+stuid: [103], avg score: [90]
+stuid: [104], avg score: [76.66666666666667]
+stuid: [105], avg score: [60]
+stuid: [106], avg score: [81]
+stuid: [107], avg score: [83]
+stuid: [108], avg score: [83]
+stuid: [109], avg score: [83]
+stuid: [110], avg score: [83]
+stuid: [110], avg score: [83]'
+check_example function_params 'function: AvgStuScore (Calculate)
+function Params: school = TsingHua
+function Params: country = China
+myTempNum = 1
+function: AvgStuScore (Calculate)
+function Params: school = TsingHua
+function Params: country = China
+myTempNum = 2
+function: AvgStuScore (Calculate)
+function Params: school = TsingHua
+function Params: country = China
+myTempNum = 3
+AvgStuScore ran 3 times'
+check_example flow_params_fork 'school = TsingHua
+country = China
+stuid: [101], avg score: [90]
+fork has its own id: true
+school = TsingHua
+country = China
+stuid: [102], avg score: [76.66666666666667]'
+check_example concurrent_flows 'stuid: [101], avg score: [90]
+stuid: [201], avg score: [90]
+All flows completed.'
+check_example actions '== data reuse: every row is valid, VerifyStu hands its input on
+->Call Func VerifyStu
+->Call Func AvgStuScore
+->Call Func PrintStuAvgScore
+stuid: [101], avg score: [90]
+stuid: [102], avg score: [86.66666666666667]
+== abort: 1001 is invalid, so nothing after VerifyStu runs
+->Call Func VerifyStu
+== force entry next: Announce runs with no rows, then with the rows emitted
+->Call Func AvgStuScore
+->Call Func HonourRoll
+->Call Func Announce
+honour roll: nobody this time
+->Call Func AvgStuScore
+->Call Func HonourRoll
+->Call Func Announce
+honour roll: [104]
+== jump: CheckPass sends the run back to Curve until everyone passes
+->Call Func AvgStuScore
+->Call Func Curve, bonus 0
+->Call Func CheckPass
+->Call Func Curve, bonus 5
+->Call Func CheckPass
+->Call Func PrintStuAvgScore
+stuid: [101], avg score: [95]
+stuid: [103], avg score: [60]'
+check_example connector_join '->Call Func PrintStuAvgScore, in Flow[CalStuAvgScore12]
+stuid: [101], avg score: [95]
+stuid: [102], avg score: [90]
+->Call Func PrintStuAvgScore, in Flow[CalStuAvgScore3]
+stuid: [101], avg score: [90]
+stuid: [102], avg score: [83.33333333333333]
+saved: ["stu_score12_avg_101", "stu_score12_avg_102"]
+flow `CalStuAvgScore3`: function `LoadScoreAvg12` failed: avg_score not found for stuId: 103'
+check_example typed_rows 'school = TsingHua
+country = China
+stuid: [101], avg score: [90]'
 
 # The metrics example serves on a free port, so its first line varies; the rest must match.
 metrics_out=$(cargo run --quiet -p kisflow-examples --example metrics -- --seconds 1 --tick-ms 100 --serve 127.0.0.1:0 | tail -n +2)

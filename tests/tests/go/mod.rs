@@ -134,10 +134,7 @@ pub(crate) fn abort_func(ctx: &FlowCtx, rows: Vec<String>) -> Vec<String> {
 }
 
 #[kis_function(mode = "Calculate", name = "dataReuseFunc", actions(data_reuse))]
-pub(crate) fn data_reuse_func(
-    ctx: &FlowCtx,
-    rows: Vec<String>,
-) -> kisflow::Result<Vec<String>> {
+pub(crate) fn data_reuse_func(ctx: &FlowCtx, rows: Vec<String>) -> kisflow::Result<Vec<String>> {
     let own = demo(ctx, "DataReuseFuncHandler", false, &rows);
     ctx.data_reuse()?;
     Ok(own)
