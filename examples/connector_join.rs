@@ -156,7 +156,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // A student flow 12 never saw: the Load function fails, and the error names flow and function.
     flow3.commit_json(r#"{"stu_id":103, "score_3": 90}"#)?;
     let err = flow3.run().await.expect_err("103 has no saved average");
-    let cause = std::error::Error::source(&err).map(ToString::to_string);
-    println!("{err}: {}", cause.unwrap_or_default());
+    println!("{}", err.chain());
     Ok(())
 }

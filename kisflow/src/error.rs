@@ -212,6 +212,22 @@ impl Error {
     pub fn msg(message: impl fmt::Display) -> Self {
         Self::Message(message.to_string())
     }
+
+    /// The message and its causes on one line, `outer: inner: innermost`, for logs and for
+    /// printing an error that wraps a handler's.
+    ///
+    /// ```
+    /// let err = kisflow::Error::Handler {
+    ///     flow: "Orders".into(),
+    ///     function: "check".into(),
+    ///     source: "stock unknown".into(),
+    /// };
+    /// assert_eq!(err.chain(), "flow `Orders`: function `check` failed: stock unknown");
+    /// ```
+    #[must_use]
+    pub fn chain(&self) -> String {
+        chain(self)
+    }
 }
 
 impl fmt::Debug for Error {
