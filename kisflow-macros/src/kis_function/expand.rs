@@ -33,27 +33,7 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
         Some(ty) => quote_spanned!(ty.span()=> type Out = #ty;),
         None => quote!(type Out = #private::NoRows;),
     };
-    let args_call = if handler.takes_ctx {
-        quote!(ctx, rows)
-    } else {
-        quote!(rows)
-    };
-    let await_call = item.sig.asyncness.map(|_| quote!(.await));
-    // Spanned on the function's name, so "future cannot be sent between threads" lands there.
-    let call = quote_spanned! {ident.span()=>
-        #[allow(clippy::manual_async_fn)]
-        fn call(
-            ctx: &#private::FlowCtx,
-            rows: #private::Vec<Self::In>,
-        ) -> impl #private::Future<
-            Output = #private::Result<#private::Vec<Self::Out>, #private::BoxError>,
-        > + ::core::marker::Send + '_ {
-            async move {
-                let _ = &ctx;
-                #private::IntoOutput::<#output>::into_output(#ident(#args_call) #await_call)
-            }
-        }
-    };
+    let call = call_fn(item, handler, &output);
     let Declared {
         info,
         jumps,
@@ -172,4 +152,35 @@ fn declared(args: &Args) -> Declared {
         jumps,
         reusable,
     }
+}
+
+/// `KisFunction::call`: the handler called on one batch, its return turned into rows.
+fn call_fn(item: &HandlerFn, handler: &Handler, output: &TokenStream) -> TokenStream {
+    let private = quote!(::kisflow::__private);
+    let ident = &item.sig.ident;
+    let args_call = if handler.takes_ctx {
+        quote!(ctx, rows)
+    } else {
+        quote!(rows)
+    };
+    let await_call = item.sig.asyncness.map(|_| quote!(.await));
+    let body = quote! {
+        async move {
+            let _ = &ctx;
+            #private::IntoOutput::<#output>::into_output(#ident(#args_call) #await_call)
+        }
+    };
+    // Spanned on the function's name, so "future cannot be sent between threads" lands there.
+    let call = quote_spanned! {ident.span()=>
+        #[allow(clippy::manual_async_fn)]
+        fn call(
+            ctx: &#private::FlowCtx,
+            rows: #private::Vec<Self::In>,
+        ) -> impl #private::Future<
+            Output = #private::Result<#private::Vec<Self::Out>, #private::BoxError>,
+        > + ::core::marker::Send + '_ {
+            #body
+        }
+    };
+    call
 }

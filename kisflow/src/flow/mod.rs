@@ -2,30 +2,28 @@
 
 mod commit;
 mod connect;
+mod core;
 mod dynamic;
 pub(crate) mod run;
 mod stage;
 
 use std::future::Future;
-use std::sync::Arc;
-use std::time::Instant;
 
 use futures::future::BoxFuture;
-use tracing::Instrument;
 
 use crate::connector::Connector;
-use crate::ctx::{FlowCtx, FlowShared};
-use crate::error::{Error, Result};
+use crate::ctx::FlowCtx;
+use crate::error::Result;
 
 use crate::function::{Location, Row};
-use crate::metrics::{FlowMetrics, Metrics};
+use crate::metrics::Metrics;
 use crate::store::{Cache, Metadata};
 
 pub use commit::JsonRow;
 pub use dynamic::DynFlow;
 pub use stage::Stage;
 
-use connect::connect;
+use self::core::FlowCore;
 
 /// A flow declared with `flow!`: its name, its stages and the typed code that runs them.
 ///
@@ -86,11 +84,7 @@ pub trait FlowSpec: Sized + Send + Sync + 'static {
 /// ```
 pub struct Flow<S: FlowSpec> {
     source: Vec<S::In>,
-    ctxs: Box<[FlowCtx]>,
-    shared: Arc<FlowShared>,
-    metrics: Option<FlowMetrics>,
-    /// Whether a function is bound to a connector, so runs check and initialise connectors.
-    uses_connectors: bool,
+    core: FlowCore,
 }
 
 impl<S: FlowSpec> Flow<S> {
@@ -98,20 +92,9 @@ impl<S: FlowSpec> Flow<S> {
     /// [`metrics::set_enabled`](crate::metrics::set_enabled) is on.
     #[must_use]
     pub fn new() -> Self {
-        let metrics = crate::metrics::enabled().then(Metrics::global);
-        let shared = Arc::new(FlowShared::new(S::NAME, S::STAGES));
-        let ctxs = S::STAGES
-            .iter()
-            .map(|stage| FlowCtx::new(Arc::clone(&shared), stage, metrics))
-            .collect();
-        let metrics = metrics.map(|m| FlowMetrics::new(m, S::NAME));
-        let uses_connectors = S::STAGES.iter().any(|s| s.function().conn().is_some());
         Self {
             source: Vec::new(),
-            ctxs,
-            shared,
-            metrics,
-            uses_connectors,
+            core: FlowCore::new(S::NAME, S::STAGES),
         }
     }
 
@@ -135,28 +118,16 @@ impl<S: FlowSpec> Flow<S> {
     /// ```
     #[must_use]
     pub fn fork(&self) -> Self {
-        let mut fork = Self::new().with_step_limit(self.step_limit());
-        for (ctx, original) in fork.ctxs.iter_mut().zip(self.ctxs.iter()) {
-            if let Some(connector) = original.given_connector() {
-                ctx.set_connector(connector.clone());
-            }
+        Self {
+            source: Vec::new(),
+            core: self.core.fork(),
         }
-        if let Some(metrics) = &self.metrics {
-            fork.metrics = Some(metrics.clone());
-            for (ctx, original) in fork.ctxs.iter_mut().zip(self.ctxs.iter()) {
-                ctx.copy_metrics_from(original);
-            }
-        }
-        fork
     }
 
     /// This instance, recording its metrics into `metrics` from now on.
     #[must_use]
     pub fn with_metrics(mut self, metrics: &Metrics) -> Self {
-        for ctx in &mut self.ctxs {
-            ctx.set_metrics(metrics);
-        }
-        self.metrics = Some(FlowMetrics::new(metrics, S::NAME));
+        self.core.set_metrics(metrics);
         self
     }
 
@@ -164,18 +135,14 @@ impl<S: FlowSpec> Flow<S> {
     /// (default [`DEFAULT_STEP_LIMIT`](crate::DEFAULT_STEP_LIMIT)): the guard against jump loops.
     #[must_use]
     pub fn with_step_limit(self, limit: usize) -> Self {
-        self.shared
-            .step_limit
-            .store(limit, std::sync::atomic::Ordering::Relaxed);
+        self.core.set_step_limit(limit);
         self
     }
 
     /// The most function calls one run may make.
     #[must_use]
     pub fn step_limit(&self) -> usize {
-        self.shared
-            .step_limit
-            .load(std::sync::atomic::Ordering::Relaxed)
+        self.core.step_limit()
     }
 
     /// This instance, giving `connector` to every function bound to its `cname`
@@ -206,38 +173,8 @@ impl<S: FlowSpec> Flow<S> {
     /// # }
     /// ```
     pub fn with_connector(mut self, connector: &Connector) -> Result<Self> {
-        let mut bound = false;
-        for ctx in &mut self.ctxs {
-            if ctx.function().conn() == Some(connector.name()) {
-                ctx.set_connector(connector.clone());
-                bound = true;
-            }
-        }
-        if bound {
-            return Ok(self);
-        }
-        let bindings: Vec<String> = S::STAGES
-            .iter()
-            .filter_map(|s| {
-                Some(format!(
-                    "`{}` to \"{}\"",
-                    s.function().name(),
-                    s.function().conn()?
-                ))
-            })
-            .collect();
-        let bindings = if bindings.is_empty() {
-            "none of its functions is bound to a connector".to_owned()
-        } else {
-            format!("its bindings are {}", bindings.join(", "))
-        };
-        Err(Error::msg(format_args!(
-            "flow `{}`: no function is bound to connector \"{}\" ({bindings}); bind one with \
-             `#[kis_function(conn = \"{}\")]`",
-            S::NAME,
-            connector.name(),
-            connector.name()
-        )))
+        self.core.attach(connector)?;
+        Ok(self)
     }
 
     /// The flow's name.
@@ -249,26 +186,26 @@ impl<S: FlowSpec> Flow<S> {
     /// This instance's id (`flow-` and 32 hex digits).
     #[must_use]
     pub fn id(&self) -> &str {
-        &self.shared.id
+        &self.core.shared.id
     }
 
     /// Values this instance keeps across runs; handlers see them as
     /// [`FlowCtx::flow_metadata`].
     #[must_use]
     pub fn metadata(&self) -> &Metadata {
-        &self.shared.metadata
+        &self.core.shared.metadata
     }
 
     /// This instance's cache; handlers see it as [`FlowCtx::cache`].
     #[must_use]
     pub fn cache(&self) -> &Cache {
-        self.shared.cache()
+        self.core.shared.cache()
     }
 
     /// The context of the function at `index`, for its id and function metadata.
     #[must_use]
     pub fn function_ctx(&self, index: usize) -> Option<&FlowCtx> {
-        self.ctxs.get(index)
+        self.core.ctxs.get(index)
     }
 
     /// The flow's functions in order, with their params.
@@ -309,50 +246,12 @@ impl<S: FlowSpec> Flow<S> {
     /// [`Error::Handler`](crate::Error::Handler), naming the flow and the function.
     pub fn run(&mut self) -> impl Future<Output = Result<()>> + Send + '_ {
         let rows = std::mem::take(&mut self.source);
-        let span = tracing::info_span!(
-            "kisflow_run",
-            flow = S::NAME,
-            flow_id = self.shared.id.as_str(),
-            rows = rows.len(),
-            outcome = tracing::field::Empty,
-        );
-        if tracing::enabled!(tracing::Level::DEBUG) {
-            span.in_scope(|| tracing::debug!(rows = %RowsText(S::fmt_input, &rows), "source rows"));
+        let span = self.core.span(rows.len());
+        if run::debug_enabled() {
+            span.in_scope(|| run::debug_rows(&RowsText(S::fmt_input, &rows), "source rows"));
         }
-        let metrics = self.metrics.as_ref();
-        let started = metrics.map(|m| {
-            m.started(rows.len());
-            Instant::now()
-        });
-        let ctxs = &self.ctxs;
-        let uses_connectors = self.uses_connectors;
-        let outcome = span.clone();
-        async move {
-            let connected = if uses_connectors {
-                connect(ctxs).await
-            } else {
-                Ok(())
-            };
-            let result = match connected {
-                Ok(()) => S::run(ctxs, rows).await,
-                Err(err) => Err(err),
-            };
-            if let (Some(metrics), Some(started)) = (metrics, started) {
-                metrics.finished(started.elapsed(), result.is_err());
-            }
-            match &result {
-                Ok(()) => {
-                    outcome.record("outcome", "ok");
-                }
-                Err(err) => {
-                    outcome.record("outcome", "error");
-                    // Logged once, here, where the error ends the run.
-                    tracing::error!(error = %crate::error::chain(err), "flow run failed");
-                }
-            }
-            result
-        }
-        .instrument(span)
+        let count = rows.len();
+        self.core.drive(span, count, S::run(&self.core.ctxs, rows))
     }
 }
 
@@ -366,7 +265,7 @@ impl<S: FlowSpec> std::fmt::Debug for Flow<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Flow")
             .field("name", &S::NAME)
-            .field("id", &self.shared.id)
+            .field("id", &self.core.shared.id)
             .field("committed", &self.source.len())
             .finish_non_exhaustive()
     }

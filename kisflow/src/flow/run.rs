@@ -1,7 +1,6 @@
 //! The run loop's parts that `flow!` calls: one [`step`] per function call, the action taken after
 //! it, and the type-level flags that keep inputs only where jumps or reuse need them.
 
-use std::fmt;
 use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
@@ -176,6 +175,9 @@ impl<'a> RunState<'a> {
         out: Vec<T>,
         reusable: Option<Vec<T>>,
     ) -> Goto<T> {
+        if action != Taken::default() {
+            log_action(&self.ctxs[index], action);
+        }
         if action.has(ABORT) {
             return Goto::Stop;
         }
@@ -197,6 +199,9 @@ impl<'a> RunState<'a> {
 
 /// Calls function `F`, the `index`th of the flow, on its input `layer` (empty when its
 /// predecessor has not emitted in this run), and decides where the run goes next.
+///
+/// Only the typed glue is generic; the call's span, metrics and panic handling are in [`call`],
+/// compiled once for every function.
 pub async fn step<F, J>(
     run: &mut RunState<'_>,
     index: usize,
@@ -212,27 +217,52 @@ where
     let input = layer.take().unwrap_or_default();
     *layer = <F::In as Keep<J>>::keep(&input);
     let reusable = F::reusable(&input);
-    let result = call(ctx, input.len(), F::fmt_output, F::call(ctx, input)).await;
+    let rows_in = input.len();
+    let mut emitted = None;
+    let result = {
+        // Polled inside `call`'s span, so its debug event lands there.
+        let handler = std::pin::pin!(async {
+            let rows = F::call(ctx, input).await?;
+            if debug_enabled() {
+                debug_rows(&RowsText(F::fmt_output, &rows), "rows emitted");
+            }
+            let count = rows.len();
+            emitted = Some(rows);
+            Ok(count)
+        });
+        call(ctx, rows_in, handler).await
+    };
     // Taken whatever the outcome, so a failed call leaves no action behind.
     let action = ctx.take_action();
-    let out = result?;
-    if action != Taken::default() {
-        tracing::debug!(function = ctx.function_name(), ?action, "action taken");
-    }
+    result?;
+    let out = emitted.unwrap_or_default();
     Ok(run.after(index, action, out, reusable))
 }
 
-/// Calls one handler: its span, its metrics, the debug log of its rows, and its error named with
-/// the flow and function. A panic becomes [`Error::Panic`].
-async fn call<T, Fut>(
-    ctx: &FlowCtx,
-    rows_in: usize,
-    fmt_output: fn(&[T], &mut fmt::Formatter<'_>) -> fmt::Result,
-    call: Fut,
-) -> Result<Vec<T>>
-where
-    Fut: Future<Output = std::result::Result<Vec<T>, BoxError>>,
-{
+// Logging lives in these plain functions rather than in generic ones, so that each function of
+// each flow does not compile its own copy of tracing's machinery.
+
+/// Whether debug events are wanted, checked before formatting rows.
+pub(crate) fn debug_enabled() -> bool {
+    tracing::enabled!(tracing::Level::DEBUG)
+}
+
+/// One debug event with a layer of rows.
+pub(crate) fn debug_rows(rows: &dyn std::fmt::Display, message: &'static str) {
+    tracing::debug!(rows = %rows, message);
+}
+
+fn log_action(ctx: &FlowCtx, action: Taken) {
+    tracing::debug!(function = ctx.function_name(), ?action, "action taken");
+}
+
+/// The handler's call as [`call`] drives it: its future, reporting how many rows it emitted.
+type Handler<'a> =
+    std::pin::Pin<&'a mut (dyn Future<Output = std::result::Result<usize, BoxError>> + Send + 'a)>;
+
+/// Drives one handler call: its span, its metrics, and its error named with the flow and
+/// function. A panic becomes [`Error::Panic`].
+async fn call(ctx: &FlowCtx, rows_in: usize, handler: Handler<'_>) -> Result<()> {
     let span = tracing::info_span!(
         "kisflow_function",
         function = ctx.function_name(),
@@ -247,12 +277,12 @@ where
         Instant::now()
     });
     // A panicking handler ends this run with an error instead of unwinding through the caller.
-    let result = match AssertUnwindSafe(call)
+    let result = match AssertUnwindSafe(handler)
         .catch_unwind()
         .instrument(span.clone())
         .await
     {
-        Ok(Ok(rows)) => Ok(rows),
+        Ok(Ok(count)) => Ok(count),
         Ok(Err(source)) => Err(Error::Handler {
             flow: ctx.flow_name().to_owned(),
             function: ctx.function_name().to_owned(),
@@ -265,22 +295,19 @@ where
         }),
     };
     if let (Some(metrics), Some(started)) = (metrics, started) {
-        metrics.returned(started.elapsed(), result.as_ref().ok().map(Vec::len));
+        metrics.returned(started.elapsed(), result.as_ref().ok().copied());
     }
     let outcome = match &result {
-        Ok(rows) if rows.is_empty() => "empty",
+        Ok(0) => "empty",
         Ok(_) => "ok",
         Err(Error::Panic { .. }) => "panic",
         Err(_) => "error",
     };
     span.record("outcome", outcome);
-    if let Ok(rows) = &result {
-        span.record("rows_out", rows.len());
-        if tracing::enabled!(tracing::Level::DEBUG) {
-            span.in_scope(|| tracing::debug!(rows = %RowsText(fmt_output, rows), "rows emitted"));
-        }
+    if let Ok(count) = &result {
+        span.record("rows_out", count);
     }
-    result
+    result.map(|_| ())
 }
 
 /// The text of a panic payload: `panic!("…")` gives a `&str` or a `String`.

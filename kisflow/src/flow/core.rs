@@ -1,0 +1,166 @@
+//! [`FlowCore`]: everything a flow instance holds except its typed rows. It is not generic, so
+//! each `flow!` compiles one thin typed shell around code that is compiled once, in kisflow.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use futures::future::BoxFuture;
+use tracing::Instrument;
+
+use super::Stage;
+use super::connect::connect;
+use crate::connector::Connector;
+use crate::ctx::{FlowCtx, FlowShared};
+use crate::error::{Error, Result};
+use crate::metrics::{FlowMetrics, Metrics};
+
+/// A flow instance's contexts, shared state, metrics and connectors.
+pub(crate) struct FlowCore {
+    pub(crate) ctxs: Box<[FlowCtx]>,
+    pub(crate) shared: Arc<FlowShared>,
+    metrics: Option<FlowMetrics>,
+    /// Whether a function is bound to a connector, so runs check and initialise connectors.
+    uses_connectors: bool,
+}
+
+impl FlowCore {
+    pub(crate) fn new(name: &'static str, stages: &'static [Stage]) -> Self {
+        let metrics = crate::metrics::enabled().then(Metrics::global);
+        let shared = Arc::new(FlowShared::new(name, stages));
+        let ctxs = stages
+            .iter()
+            .map(|stage| FlowCtx::new(Arc::clone(&shared), stage, metrics))
+            .collect();
+        Self {
+            ctxs,
+            shared,
+            metrics: metrics.map(|m| FlowMetrics::new(m, name)),
+            uses_connectors: stages.iter().any(|s| s.function().conn().is_some()),
+        }
+    }
+
+    pub(crate) fn name(&self) -> &'static str {
+        self.shared.name
+    }
+
+    /// A new instance with the same stages, step limit, connectors and metrics.
+    pub(crate) fn fork(&self) -> Self {
+        let mut fork = Self::new(self.shared.name, self.shared.stages);
+        fork.set_step_limit(self.step_limit());
+        for (ctx, original) in fork.ctxs.iter_mut().zip(self.ctxs.iter()) {
+            if let Some(connector) = original.given_connector() {
+                ctx.set_connector(connector.clone());
+            }
+        }
+        if let Some(metrics) = &self.metrics {
+            fork.metrics = Some(metrics.clone());
+            for (ctx, original) in fork.ctxs.iter_mut().zip(self.ctxs.iter()) {
+                ctx.copy_metrics_from(original);
+            }
+        }
+        fork
+    }
+
+    pub(crate) fn set_metrics(&mut self, metrics: &Metrics) {
+        for ctx in &mut self.ctxs {
+            ctx.set_metrics(metrics);
+        }
+        self.metrics = Some(FlowMetrics::new(metrics, self.name()));
+    }
+
+    pub(crate) fn set_step_limit(&self, limit: usize) {
+        self.shared.step_limit.store(limit, Ordering::Relaxed);
+    }
+
+    pub(crate) fn step_limit(&self) -> usize {
+        self.shared.step_limit.load(Ordering::Relaxed)
+    }
+
+    /// Gives `connector` to every function bound to its `cname`; an error when there is none.
+    pub(crate) fn attach(&mut self, connector: &Connector) -> Result<()> {
+        let mut bound = false;
+        for ctx in &mut self.ctxs {
+            if ctx.function().conn() == Some(connector.name()) {
+                ctx.set_connector(connector.clone());
+                bound = true;
+            }
+        }
+        if bound {
+            return Ok(());
+        }
+        let bindings: Vec<String> = self
+            .shared
+            .stages
+            .iter()
+            .filter_map(|s| {
+                let function = s.function();
+                Some(format!("`{}` to \"{}\"", function.name(), function.conn()?))
+            })
+            .collect();
+        let bindings = if bindings.is_empty() {
+            "none of its functions is bound to a connector".to_owned()
+        } else {
+            format!("its bindings are {}", bindings.join(", "))
+        };
+        Err(Error::msg(format_args!(
+            "flow `{}`: no function is bound to connector \"{}\" ({bindings}); bind one with \
+             `#[kis_function(conn = \"{}\")]`",
+            self.name(),
+            connector.name(),
+            connector.name()
+        )))
+    }
+
+    /// The span of one run over `rows` source rows.
+    pub(crate) fn span(&self, rows: usize) -> tracing::Span {
+        tracing::info_span!(
+            "kisflow_run",
+            flow = self.name(),
+            flow_id = self.shared.id.as_str(),
+            rows,
+            outcome = tracing::field::Empty,
+        )
+    }
+
+    /// Drives one run: connectors first, then the typed stages of `run`, with metrics, the
+    /// outcome on `span`, and the error logged once, where it ends the run.
+    pub(crate) fn drive<'a>(
+        &'a self,
+        span: tracing::Span,
+        rows: usize,
+        run: BoxFuture<'a, Result<()>>,
+    ) -> impl Future<Output = Result<()>> + Send + 'a {
+        let metrics = self.metrics.as_ref();
+        let started = metrics.map(|m| {
+            m.started(rows);
+            Instant::now()
+        });
+        let outcome = span.clone();
+        async move {
+            let connected = if self.uses_connectors {
+                connect(&self.ctxs).await
+            } else {
+                Ok(())
+            };
+            let result = match connected {
+                Ok(()) => run.await,
+                Err(err) => Err(err),
+            };
+            if let (Some(metrics), Some(started)) = (metrics, started) {
+                metrics.finished(started.elapsed(), result.is_err());
+            }
+            match &result {
+                Ok(()) => {
+                    outcome.record("outcome", "ok");
+                }
+                Err(err) => {
+                    outcome.record("outcome", "error");
+                    tracing::error!(error = %crate::error::chain(err), "flow run failed");
+                }
+            }
+            result
+        }
+        .instrument(span)
+    }
+}
