@@ -146,11 +146,18 @@ impl<'a> RunState<'a> {
     }
 
     /// Counts one call, or ends the run when the step limit is reached.
+    #[inline]
     fn count(&mut self) -> Result<()> {
         self.steps += 1;
         if self.steps <= self.limit {
             return Ok(());
         }
+        Err(self.limit_reached())
+    }
+
+    /// The error of a run that reached its step limit, naming the last jump's loop.
+    #[cold]
+    fn limit_reached(&self) -> Error {
         let name = |index: usize| self.ctxs[index].function_name();
         let cycle = match self.last_jump {
             Some((from, to)) if to <= from => {
@@ -160,14 +167,15 @@ impl<'a> RunState<'a> {
             }
             _ => "no jump back: the limit is lower than the number of functions".to_owned(),
         };
-        Err(Error::StepLimit {
+        Error::StepLimit {
             flow: self.ctxs[0].flow_name().to_owned(),
             limit: self.limit,
             cycle,
-        })
+        }
     }
 
     /// Where to go after function `index` emitted `out`, given the action it took.
+    #[inline]
     fn after<T>(
         &mut self,
         index: usize,
@@ -175,9 +183,14 @@ impl<'a> RunState<'a> {
         out: Vec<T>,
         reusable: Option<Vec<T>>,
     ) -> Goto<T> {
-        if action != Taken::default() {
-            log_action(&self.ctxs[index], action);
+        if action == Taken::default() {
+            // The common case: no action, so the rows go on to the next function.
+            if index + 1 == self.ctxs.len() || out.is_empty() {
+                return Goto::Stop;
+            }
+            return Goto::To(index + 1, Some(out));
         }
+        log_action(&self.ctxs[index], action);
         if action.has(ABORT) {
             return Goto::Stop;
         }
@@ -243,6 +256,7 @@ where
 // each flow does not compile its own copy of tracing's machinery.
 
 /// Whether debug events are wanted, checked before formatting rows.
+#[inline]
 pub(crate) fn debug_enabled() -> bool {
     tracing::enabled!(tracing::Level::DEBUG)
 }
@@ -252,6 +266,7 @@ pub(crate) fn debug_rows(rows: &dyn std::fmt::Display, message: &'static str) {
     tracing::debug!(rows = %rows, message);
 }
 
+#[cold]
 fn log_action(ctx: &FlowCtx, action: Taken) {
     tracing::debug!(function = ctx.function_name(), ?action, "action taken");
 }
