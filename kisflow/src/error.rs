@@ -146,6 +146,17 @@ pub enum Error {
     #[error(transparent)]
     Kv(#[from] crate::connector::KvWrongType),
 
+    /// The flow is switched off (`status: 0`); its committed rows are kept.
+    #[error(
+        "flow `{flow}` is switched off ({reason}); set `status: 1` to run it; its committed rows are kept"
+    )]
+    Disabled {
+        /// Name of the flow.
+        flow: String,
+        /// Where and how it was switched off.
+        reason: String,
+    },
+
     /// A message from user code, made with [`Error::msg`].
     #[error("{0}")]
     Message(String),

@@ -28,7 +28,9 @@ pub use connector::{ConnConfig, Connector, KvWrongType, MemoryKv};
 pub use ctx::{DEFAULT_STEP_LIMIT, FlowCtx};
 pub use edge::{Edge, EmitsRows, FeedsInto};
 pub use error::{BoxError, DecodeError, DuplicateName, Error, Result};
-pub use flow::{DynFlow, Flow, FlowSpec, JsonRow, Stage};
+pub use flow::{
+    ComposedFlow, DynFlow, Flow, FlowSettings, FlowSpec, JsonRow, Stage, StageSettings,
+};
 pub use function::{FunctionInfo, KisFunction, Location, NoRows, Row, RowType};
 pub use metrics::Metrics;
 pub use mode::{Mode, UnknownMode};

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use crate::error::{DuplicateName, Error, Result};
-use crate::flow::{DynFlow, Stage};
+use crate::flow::{ComposedFlow, DynFlow, Stage};
 use crate::function::{FunctionInfo, Location};
 
 /// What `#[kis_function]` submits to the registry.
@@ -167,6 +167,42 @@ impl Registry {
             .get(name)
             .map(|entry| (entry.new)())
             .ok_or_else(|| unknown("flow", name, self.flows.keys()))
+    }
+
+    /// A flow of registered functions named at run time, in order: what a YAML flow that no
+    /// `flow!` declares becomes. Every edge is checked before the flow is built: a name that is
+    /// not registered, a sink before another function, or rows of the wrong type are errors.
+    ///
+    /// ```standalone_crate
+    /// use kisflow::prelude::*;
+    ///
+    /// #[kis_function(mode = "Calculate")]
+    /// fn double(rows: Vec<i64>) -> Vec<i64> {
+    ///     rows.into_iter().map(|n| n * 2).collect()
+    /// }
+    ///
+    /// #[kis_function(mode = "Expand")]
+    /// fn print(rows: Vec<i64>) {
+    ///     println!("{rows:?}");
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> kisflow::Result<()> {
+    /// let registry = kisflow::registry()?;
+    /// let mut flow = registry.compose("Doubles", &["double", "double", "print"])?;
+    /// flow.commit_json_str("21")?;
+    /// flow.run().await?; // [84]
+    /// let err = registry.compose("Backwards", &["print", "double"]).unwrap_err();
+    /// assert!(err.to_string().contains("`print` emits no rows"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn compose(&self, name: &str, functions: &[&str]) -> Result<Box<dyn DynFlow>> {
+        let functions = functions
+            .iter()
+            .map(|fname| self.function(fname))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Box::new(ComposedFlow::new(name, &functions)?))
     }
 }
 

@@ -57,9 +57,7 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
                 fn decode_json(
                     row: &#private::serde_json::Value,
                 ) -> #private::Option<#private::Result<Self::In, #private::serde_json::Error>> {
-                    #[allow(unused_imports)]
-                    use #private::{JsonUnsupported as _, JsonViaSerde as _};
-                    (&&#private::JsonProbe::<Self::In>::new()).decode_json(row)
+                    <#first as #private::KisFunction>::decode_input(row)
                 }
 
                 fn fmt_input(

@@ -41,6 +41,7 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
     } = declared(args);
     let fmt_input = fmt_rows(&quote!(fmt_input), &quote!(Self::In));
     let fmt_output = fmt_rows(&quote!(fmt_output), &quote!(Self::Out));
+    let probes = probes();
     let emits = handler.output.as_ref().map(|ty| {
         quote! {
             #[automatically_derived]
@@ -80,11 +81,13 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
                     #private::RowType::of::<#input>(),
                     #output_info,
                     #info
+                    #private::Erased::of::<Self>(),
                 );
                 #jumps
                 #reusable
                 #fmt_input
                 #fmt_output
+                #probes
                 #call
             }
 
@@ -105,7 +108,7 @@ fn fmt_rows(name: &TokenStream, row: &TokenStream) -> TokenStream {
         fn #name(rows: &[#row], f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             #[allow(unused_imports)]
             use #private::{DebugUnsupported as _, DebugViaDebug as _};
-            (&&#private::DebugProbe::<#row>::new()).fmt_rows(rows, f)
+            (&&#private::Probe::<#row>::new()).fmt_rows(rows, f)
         }
     }
 }
@@ -183,4 +186,35 @@ fn call_fn(item: &HandlerFn, handler: &Handler, output: &TokenStream) -> TokenSt
         }
     };
     call
+}
+
+/// The capability hooks of `KisFunction` (clone the input, decode an input row from JSON, encode
+/// output rows as JSON), each answering `None` when the row type lacks the trait.
+fn probes() -> TokenStream {
+    let private = quote!(::kisflow::__private);
+    quote! {
+        fn clone_input(rows: &[Self::In]) -> #private::Option<#private::Vec<Self::In>> {
+            #[allow(unused_imports)]
+            use #private::{CloneUnsupported as _, CloneViaClone as _};
+            (&&#private::Probe::<Self::In>::new()).clone_rows(rows)
+        }
+
+        fn decode_input(
+            row: &#private::serde_json::Value,
+        ) -> #private::Option<#private::Result<Self::In, #private::serde_json::Error>> {
+            #[allow(unused_imports)]
+            use #private::{JsonUnsupported as _, JsonViaSerde as _};
+            (&&#private::Probe::<Self::In>::new()).decode_json(row)
+        }
+
+        fn encode_output(
+            rows: &[Self::Out],
+        ) -> #private::Option<
+            #private::Result<#private::Vec<#private::serde_json::Value>, #private::serde_json::Error>,
+        > {
+            #[allow(unused_imports)]
+            use #private::{EncodeUnsupported as _, EncodeViaSerde as _};
+            (&&#private::Probe::<Self::Out>::new()).encode_json(rows)
+        }
+    }
 }

@@ -73,7 +73,7 @@ impl FlowCtx {
 
     /// The index of the one stage registered as `target`.
     fn jump_index(&self, target: &str) -> Result<usize> {
-        let stages = self.flow.stages;
+        let stages = &self.flow.stages;
         let mut found = stages
             .iter()
             .enumerate()

@@ -42,7 +42,12 @@ use crate::store::{Cache, Metadata};
 /// ```
 pub struct FlowCtx {
     flow: Arc<FlowShared>,
-    stage: &'static Stage,
+    stage: Stage,
+    /// Params set by configuration, replacing the merge of `stage`'s.
+    params: Option<Arc<[(String, String)]>>,
+    /// The connector this function is bound to: its own `conn = "..."` unless configured.
+    binding: Option<Arc<str>>,
+    retry: Retry,
     function_id: String,
     metrics: Option<StageMetrics>,
     metadata: Metadata,
@@ -54,17 +59,20 @@ pub struct FlowCtx {
 /// What the contexts of one flow instance share: its identity, stages, limits, metadata and cache.
 #[derive(Debug)]
 pub(crate) struct FlowShared {
-    pub(crate) name: &'static str,
+    pub(crate) name: Arc<str>,
     pub(crate) id: String,
-    pub(crate) stages: &'static [Stage],
+    pub(crate) stages: Arc<[Stage]>,
     pub(crate) step_limit: AtomicUsize,
     pub(crate) metadata: Metadata,
     /// Made on first use: most flows never touch their cache.
     pub(crate) cache: OnceLock<Cache>,
+    /// Whether runs keep what the last function emits, as JSON (`DynFlow::run_json`).
+    pub(crate) capture: std::sync::atomic::AtomicBool,
+    pub(crate) captured: std::sync::Mutex<Vec<serde_json::Value>>,
 }
 
 impl FlowShared {
-    pub(crate) fn new(name: &'static str, stages: &'static [Stage]) -> Self {
+    pub(crate) fn new(name: Arc<str>, stages: Arc<[Stage]>) -> Self {
         Self {
             name,
             id: ids::new_id(ids::FLOW),
@@ -72,27 +80,53 @@ impl FlowShared {
             step_limit: AtomicUsize::new(DEFAULT_STEP_LIMIT),
             metadata: Metadata::new("flow metadata"),
             cache: OnceLock::new(),
+            capture: std::sync::atomic::AtomicBool::new(false),
+            captured: std::sync::Mutex::new(Vec::new()),
         }
     }
 
     pub(crate) fn cache(&self) -> &Cache {
         self.cache.get_or_init(Cache::new)
     }
+
+    /// Runs `run` keeping what the last function emits, as JSON, and returns it.
+    pub(crate) async fn capturing(
+        self: Arc<Self>,
+        run: impl Future<Output = Result<()>>,
+    ) -> Result<Vec<serde_json::Value>> {
+        self.capture.store(true, Ordering::Relaxed);
+        let result = run.await;
+        self.capture.store(false, Ordering::Relaxed);
+        let mut captured = self
+            .captured
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let rows = std::mem::take(&mut *captured);
+        result.map(|()| rows)
+    }
+}
+
+/// How a failing call is retried: Go's `option.retry_times` and `retry_duration`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Retry {
+    /// How many more times a failed call is made before the run fails.
+    pub(crate) times: u32,
+    /// How long to wait before each retry.
+    pub(crate) delay: std::time::Duration,
 }
 
 /// How many function calls one run may make before it is taken for a jump loop and stopped.
 pub const DEFAULT_STEP_LIMIT: usize = 10_000;
 
 impl FlowCtx {
-    pub(crate) fn new(
-        flow: Arc<FlowShared>,
-        stage: &'static Stage,
-        metrics: Option<&Metrics>,
-    ) -> Self {
+    pub(crate) fn new(flow: Arc<FlowShared>, stage: Stage, metrics: Option<&Metrics>) -> Self {
         let metrics = metrics.map(|m| StageMetrics::new(m, stage.function()));
         Self {
             flow,
             stage,
+            params: None,
+            binding: stage.function().conn().map(Arc::from),
+            retry: Retry::default(),
             function_id: ids::new_id(ids::FUNCTION),
             metrics,
             metadata: Metadata::new("function metadata"),
@@ -122,11 +156,48 @@ impl FlowCtx {
     }
 
     /// The connector this function is bound to but has not been given, if any.
-    pub(crate) fn missing_connector(&self) -> Option<&'static str> {
-        match (self.function().conn(), &self.connector) {
+    pub(crate) fn missing_connector(&self) -> Option<&str> {
+        match (&self.binding, &self.connector) {
             (Some(cname), None) => Some(cname),
             _ => None,
         }
+    }
+
+    /// The `cname` this function is bound to.
+    pub(crate) fn binding(&self) -> Option<&str> {
+        self.binding.as_deref()
+    }
+
+    /// Binds this function to another connector name, or to none; a connector given before no
+    /// longer applies.
+    pub(crate) fn rebind(&mut self, cname: Option<&str>) {
+        self.binding = cname.map(Arc::from);
+        self.connector = None;
+    }
+
+    /// The stage as declared in code, before configuration.
+    pub(crate) fn declared_stage(&self) -> &Stage {
+        &self.stage
+    }
+
+    pub(crate) fn set_params(&mut self, params: Arc<[(String, String)]>) {
+        self.params = Some(params);
+    }
+
+    pub(crate) fn set_retry(&mut self, retry: Retry) {
+        self.retry = retry;
+    }
+
+    pub(crate) fn retry(&self) -> Retry {
+        self.retry
+    }
+
+    /// The same function in a new instance: configuration kept, state (metadata, action) fresh.
+    pub(crate) fn configure_like(&mut self, other: &FlowCtx) {
+        self.params.clone_from(&other.params);
+        self.binding.clone_from(&other.binding);
+        self.retry = other.retry;
+        self.connector.clone_from(&other.connector);
     }
 
     pub(crate) fn given_connector(&self) -> Option<&Connector> {
@@ -141,7 +212,7 @@ impl FlowCtx {
     /// Name of the running flow.
     #[must_use]
     pub fn flow_name(&self) -> &str {
-        self.flow.name
+        &self.flow.name
     }
 
     /// Id of the running flow instance (`flow-` and 32 hex digits).
@@ -174,17 +245,29 @@ impl FlowCtx {
         self.stage.function()
     }
 
-    /// One param of this function in this flow: the value `flow!` gives (`f(key = "value")`),
-    /// else the function's default (`#[kis_function(params(key = "value"))]`).
+    /// One param of this function in this flow: the value the flow gives (`flow!`'s
+    /// `f(key = "value")`, or YAML's `flows[].params`), else the function's default
+    /// (`#[kis_function(params(key = "value"))]`, or YAML's `option.default_params`).
     #[must_use]
-    pub fn param(&self, key: &str) -> Option<&'static str> {
-        self.stage.param(key)
+    pub fn param(&self, key: &str) -> Option<&str> {
+        match &self.params {
+            Some(params) => params
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str()),
+            None => self.stage.param(key),
+        }
     }
 
     /// All params of this function in this flow, merged as [`param`](Self::param) reads them:
-    /// the flow's in the order written, then the defaults the flow does not override.
-    pub fn params(&self) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
-        self.stage.params()
+    /// the flow's first, then the defaults the flow does not override.
+    pub fn params(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        let configured = self.params.iter().flat_map(|params| params.iter());
+        let configured = configured.map(|(k, v)| (k.as_str(), v.as_str()));
+        let declared = self.params.is_none().then(|| self.stage.params());
+        let declared = declared.into_iter().flatten();
+        configured
+            .chain(declared.map(|(k, v): (&'static str, &'static str)| -> (&str, &str) { (k, v) }))
     }
 
     /// Values this function instance keeps across runs (Go's function `GetMetaData`).
@@ -211,7 +294,7 @@ impl FlowCtx {
         if let Some(connector) = &self.connector {
             return Ok(connector);
         }
-        let reason = match self.function().conn() {
+        let reason = match self.binding() {
             Some(cname) => format!(
                 "is bound to connector \"{cname}\", which this flow instance was not given; \
                  add it with `Flow::with_connector`"

@@ -1,5 +1,6 @@
 //! Committing JSON rows: decoded once, at the entry, into the first function's input type.
 
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::{Flow, FlowSpec, Stage};
@@ -81,16 +82,31 @@ impl<S: FlowSpec> Flow<S> {
     where
         S::In: DeserializeOwned,
     {
+        if !self.core.settings.must.is_empty() {
+            // Required fields are checked on the JSON, before types hide whether they were there.
+            let value = match row.decode::<serde_json::Value>() {
+                Ok(value) => value,
+                Err((err, text)) => return Err(self.decode_error(&err.to_string(), text)),
+            };
+            self.core.check_must(&value, self.source.len() + 1)?;
+            return match S::In::deserialize(&value) {
+                Ok(row) => {
+                    self.source.push(row);
+                    Ok(())
+                }
+                Err(err) => Err(self.decode_error(&err.to_string(), excerpt(&value.to_string()))),
+            };
+        }
         match row.decode::<S::In>() {
             Ok(row) => {
                 self.source.push(row);
                 Ok(())
             }
-            Err((err, text)) => Err(self.decode_error(&err, text)),
+            Err((err, text)) => Err(self.decode_error(&err.to_string(), text)),
         }
     }
 
-    pub(super) fn decode_error(&self, err: &serde_json::Error, row: String) -> Error {
+    pub(super) fn decode_error(&self, reason: &str, row: String) -> Error {
         let first = S::STAGES.first().map(Stage::function);
         Error::Decode(Box::new(DecodeError {
             flow: S::NAME.to_owned(),
@@ -98,7 +114,7 @@ impl<S: FlowSpec> Flow<S> {
             row_type: first.map_or(std::any::type_name::<S::In>(), |f| f.input().name()),
             row_number: self.source.len() + 1,
             row,
-            reason: err.to_string(),
+            reason: reason.to_owned(),
         }))
     }
 }

@@ -22,36 +22,61 @@ pub(crate) struct FlowCore {
     metrics: Option<FlowMetrics>,
     /// Whether a function is bound to a connector, so runs check and initialise connectors.
     uses_connectors: bool,
+    /// What configuration set on the whole flow.
+    pub(crate) settings: Settings,
+}
+
+/// Flow-wide settings from configuration.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Settings {
+    /// Why the flow does not run (`status: 0` and where), when it is switched off.
+    pub(crate) disabled: Option<String>,
+    /// Fields every JSON row committed to the flow must have (`source.must` of its first
+    /// function).
+    pub(crate) must: Vec<String>,
 }
 
 impl FlowCore {
-    pub(crate) fn new(name: &'static str, stages: &'static [Stage]) -> Self {
+    pub(crate) fn new(name: Arc<str>, stages: Arc<[Stage]>) -> Self {
         let metrics = crate::metrics::enabled().then(Metrics::global);
+        let flow_metrics = metrics.map(|m| FlowMetrics::new(m, &name));
         let shared = Arc::new(FlowShared::new(name, stages));
-        let ctxs = stages
+        let ctxs = shared
+            .stages
             .iter()
-            .map(|stage| FlowCtx::new(Arc::clone(&shared), stage, metrics))
+            .map(|stage| FlowCtx::new(Arc::clone(&shared), *stage, metrics))
             .collect();
-        Self {
+        let mut core = Self {
             ctxs,
             shared,
-            metrics: metrics.map(|m| FlowMetrics::new(m, name)),
-            uses_connectors: stages.iter().any(|s| s.function().conn().is_some()),
-        }
+            metrics: flow_metrics,
+            uses_connectors: false,
+            settings: Settings::default(),
+        };
+        core.refresh_connectors();
+        core
     }
 
-    pub(crate) fn name(&self) -> &'static str {
-        self.shared.name
+    /// Notes whether any function is bound to a connector, after a change of bindings.
+    pub(crate) fn refresh_connectors(&mut self) {
+        self.uses_connectors = self.ctxs.iter().any(|ctx| ctx.binding().is_some());
+    }
+
+    pub(crate) fn name(&self) -> &str {
+        &self.shared.name
     }
 
     /// A new instance with the same stages, step limit, connectors and metrics.
     pub(crate) fn fork(&self) -> Self {
-        let mut fork = Self::new(self.shared.name, self.shared.stages);
+        let mut fork = Self::new(
+            Arc::clone(&self.shared.name),
+            Arc::clone(&self.shared.stages),
+        );
         fork.set_step_limit(self.step_limit());
+        fork.uses_connectors = self.uses_connectors;
+        fork.settings = self.settings.clone();
         for (ctx, original) in fork.ctxs.iter_mut().zip(self.ctxs.iter()) {
-            if let Some(connector) = original.given_connector() {
-                ctx.set_connector(connector.clone());
-            }
+            ctx.configure_like(original);
         }
         if let Some(metrics) = &self.metrics {
             fork.metrics = Some(metrics.clone());
@@ -81,7 +106,7 @@ impl FlowCore {
     pub(crate) fn attach(&mut self, connector: &Connector) -> Result<()> {
         let mut bound = false;
         for ctx in &mut self.ctxs {
-            if ctx.function().conn() == Some(connector.name()) {
+            if ctx.binding() == Some(connector.name()) {
                 ctx.set_connector(connector.clone());
                 bound = true;
             }
@@ -90,12 +115,14 @@ impl FlowCore {
             return Ok(());
         }
         let bindings: Vec<String> = self
-            .shared
-            .stages
+            .ctxs
             .iter()
-            .filter_map(|s| {
-                let function = s.function();
-                Some(format!("`{}` to \"{}\"", function.name(), function.conn()?))
+            .filter_map(|ctx| {
+                Some(format!(
+                    "`{}` to \"{}\"",
+                    ctx.function_name(),
+                    ctx.binding()?
+                ))
             })
             .collect();
         let bindings = if bindings.is_empty() {
@@ -109,6 +136,23 @@ impl FlowCore {
             self.name(),
             connector.name(),
             connector.name()
+        )))
+    }
+
+    /// Checks a JSON row for the fields `source.must` requires, naming the first one missing.
+    pub(crate) fn check_must(&self, row: &serde_json::Value, row_number: usize) -> Result<()> {
+        let Some(missing) = self.settings.must.iter().find(|field| {
+            row.get(field.as_str())
+                .is_none_or(serde_json::Value::is_null)
+        }) else {
+            return Ok(());
+        };
+        let function = self.ctxs.first().map_or("", |ctx| ctx.function_name());
+        Err(Error::msg(format_args!(
+            "flow `{}`: committed row {row_number} lacks the field `{missing}`, which function \
+             `{function}` requires (`source.must`); the row was not committed: {}",
+            self.name(),
+            crate::error::excerpt(&row.to_string())
         )))
     }
 
@@ -137,7 +181,14 @@ impl FlowCore {
             Instant::now()
         });
         let outcome = span.clone();
+        let disabled = self.settings.disabled.clone();
         async move {
+            if let Some(reason) = disabled {
+                return Err(Error::Disabled {
+                    flow: self.name().to_owned(),
+                    reason,
+                });
+            }
             let connected = if self.uses_connectors {
                 connect(&self.ctxs).await
             } else {

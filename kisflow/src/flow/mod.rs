@@ -1,10 +1,12 @@
 //! Flows: [`Flow`], the runnable instance, and [`FlowSpec`], what `flow!` declares.
 
 mod commit;
+mod composed;
 mod connect;
 mod core;
 mod dynamic;
 pub(crate) mod run;
+mod settings;
 mod stage;
 
 use std::future::Future;
@@ -20,7 +22,11 @@ use crate::metrics::Metrics;
 use crate::store::{Cache, Metadata};
 
 pub use commit::JsonRow;
+pub use composed::ComposedFlow;
+#[allow(unused_imports)] // used by the YAML config checks
+pub(crate) use composed::check_edge;
 pub use dynamic::DynFlow;
+pub use settings::{FlowSettings, StageSettings};
 pub use stage::Stage;
 
 use self::core::FlowCore;
@@ -94,7 +100,10 @@ impl<S: FlowSpec> Flow<S> {
     pub fn new() -> Self {
         Self {
             source: Vec::new(),
-            core: FlowCore::new(S::NAME, S::STAGES),
+            core: FlowCore::new(
+                std::sync::Arc::from(S::NAME),
+                std::sync::Arc::from(S::STAGES),
+            ),
         }
     }
 
@@ -177,6 +186,13 @@ impl<S: FlowSpec> Flow<S> {
         Ok(self)
     }
 
+    /// This instance with `settings` applied (YAML's flow and func kinds go through here); an
+    /// error leaves it unchanged and says which setting does not fit.
+    pub fn configure(mut self, settings: &FlowSettings) -> Result<Self> {
+        self.core.configure(settings)?;
+        Ok(self)
+    }
+
     /// The flow's name.
     #[must_use]
     pub fn name(&self) -> &'static str {
@@ -245,7 +261,12 @@ impl<S: FlowSpec> Flow<S> {
     /// that emits no rows ends the run successfully. A handler error ends it with
     /// [`Error::Handler`](crate::Error::Handler), naming the flow and the function.
     pub fn run(&mut self) -> impl Future<Output = Result<()>> + Send + '_ {
-        let rows = std::mem::take(&mut self.source);
+        // A switched-off flow keeps its rows for when it is switched on; `drive` says why.
+        let rows = if self.core.settings.disabled.is_some() {
+            Vec::new()
+        } else {
+            std::mem::take(&mut self.source)
+        };
         let span = self.core.span(rows.len());
         if run::debug_enabled() {
             span.in_scope(|| run::debug_rows(&RowsText(S::fmt_input, &rows), "source rows"));

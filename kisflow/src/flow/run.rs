@@ -11,7 +11,7 @@ use super::RowsText;
 use crate::action::{ABORT, DATA_REUSE, FORCE_ENTRY_NEXT, Taken};
 use crate::ctx::FlowCtx;
 use crate::error::{BoxError, Error, Result};
-use crate::function::{FunctionInfo, KisFunction};
+use crate::function::{FunctionInfo, KisFunction, Rows};
 
 /// A type-level yes or no: whether a function may jump.
 pub trait Flag {}
@@ -112,17 +112,37 @@ impl<T: Clone> ReuseInto<T> for T {
 
 /// Where the run goes after a call.
 #[derive(Debug)]
-pub enum Goto<T> {
+pub enum Goto<R> {
     /// The run ends, successfully.
     Stop,
     /// Continue at this function; the rows, if any, are the next function's input.
-    To(usize, Option<Vec<T>>),
+    To(usize, Option<R>),
+}
+
+/// A batch of rows as the run loop sees it: typed (`Vec<T>`) or erased ([`Rows`]).
+pub(crate) trait Batch {
+    fn is_empty(&self) -> bool;
+}
+
+impl<T> Batch for Vec<T> {
+    #[inline]
+    fn is_empty(&self) -> bool {
+        Vec::is_empty(self)
+    }
+}
+
+impl Batch for Rows {
+    fn is_empty(&self) -> bool {
+        Rows::is_empty(self)
+    }
 }
 
 /// One run's bookkeeping: its contexts, how many calls it made and its last jump.
 #[derive(Debug)]
 pub struct RunState<'a> {
-    ctxs: &'a [FlowCtx],
+    pub(crate) ctxs: &'a [FlowCtx],
+    /// Whether what the last function emits is kept, as JSON.
+    capturing: bool,
     steps: usize,
     limit: usize,
     last_jump: Option<(usize, usize)>,
@@ -137,8 +157,14 @@ impl<'a> RunState<'a> {
                 .step_limit
                 .load(std::sync::atomic::Ordering::Relaxed)
         });
+        let capturing = ctxs.first().is_some_and(|ctx| {
+            ctx.shared()
+                .capture
+                .load(std::sync::atomic::Ordering::Relaxed)
+        });
         Self {
             ctxs,
+            capturing,
             steps: 0,
             limit,
             last_jump: None,
@@ -147,7 +173,7 @@ impl<'a> RunState<'a> {
 
     /// Counts one call, or ends the run when the step limit is reached.
     #[inline]
-    fn count(&mut self) -> Result<()> {
+    pub(crate) fn count(&mut self) -> Result<()> {
         self.steps += 1;
         if self.steps <= self.limit {
             return Ok(());
@@ -174,15 +200,57 @@ impl<'a> RunState<'a> {
         }
     }
 
+    /// Keeps the last function's output as JSON when the run captures it.
+    #[inline]
+    pub(crate) fn capture(
+        &self,
+        index: usize,
+        encode: impl FnOnce() -> Option<Result<Vec<serde_json::Value>, serde_json::Error>>,
+    ) -> Result<()> {
+        if !self.capturing || index + 1 != self.ctxs.len() {
+            return Ok(());
+        }
+        let ctx = &self.ctxs[index];
+        if ctx.function().output().is_none() {
+            return Ok(()); // a sink emits nothing to print
+        }
+        let rows = match encode() {
+            Some(Ok(rows)) => rows,
+            Some(Err(err)) => {
+                return Err(Error::msg(format_args!(
+                    "flow `{}`: the rows function `{}` emitted do not encode as JSON: {err}",
+                    ctx.flow_name(),
+                    ctx.function_name()
+                )));
+            }
+            None => {
+                let function = ctx.function();
+                return Err(Error::msg(format_args!(
+                    "flow `{}`: function `{}` emits `{}` rows, which are not `Serialize`; derive \
+                     `serde::Serialize` for them to print them as JSON",
+                    ctx.flow_name(),
+                    function.name(),
+                    function.output().map_or("()", |t| t.name())
+                )));
+            }
+        };
+        ctx.shared()
+            .captured
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend(rows);
+        Ok(())
+    }
+
     /// Where to go after function `index` emitted `out`, given the action it took.
     #[inline]
-    fn after<T>(
+    pub(crate) fn after<R: Batch>(
         &mut self,
         index: usize,
         action: Taken,
-        out: Vec<T>,
-        reusable: Option<Vec<T>>,
-    ) -> Goto<T> {
+        out: R,
+        reusable: Option<R>,
+    ) -> Goto<R> {
         if action == Taken::default() {
             // The common case: no action, so the rows go on to the next function.
             if index + 1 == self.ctxs.len() || out.is_empty() {
@@ -219,7 +287,7 @@ pub async fn step<F, J>(
     run: &mut RunState<'_>,
     index: usize,
     layer: &mut Option<Vec<F::In>>,
-) -> Result<Goto<F::Out>>
+) -> Result<Goto<Vec<F::Out>>>
 where
     F: KisFunction,
     F::In: Keep<J>,
@@ -227,28 +295,48 @@ where
     run.count()?;
     let ctxs = run.ctxs;
     let ctx = &ctxs[index];
-    let input = layer.take().unwrap_or_default();
+    let mut input = layer.take().unwrap_or_default();
     *layer = <F::In as Keep<J>>::keep(&input);
     let reusable = F::reusable(&input);
-    let rows_in = input.len();
-    let mut emitted = None;
-    let result = {
-        // Polled inside `call`'s span, so its debug event lands there.
-        let handler = std::pin::pin!(async {
-            let rows = F::call(ctx, input).await?;
-            if debug_enabled() {
-                debug_rows(&RowsText(F::fmt_output, &rows), "rows emitted");
+    let retry = ctx.retry();
+    let mut retries = 0;
+    let (result, emitted) = loop {
+        // A copy for the next attempt, made only while retries are left.
+        let spare = if retries < retry.times {
+            F::clone_input(&input)
+        } else {
+            None
+        };
+        let rows_in = input.len();
+        let mut emitted = None;
+        let result = {
+            // Polled inside `call`'s span, so its debug event lands there.
+            let handler = std::pin::pin!(async {
+                let rows = F::call(ctx, input).await?;
+                if debug_enabled() {
+                    debug_rows(&RowsText(F::fmt_output, &rows), "rows emitted");
+                }
+                let count = rows.len();
+                emitted = Some(rows);
+                Ok(count)
+            });
+            call(ctx, rows_in, handler).await
+        };
+        match (result, spare) {
+            (Err(err), Some(spare)) if !matches!(err, Error::Panic { .. }) => {
+                retries += 1;
+                ctx.take_action();
+                wait_to_retry(ctx, &err, retries, retry).await;
+                input = spare;
             }
-            let count = rows.len();
-            emitted = Some(rows);
-            Ok(count)
-        });
-        call(ctx, rows_in, handler).await
+            (result, _) => break (result, emitted),
+        }
     };
     // Taken whatever the outcome, so a failed call leaves no action behind.
     let action = ctx.take_action();
     result?;
     let out = emitted.unwrap_or_default();
+    run.capture(index, || F::encode_output(&out))?;
     Ok(run.after(index, action, out, reusable))
 }
 
@@ -271,13 +359,32 @@ fn log_action(ctx: &FlowCtx, action: Taken) {
     tracing::debug!(function = ctx.function_name(), ?action, "action taken");
 }
 
+/// Logs a failed call that will be made again, and waits the configured delay.
+pub(crate) async fn wait_to_retry(
+    ctx: &FlowCtx,
+    err: &Error,
+    attempt: u32,
+    retry: crate::ctx::Retry,
+) {
+    tracing::warn!(
+        function = ctx.function_name(),
+        attempt,
+        of = retry.times,
+        error = %crate::error::chain(err),
+        "call failed, retrying"
+    );
+    if !retry.delay.is_zero() {
+        tokio::time::sleep(retry.delay).await;
+    }
+}
+
 /// The handler's call as [`call`] drives it: its future, reporting how many rows it emitted.
-type Handler<'a> =
+pub(crate) type Handler<'a> =
     std::pin::Pin<&'a mut (dyn Future<Output = std::result::Result<usize, BoxError>> + Send + 'a)>;
 
 /// Drives one handler call: its span, its metrics, and its error named with the flow and
 /// function. A panic becomes [`Error::Panic`].
-async fn call(ctx: &FlowCtx, rows_in: usize, handler: Handler<'_>) -> Result<()> {
+pub(crate) async fn call(ctx: &FlowCtx, rows_in: usize, handler: Handler<'_>) -> Result<usize> {
     let span = tracing::info_span!(
         "kisflow_function",
         function = ctx.function_name(),
@@ -322,7 +429,7 @@ async fn call(ctx: &FlowCtx, rows_in: usize, handler: Handler<'_>) -> Result<()>
     if let Ok(count) = &result {
         span.record("rows_out", count);
     }
-    result.map(|_| ())
+    result
 }
 
 /// The text of a panic payload: `panic!("…")` gives a `&str` or a `String`.

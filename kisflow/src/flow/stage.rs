@@ -3,7 +3,7 @@
 use crate::function::FunctionInfo;
 
 /// One function of a flow with the params the flow gives it.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct Stage {
     function: &'static FunctionInfo,
     params: &'static [(&'static str, &'static str)],

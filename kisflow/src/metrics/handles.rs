@@ -34,7 +34,7 @@ fn millis(elapsed: Duration) -> f64 {
 }
 
 impl FlowMetrics {
-    pub(crate) fn new(metrics: &Metrics, flow: &'static str) -> Self {
+    pub(crate) fn new(metrics: &Metrics, flow: &str) -> Self {
         let f = metrics.families();
         let labels = vec![("flow_name", flow.to_owned())];
         Self {

@@ -3,6 +3,11 @@
 use std::any::TypeId;
 use std::future::Future;
 
+mod erased;
+
+pub use erased::Erased;
+pub(crate) use erased::Rows;
+
 use crate::action::Actions;
 use crate::ctx::FlowCtx;
 use crate::error::BoxError;
@@ -84,7 +89,7 @@ pub trait KisFunction: 'static {
         run: &'a mut crate::flow::run::RunState<'r>,
         index: usize,
         layer: &'a mut Option<Vec<Self::In>>,
-    ) -> impl Future<Output = crate::Result<crate::flow::run::Goto<Self::Out>>> + Send + 'a
+    ) -> impl Future<Output = crate::Result<crate::flow::run::Goto<Vec<Self::Out>>>> + Send + 'a
     where
         Self: Sized,
         Self::In: crate::flow::run::Keep<J>,
@@ -92,6 +97,21 @@ pub trait KisFunction: 'static {
     {
         crate::flow::run::step::<Self, J>(run, index, layer)
     }
+
+    /// A copy of the input, `Some` when the input row type is `Clone`: for retries and for
+    /// flows composed at run time that may jump.
+    #[doc(hidden)]
+    fn clone_input(rows: &[Self::In]) -> Option<Vec<Self::In>>;
+
+    /// One input row decoded from JSON, `None` when the input row type is not `Deserialize`.
+    #[doc(hidden)]
+    fn decode_input(row: &serde_json::Value) -> Option<Result<Self::In, serde_json::Error>>;
+
+    /// Output rows as JSON values, `None` when the output row type is not `Serialize`.
+    #[doc(hidden)]
+    fn encode_output(
+        rows: &[Self::Out],
+    ) -> Option<Result<Vec<serde_json::Value>, serde_json::Error>>;
 
     /// Calls the handler on one batch of rows.
     fn call(
@@ -156,6 +176,7 @@ pub struct FunctionInfo {
     params: &'static [(&'static str, &'static str)],
     actions: Actions,
     conn: Option<&'static str>,
+    erased: Erased,
 }
 
 impl FunctionInfo {
@@ -172,6 +193,7 @@ impl FunctionInfo {
         params: &'static [(&'static str, &'static str)],
         actions: Actions,
         conn: Option<&'static str>,
+        erased: Erased,
     ) -> Self {
         Self {
             name,
@@ -183,6 +205,7 @@ impl FunctionInfo {
             params,
             actions,
             conn,
+            erased,
         }
     }
 
@@ -232,6 +255,22 @@ impl FunctionInfo {
     #[must_use]
     pub const fn actions(&self) -> Actions {
         self.actions
+    }
+
+    /// Whether the input row type is `Clone`, which retries and jumps in composed flows need.
+    #[must_use]
+    pub fn input_is_clone(&self) -> bool {
+        (self.erased.input_is_clone)()
+    }
+
+    /// Whether the output row type is `Serialize`, so the rows can be printed as JSON.
+    #[must_use]
+    pub fn output_is_json(&self) -> bool {
+        (self.erased.output_is_json)()
+    }
+
+    pub(crate) fn erased(&self) -> &Erased {
+        &self.erased
     }
 
     /// The connector the function is bound to, `#[kis_function(conn = "...")]`.
