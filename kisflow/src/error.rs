@@ -157,6 +157,10 @@ pub enum Error {
         reason: String,
     },
 
+    /// A config failed to load; the message lists every problem, one per line, with its place.
+    #[error(transparent)]
+    Config(Box<crate::config::ConfigErrors>),
+
     /// A message from user code, made with [`Error::msg`].
     #[error("{0}")]
     Message(String),

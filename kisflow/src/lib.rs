@@ -3,6 +3,9 @@
 #![forbid(unsafe_code)]
 
 mod action;
+#[cfg(feature = "cli")]
+pub mod cli;
+pub mod config;
 mod connector;
 mod ctx;
 mod edge;
@@ -12,6 +15,7 @@ mod function;
 mod ids;
 pub mod metrics;
 mod mode;
+mod pool;
 pub mod prelude;
 mod private;
 mod registry;
@@ -34,6 +38,7 @@ pub use flow::{
 pub use function::{FunctionInfo, KisFunction, Location, NoRows, Row, RowType};
 pub use metrics::Metrics;
 pub use mode::{Mode, UnknownMode};
+pub use pool::Pool;
 pub use registry::{FlowInfo, Registry, registry};
 pub use store::{Cache, Metadata};
 

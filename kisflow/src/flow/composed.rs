@@ -213,6 +213,10 @@ impl DynFlow for ComposedFlow {
         self.core.configure(settings)
     }
 
+    fn attach(&mut self, connector: &crate::Connector) -> Result<()> {
+        self.core.attach(connector)
+    }
+
     fn run_json(&mut self) -> BoxFuture<'_, Result<Vec<serde_json::Value>>> {
         let shared = Arc::clone(&self.core.shared);
         Box::pin(async move { shared.capturing(DynFlow::run(self)).await })

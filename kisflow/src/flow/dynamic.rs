@@ -42,6 +42,8 @@ pub trait DynFlow: Send + std::fmt::Debug {
     fn run(&mut self) -> BoxFuture<'_, Result<()>>;
     /// Applies settings; see [`Flow::configure`].
     fn configure(&mut self, settings: &FlowSettings) -> Result<()>;
+    /// Gives a connector to the functions bound to its name; see [`Flow::with_connector`].
+    fn attach(&mut self, connector: &crate::Connector) -> Result<()>;
     /// A new instance with the same configuration; see [`Flow::fork`].
     fn fork_dyn(&self) -> Box<dyn DynFlow>;
     /// Runs the flow and returns what its last function emitted, as JSON values (nothing when
@@ -94,6 +96,10 @@ impl<S: FlowSpec> DynFlow for Flow<S> {
 
     fn configure(&mut self, settings: &FlowSettings) -> Result<()> {
         self.core.configure(settings)
+    }
+
+    fn attach(&mut self, connector: &crate::Connector) -> Result<()> {
+        self.core.attach(connector)
     }
 
     fn fork_dyn(&self) -> Box<dyn DynFlow> {

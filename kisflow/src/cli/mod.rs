@@ -1,0 +1,112 @@
+//! The `kisflow` command line, to embed in your own binary so that your functions are
+//! registered in it (feature `cli`):
+//!
+//! ```no_run
+//! // src/bin/kisflow.rs of your crate, next to your #[kis_function]s
+//! fn main() -> std::process::ExitCode {
+//!     kisflow::cli::main()
+//! }
+//! ```
+//!
+//! | command | what it does |
+//! |---|---|
+//! | `validate DIR` | loads and checks a config directory; prints every problem; exit 1 if any |
+//! | `list [--config DIR]` | functions with mode and row types; flows with their functions |
+//! | `export FLOW DIR [--config DIR]` | writes the flow's `flow-`, `func-` and `conn-*.yaml` files |
+//! | `run FLOW [--config DIR] [--input FILE.jsonl]` | feeds JSON lines (from stdin without `--input`) as one batch and prints what the last function emits, one JSON value per line |
+//! | `schema` | the JSON Schema of the YAML kinds, for editor completion |
+
+mod commands;
+mod schema;
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use schema::schema;
+
+/// The command line's arguments.
+#[derive(Debug, Parser)]
+#[command(
+    name = "kisflow",
+    about = "Check, list, export and run the kisflow flows of this program"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Load a config directory and check it against the registered functions.
+    Validate {
+        /// The directory of `.yml`/`.yaml` files.
+        dir: PathBuf,
+    },
+    /// List the registered functions and the flows.
+    List {
+        /// Also list the flows of this config directory.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Write a flow's configuration as YAML files.
+    Export {
+        /// The flow's name.
+        flow: String,
+        /// Where to write the files.
+        dir: PathBuf,
+        /// A config directory the flow may come from or be changed by.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Run a flow once over JSON lines and print what its last function emits.
+    Run {
+        /// The flow's name.
+        flow: String,
+        /// A config directory the flow may come from or be changed by.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// A file of JSON rows, one per line; standard input without it.
+        #[arg(long)]
+        input: Option<PathBuf>,
+    },
+    /// Print the JSON Schema of the YAML config kinds.
+    Schema,
+}
+
+/// Runs the command line with the process's arguments, standard output and standard error.
+#[must_use]
+pub fn main() -> ExitCode {
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    run(std::env::args_os(), &mut stdout.lock(), &mut stderr.lock())
+}
+
+/// Runs the command line with these arguments (the first is the program's name), writing to
+/// `out` and `err`; for tests and for programs that wrap it.
+pub fn run<I, T>(args: I, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(usage) => {
+            let code = if usage.use_stderr() { 2 } else { 0 };
+            let text = usage.render().to_string();
+            let target: &mut dyn Write = if usage.use_stderr() { err } else { out };
+            let _ = target.write_all(text.as_bytes());
+            return ExitCode::from(code);
+        }
+    };
+    match commands::dispatch(cli.command, out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            let _ = writeln!(err, "{failure}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! The JSON Schema of the four YAML kinds, with this program's function names, for editors.
+
+use serde_json::{Value, json};
+
+/// A JSON Schema (draft 2020-12) that every valid config file matches: one of the `func`,
+/// `flow`, `conn` and `global` kinds, with each key, its type and, for `fname`, the names of
+/// the functions this program registers. YAML editors complete and check files with it.
+///
+/// ```
+/// let schema = kisflow::cli::schema();
+/// assert_eq!(schema["oneOf"].as_array().unwrap().len(), 4);
+/// ```
+#[must_use]
+pub fn schema() -> Value {
+    let names: Vec<&str> = crate::registry()
+        .map(|registry| {
+            registry
+                .functions()
+                .map(crate::FunctionInfo::name)
+                .collect()
+        })
+        .unwrap_or_default();
+    let fname = if names.is_empty() {
+        json!({ "type": "string", "description": "a function registered with #[kis_function]" })
+    } else {
+        json!({ "enum": names, "description": "a function registered with #[kis_function]" })
+    };
+    let text_map = json!({
+        "type": "object",
+        "additionalProperties": { "type": ["string", "number", "boolean"] }
+    });
+    let names_list = json!({ "type": ["array", "null"], "items": { "type": "string" } });
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "kisflow config file",
+        "oneOf": [
+            {
+                "title": "func",
+                "type": "object",
+                "required": ["kistype", "fname", "fmode"],
+                "additionalProperties": false,
+                "properties": {
+                    "kistype": { "const": "func" },
+                    "fname": fname,
+                    "fmode": { "enum": ["Verify", "Save", "Load", "Calculate", "Expand"] },
+                    "source": {
+                        "type": "object",
+                        "additionalProperties": false,
+                        "properties": {
+                            "name": { "type": "string" },
+                            "must": names_list
+                        }
+                    },
+                    "option": {
+                        "type": "object",
+                        "additionalProperties": false,
+                        "properties": {
+                            "cname": { "type": "string" },
+                            "retry_times": { "type": "integer", "minimum": 0 },
+                            "retry_duration": { "type": "integer", "minimum": 0, "description": "milliseconds" },
+                            "return_duration": { "type": "integer", "minimum": 0, "description": "Go KisFlow's spelling of retry_duration" },
+                            "default_params": text_map
+                        }
+                    }
+                }
+            },
+            {
+                "title": "flow",
+                "type": "object",
+                "required": ["kistype", "status", "flow_name", "flows"],
+                "additionalProperties": false,
+                "properties": {
+                    "kistype": { "const": "flow" },
+                    "status": { "enum": [0, 1], "description": "1 runs the flow, 0 switches it off" },
+                    "flow_name": { "type": "string" },
+                    "flows": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["fname"],
+                            "additionalProperties": false,
+                            "properties": { "fname": fname, "params": text_map }
+                        }
+                    }
+                }
+            },
+            {
+                "title": "conn",
+                "type": "object",
+                "required": ["kistype", "cname"],
+                "additionalProperties": false,
+                "properties": {
+                    "kistype": { "const": "conn" },
+                    "cname": { "type": "string" },
+                    "addrs": { "type": "string" },
+                    "type": { "type": "string", "description": "`memory` is built in; others are given in code" },
+                    "key": { "type": "string" },
+                    "params": text_map,
+                    "load": names_list,
+                    "save": names_list
+                }
+            },
+            {
+                "title": "global",
+                "type": "object",
+                "required": ["kistype"],
+                "additionalProperties": false,
+                "properties": {
+                    "kistype": { "const": "global" },
+                    "prometheus_enable": { "type": "boolean" },
+                    "prometheus_listen": { "type": "boolean" },
+                    "prometheus_serve": { "type": "string" }
+                }
+            }
+        ]
+    })
+}

@@ -1,0 +1,244 @@
+//! One YAML document to one config item, in three passes over the text:
+//!
+//! 1. the head: `kistype`, read with every other key ignored; this pass also meets every
+//!    syntax error, since the parser reads the whole document;
+//! 2. the keys (`keys.rs`): every unknown key, all reported, none stopping the next pass;
+//! 3. the typed pass: the kind's raw struct, whose field readers (`fields.rs`) name the key of a
+//!    value of the wrong type, then the checks serde cannot make (names, `fmode`, `status`).
+//!
+//! serde stops at the first error of a pass, so a document gets at most one problem from
+//! passes 1 and 3 each, plus one per unknown key and per failed check.
+
+use std::fmt;
+
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use serde_saphyr::{Location, NonFiniteFloatPolicy, Options, Spanned};
+
+use super::conn::{self, RawConn};
+use super::describe::{describe, unknown};
+use super::fields::{self, Text};
+use super::flow::{self, FlowConfig, RawFlow};
+use super::func::{self, FuncConfig, RawFunc};
+use super::global::{self, RawGlobal};
+use super::keys::{self, KeySeed, Node, Shape};
+use super::problem::{Place, PlaceKey, Problem};
+use crate::ConnConfig;
+use crate::metrics::MetricsConfig;
+
+/// The four kinds, in Go's order of `common.KisIDType*`.
+const KINDS: [&str; 4] = ["func", "flow", "conn", "global"];
+
+/// A config item read from a document, with the places of its parts; the first place is the
+/// item's own.
+pub(super) struct Item {
+    pub(super) kind: ItemKind,
+    pub(super) places: Vec<(PlaceKey, Place)>,
+}
+
+pub(super) enum ItemKind {
+    Func(FuncConfig),
+    Flow(FlowConfig),
+    Conn(ConnConfig),
+    Global(MetricsConfig),
+}
+
+/// The problems of one document, with the name of its file.
+pub(super) struct Doc<'a> {
+    pub(super) file: &'a str,
+    pub(super) problems: &'a mut Vec<Problem>,
+}
+
+impl Doc<'_> {
+    pub(super) fn place(&self, location: &Location) -> Place {
+        Place::at(self.file, location)
+    }
+
+    pub(super) fn report(&mut self, location: &Location, message: impl Into<String>) {
+        let place = self.place(location);
+        self.problems.push(Problem::new(Some(place), message));
+    }
+
+    fn report_error(&mut self, error: &serde_saphyr::Error) {
+        let (message, location) = describe(error);
+        let place = location.map_or_else(|| Place::new(self.file, 0, 0), |l| self.place(&l));
+        self.problems.push(Problem::new(Some(place), message));
+    }
+
+    /// A required, non-empty name: `what` completes "missing `key`: <what> with `key: <name>`".
+    pub(super) fn name(
+        &mut self,
+        text: Option<Text>,
+        key: &str,
+        what: &str,
+        root: &Location,
+    ) -> Option<Text> {
+        match text {
+            None => self.report(
+                root,
+                format!("missing `{key}`: {what} with `{key}: <name>`"),
+            ),
+            Some(text) if text.value.is_empty() => self.report(
+                &text.referenced,
+                format!("`{key}` is empty: {what} with `{key}: <name>`"),
+            ),
+            Some(text) => return Some(text),
+        }
+        None
+    }
+}
+
+/// Reads one document, reporting its problems; `None` when it yields no item.
+pub(super) fn read(file: &str, text: &str, problems: &mut Vec<Problem>) -> Option<Item> {
+    let mut doc = Doc { file, problems };
+    let head = match parse::<Head>(text) {
+        Ok(head) => head,
+        Err(error) => {
+            if let serde_saphyr::Error::Unexpected {
+                expected: "mapping start",
+                location,
+            } = error.without_snippet()
+            {
+                doc.report(
+                    location,
+                    "a config file must be a mapping of `key: value` lines, starting with \
+                     `kistype: func`, `flow`, `conn` or `global`",
+                );
+            } else {
+                doc.report_error(&error);
+            }
+            return None;
+        }
+    };
+    let kind = match head.value.kistype {
+        Some(kind) if !kind.value.is_empty() => kind,
+        missing => {
+            let at = missing.map_or(head.referenced, |kind| kind.referenced);
+            doc.report(
+                &at,
+                "missing `kistype`: start the file with `kistype: func`, `flow`, `conn` or \
+                 `global`",
+            );
+            return None;
+        }
+    };
+    let shape = match kind.value.as_str() {
+        "func" => &func::SHAPE,
+        "flow" => &flow::SHAPE,
+        "conn" => &conn::SHAPE,
+        "global" => &global::SHAPE,
+        other => {
+            doc.report(&kind.referenced, unknown("kistype", other, &KINDS));
+            return None;
+        }
+    };
+    if !check_keys(&mut doc, text, shape) {
+        return None;
+    }
+    match kind.value.as_str() {
+        "func" => typed::<RawFunc>(&mut doc, text).and_then(|raw| {
+            let (config, name) = raw.value.build(&mut doc, &raw.referenced)?;
+            let place = doc.place(&name.referenced);
+            Some(Item {
+                places: vec![(PlaceKey::Func(config.fname.clone()), place)],
+                kind: ItemKind::Func(config),
+            })
+        }),
+        "flow" => typed::<RawFlow>(&mut doc, text).and_then(|raw| {
+            let (config, places) = raw.value.build(&mut doc, &raw.referenced)?;
+            Some(Item {
+                places,
+                kind: ItemKind::Flow(config),
+            })
+        }),
+        "conn" => typed::<RawConn>(&mut doc, text).and_then(|raw| {
+            let (config, name) = raw.value.build(&mut doc, &raw.referenced)?;
+            let place = doc.place(&name.referenced);
+            Some(Item {
+                places: vec![(PlaceKey::Conn(config.cname.clone()), place)],
+                kind: ItemKind::Conn(config),
+            })
+        }),
+        _ => typed::<RawGlobal>(&mut doc, text).map(|raw| Item {
+            places: vec![(PlaceKey::Global, doc.place(&kind.referenced))],
+            kind: ItemKind::Global(raw.value.build()),
+        }),
+    }
+}
+
+/// The key pass; false when the document cannot even be read as keys (that error is reported).
+fn check_keys(doc: &mut Doc<'_>, text: &str, shape: &Shape) -> bool {
+    match serde_saphyr::from_str_with_options::<Node>(text, options()) {
+        Ok(node) => {
+            keys::check(&node, shape, doc.file, doc.problems);
+            true
+        }
+        Err(error) => {
+            doc.report_error(&error);
+            false
+        }
+    }
+}
+
+fn typed<T: for<'de> Deserialize<'de>>(doc: &mut Doc<'_>, text: &str) -> Option<Spanned<T>> {
+    parse::<T>(text)
+        .map_err(|error| doc.report_error(&error))
+        .ok()
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(text: &str) -> Result<Spanned<T>, serde_saphyr::Error> {
+    serde_saphyr::from_str_with_options(text, options())
+}
+
+/// No snippets: a [`Problem`] carries the place and the caller shows the file as it likes.
+/// Non-finite floats pass: `.inf` is a fine param value, and the key pass reads values untyped.
+fn options() -> Options {
+    let mut options = Options::default();
+    options.with_snippet = false;
+    options.non_finite_float_policy = NonFiniteFloatPolicy::PassThrough;
+    options
+}
+
+/// The first pass: `kistype` alone, every other value skipped.
+struct Head {
+    kistype: Option<Text>,
+}
+
+impl<'de> Deserialize<'de> for Head {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(HeadVisitor)
+    }
+}
+
+struct HeadVisitor;
+
+impl<'de> Visitor<'de> for HeadVisitor {
+    type Value = Head;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a mapping")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Head, A::Error> {
+        let mut kistype = None;
+        // Keys are read as the key pass reads them, so a bad key gets the same message.
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            if key.value == "kistype" {
+                kistype = map.next_value_seed(KistypeSeed)?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(Head { kistype })
+    }
+}
+
+struct KistypeSeed;
+
+impl<'de> DeserializeSeed<'de> for KistypeSeed {
+    type Value = Option<Text>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        fields::text(d, "kistype")
+    }
+}

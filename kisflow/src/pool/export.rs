@@ -1,0 +1,106 @@
+//! Exporting a flow as YAML files that load back into the same configuration.
+
+use std::path::{Path, PathBuf};
+
+use super::Pool;
+use crate::config::{FlowConfig, FlowFunction, FuncConfig, conn_to_yaml};
+use crate::connector::ConnConfig;
+use crate::error::{Error, Result};
+
+pub(super) fn export(pool: &Pool, name: &str, dir: &Path) -> Result<Vec<PathBuf>> {
+    let flow = flow_config(pool, name)?;
+    std::fs::create_dir_all(dir).map_err(|err| io_error("create", dir, &err))?;
+    let mut written = Vec::new();
+    write(dir, "flow", &flow.flow_name, &flow.to_yaml(), &mut written)?;
+    let mut conns: Vec<String> = Vec::new();
+    for entry in &flow.flows {
+        if written
+            .iter()
+            .any(|p| p.ends_with(file_name("func", &entry.fname)))
+        {
+            continue;
+        }
+        let func = func_config(pool, &entry.fname)?;
+        if let Some(cname) = &func.option.cname
+            && !conns.contains(cname)
+        {
+            conns.push(cname.clone());
+        }
+        write(dir, "func", &func.fname, &func.to_yaml(), &mut written)?;
+    }
+    for cname in conns {
+        let conn = conn_config(pool, &cname);
+        write(dir, "conn", &cname, &conn_to_yaml(&conn), &mut written)?;
+    }
+    Ok(written)
+}
+
+/// The YAML flow, or one made from the `flow!` of that name.
+fn flow_config(pool: &Pool, name: &str) -> Result<FlowConfig> {
+    if let Some(flow) = pool.config.flow(name) {
+        return Ok(flow.clone());
+    }
+    let Some(code) = pool.registry.flows().find(|f| f.name() == name) else {
+        return Err(Error::Unknown {
+            kind: "flow",
+            name: name.to_owned(),
+            known: pool.flow_names().join(", "),
+        });
+    };
+    let mut flow = FlowConfig::new(name);
+    for stage in code.stages() {
+        let mut entry = FlowFunction::new(stage.function().name());
+        for (key, value) in stage.flow_params() {
+            entry = entry.param(*key, *value);
+        }
+        flow.flows.push(entry);
+    }
+    Ok(flow)
+}
+
+/// The func file, or one made from the registered function: its mode, defaults and connector.
+fn func_config(pool: &Pool, fname: &str) -> Result<FuncConfig> {
+    if let Some(func) = pool.config.func(fname) {
+        return Ok(func.clone());
+    }
+    let info = pool.registry.function(fname)?;
+    let mut func = FuncConfig::new(fname, info.mode());
+    func.option.cname = info.conn().map(str::to_owned);
+    for (key, value) in info.params() {
+        func.option
+            .default_params
+            .insert((*key).to_owned(), (*value).to_owned());
+    }
+    Ok(func)
+}
+
+/// The conn file, the given connector's config, or a bare in-memory one.
+fn conn_config(pool: &Pool, cname: &str) -> ConnConfig {
+    if let Some(conn) = pool.config.conn(cname) {
+        return conn.clone();
+    }
+    if let Some(connector) = pool.connectors().get(cname) {
+        return connector.config().clone();
+    }
+    ConnConfig::new(cname).conn_type(crate::MemoryKv::TYPE)
+}
+
+fn file_name(kind: &str, name: &str) -> String {
+    format!("{kind}-{name}.yaml")
+}
+
+fn write(dir: &Path, kind: &str, name: &str, yaml: &str, written: &mut Vec<PathBuf>) -> Result<()> {
+    if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
+        return Err(Error::msg(format_args!(
+            "cannot export {kind} `{name}`: its name is not a file name; rename it"
+        )));
+    }
+    let path = dir.join(file_name(kind, name));
+    std::fs::write(&path, yaml).map_err(|err| io_error("write", &path, &err))?;
+    written.push(path);
+    Ok(())
+}
+
+fn io_error(what: &str, path: &Path, err: &std::io::Error) -> Error {
+    Error::msg(format_args!("cannot {what} `{}`: {err}", path.display()))
+}
