@@ -168,6 +168,10 @@ impl DynFlow for ComposedFlow {
         self.source.len()
     }
 
+    fn metadata(&self) -> &crate::Metadata {
+        &self.core.shared.metadata
+    }
+
     fn commit_json_str(&mut self, row: &str) -> Result<()> {
         match row.decode::<serde_json::Value>() {
             Ok(value) => self.commit_json_value(value),
@@ -196,6 +200,12 @@ impl DynFlow for ComposedFlow {
         }
     }
 
+    fn commit_any(&mut self, row: Box<dyn std::any::Any + Send>) -> Result<()> {
+        let first = self.core.ctxs[0].function();
+        // An empty message marks a row of the wrong type; `commit` words the error.
+        (first.erased().push_input)(&mut self.source, row).map_err(|_| Error::msg(""))
+    }
+
     fn run(&mut self) -> BoxFuture<'_, Result<()>> {
         let first = self.core.ctxs[0].function();
         let rows = if self.core.settings.disabled.is_some() {
@@ -207,6 +217,10 @@ impl DynFlow for ComposedFlow {
         let count = rows.len();
         let core = &self.core;
         Box::pin(core.drive(span, count, Box::pin(run(core, rows))))
+    }
+
+    fn set_step_limit(&mut self, limit: usize) {
+        self.core.set_step_limit(limit);
     }
 
     fn configure(&mut self, settings: &FlowSettings) -> Result<()> {

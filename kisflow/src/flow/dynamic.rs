@@ -34,12 +34,19 @@ pub trait DynFlow: Send + std::fmt::Debug {
     fn stages(&self) -> &[Stage];
     /// How many source rows wait for the next run.
     fn committed(&self) -> usize;
+    /// Values this instance keeps across runs; see [`Flow::metadata`].
+    fn metadata(&self) -> &crate::Metadata;
     /// Commits one row given as JSON text; see [`Flow::commit_json`].
     fn commit_json_str(&mut self, row: &str) -> Result<()>;
     /// Commits one row given as a JSON value; see [`Flow::commit_json`].
     fn commit_json_value(&mut self, row: serde_json::Value) -> Result<()>;
+    /// Commits one typed row, boxed; [`commit`](dyn DynFlow::commit) is the typed way in.
+    #[doc(hidden)]
+    fn commit_any(&mut self, row: Box<dyn std::any::Any + Send>) -> Result<()>;
     /// Runs the flow; see [`Flow::run`].
     fn run(&mut self) -> BoxFuture<'_, Result<()>>;
+    /// Sets the most function calls one run may make; see [`Flow::with_step_limit`].
+    fn set_step_limit(&mut self, limit: usize);
     /// Applies settings; see [`Flow::configure`].
     fn configure(&mut self, settings: &FlowSettings) -> Result<()>;
     /// Gives a connector to the functions bound to its name; see [`Flow::with_connector`].
@@ -49,6 +56,41 @@ pub trait DynFlow: Send + std::fmt::Debug {
     /// Runs the flow and returns what its last function emitted, as JSON values (nothing when
     /// the run stopped before it, or it is a sink). Its rows must be `Serialize`.
     fn run_json(&mut self) -> BoxFuture<'_, Result<Vec<serde_json::Value>>>;
+}
+
+impl dyn DynFlow {
+    /// Commits one row of the first function's input type, for flows whose type is known only
+    /// at run time (from the registry or a [`Pool`](crate::Pool)). A row of another type is an
+    /// error naming both types. Typed rows skip `source.must`: they have every field by type.
+    ///
+    /// ```standalone_crate
+    /// use kisflow::prelude::*;
+    ///
+    /// #[kis_function(mode = "Expand")]
+    /// fn shout(rows: Vec<String>) {
+    ///     for r in rows { println!("{}", r.to_uppercase()) }
+    /// }
+    /// flow!(Shout: shout);
+    ///
+    /// let mut flow = kisflow::registry()?.flow("Shout")?;
+    /// flow.commit("hello".to_string())?;
+    /// let err = flow.commit(42_u8).unwrap_err();
+    /// assert_eq!(err.to_string(), "flow `Shout` takes rows of type `alloc::string::String`, not `u8`");
+    /// # Ok::<(), kisflow::Error>(())
+    /// ```
+    pub fn commit<T: Send + 'static>(&mut self, row: T) -> Result<()> {
+        self.commit_any(Box::new(row)).map_err(|err| match err {
+            Error::Message(message) if message.is_empty() => Error::msg(format_args!(
+                "flow `{}` takes rows of type `{}`, not `{}`",
+                self.name(),
+                self.stages()
+                    .first()
+                    .map_or("nothing", |s| s.function().input().name()),
+                std::any::type_name::<T>()
+            )),
+            other => other,
+        })
+    }
 }
 
 impl<S: FlowSpec> DynFlow for Flow<S> {
@@ -66,6 +108,10 @@ impl<S: FlowSpec> DynFlow for Flow<S> {
 
     fn committed(&self) -> usize {
         Flow::committed(self)
+    }
+
+    fn metadata(&self) -> &crate::Metadata {
+        Flow::metadata(self)
     }
 
     fn commit_json_str(&mut self, row: &str) -> Result<()> {
@@ -90,8 +136,19 @@ impl<S: FlowSpec> DynFlow for Flow<S> {
         }
     }
 
+    fn commit_any(&mut self, row: Box<dyn std::any::Any + Send>) -> Result<()> {
+        // An empty message marks a row of the wrong type; `commit` words the error.
+        let row = row.downcast::<S::In>().map_err(|_| Error::msg(""))?;
+        self.source.push(*row);
+        Ok(())
+    }
+
     fn run(&mut self) -> BoxFuture<'_, Result<()>> {
         Box::pin(Flow::run(self))
+    }
+
+    fn set_step_limit(&mut self, limit: usize) {
+        self.core.set_step_limit(limit);
     }
 
     fn configure(&mut self, settings: &FlowSettings) -> Result<()> {

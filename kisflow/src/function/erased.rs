@@ -71,6 +71,7 @@ pub struct Erased {
     pub(crate) decode_input: fn(&serde_json::Value) -> Option<Result<Rows, serde_json::Error>>,
     pub(crate) encode_output: fn(&Rows) -> JsonOut,
     pub(crate) append_input: fn(&mut Rows, Rows) -> bool,
+    pub(crate) push_input: fn(&mut Rows, Box<dyn Any + Send>) -> Result<(), Box<dyn Any + Send>>,
     pub(crate) empty_input: fn() -> Rows,
     pub(crate) input_is_clone: fn() -> bool,
     pub(crate) output_is_json: fn() -> bool,
@@ -87,6 +88,7 @@ impl Erased {
             decode_input: decode_input::<F>,
             encode_output: encode_output::<F>,
             append_input: append_input::<F>,
+            push_input: push_input::<F>,
             empty_input: empty_input::<F>,
             input_is_clone: input_is_clone::<F>,
             output_is_json: output_is_json::<F>,
@@ -143,6 +145,19 @@ fn append_input<F: KisFunction>(rows: &mut Rows, more: Rows) -> bool {
     rows_vec.extend(more);
     rows.len = rows_vec.len();
     true
+}
+
+fn push_input<F: KisFunction>(
+    rows: &mut Rows,
+    row: Box<dyn Any + Send>,
+) -> Result<(), Box<dyn Any + Send>> {
+    let row = row.downcast::<F::In>()?;
+    let Some(rows_vec) = rows.rows.downcast_mut::<Vec<F::In>>() else {
+        return Err(row);
+    };
+    rows_vec.push(*row);
+    rows.len = rows_vec.len();
+    Ok(())
 }
 
 fn empty_input<F: KisFunction>() -> Rows {

@@ -84,6 +84,42 @@ impl Metadata {
         Ok(new)
     }
 
+    /// Changes the value under `key` in place (starting from `T::default()` when there is none),
+    /// without copying it: the way to grow a list or a map kept in metadata.
+    ///
+    /// ```
+    /// let meta = kisflow::Metadata::new("flow metadata");
+    /// meta.modify("seen", |ids: &mut Vec<u32>| ids.push(7))?;
+    /// meta.modify("seen", |ids: &mut Vec<u32>| ids.push(9))?;
+    /// assert_eq!(meta.get::<Vec<u32>>("seen")?, Some(vec![7, 9]));
+    /// # Ok::<(), kisflow::Error>(())
+    /// ```
+    pub fn modify<T, F>(&self, key: &str, f: F) -> Result<()>
+    where
+        T: Any + Clone + Default + Send + Sync,
+        F: FnOnce(&mut T),
+    {
+        let mut values = self.values.write().unwrap_or_else(PoisonError::into_inner);
+        let stored = values
+            .entry(key.to_owned())
+            .or_insert_with(|| Stored::new(T::default()));
+        if !stored.value.is::<T>() {
+            return stored.typed::<T>(self.what, key).map(|_| ());
+        }
+        // The map holds the only handle on its values (reads hand out copies), so this is a
+        // borrow, not a copy; a shared value is copied first.
+        if std::sync::Arc::get_mut(&mut stored.value).is_none() {
+            let copy: T = stored.typed(self.what, key)?;
+            *stored = Stored::new(copy);
+        }
+        if let Some(value) =
+            std::sync::Arc::get_mut(&mut stored.value).and_then(|value| value.downcast_mut::<T>())
+        {
+            f(value);
+        }
+        Ok(())
+    }
+
     /// Removes `key`; whether it was there.
     pub fn remove(&self, key: &str) -> bool {
         self.values

@@ -14,11 +14,7 @@ use serde::Deserialize;
 pub(crate) fn log(ctx: &FlowCtx, line: impl Into<String>) {
     let line = line.into();
     ctx.flow_metadata()
-        .update("log", |lines: Option<Vec<String>>| {
-            let mut lines = lines.unwrap_or_default();
-            lines.push(line);
-            lines
-        })
+        .modify("log", |lines: &mut Vec<String>| lines.push(line))
         .expect("the log is always a Vec<String>");
 }
 
