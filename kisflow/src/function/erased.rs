@@ -60,6 +60,8 @@ impl std::fmt::Debug for Rows {
 }
 
 type CallFn = for<'a> fn(&'a FlowCtx, Rows) -> BoxFuture<'a, Result<Rows, BoxError>>;
+/// Pushes one boxed row, or hands it back when it is not of the input type.
+type PushFn = fn(&mut Rows, Box<dyn Any + Send>) -> Result<(), Box<dyn Any + Send>>;
 type JsonOut = Option<Result<Vec<serde_json::Value>, serde_json::Error>>;
 
 /// What a registered function can do with rows of types known only at run time.
@@ -71,7 +73,7 @@ pub struct Erased {
     pub(crate) decode_input: fn(&serde_json::Value) -> Option<Result<Rows, serde_json::Error>>,
     pub(crate) encode_output: fn(&Rows) -> JsonOut,
     pub(crate) append_input: fn(&mut Rows, Rows) -> bool,
-    pub(crate) push_input: fn(&mut Rows, Box<dyn Any + Send>) -> Result<(), Box<dyn Any + Send>>,
+    pub(crate) push_input: PushFn,
     pub(crate) empty_input: fn() -> Rows,
     pub(crate) input_is_clone: fn() -> bool,
     pub(crate) output_is_json: fn() -> bool,
