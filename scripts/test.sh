@@ -108,6 +108,143 @@ flow `CalStuAvgScore3`: function `LoadScoreAvg12` failed: avg_score not found fo
 check_example typed_rows 'school = TsingHua
 country = China
 stuid: [101], avg score: [90]'
+check_example quick_start_with_config 'stuid: [101], avg score: [90]
+stuid: [102], avg score: [76.66666666666667]'
+check_example load_conf '== flowName1: default params plus flow params; funcName2 saves through ConnName1
+---> Call funcName1Handler ----
+Params = map[default1:funcName1_param1 default2:funcName1_param2 myKey1:flowValue1-1 myKey2:flowValue1-2]
+In FuncName = funcName1, row = This is Data1 from Test
+In FuncName = funcName1, row = This is Data2 from Test
+In FuncName = funcName1, row = This is Data3 from Test
+---> Call funcName2Handler ----
+Params = map[default1:funcName2_param1 default2:funcName2_param2 myKey1:flowValue2-1 myKey2:flowValue2-2]
+In FuncName = funcName2, row = data from funcName[funcName1], index = 0
+===> In CaasDemoHandler1: flowName: flowName1, cName:ConnName1, fnName:funcName2, mode:Save
+Params = map[args1:value1 args2:value2]
+===> Call Connector CaasDemoHandler1, args from function: data from funcName[funcName1], index = 0
+In FuncName = funcName2, row = data from funcName[funcName1], index = 1
+===> In CaasDemoHandler1: flowName: flowName1, cName:ConnName1, fnName:funcName2, mode:Save
+Params = map[args1:value1 args2:value2]
+===> Call Connector CaasDemoHandler1, args from function: data from funcName[funcName1], index = 1
+In FuncName = funcName2, row = data from funcName[funcName1], index = 2
+===> In CaasDemoHandler1: flowName: flowName1, cName:ConnName1, fnName:funcName2, mode:Save
+Params = map[args1:value1 args2:value2]
+===> Call Connector CaasDemoHandler1, args from function: data from funcName[funcName1], index = 2
+---> Call funcName3Handler ----
+Params = map[default1:funcName3_param1 default2:funcName3_param2 myKey1:flowValue3-1 myKey2:flowValue3-2]
+In FuncName = funcName3, row = data from funcName[funcName2], index = 0
+In FuncName = funcName3, row = data from funcName[funcName2], index = 1
+In FuncName = funcName3, row = data from funcName[funcName2], index = 2
+== flowName2: abortFunc aborts, so funcName3 never runs
+---> Call funcName1Handler ----
+Params = map[default1:funcName1_param1 default2:funcName1_param2]
+In FuncName = funcName1, row = This is Data1 from Test
+In FuncName = funcName1, row = This is Data2 from Test
+In FuncName = funcName1, row = This is Data3 from Test
+---> Call AbortFuncHandler ----
+In FuncName = abortFunc, row = data from funcName[funcName1], index = 0
+In FuncName = abortFunc, row = data from funcName[funcName1], index = 1
+In FuncName = abortFunc, row = data from funcName[funcName1], index = 2
+== flowName3: dataReuseFunc hands its input on, so funcName3 gets the rows of funcName1
+---> Call funcName1Handler ----
+Params = map[default1:funcName1_param1 default2:funcName1_param2]
+In FuncName = funcName1, row = This is Data1 from Test
+In FuncName = funcName1, row = This is Data2 from Test
+In FuncName = funcName1, row = This is Data3 from Test
+---> Call DataReuseFuncHandler ----
+In FuncName = dataReuseFunc, row = data from funcName[funcName1], index = 0
+In FuncName = dataReuseFunc, row = data from funcName[funcName1], index = 1
+In FuncName = dataReuseFunc, row = data from funcName[funcName1], index = 2
+---> Call funcName3Handler ----
+Params = map[default1:funcName3_param1 default2:funcName3_param2]
+In FuncName = funcName3, row = data from funcName[funcName1], index = 0
+In FuncName = funcName3, row = data from funcName[funcName1], index = 1
+In FuncName = funcName3, row = data from funcName[funcName1], index = 2
+== flowName4: noResultFunc emits nothing but forces funcName3 to run, with no rows
+---> Call funcName1Handler ----
+Params = map[default1:funcName1_param1 default2:funcName1_param2]
+In FuncName = funcName1, row = This is Data1 from Test
+In FuncName = funcName1, row = This is Data2 from Test
+In FuncName = funcName1, row = This is Data3 from Test
+---> Call NoResultFuncHandler ----
+In FuncName = noResultFunc, row = data from funcName[funcName1], index = 0
+In FuncName = noResultFunc, row = data from funcName[funcName1], index = 1
+In FuncName = noResultFunc, row = data from funcName[funcName1], index = 2
+---> Call funcName3Handler ----
+Params = map[default1:funcName3_param1 default2:funcName3_param2]
+== flowName5: jumpFunc jumps back to funcName1 every time; a step limit ends the loop
+---> Call funcName1Handler ----
+Params = map[default1:funcName1_param1 default2:funcName1_param2]
+In FuncName = funcName1, row = This is Data1 from Test
+In FuncName = funcName1, row = This is Data2 from Test
+In FuncName = funcName1, row = This is Data3 from Test
+---> Call funcName2Handler ----
+Params = map[default1:funcName2_param1 default2:funcName2_param2]
+In FuncName = funcName2, row = data from funcName[funcName1], index = 0
+===> In CaasDemoHandler1: flowName: flowName5, cName:ConnName1, fnName:funcName2, mode:Save
+Params = map[args1:value1 args2:value2]
+===> Call Connector CaasDemoHandler1, args from function: data from funcName[funcName1], index = 0
+In FuncName = funcName2, row = data from funcName[funcName1], index = 1
+===> In CaasDemoHandler1: flowName: flowName5, cName:ConnName1, fnName:funcName2, mode:Save
+Params = map[args1:value1 args2:value2]
+===> Call Connector CaasDemoHandler1, args from function: data from funcName[funcName1], index = 1
+In FuncName = funcName2, row = data from funcName[funcName1], index = 2
+===> In CaasDemoHandler1: flowName: flowName5, cName:ConnName1, fnName:funcName2, mode:Save
+Params = map[args1:value1 args2:value2]
+===> Call Connector CaasDemoHandler1, args from function: data from funcName[funcName1], index = 2
+---> Call JumpFuncHandler ----
+In FuncName = jumpFunc, row = data from funcName[funcName2], index = 0
+In FuncName = jumpFunc, row = data from funcName[funcName2], index = 1
+In FuncName = jumpFunc, row = data from funcName[funcName2], index = 2
+---> Call funcName1Handler ----
+Params = map[default1:funcName1_param1 default2:funcName1_param2]
+In FuncName = funcName1, row = This is Data1 from Test
+In FuncName = funcName1, row = This is Data2 from Test
+In FuncName = funcName1, row = This is Data3 from Test
+---> Call funcName2Handler ----
+Params = map[default1:funcName2_param1 default2:funcName2_param2]
+In FuncName = funcName2, row = data from funcName[funcName1], index = 0
+===> In CaasDemoHandler1: flowName: flowName5, cName:ConnName1, fnName:funcName2, mode:Save
+Params = map[args1:value1 args2:value2]
+===> Call Connector CaasDemoHandler1, args from function: data from funcName[funcName1], index = 0
+In FuncName = funcName2, row = data from funcName[funcName1], index = 1
+===> In CaasDemoHandler1: flowName: flowName5, cName:ConnName1, fnName:funcName2, mode:Save
+Params = map[args1:value1 args2:value2]
+===> Call Connector CaasDemoHandler1, args from function: data from funcName[funcName1], index = 1
+In FuncName = funcName2, row = data from funcName[funcName1], index = 2
+===> In CaasDemoHandler1: flowName: flowName5, cName:ConnName1, fnName:funcName2, mode:Save
+Params = map[args1:value1 args2:value2]
+===> Call Connector CaasDemoHandler1, args from function: data from funcName[funcName1], index = 2
+---> Call JumpFuncHandler ----
+In FuncName = jumpFunc, row = data from funcName[funcName2], index = 0
+In FuncName = jumpFunc, row = data from funcName[funcName2], index = 1
+In FuncName = jumpFunc, row = data from funcName[funcName2], index = 2
+---> Call funcName1Handler ----
+Params = map[default1:funcName1_param1 default2:funcName1_param2]
+In FuncName = funcName1, row = This is Data1 from Test
+In FuncName = funcName1, row = This is Data2 from Test
+In FuncName = funcName1, row = This is Data3 from Test
+---> Call funcName2Handler ----
+Params = map[default1:funcName2_param1 default2:funcName2_param2]
+In FuncName = funcName2, row = data from funcName[funcName1], index = 0
+===> In CaasDemoHandler1: flowName: flowName5, cName:ConnName1, fnName:funcName2, mode:Save
+Params = map[args1:value1 args2:value2]
+===> Call Connector CaasDemoHandler1, args from function: data from funcName[funcName1], index = 0
+In FuncName = funcName2, row = data from funcName[funcName1], index = 1
+===> In CaasDemoHandler1: flowName: flowName5, cName:ConnName1, fnName:funcName2, mode:Save
+Params = map[args1:value1 args2:value2]
+===> Call Connector CaasDemoHandler1, args from function: data from funcName[funcName1], index = 1
+In FuncName = funcName2, row = data from funcName[funcName1], index = 2
+===> In CaasDemoHandler1: flowName: flowName5, cName:ConnName1, fnName:funcName2, mode:Save
+Params = map[args1:value1 args2:value2]
+===> Call Connector CaasDemoHandler1, args from function: data from funcName[funcName1], index = 2
+---> Call JumpFuncHandler ----
+In FuncName = jumpFunc, row = data from funcName[funcName2], index = 0
+In FuncName = jumpFunc, row = data from funcName[funcName2], index = 1
+In FuncName = jumpFunc, row = data from funcName[funcName2], index = 2
+error: flow `flowName5`: the run stopped after 9 function calls, its step limit; the jumps loop through funcName1 -> funcName2 -> jumpFunc -> funcName1; end the loop in a handler, or raise the limit with `with_step_limit` (`set_step_limit` on a `DynFlow`)
+== StuAvg: a JSON row, decoded into the input type of AvgStuScore
+stuid: [100], avg score: [2]'
 
 # The metrics example serves on a free port, so its first line varies; the rest must match.
 metrics_out=$(cargo run --quiet -p kisflow-examples --example metrics -- --seconds 1 --tick-ms 100 --serve 127.0.0.1:0 | tail -n +2)

@@ -97,7 +97,7 @@ pub enum Error {
     /// A run called more functions than its step limit allows, which a jump loop does.
     #[error(
         "flow `{flow}`: the run stopped after {limit} function calls, its step limit; the jumps loop \
-         through {cycle}; end the loop in a handler, or raise the limit with `Flow::with_step_limit`"
+         through {cycle}; end the loop in a handler, or raise the limit with `with_step_limit` (`set_step_limit` on a `DynFlow`)"
     )]
     StepLimit {
         /// Name of the flow.

@@ -103,7 +103,7 @@ async fn s04_action_jump_func_is_bounded() -> kisflow::Result<()> {
         err.to_string(),
         "flow `FlowName5`: the run stopped after 7 function calls, its step limit; the jumps loop \
          through funcName1 -> funcName2 -> jumpFunc -> funcName1; end the loop in a handler, or \
-         raise the limit with `Flow::with_step_limit`"
+         raise the limit with `with_step_limit` (`set_step_limit` on a `DynFlow`)"
     );
     let headers: Vec<String> = logged(&flow)
         .into_iter()

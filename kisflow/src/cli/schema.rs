@@ -33,85 +33,96 @@ pub fn schema() -> Value {
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "kisflow config file",
-        "oneOf": [
-            {
-                "title": "func",
+        "oneOf": [func(&fname, &text_map, &names_list), flow(&fname, &text_map), conn(&text_map, &names_list), global()]
+    })
+}
+
+fn func(fname: &Value, text_map: &Value, names_list: &Value) -> Value {
+    json!({
+        "title": "func",
+        "type": "object",
+        "required": ["kistype", "fname", "fmode"],
+        "additionalProperties": false,
+        "properties": {
+            "kistype": { "const": "func" },
+            "fname": fname,
+            "fmode": { "enum": ["Verify", "Save", "Load", "Calculate", "Expand"] },
+            "source": {
                 "type": "object",
-                "required": ["kistype", "fname", "fmode"],
                 "additionalProperties": false,
                 "properties": {
-                    "kistype": { "const": "func" },
-                    "fname": fname,
-                    "fmode": { "enum": ["Verify", "Save", "Load", "Calculate", "Expand"] },
-                    "source": {
-                        "type": "object",
-                        "additionalProperties": false,
-                        "properties": {
-                            "name": { "type": "string" },
-                            "must": names_list
-                        }
-                    },
-                    "option": {
-                        "type": "object",
-                        "additionalProperties": false,
-                        "properties": {
-                            "cname": { "type": "string" },
-                            "retry_times": { "type": "integer", "minimum": 0 },
-                            "retry_duration": { "type": "integer", "minimum": 0, "description": "milliseconds" },
-                            "return_duration": { "type": "integer", "minimum": 0, "description": "Go KisFlow's spelling of retry_duration" },
-                            "default_params": text_map
-                        }
-                    }
+                    "name": { "type": "string" },
+                    "must": names_list
                 }
             },
-            {
-                "title": "flow",
+            "option": {
                 "type": "object",
-                "required": ["kistype", "status", "flow_name", "flows"],
                 "additionalProperties": false,
                 "properties": {
-                    "kistype": { "const": "flow" },
-                    "status": { "enum": [0, 1], "description": "1 runs the flow, 0 switches it off" },
-                    "flow_name": { "type": "string" },
-                    "flows": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["fname"],
-                            "additionalProperties": false,
-                            "properties": { "fname": fname, "params": text_map }
-                        }
-                    }
-                }
-            },
-            {
-                "title": "conn",
-                "type": "object",
-                "required": ["kistype", "cname"],
-                "additionalProperties": false,
-                "properties": {
-                    "kistype": { "const": "conn" },
                     "cname": { "type": "string" },
-                    "addrs": { "type": "string" },
-                    "type": { "type": "string", "description": "`memory` is built in; others are given in code" },
-                    "key": { "type": "string" },
-                    "params": text_map,
-                    "load": names_list,
-                    "save": names_list
-                }
-            },
-            {
-                "title": "global",
-                "type": "object",
-                "required": ["kistype"],
-                "additionalProperties": false,
-                "properties": {
-                    "kistype": { "const": "global" },
-                    "prometheus_enable": { "type": "boolean" },
-                    "prometheus_listen": { "type": "boolean" },
-                    "prometheus_serve": { "type": "string" }
+                    "retry_times": { "type": "integer", "minimum": 0 },
+                    "retry_duration": { "type": "integer", "minimum": 0, "description": "milliseconds" },
+                    "return_duration": { "type": "integer", "minimum": 0, "description": "Go KisFlow's spelling of retry_duration" },
+                    "default_params": text_map
                 }
             }
-        ]
+        }
+    })
+}
+
+fn flow(fname: &Value, text_map: &Value) -> Value {
+    json!({
+        "title": "flow",
+        "type": "object",
+        "required": ["kistype", "status", "flow_name", "flows"],
+        "additionalProperties": false,
+        "properties": {
+            "kistype": { "const": "flow" },
+            "status": { "enum": [0, 1], "description": "1 runs the flow, 0 switches it off" },
+            "flow_name": { "type": "string" },
+            "flows": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["fname"],
+                    "additionalProperties": false,
+                    "properties": { "fname": fname, "params": text_map }
+                }
+            }
+        }
+    })
+}
+
+fn conn(text_map: &Value, names_list: &Value) -> Value {
+    json!({
+        "title": "conn",
+        "type": "object",
+        "required": ["kistype", "cname"],
+        "additionalProperties": false,
+        "properties": {
+            "kistype": { "const": "conn" },
+            "cname": { "type": "string" },
+            "addrs": { "type": "string" },
+            "type": { "type": "string", "description": "`memory` is built in; others are given in code" },
+            "key": { "type": "string" },
+            "params": text_map,
+            "load": names_list,
+            "save": names_list
+        }
+    })
+}
+
+fn global() -> Value {
+    json!({
+        "title": "global",
+        "type": "object",
+        "required": ["kistype"],
+        "additionalProperties": false,
+        "properties": {
+            "kistype": { "const": "global" },
+            "prometheus_enable": { "type": "boolean" },
+            "prometheus_listen": { "type": "boolean" },
+            "prometheus_serve": { "type": "string" }
+        }
     })
 }

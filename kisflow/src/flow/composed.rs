@@ -172,6 +172,10 @@ impl DynFlow for ComposedFlow {
         &self.core.shared.metadata
     }
 
+    fn function_ctx(&self, index: usize) -> Option<&crate::FlowCtx> {
+        self.core.ctxs.get(index)
+    }
+
     fn commit_json_str(&mut self, row: &str) -> Result<()> {
         match row.decode::<serde_json::Value>() {
             Ok(value) => self.commit_json_value(value),

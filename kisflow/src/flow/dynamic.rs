@@ -36,6 +36,8 @@ pub trait DynFlow: Send + std::fmt::Debug {
     fn committed(&self) -> usize;
     /// Values this instance keeps across runs; see [`Flow::metadata`].
     fn metadata(&self) -> &crate::Metadata;
+    /// The context of the function at `index`: its configured params, id and metadata.
+    fn function_ctx(&self, index: usize) -> Option<&crate::FlowCtx>;
     /// Commits one row given as JSON text; see [`Flow::commit_json`].
     fn commit_json_str(&mut self, row: &str) -> Result<()>;
     /// Commits one row given as a JSON value; see [`Flow::commit_json`].
@@ -112,6 +114,10 @@ impl<S: FlowSpec> DynFlow for Flow<S> {
 
     fn metadata(&self) -> &crate::Metadata {
         Flow::metadata(self)
+    }
+
+    fn function_ctx(&self, index: usize) -> Option<&crate::FlowCtx> {
+        Flow::function_ctx(self, index)
     }
 
     fn commit_json_str(&mut self, row: &str) -> Result<()> {

@@ -1,0 +1,64 @@
+//! The `kisflow` command line embedded in a program, so that it knows the program's functions:
+//! `validate`, `list`, `export`, `run` and `schema` (see `kisflow::cli`).
+//!
+//! ```sh
+//! cargo run -p kisflow-examples --bin kisflow-demo -- list
+//! cargo run -p kisflow-examples --bin kisflow-demo -- validate examples/kisflow_cli/conf
+//! echo '{"stu_id":101,"score_1":100,"score_2":90,"score_3":80}' |
+//!     cargo run -p kisflow-examples --bin kisflow-demo -- run AvgScores
+//! ```
+//!
+//! `examples/tests/cli.rs` runs this binary as a process and checks its output and exit codes.
+
+use kisflow::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StuScore {
+    stu_id: i64,
+    score_1: i64,
+    score_2: i64,
+    score_3: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StuAvg {
+    stu_id: i64,
+    avg_score: f64,
+}
+
+#[kis_function(mode = "Verify", name = "VerifyStu", params(max_id = "999"))]
+fn verify_stu(ctx: &FlowCtx, rows: Vec<StuScore>) -> Vec<StuScore> {
+    let max_id: i64 = ctx
+        .param("max_id")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(999);
+    rows.into_iter()
+        .filter(|r| (0..=max_id).contains(&r.stu_id))
+        .collect()
+}
+
+#[kis_function(mode = "Calculate", name = "AvgStuScore")]
+fn avg_stu_score(rows: Vec<StuScore>) -> Vec<StuAvg> {
+    rows.into_iter()
+        .map(|r| StuAvg {
+            stu_id: r.stu_id,
+            #[allow(clippy::cast_precision_loss)] // scores are small
+            avg_score: (r.score_1 + r.score_2 + r.score_3) as f64 / 3.0,
+        })
+        .collect()
+}
+
+#[kis_function(mode = "Expand", name = "PrintStuAvgScore")]
+fn print_stu_avg_score(rows: Vec<StuAvg>) {
+    for row in rows {
+        println!("stuid: [{}], avg score: [{}]", row.stu_id, row.avg_score);
+    }
+}
+
+flow!(CalStuAvgScore: verify_stu -> avg_stu_score -> print_stu_avg_score);
+flow!(AvgScores: verify_stu -> avg_stu_score);
+
+fn main() -> std::process::ExitCode {
+    kisflow::cli::main()
+}

@@ -1,0 +1,294 @@
+//! The `kisflow` command line, run as a real process: the `kisflow-demo` binary of this crate
+//! (`examples/kisflow_cli.rs`). Each test checks standard output, standard error and the exit
+//! code.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const CONF: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/kisflow_cli/conf");
+
+/// A directory under the system's temp dir, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("kisflow-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+
+    fn write(&self, file: &str, text: &str) -> PathBuf {
+        let path = self.0.join(file);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn demo(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kisflow-demo"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the demo binary starts");
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+fn assert_run(output: &Output, code: i32, stdout: &str, stderr: &str) {
+    assert_eq!(
+        (
+            output.status.code(),
+            text(&output.stdout).as_str(),
+            text(&output.stderr).as_str()
+        ),
+        (Some(code), stdout, stderr)
+    );
+}
+
+const ROWS: &str = r#"{"stu_id":101,"score_1":100,"score_2":90,"score_3":80}
+{"stu_id":1001,"score_1":100,"score_2":90,"score_3":80}
+
+{"stu_id":102,"score_1":100,"score_2":90,"score_3":40}
+"#;
+
+#[test]
+fn list_shows_functions_and_flows() {
+    assert_run(
+        &demo(&["list", "--config", CONF], None),
+        0,
+        "functions:
+  AvgStuScore (Calculate): kisflow_demo::StuScore -> kisflow_demo::StuAvg
+  PrintStuAvgScore (Expand): kisflow_demo::StuAvg -> nothing
+  VerifyStu (Verify): kisflow_demo::StuScore -> kisflow_demo::StuScore
+flows:
+  AvgScores: VerifyStu -> AvgStuScore
+  CalStuAvgScore (code, changed by yaml): VerifyStu -> AvgStuScore -> PrintStuAvgScore
+  HonourRoll (yaml): VerifyStu -> AvgStuScore
+",
+        "",
+    );
+}
+
+#[test]
+fn validate_accepts_a_good_directory() {
+    assert_run(
+        &demo(&["validate", CONF], None),
+        0,
+        &format!("{CONF}: ok, 1 functions, 2 flows and 0 connectors checked\n"),
+        "",
+    );
+}
+
+#[test]
+fn validate_reports_every_problem_with_its_place() {
+    let dir = TempDir::new("bad");
+    dir.write(
+        "flow-Bad.yml",
+        "kistype: flow\nstatus: 1\nflow_name: Bad\nflows:\n  - fname: AvgStuScore\n  - fname: VerifyStu\n  - fname: Missing\n",
+    );
+    dir.write(
+        "func-Typo.yml",
+        "kistype: func\nfname: VerifyStu\nfmode: Save\nsource:\n  nme: x\n",
+    );
+    let output = demo(&["validate", dir.0.to_str().unwrap()], None);
+    let d = dir.0.display();
+    assert_run(
+        &output,
+        1,
+        "",
+        &format!(
+            "{d}/func-Typo.yml:5:3: unknown key `nme`; did you mean `name`? expected one of name, must\n"
+        ),
+    );
+    // With the key fixed, the registry checks report the rest at once.
+    dir.write(
+        "func-Typo.yml",
+        "kistype: func\nfname: VerifyStu\nfmode: Save\n",
+    );
+    let output = demo(&["validate", dir.0.to_str().unwrap()], None);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr.lines().collect::<Vec<_>>(),
+        [
+            format!(
+                "{d}/flow-Bad.yml:6:12: flow `Bad`: function `AvgStuScore` emits rows of type \
+                 `kisflow_demo::StuAvg`, but the next function `VerifyStu` takes rows of type \
+                 `kisflow_demo::StuScore`"
+            ),
+            format!(
+                "{d}/flow-Bad.yml:7:12: flow `Bad` names function `Missing`, which is not registered"
+            ),
+            format!(
+                "{d}/func-Typo.yml:2:8: func `VerifyStu` says `fmode: Save`, but the function is \
+                 registered as Verify (at examples/kisflow_cli.rs:30:1); make them agree"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn run_prints_the_last_functions_rows_as_json_lines() {
+    let dir = TempDir::new("run");
+    let input = dir.write("rows.jsonl", ROWS);
+    let output = demo(
+        &["run", "AvgScores", "--input", input.to_str().unwrap()],
+        None,
+    );
+    assert_run(
+        &output,
+        0,
+        "{\"avg_score\":90.0,\"stu_id\":101}\n{\"avg_score\":76.66666666666667,\"stu_id\":102}\n",
+        "",
+    );
+    // From standard input, through a YAML-composed flow whose params keep ids up to 500.
+    let output = demo(&["run", "HonourRoll", "--config", CONF], Some(ROWS));
+    assert_run(
+        &output,
+        0,
+        "{\"avg_score\":90.0,\"stu_id\":101}\n{\"avg_score\":76.66666666666667,\"stu_id\":102}\n",
+        "",
+    );
+    // A sink prints its own lines and emits nothing; YAML lowers max_id to 200 here.
+    let output = demo(&["run", "CalStuAvgScore", "--config", CONF], Some(ROWS));
+    assert_run(
+        &output,
+        0,
+        "stuid: [101], avg score: [90]\nstuid: [102], avg score: [76.66666666666667]\n",
+        "",
+    );
+}
+
+#[test]
+fn run_names_the_input_line_of_a_bad_row() {
+    let dir = TempDir::new("badrow");
+    let input = dir.write(
+        "rows.jsonl",
+        "{\"stu_id\":1,\"score_1\":1,\"score_2\":1,\"score_3\":1}\n{\"stu_id\":\"x\"}\n",
+    );
+    let output = demo(
+        &["run", "AvgScores", "--input", input.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        text(&output.stderr),
+        format!(
+            "{}:2: flow `AvgScores`: committed row 2 does not decode into \
+             `kisflow_demo::StuScore`, the input of function `VerifyStu`: invalid type: string \
+             \"x\", expected i64; the row was not committed: {{\"stu_id\":\"x\"}}\n",
+            input.display()
+        )
+    );
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn run_of_an_unknown_flow_lists_the_flows() {
+    assert_run(
+        &demo(&["run", "Nope"], Some("")),
+        1,
+        "",
+        "no flow named \"Nope\" is registered; registered flows: AvgScores, CalStuAvgScore\n",
+    );
+}
+
+#[test]
+fn export_writes_files_that_load_back_as_they_were() {
+    let dir = TempDir::new("export");
+    let out = dir.0.join("out");
+    let output = demo(
+        &[
+            "export",
+            "CalStuAvgScore",
+            out.to_str().unwrap(),
+            "--config",
+            CONF,
+        ],
+        None,
+    );
+    let o = out.display();
+    assert_run(
+        &output,
+        0,
+        &format!(
+            "{o}/flow-CalStuAvgScore.yaml\n{o}/func-VerifyStu.yaml\n{o}/func-AvgStuScore.yaml\n\
+             {o}/func-PrintStuAvgScore.yaml\n"
+        ),
+        "",
+    );
+    // The export validates, and exporting it again writes the same bytes.
+    assert_eq!(
+        demo(&["validate", out.to_str().unwrap()], None)
+            .status
+            .code(),
+        Some(0)
+    );
+    let again = dir.0.join("again");
+    let output = demo(
+        &[
+            "export",
+            "CalStuAvgScore",
+            again.to_str().unwrap(),
+            "--config",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(0));
+    for file in [
+        "flow-CalStuAvgScore.yaml",
+        "func-VerifyStu.yaml",
+        "func-AvgStuScore.yaml",
+        "func-PrintStuAvgScore.yaml",
+    ] {
+        assert_eq!(read(&out.join(file)), read(&again.join(file)), "{file}");
+    }
+    assert!(read(&out.join("func-VerifyStu.yaml")).contains("retry_times: 1"));
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap()
+}
+
+#[test]
+fn schema_is_json_with_the_four_kinds_and_the_function_names() {
+    let output = demo(&["schema"], None);
+    assert_eq!(output.status.code(), Some(0));
+    let schema: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let kinds: Vec<&str> = schema["oneOf"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|kind| kind["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["func", "flow", "conn", "global"]);
+    assert_eq!(
+        schema["oneOf"][0]["properties"]["fname"]["enum"],
+        serde_json::json!(["AvgStuScore", "PrintStuAvgScore", "VerifyStu"])
+    );
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    let output = demo(&["frobnicate"], None);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("unrecognized subcommand 'frobnicate'"));
+    assert_eq!(demo(&["--help"], None).status.code(), Some(0));
+}
