@@ -255,6 +255,7 @@ fn composed_flows_are_type_checked_before_they_run() -> kisflow::Result<()> {
             .starts_with("no function named \"chek\" is registered"),
         "{err}"
     );
+    kisflow::metrics::set_enabled(false);
     Ok(())
 }
 
@@ -276,5 +277,48 @@ async fn composed_flows_take_actions_and_settings() -> kisflow::Result<()> {
         err.to_string().contains("bound to connector \"Lines\""),
         "{err}"
     );
+    kisflow::metrics::set_enabled(false);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_global_file_serves_metrics() -> kisflow::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let yaml = "kistype: global\nprometheus_enable: true\nprometheus_listen: true\nprometheus_serve: 127.0.0.1:0\n";
+    let config = kisflow::config::Config::load_str("kis-flow.yml", yaml)?;
+    let pool = kisflow::Pool::new(config)?;
+    let server = pool
+        .init_metrics()
+        .await?
+        .expect("prometheus_listen starts a listener");
+    let mut stream = tokio::net::TcpStream::connect(server.local_addr())
+        .await
+        .unwrap();
+    stream
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: kisflow\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("kisflow_data_total"), "{response}");
+    server.shutdown().await;
+    kisflow::metrics::set_enabled(false);
+
+    let taken = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let busy = taken.local_addr().unwrap();
+    let yaml = format!(
+        "kistype: global\nprometheus_enable: true\nprometheus_listen: true\nprometheus_serve: {busy}\n"
+    );
+    let pool = kisflow::Pool::new(kisflow::config::Config::load_str("kis-flow.yml", &yaml)?)?;
+    let err = pool.init_metrics().await.unwrap_err();
+    assert!(
+        err.to_string().starts_with(&format!(
+            "cannot serve metrics at `{busy}` (`prometheus_serve` of the global config): "
+        )),
+        "{err}"
+    );
+    kisflow::metrics::set_enabled(false);
     Ok(())
 }

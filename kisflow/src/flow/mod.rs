@@ -140,7 +140,7 @@ impl<S: FlowSpec> Flow<S> {
         self
     }
 
-    /// This instance, whose runs stop with [`Error::StepLimit`] after `limit` function calls
+    /// This instance, whose runs stop with [`Error::StepLimit`](crate::Error::StepLimit) after `limit` function calls
     /// (default [`DEFAULT_STEP_LIMIT`](crate::DEFAULT_STEP_LIMIT)): the guard against jump loops.
     #[must_use]
     pub fn with_step_limit(self, limit: usize) -> Self {

@@ -281,7 +281,7 @@ impl<'a> RunState<'a> {
 /// Calls function `F`, the `index`th of the flow, on its input `layer` (empty when its
 /// predecessor has not emitted in this run), and decides where the run goes next.
 ///
-/// Only the typed glue is generic; the call's span, metrics and panic handling are in [`call`],
+/// Only the typed glue is generic; the call's span, metrics and panic handling are in `call`,
 /// compiled once for every function.
 pub async fn step<F, J>(
     run: &mut RunState<'_>,

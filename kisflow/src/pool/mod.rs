@@ -95,6 +95,22 @@ impl Pool {
         &self.config
     }
 
+    /// Applies the config's `kistype: global` file, as Go's import does: records metrics of new
+    /// flows with `prometheus_enable`, and with `prometheus_listen` serves `/metrics` at
+    /// `prometheus_serve`, returning the running server. Without a global file it changes
+    /// nothing. Unlike Go, calling it again is fine.
+    pub async fn init_metrics(&self) -> Result<Option<crate::metrics::MetricsServer>> {
+        let Some(global) = self.config.global() else {
+            return Ok(None);
+        };
+        crate::metrics::init(global).await.map_err(|err| {
+            Error::msg(format_args!(
+                "cannot serve metrics at `{}` (`prometheus_serve` of the global config): {err}",
+                global.prometheus_serve
+            ))
+        })
+    }
+
     /// The names of every flow: declared with `flow!` or in YAML, sorted.
     #[must_use]
     pub fn flow_names(&self) -> Vec<String> {
