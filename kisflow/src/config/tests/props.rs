@@ -135,10 +135,32 @@ fn conn() -> impl Strategy<Value = ConnConfig> {
     )
 }
 
+/// Writes `bytes` to a file of its own and loads it: any bytes, UTF-8 or not.
+fn load_bytes(bytes: &[u8]) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let file = std::env::temp_dir().join(format!(
+        "kisflow-props-{}-{}.yml",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::write(&file, bytes).expect("the temp dir is writable");
+    let result = Config::load(&file);
+    let _ = std::fs::remove_file(&file);
+    if let Err(errors) = result {
+        assert!(errors.problems().iter().all(|p| !p.message.is_empty()));
+    }
+}
+
 proptest! {
     #[test]
     fn any_string_loads_without_panic(yaml in any::<String>()) {
         load_any(&yaml);
+    }
+
+    #[test]
+    fn any_bytes_load_from_a_file_without_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+        load_bytes(&bytes);
     }
 
     #[test]
