@@ -1,0 +1,175 @@
+//! [`RunState`]: one run's bookkeeping, and where the run goes after each call.
+
+use super::log_action;
+use crate::action::{ABORT, DATA_REUSE, FORCE_ENTRY_NEXT, Taken};
+use crate::ctx::FlowCtx;
+use crate::error::{Error, Result};
+use crate::function::Rows;
+
+/// Where the run goes after a call.
+#[derive(Debug)]
+pub enum Goto<R> {
+    /// The run ends, successfully.
+    Stop,
+    /// Continue at this function; the rows, if any, are the next function's input.
+    To(usize, Option<R>),
+}
+
+/// A batch of rows as the run loop sees it: typed (`Vec<T>`) or erased ([`Rows`]).
+pub(crate) trait Batch {
+    fn is_empty(&self) -> bool;
+}
+
+impl<T> Batch for Vec<T> {
+    #[inline]
+    fn is_empty(&self) -> bool {
+        Vec::is_empty(self)
+    }
+}
+
+impl Batch for Rows {
+    fn is_empty(&self) -> bool {
+        Rows::is_empty(self)
+    }
+}
+
+/// One run's bookkeeping: its contexts, how many calls it made and its last jump.
+#[derive(Debug)]
+pub struct RunState<'a> {
+    pub(crate) ctxs: &'a [FlowCtx],
+    /// Whether what the last function emits is kept, as JSON.
+    capturing: bool,
+    steps: usize,
+    limit: usize,
+    last_jump: Option<(usize, usize)>,
+}
+
+impl<'a> RunState<'a> {
+    /// A run over `ctxs`, one per function, with the flow's step limit.
+    #[must_use]
+    pub fn new(ctxs: &'a [FlowCtx]) -> Self {
+        let limit = ctxs.first().map_or(usize::MAX, |ctx| {
+            ctx.shared()
+                .step_limit
+                .load(std::sync::atomic::Ordering::Relaxed)
+        });
+        let capturing = ctxs.first().is_some_and(|ctx| {
+            ctx.shared()
+                .capture
+                .load(std::sync::atomic::Ordering::Relaxed)
+        });
+        Self {
+            ctxs,
+            capturing,
+            steps: 0,
+            limit,
+            last_jump: None,
+        }
+    }
+
+    /// Counts one call, or ends the run when the step limit is reached.
+    #[inline]
+    pub(crate) fn count(&mut self) -> Result<()> {
+        self.steps += 1;
+        if self.steps <= self.limit {
+            return Ok(());
+        }
+        Err(self.limit_reached())
+    }
+
+    /// The error of a run that reached its step limit, naming the last jump's loop.
+    #[cold]
+    fn limit_reached(&self) -> Error {
+        let name = |index: usize| self.ctxs[index].function_name();
+        let cycle = match self.last_jump {
+            Some((from, to)) if to <= from => {
+                let mut names: Vec<&str> = (to..=from).map(name).collect();
+                names.push(name(to));
+                names.join(" -> ")
+            }
+            _ => "no jump back: the limit is lower than the number of functions".to_owned(),
+        };
+        Error::StepLimit {
+            flow: self.ctxs[0].flow_name().to_owned(),
+            limit: self.limit,
+            cycle,
+        }
+    }
+
+    /// Keeps the last function's output as JSON when the run captures it.
+    #[inline]
+    pub(crate) fn capture(
+        &self,
+        index: usize,
+        encode: impl FnOnce() -> Option<Result<Vec<serde_json::Value>, serde_json::Error>>,
+    ) -> Result<()> {
+        if !self.capturing || index + 1 != self.ctxs.len() {
+            return Ok(());
+        }
+        let ctx = &self.ctxs[index];
+        if ctx.function().output().is_none() {
+            return Ok(()); // a sink emits nothing to print
+        }
+        let rows = match encode() {
+            Some(Ok(rows)) => rows,
+            Some(Err(err)) => {
+                return Err(Error::msg(format_args!(
+                    "flow `{}`: the rows function `{}` emitted do not encode as JSON: {err}",
+                    ctx.flow_name(),
+                    ctx.function_name()
+                )));
+            }
+            None => {
+                let function = ctx.function();
+                return Err(Error::msg(format_args!(
+                    "flow `{}`: function `{}` emits `{}` rows, which are not `Serialize`; derive \
+                     `serde::Serialize` for them to print them as JSON",
+                    ctx.flow_name(),
+                    function.name(),
+                    function.output().map_or("()", |t| t.name())
+                )));
+            }
+        };
+        ctx.shared()
+            .captured
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend(rows);
+        Ok(())
+    }
+
+    /// Where to go after function `index` emitted `out`, given the action it took.
+    #[inline]
+    pub(crate) fn after<R: Batch>(
+        &mut self,
+        index: usize,
+        action: Taken,
+        out: R,
+        reusable: Option<R>,
+    ) -> Goto<R> {
+        if action == Taken::default() {
+            // The common case: no action, so the rows go on to the next function.
+            if index + 1 == self.ctxs.len() || out.is_empty() {
+                return Goto::Stop;
+            }
+            return Goto::To(index + 1, Some(out));
+        }
+        log_action(&self.ctxs[index], action);
+        if action.has(ABORT) {
+            return Goto::Stop;
+        }
+        let rows = match reusable {
+            Some(input) if action.has(DATA_REUSE) => input,
+            _ => out,
+        };
+        let last = index + 1 == self.ctxs.len();
+        if let Some(target) = action.jump {
+            self.last_jump = Some((index, target));
+            return Goto::To(target, (!last).then_some(rows));
+        }
+        if last || (rows.is_empty() && !action.has(FORCE_ENTRY_NEXT)) {
+            return Goto::Stop;
+        }
+        Goto::To(index + 1, Some(rows))
+    }
+}
