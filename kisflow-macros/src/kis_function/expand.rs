@@ -81,7 +81,7 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
                     #private::RowType::of::<#input>(),
                     #output_info,
                     #info
-                    #private::Erased::of::<Self>(),
+                    <Self as #private::KisFunction>::erased,
                 );
                 #jumps
                 #reusable
@@ -205,6 +205,19 @@ fn probes() -> TokenStream {
             #[allow(unused_imports)]
             use #private::{JsonUnsupported as _, JsonViaSerde as _};
             (&&#private::Probe::<Self::In>::new()).decode_json(row)
+        }
+
+        fn erased() -> #private::Erased {
+            #[allow(unused_imports)]
+            use #private::{
+                CloneUnsupported as _, CloneViaClone as _, EncodeUnsupported as _,
+                EncodeViaSerde as _, JsonUnsupported as _, JsonViaSerde as _,
+            };
+            #private::Erased::__new::<Self>(
+                (&&#private::Probe::<Self::In>::new()).erased_clone(),
+                (&&#private::Probe::<Self::In>::new()).erased_decode(),
+                (&&#private::Probe::<Self::Out>::new()).erased_encode(),
+            )
         }
 
         fn encode_output(

@@ -106,17 +106,17 @@ async fn step(
     run.count()?;
     let ctxs = run.ctxs;
     let ctx = &ctxs[index];
-    let erased = *ctx.function().erased();
+    let erased = ctx.function().erased();
     let mut input = layer.take().unwrap_or_else(erased.empty_input);
     if jumps {
-        *layer = (erased.clone_input)(&input);
+        *layer = erased.clone_input.and_then(|copy| copy(&input));
     }
-    let reusable = (erased.reusable)(&input);
+    let reusable = erased.reusable.and_then(|copy| copy(&input));
     let retry = ctx.retry();
     let mut retries = 0;
     let (result, emitted) = loop {
         let spare = (retries < retry.times)
-            .then(|| (erased.clone_input)(&input))
+            .then(|| erased.clone_input.and_then(|copy| copy(&input)))
             .flatten();
         let rows_in = input.len();
         let mut emitted = None;
@@ -147,7 +147,9 @@ async fn step(
     let Some(out) = emitted else {
         return Err(Error::msg("internal error: a call succeeded without rows"));
     };
-    run.capture(index, || (erased.encode_output)(&out))?;
+    if run.captures(index) {
+        run.capture(index, erased.encode_output.and_then(|encode| encode(&out)))?;
+    }
     Ok(run.after(index, action, out, reusable))
 }
 
@@ -186,7 +188,7 @@ impl DynFlow for ComposedFlow {
     fn commit_json_value(&mut self, row: serde_json::Value) -> Result<()> {
         self.core.check_must(&row, self.source.len() + 1)?;
         let first = self.core.ctxs[0].function();
-        match (first.erased().decode_input)(&row) {
+        match first.erased().decode_input.map(|decode| decode(&row)) {
             Some(Ok(one)) => {
                 if (first.erased().append_input)(&mut self.source, one) {
                     Ok(())

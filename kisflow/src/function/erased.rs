@@ -11,7 +11,8 @@ use crate::ctx::FlowCtx;
 use crate::error::BoxError;
 
 /// A batch of rows of a type known only at run time: a boxed `Vec<T>` and its length.
-pub(crate) struct Rows {
+#[doc(hidden)]
+pub struct Rows {
     rows: Box<dyn Any + Send>,
     len: usize,
 }
@@ -60,40 +61,49 @@ impl std::fmt::Debug for Rows {
 }
 
 type CallFn = for<'a> fn(&'a FlowCtx, Rows) -> BoxFuture<'a, Result<Rows, BoxError>>;
+/// Copies rows.
+pub type CloneFn = fn(&Rows) -> Option<Rows>;
+/// Decodes one row from JSON, as a batch of one.
+pub type DecodeFn = fn(&serde_json::Value) -> Result<Rows, serde_json::Error>;
+/// Encodes rows as JSON values.
+pub type EncodeFn = fn(&Rows) -> Option<Result<Vec<serde_json::Value>, serde_json::Error>>;
 /// Pushes one boxed row, or hands it back when it is not of the input type.
 type PushFn = fn(&mut Rows, Box<dyn Any + Send>) -> Result<(), Box<dyn Any + Send>>;
-type JsonOut = Option<Result<Vec<serde_json::Value>, serde_json::Error>>;
 
-/// What a registered function can do with rows of types known only at run time.
+/// What a registered function can do with rows of types known only at run time. Only `call` is
+/// compiled per function; the rest is compiled once per row type and shared.
 #[derive(Clone, Copy)]
 pub struct Erased {
     pub(crate) call: CallFn,
-    pub(crate) clone_input: fn(&Rows) -> Option<Rows>,
-    pub(crate) reusable: fn(&Rows) -> Option<Rows>,
-    pub(crate) decode_input: fn(&serde_json::Value) -> Option<Result<Rows, serde_json::Error>>,
-    pub(crate) encode_output: fn(&Rows) -> JsonOut,
+    pub(crate) clone_input: Option<CloneFn>,
+    pub(crate) reusable: Option<CloneFn>,
+    pub(crate) decode_input: Option<DecodeFn>,
+    pub(crate) encode_output: Option<EncodeFn>,
     pub(crate) append_input: fn(&mut Rows, Rows) -> bool,
     pub(crate) push_input: PushFn,
     pub(crate) empty_input: fn() -> Rows,
-    pub(crate) input_is_clone: fn() -> bool,
-    pub(crate) output_is_json: fn() -> bool,
 }
 
 impl Erased {
-    /// The erased operations of function `F`.
+    /// The erased operations of function `F`, given what its row types can do (found by
+    /// `#[kis_function]`'s probes): copy the input, decode it from JSON, encode the output.
     #[must_use]
-    pub const fn of<F: KisFunction>() -> Self {
+    pub fn __new<F: KisFunction>(
+        clone_input: Option<CloneFn>,
+        decode_input: Option<DecodeFn>,
+        encode_output: Option<EncodeFn>,
+    ) -> Self {
         Self {
             call: call::<F>,
-            clone_input: clone_input::<F>,
-            reusable: reusable::<F>,
-            decode_input: decode_input::<F>,
-            encode_output: encode_output::<F>,
-            append_input: append_input::<F>,
-            push_input: push_input::<F>,
-            empty_input: empty_input::<F>,
-            input_is_clone: input_is_clone::<F>,
-            output_is_json: output_is_json::<F>,
+            clone_input,
+            // Declaring `data_reuse` makes the output type the input type, so a copy of the
+            // input is the rows to hand on.
+            reusable: clone_input.filter(|_| F::INFO.actions().data_reuse()),
+            decode_input,
+            encode_output,
+            append_input: append_input::<F::In>,
+            push_input: push_input::<F::In>,
+            empty_input: empty_input::<F::In>,
         }
     }
 }
@@ -119,29 +129,31 @@ fn call<F: KisFunction>(ctx: &FlowCtx, rows: Rows) -> BoxFuture<'_, Result<Rows,
     }
 }
 
-fn clone_input<F: KisFunction>(rows: &Rows) -> Option<Rows> {
-    F::clone_input(rows.as_vec::<F::In>()?).map(Rows::new)
+/// A copy of rows of `Clone` type `T`.
+#[must_use]
+pub fn clone_rows<T: Clone + Send + 'static>(rows: &Rows) -> Option<Rows> {
+    rows.as_vec::<T>().map(|rows| Rows::new(rows.clone()))
 }
 
-fn reusable<F: KisFunction>(rows: &Rows) -> Option<Rows> {
-    F::reusable(rows.as_vec::<F::In>()?).map(Rows::new)
-}
-
-fn decode_input<F: KisFunction>(
+/// One row of `Deserialize` type `T`, decoded from JSON as a batch of one.
+pub fn decode_row<T: serde::de::DeserializeOwned + Send + 'static>(
     row: &serde_json::Value,
-) -> Option<Result<Rows, serde_json::Error>> {
-    F::decode_input(row).map(|decoded| decoded.map(|row| Rows::new(vec![row])))
+) -> Result<Rows, serde_json::Error> {
+    T::deserialize(row).map(|row| Rows::new(vec![row]))
 }
 
-fn encode_output<F: KisFunction>(rows: &Rows) -> JsonOut {
-    F::encode_output(rows.as_vec::<F::Out>()?)
+/// Rows of `Serialize` type `T` as JSON values.
+#[must_use]
+pub fn encode_rows<T: serde::Serialize + 'static>(
+    rows: &Rows,
+) -> Option<Result<Vec<serde_json::Value>, serde_json::Error>> {
+    let rows = rows.as_vec::<T>()?;
+    Some(rows.iter().map(serde_json::to_value).collect())
 }
 
-fn append_input<F: KisFunction>(rows: &mut Rows, more: Rows) -> bool {
-    let (Some(rows_vec), Ok(more)) = (
-        rows.rows.downcast_mut::<Vec<F::In>>(),
-        more.downcast::<F::In>(),
-    ) else {
+fn append_input<T: Send + 'static>(rows: &mut Rows, more: Rows) -> bool {
+    let (Some(rows_vec), Ok(more)) = (rows.rows.downcast_mut::<Vec<T>>(), more.downcast::<T>())
+    else {
         return false;
     };
     rows_vec.extend(more);
@@ -149,12 +161,12 @@ fn append_input<F: KisFunction>(rows: &mut Rows, more: Rows) -> bool {
     true
 }
 
-fn push_input<F: KisFunction>(
+fn push_input<T: Send + 'static>(
     rows: &mut Rows,
     row: Box<dyn Any + Send>,
 ) -> Result<(), Box<dyn Any + Send>> {
-    let row = row.downcast::<F::In>()?;
-    let Some(rows_vec) = rows.rows.downcast_mut::<Vec<F::In>>() else {
+    let row = row.downcast::<T>()?;
+    let Some(rows_vec) = rows.rows.downcast_mut::<Vec<T>>() else {
         return Err(row);
     };
     rows_vec.push(*row);
@@ -162,14 +174,6 @@ fn push_input<F: KisFunction>(
     Ok(())
 }
 
-fn empty_input<F: KisFunction>() -> Rows {
-    Rows::new(Vec::<F::In>::new())
-}
-
-fn input_is_clone<F: KisFunction>() -> bool {
-    F::clone_input(&[]).is_some()
-}
-
-fn output_is_json<F: KisFunction>() -> bool {
-    F::encode_output(&[]).is_some()
+fn empty_input<T: Send + 'static>() -> Rows {
+    Rows::new(Vec::<T>::new())
 }

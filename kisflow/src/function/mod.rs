@@ -5,8 +5,8 @@ use std::future::Future;
 
 mod erased;
 
-pub use erased::Erased;
-pub(crate) use erased::Rows;
+pub use erased::Rows;
+pub use erased::{CloneFn, DecodeFn, EncodeFn, Erased, clone_rows, decode_row, encode_rows};
 
 use crate::action::Actions;
 use crate::ctx::FlowCtx;
@@ -113,6 +113,10 @@ pub trait KisFunction: 'static {
         rows: &[Self::Out],
     ) -> Option<Result<Vec<serde_json::Value>, serde_json::Error>>;
 
+    /// The operations of this function on rows of types known only at run time.
+    #[doc(hidden)]
+    fn erased() -> Erased;
+
     /// Calls the handler on one batch of rows.
     fn call(
         ctx: &FlowCtx,
@@ -176,7 +180,7 @@ pub struct FunctionInfo {
     params: &'static [(&'static str, &'static str)],
     actions: Actions,
     conn: Option<&'static str>,
-    erased: Erased,
+    erased: fn() -> Erased,
 }
 
 impl FunctionInfo {
@@ -193,7 +197,7 @@ impl FunctionInfo {
         params: &'static [(&'static str, &'static str)],
         actions: Actions,
         conn: Option<&'static str>,
-        erased: Erased,
+        erased: fn() -> Erased,
     ) -> Self {
         Self {
             name,
@@ -260,17 +264,17 @@ impl FunctionInfo {
     /// Whether the input row type is `Clone`, which retries and jumps in composed flows need.
     #[must_use]
     pub fn input_is_clone(&self) -> bool {
-        (self.erased.input_is_clone)()
+        (self.erased)().clone_input.is_some()
     }
 
     /// Whether the output row type is `Serialize`, so the rows can be printed as JSON.
     #[must_use]
     pub fn output_is_json(&self) -> bool {
-        (self.erased.output_is_json)()
+        self.output.is_none() || (self.erased)().encode_output.is_some()
     }
 
-    pub(crate) fn erased(&self) -> &Erased {
-        &self.erased
+    pub(crate) fn erased(&self) -> Erased {
+        (self.erased)()
     }
 
     /// The connector the function is bound to, `#[kis_function(conn = "...")]`.

@@ -24,7 +24,10 @@ pub use crate::flow::run::{
     step,
 };
 pub use crate::flow::{DynFlow, Flow, FlowSpec, Stage};
-pub use crate::function::{Erased, FunctionInfo, KisFunction, Location, NoRows, RowType};
+pub use crate::function::{
+    CloneFn, DecodeFn, EncodeFn, Erased, FunctionInfo, KisFunction, Location, NoRows, RowType,
+    Rows, clone_rows, decode_row, encode_rows,
+};
 pub use crate::mode::Mode;
 pub use crate::registry::{FlowEntry, FunctionEntry};
 

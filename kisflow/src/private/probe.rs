@@ -10,6 +10,8 @@ use std::marker::PhantomData;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::function::{CloneFn, DecodeFn, EncodeFn, clone_rows, decode_row, encode_rows};
+
 /// The probe for row type `T`.
 pub struct Probe<T>(PhantomData<T>);
 
@@ -31,11 +33,17 @@ impl<T> Default for Probe<T> {
 pub trait JsonViaSerde<T> {
     /// `Some` decoded row.
     fn decode_json(&self, row: &serde_json::Value) -> Option<Result<T, serde_json::Error>>;
+    /// `Some` decoder of rows of this type known only at run time.
+    fn erased_decode(&self) -> Option<DecodeFn>;
 }
 
-impl<T: DeserializeOwned> JsonViaSerde<T> for &Probe<T> {
+impl<T: DeserializeOwned + Send + 'static> JsonViaSerde<T> for &Probe<T> {
     fn decode_json(&self, row: &serde_json::Value) -> Option<Result<T, serde_json::Error>> {
         Some(T::deserialize(row))
+    }
+
+    fn erased_decode(&self) -> Option<DecodeFn> {
+        Some(decode_row::<T>)
     }
 }
 
@@ -43,10 +51,16 @@ impl<T: DeserializeOwned> JsonViaSerde<T> for &Probe<T> {
 pub trait JsonUnsupported<T> {
     /// Always `None`.
     fn decode_json(&self, row: &serde_json::Value) -> Option<Result<T, serde_json::Error>>;
+    /// Always `None`.
+    fn erased_decode(&self) -> Option<DecodeFn>;
 }
 
 impl<T> JsonUnsupported<T> for Probe<T> {
     fn decode_json(&self, _row: &serde_json::Value) -> Option<Result<T, serde_json::Error>> {
+        None
+    }
+
+    fn erased_decode(&self) -> Option<DecodeFn> {
         None
     }
 }
@@ -55,11 +69,17 @@ impl<T> JsonUnsupported<T> for Probe<T> {
 pub trait EncodeViaSerde<T> {
     /// `Some` rows as JSON values.
     fn encode_json(&self, rows: &[T]) -> Option<Result<Vec<serde_json::Value>, serde_json::Error>>;
+    /// `Some` encoder of rows of this type known only at run time.
+    fn erased_encode(&self) -> Option<EncodeFn>;
 }
 
-impl<T: Serialize> EncodeViaSerde<T> for &Probe<T> {
+impl<T: Serialize + 'static> EncodeViaSerde<T> for &Probe<T> {
     fn encode_json(&self, rows: &[T]) -> Option<Result<Vec<serde_json::Value>, serde_json::Error>> {
         Some(rows.iter().map(serde_json::to_value).collect())
+    }
+
+    fn erased_encode(&self) -> Option<EncodeFn> {
+        Some(encode_rows::<T>)
     }
 }
 
@@ -67,6 +87,8 @@ impl<T: Serialize> EncodeViaSerde<T> for &Probe<T> {
 pub trait EncodeUnsupported<T> {
     /// Always `None`.
     fn encode_json(&self, rows: &[T]) -> Option<Result<Vec<serde_json::Value>, serde_json::Error>>;
+    /// Always `None`.
+    fn erased_encode(&self) -> Option<EncodeFn>;
 }
 
 impl<T> EncodeUnsupported<T> for Probe<T> {
@@ -76,17 +98,27 @@ impl<T> EncodeUnsupported<T> for Probe<T> {
     ) -> Option<Result<Vec<serde_json::Value>, serde_json::Error>> {
         None
     }
+
+    fn erased_encode(&self) -> Option<EncodeFn> {
+        None
+    }
 }
 
 /// Chosen when the row type is `Clone`.
 pub trait CloneViaClone<T> {
     /// `Some` copy of the rows.
     fn clone_rows(&self, rows: &[T]) -> Option<Vec<T>>;
+    /// `Some` copier of rows of this type known only at run time.
+    fn erased_clone(&self) -> Option<CloneFn>;
 }
 
-impl<T: Clone> CloneViaClone<T> for &Probe<T> {
+impl<T: Clone + Send + 'static> CloneViaClone<T> for &Probe<T> {
     fn clone_rows(&self, rows: &[T]) -> Option<Vec<T>> {
         Some(rows.to_vec())
+    }
+
+    fn erased_clone(&self) -> Option<CloneFn> {
+        Some(clone_rows::<T>)
     }
 }
 
@@ -94,10 +126,16 @@ impl<T: Clone> CloneViaClone<T> for &Probe<T> {
 pub trait CloneUnsupported<T> {
     /// Always `None`.
     fn clone_rows(&self, rows: &[T]) -> Option<Vec<T>>;
+    /// Always `None`.
+    fn erased_clone(&self) -> Option<CloneFn>;
 }
 
 impl<T> CloneUnsupported<T> for Probe<T> {
     fn clone_rows(&self, _rows: &[T]) -> Option<Vec<T>> {
+        None
+    }
+
+    fn erased_clone(&self) -> Option<CloneFn> {
         None
     }
 }

@@ -73,6 +73,8 @@ where
     let action = ctx.take_action();
     result?;
     let out = emitted.unwrap_or_default();
-    run.capture(index, || F::encode_output(&out))?;
+    if run.captures(index) {
+        run.capture(index, F::encode_output(&out))?;
+    }
     Ok(run.after(index, action, out, reusable))
 }

@@ -96,21 +96,25 @@ impl<'a> RunState<'a> {
         }
     }
 
-    /// Keeps the last function's output as JSON when the run captures it.
+    /// Whether the output of function `index` is to be kept as JSON: it is the last function
+    /// of a run that captures its output.
     #[inline]
+    pub(crate) fn captures(&self, index: usize) -> bool {
+        self.capturing && index + 1 == self.ctxs.len()
+    }
+
+    /// Keeps the last function's output, encoded as JSON (`None`: its rows are not
+    /// `Serialize`). Not generic, so each function of each flow does not compile its own copy.
     pub(crate) fn capture(
         &self,
         index: usize,
-        encode: impl FnOnce() -> Option<Result<Vec<serde_json::Value>, serde_json::Error>>,
+        encoded: Option<Result<Vec<serde_json::Value>, serde_json::Error>>,
     ) -> Result<()> {
-        if !self.capturing || index + 1 != self.ctxs.len() {
-            return Ok(());
-        }
         let ctx = &self.ctxs[index];
         if ctx.function().output().is_none() {
             return Ok(()); // a sink emits nothing to print
         }
-        let rows = match encode() {
+        let rows = match encoded {
             Some(Ok(rows)) => rows,
             Some(Err(err)) => {
                 return Err(Error::msg(format_args!(
