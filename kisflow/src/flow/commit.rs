@@ -3,8 +3,8 @@
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use super::{Flow, FlowSpec, Stage};
-use crate::error::{DecodeError, Error, Result, excerpt};
+use super::{Flow, FlowSpec};
+use crate::error::{Error, Result, excerpt};
 
 /// A JSON row as [`Flow::commit_json`] takes it: a text (`&str`, `String`) or a
 /// [`serde_json::Value`].
@@ -107,14 +107,6 @@ impl<S: FlowSpec> Flow<S> {
     }
 
     pub(super) fn decode_error(&self, reason: &str, row: String) -> Error {
-        let first = S::STAGES.first().map(Stage::function);
-        Error::Decode(Box::new(DecodeError {
-            flow: S::NAME.to_owned(),
-            function: first.map_or_else(String::new, |f| f.name().to_owned()),
-            row_type: first.map_or(std::any::type_name::<S::In>(), |f| f.input().name()),
-            row_number: self.source.len() + 1,
-            row,
-            reason: reason.to_owned(),
-        }))
+        self.core.decode_error(self.source.len() + 1, reason, row)
     }
 }

@@ -255,15 +255,7 @@ impl DynFlow for ComposedFlow {
 
 impl ComposedFlow {
     fn decode_error(&self, reason: &str, row: String) -> Error {
-        let first = self.core.ctxs[0].function();
-        Error::Decode(Box::new(crate::error::DecodeError {
-            flow: self.core.name().to_owned(),
-            function: first.name().to_owned(),
-            row_type: first.input().name(),
-            row_number: self.source.len() + 1,
-            row,
-            reason: reason.to_owned(),
-        }))
+        self.core.decode_error(self.source.len() + 1, reason, row)
     }
 }
 

@@ -156,6 +156,20 @@ impl FlowCore {
         )))
     }
 
+    /// A JSON row that does not decode into the first function's input, as the `row_number`th
+    /// committed row.
+    pub(crate) fn decode_error(&self, row_number: usize, reason: &str, row: String) -> Error {
+        let first = self.ctxs[0].function();
+        Error::Decode(Box::new(crate::error::DecodeError {
+            flow: self.name().to_owned(),
+            function: first.name().to_owned(),
+            row_type: first.input().name(),
+            row_number,
+            row,
+            reason: reason.to_owned(),
+        }))
+    }
+
     /// The span of one run over `rows` source rows.
     pub(crate) fn span(&self, rows: usize) -> tracing::Span {
         tracing::info_span!(
