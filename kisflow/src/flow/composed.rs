@@ -7,7 +7,7 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 
 use super::core::FlowCore;
-use super::run::{Goto, RunState, call, debug_enabled, wait_to_retry};
+use super::run::{Goto, RunState, call, debug_enabled, log_retry};
 use super::{DynFlow, FlowSettings, JsonRow, Stage};
 use crate::error::{Error, Result, excerpt};
 use crate::function::{FunctionInfo, Rows};
@@ -132,13 +132,13 @@ async fn step(
                 emitted = Some(rows);
                 Ok(count)
             });
-            call(ctx, rows_in, handler).await
+            call(ctx, rows_in, retries > 0, handler).await
         };
         match (result, spare) {
             (Err(err), Some(spare)) if !matches!(err, Error::Panic { .. }) => {
                 retries += 1;
                 ctx.take_action();
-                wait_to_retry(ctx, &err, retries, retry).await;
+                log_retry(ctx, &err, retries, retry.times);
                 input = spare;
             }
             (result, _) => break (result, emitted),

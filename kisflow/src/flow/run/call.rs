@@ -30,23 +30,15 @@ pub(super) fn log_action(ctx: &FlowCtx, action: Taken) {
     tracing::debug!(function = ctx.function_name(), ?action, "action taken");
 }
 
-/// Logs a failed call that will be made again, and waits the configured delay.
-pub(crate) async fn wait_to_retry(
-    ctx: &FlowCtx,
-    err: &Error,
-    attempt: u32,
-    retry: crate::ctx::Retry,
-) {
+/// Logs a failed call that will be made again.
+pub(crate) fn log_retry(ctx: &FlowCtx, err: &Error, attempt: u32, times: u32) {
     tracing::warn!(
         function = ctx.function_name(),
         attempt,
-        of = retry.times,
+        of = times,
         error = %crate::error::chain(err),
         "call failed, retrying"
     );
-    if !retry.delay.is_zero() {
-        tokio::time::sleep(retry.delay).await;
-    }
 }
 
 /// The handler's call as [`call`] drives it: its future, reporting how many rows it emitted.
@@ -55,7 +47,21 @@ pub(crate) type Handler<'a> =
 
 /// Drives one handler call: its span, its metrics, and its error named with the flow and
 /// function. A panic becomes [`Error::Panic`].
-pub(crate) async fn call(ctx: &FlowCtx, rows_in: usize, handler: Handler<'_>) -> Result<usize> {
+///
+/// `retrying` says this is a retry, so the configured delay passes first: waiting here, in code
+/// compiled once, keeps the typed step of every function free of a second await.
+pub(crate) async fn call(
+    ctx: &FlowCtx,
+    rows_in: usize,
+    retrying: bool,
+    handler: Handler<'_>,
+) -> Result<usize> {
+    if retrying {
+        let delay = ctx.retry().delay;
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+    }
     let span = tracing::info_span!(
         "kisflow_function",
         function = ctx.function_name(),

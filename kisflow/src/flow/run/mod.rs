@@ -7,7 +7,7 @@ mod state;
 
 use call::log_action;
 pub use call::no_such_stage;
-pub(crate) use call::{call, debug_enabled, debug_rows, wait_to_retry};
+pub(crate) use call::{call, debug_enabled, debug_rows, log_retry};
 pub use flags::{Flag, Keep, No, ReuseInto, Select, Select2Flag, Yes, any_jumps};
 pub use state::{Goto, RunState};
 
@@ -57,13 +57,13 @@ where
                 emitted = Some(rows);
                 Ok(count)
             });
-            call(ctx, rows_in, handler).await
+            call(ctx, rows_in, retries > 0, handler).await
         };
         match (result, spare) {
             (Err(err), Some(spare)) if !matches!(err, Error::Panic { .. }) => {
                 retries += 1;
                 ctx.take_action();
-                wait_to_retry(ctx, &err, retries, retry).await;
+                log_retry(ctx, &err, retries, retry.times);
                 input = spare;
             }
             (result, _) => break (result, emitted),
