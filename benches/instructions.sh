@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Instructions per W3 run (one row per run) under callgrind: kisflow against the hand-written
-# baseline, both minus an empty start-up, so the figure is the per-run cost and not noise.
+# Instructions per run under callgrind, minus an empty start-up so the figure is the per-run
+# cost: W3 (one row per run) for kisflow and the hand-written baseline, and W1 (batches of 1000)
+# with and without metrics, whose difference is the cost of recording metrics.
 #
 #   bash benches/instructions.sh [runs]
 set -euo pipefail
@@ -9,12 +10,20 @@ runs=${1:-20000}
 command -v valgrind >/dev/null || { echo "error: valgrind not found; apt-get install valgrind" >&2; exit 1; }
 cargo build --release -q -p kisflow-bench --example w3_instructions
 bin=${CARGO_TARGET_DIR:-target}/release/examples/w3_instructions
-count() { # $1 = kisflow|baseline, $2 = runs
-    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" "$2" 2>&1 |
+count() { # $1 = kisflow|metrics|baseline, $2 = runs, $3 = rows per run
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" "$2" "$3" 2>&1 |
         sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
+per_run() { # $1 = which, $2 = runs, $3 = rows per run
+    local small big
+    small=$(count "$1" 100 "$3")
+    big=$(count "$1" "$2" "$3")
+    echo $(((big - small) / ($2 - 100)))
+}
 for which in kisflow baseline; do
-    small=$(count "$which" 1000)
-    big=$(count "$which" "$runs")
-    echo "$which: $(( (big - small) / (runs - 1000) )) instructions per run"
+    echo "W3 $which: $(per_run "$which" "$runs" 1) instructions per run"
 done
+w1=$(per_run kisflow 1100 1000)
+w1m=$(per_run metrics 1100 1000)
+echo "W1 kisflow: $w1 instructions per run of 1000 rows"
+echo "W1 with metrics: $w1m instructions per run of 1000 rows (+$(((w1m - w1) * 1000 / w1 / 10)).$(((w1m - w1) * 1000 / w1 % 10))%)"

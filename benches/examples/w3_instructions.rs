@@ -1,34 +1,39 @@
-//! W3 under `valgrind --tool=callgrind`: instructions per one-row run, which, unlike time, does
-//! not change with what else the machine is doing. `bash benches/instructions.sh` runs it.
+//! Workloads under `valgrind --tool=callgrind`: instructions per run, which, unlike time, do not
+//! change with what else the machine is doing. `bash benches/instructions.sh` runs it.
 //!
-//! Arguments: `kisflow` or `baseline`, then the number of runs.
+//! Arguments: `kisflow`, `metrics` (kisflow recording metrics) or `baseline`, then the number of
+//! runs, then the rows per run (1 for W3, 1000 for W1).
 
+use kisflow::Metrics;
 use kisflow_bench::{Grades, baseline, rows};
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let which = args.next().unwrap_or_else(|| "kisflow".to_owned());
     let runs: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(10_000);
-    let input = rows(runs, 7);
+    let batch: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(1);
+    let input = rows(runs * batch, 7);
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("a current-thread runtime needs no resources that can be missing");
-    match which.as_str() {
-        "baseline" => {
-            for row in &input {
-                baseline(vec![*row]);
-            }
+    if which == "baseline" {
+        for chunk in input.chunks(batch) {
+            baseline(chunk.to_vec());
         }
-        _ => {
-            let mut flow = Grades::new();
-            rt.block_on(async {
-                for row in &input {
-                    flow.commit(*row).expect("typed commits cannot fail");
-                    flow.run()
-                        .await
-                        .expect("the workload's functions never fail");
-                }
-            });
-        }
+        return;
     }
+    let metrics = Metrics::new();
+    let mut flow = Grades::new();
+    if which == "metrics" {
+        flow = flow.with_metrics(&metrics);
+    }
+    rt.block_on(async {
+        for chunk in input.chunks(batch) {
+            flow.commit_batch(chunk.to_vec())
+                .expect("typed commits cannot fail");
+            flow.run()
+                .await
+                .expect("the workload's functions never fail");
+        }
+    });
 }
