@@ -292,3 +292,27 @@ fn usage_errors_exit_with_2() {
     assert!(text(&output.stderr).contains("unrecognized subcommand 'frobnicate'"));
     assert_eq!(demo(&["--help"], None).status.code(), Some(0));
 }
+
+#[test]
+fn list_does_not_need_the_connectors_that_running_needs() {
+    let dir = TempDir::new("redis");
+    dir.write(
+        "conn.yml",
+        "kistype: conn\ncname: Scores\ntype: redis\naddrs: 127.0.0.1:6379\n",
+    );
+    dir.write(
+        "func.yml",
+        "kistype: func\nfname: AvgStuScore\nfmode: Calculate\noption:\n  cname: Scores\n",
+    );
+    let conf = dir.0.to_str().unwrap();
+    let output = demo(&["list", "--config", conf], None);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(text(&output.stdout).contains("  AvgScores: VerifyStu -> AvgStuScore\n"));
+    assert_run(
+        &demo(&["run", "AvgScores", "--config", conf], Some("")),
+        1,
+        "",
+        "connector `Scores` has `type: redis`, which kisflow cannot make on its own; give it to \
+         the pool with `Pool::with_connector(Connector::new(...))`\n",
+    );
+}

@@ -71,9 +71,16 @@ fn list(config: Option<&Path>, out: &mut dyn Write) -> Outcome {
     }
     writeln!(out, "flows:").map_err(text)?;
     for name in pool.flow_names() {
-        let flow = pool.flow(&name).map_err(text)?;
-        let functions: Vec<&str> = flow.stages().iter().map(|s| s.function().name()).collect();
-        let source = match (pool.config().flow(&name), registry.flow(&name).is_ok()) {
+        // Listed from their declarations, without building them: a flow whose connector is
+        // given only in code still lists.
+        let yaml = pool.config().flow(&name);
+        let code = registry.flows().find(|f| f.name() == name);
+        let functions: Vec<&str> = match (yaml, code) {
+            (_, Some(code)) => code.stages().iter().map(|s| s.function().name()).collect(),
+            (Some(yaml), None) => yaml.flows.iter().map(|f| f.fname.as_str()).collect(),
+            (None, None) => Vec::new(),
+        };
+        let source = match (yaml, code.is_some()) {
             (Some(yaml), _) if !yaml.enabled => " (yaml, switched off)",
             (Some(_), true) => " (code, changed by yaml)",
             (Some(_), false) => " (yaml)",
