@@ -15,8 +15,8 @@ pub(super) fn problems(config: &Config, registry: &Registry) -> Vec<Problem> {
             Err(_) => problems.push(Problem {
                 place,
                 message: format!(
-                    "func `{}` is not a registered function{}; YAML configures functions written \
-                     with #[kis_function], it cannot define new ones",
+                    "func `{}` is not a registered function: YAML configures functions written \
+                     with #[kis_function], it cannot define new ones{}",
                     func.fname,
                     suggestion(&func.fname, registry.functions().map(FunctionInfo::name))
                 ),
