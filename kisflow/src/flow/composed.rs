@@ -2,6 +2,7 @@
 //! flows that `flow!` does not declare). Its row types are checked edge by edge when it is
 //! built, before any row moves; rows then move between functions boxed, as [`Rows`].
 
+use std::any::Any;
 use std::sync::Arc;
 
 use futures::future::BoxFuture;
@@ -31,19 +32,7 @@ impl ComposedFlow {
         for pair in functions.windows(2) {
             check_edge(name, pair[0], pair[1])?;
         }
-        if functions.iter().any(|f| f.actions().jump())
-            && let Some(f) = functions.iter().find(|f| !f.input_is_clone())
-        {
-            {
-                return Err(Error::msg(format_args!(
-                    "flow `{name}`: a function of this flow may jump (`actions(jump)`), so every \
-                     function's input rows are kept for the run and must be `Clone`, but `{}`, \
-                     the input of `{}`, is not",
-                    f.input().name(),
-                    f.name()
-                )));
-            }
-        }
+        check_jumps(name, functions)?;
         let stages: Arc<[Stage]> = functions.iter().map(|f| Stage::__new(f, &[])).collect();
         Ok(Self {
             source: (first.erased().empty_input)(),
@@ -73,6 +62,23 @@ pub(crate) fn check_edge(flow: &str, prev: &FunctionInfo, next: &FunctionInfo) -
         next.name(),
         next.input().name()
     )))
+}
+
+/// A flow composed at run time that may jump keeps each function's input for the run, so every
+/// input row type must be `Clone`; `flow!` checks the same at compile time.
+pub(crate) fn check_jumps(flow: &str, functions: &[&'static FunctionInfo]) -> Result<()> {
+    if functions.iter().any(|f| f.actions().jump())
+        && let Some(f) = functions.iter().find(|f| !f.input_is_clone())
+    {
+        return Err(Error::msg(format_args!(
+            "flow `{flow}`: a function of this flow may jump (`actions(jump)`), so every \
+             function's input rows are kept for the run and must be `Clone`, but `{}`, the input \
+             of `{}`, is not",
+            f.input().name(),
+            f.name()
+        )));
+    }
+    Ok(())
 }
 
 /// One run over boxed rows: the same loop, actions and retries as a `flow!`'s run.
@@ -208,10 +214,9 @@ impl DynFlow for ComposedFlow {
         }
     }
 
-    fn commit_any(&mut self, row: Box<dyn std::any::Any + Send>) -> Result<()> {
+    fn commit_any(&mut self, row: Box<dyn Any + Send>) -> Result<(), Box<dyn Any + Send>> {
         let first = self.core.ctxs[0].function();
-        // An empty message marks a row of the wrong type; `commit` words the error.
-        (first.erased().push_input)(&mut self.source, row).map_err(|_| Error::msg(""))
+        (first.erased().push_input)(&mut self.source, row)
     }
 
     fn run(&mut self) -> BoxFuture<'_, Result<()>> {

@@ -44,7 +44,11 @@ pub trait DynFlow: Send + std::fmt::Debug {
     fn commit_json_value(&mut self, row: serde_json::Value) -> Result<()>;
     /// Commits one typed row, boxed; [`commit`](dyn DynFlow::commit) is the typed way in.
     #[doc(hidden)]
-    fn commit_any(&mut self, row: Box<dyn std::any::Any + Send>) -> Result<()>;
+    /// A row of another type is handed back.
+    fn commit_any(
+        &mut self,
+        row: Box<dyn std::any::Any + Send>,
+    ) -> Result<(), Box<dyn std::any::Any + Send>>;
     /// Runs the flow; see [`Flow::run`].
     fn run(&mut self) -> BoxFuture<'_, Result<()>>;
     /// Sets the most function calls one run may make; see [`Flow::with_step_limit`].
@@ -81,16 +85,15 @@ impl dyn DynFlow {
     /// # Ok::<(), kisflow::Error>(())
     /// ```
     pub fn commit<T: Send + 'static>(&mut self, row: T) -> Result<()> {
-        self.commit_any(Box::new(row)).map_err(|err| match err {
-            Error::Message(message) if message.is_empty() => Error::msg(format_args!(
+        self.commit_any(Box::new(row)).map_err(|_| {
+            Error::msg(format_args!(
                 "flow `{}` takes rows of type `{}`, not `{}`",
                 self.name(),
                 self.stages()
                     .first()
                     .map_or("nothing", |s| s.function().input().name()),
                 std::any::type_name::<T>()
-            )),
-            other => other,
+            ))
         })
     }
 }
@@ -142,10 +145,11 @@ impl<S: FlowSpec> DynFlow for Flow<S> {
         }
     }
 
-    fn commit_any(&mut self, row: Box<dyn std::any::Any + Send>) -> Result<()> {
-        // An empty message marks a row of the wrong type; `commit` words the error.
-        let row = row.downcast::<S::In>().map_err(|_| Error::msg(""))?;
-        self.source.push(*row);
+    fn commit_any(
+        &mut self,
+        row: Box<dyn std::any::Any + Send>,
+    ) -> Result<(), Box<dyn std::any::Any + Send>> {
+        self.source.push(*row.downcast::<S::In>()?);
         Ok(())
     }
 

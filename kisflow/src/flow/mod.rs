@@ -23,8 +23,7 @@ use crate::store::{Cache, Metadata};
 
 pub use commit::JsonRow;
 pub use composed::ComposedFlow;
-#[allow(unused_imports)] // used by the YAML config checks
-pub(crate) use composed::check_edge;
+pub(crate) use composed::{check_edge, check_jumps};
 pub use dynamic::DynFlow;
 pub use settings::{FlowSettings, StageSettings};
 pub use stage::Stage;

@@ -2,7 +2,7 @@
 //! at once, each at the YAML place it concerns.
 
 use crate::config::{Config, FlowConfig, Place, PlaceKey, Problem};
-use crate::flow::check_edge;
+use crate::flow::{check_edge, check_jumps};
 use crate::function::FunctionInfo;
 use crate::registry::{FlowInfo, Registry};
 
@@ -163,19 +163,10 @@ fn check_runnable(
             });
         }
     }
-    if functions.iter().any(|f| f.actions().jump())
-        && let Some(f) = functions.iter().find(|f| !f.input_is_clone())
-    {
+    if let Err(err) = check_jumps(&flow.flow_name, functions) {
         problems.push(Problem {
             place,
-            message: format!(
-                "flow `{}`: a function of this flow may jump (`actions(jump)`), so every \
-                 function's input rows are kept for the run and must be `Clone`, but `{}`, the \
-                 input of `{}`, is not",
-                flow.flow_name,
-                f.input().name(),
-                f.name()
-            ),
+            message: err.to_string(),
         });
     }
 }
