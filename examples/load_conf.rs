@@ -45,7 +45,7 @@ async fn main() -> kisflow::Result<()> {
             flow.commit(row)?;
         }
         flow.run().await?;
-        print_log(flow.as_ref())?;
+        print_log(flow.as_ref());
     }
 
     // jumpFunc always jumps back to funcName1, so in Go this flow never ends. Here a run makes at
@@ -63,7 +63,7 @@ async fn main() -> kisflow::Result<()> {
         .run()
         .await
         .expect_err("the jump loop only ends at the step limit");
-    print_log(flow.as_ref())?;
+    print_log(flow.as_ref());
     println!("error: {}", err.chain());
 
     // JSON rows decode into the first function's input type, `StuScores`.
@@ -71,15 +71,13 @@ async fn main() -> kisflow::Result<()> {
     let mut flow = pool.flow("StuAvg")?;
     flow.commit_json_str(r#"{"stu_id": 100, "score_1": 1, "score_2": 2, "score_3": 3}"#)?;
     flow.run().await?;
-    print_log(flow.as_ref())?;
+    print_log(flow.as_ref());
     Ok(())
 }
 
 /// Prints what the flow's functions logged into its metadata during the run.
-fn print_log(flow: &dyn DynFlow) -> kisflow::Result<()> {
-    let lines: Vec<String> = flow.metadata().get("log")?.unwrap_or_default();
-    for line in lines {
+fn print_log(flow: &dyn DynFlow) {
+    for line in go::log_of(flow.metadata()) {
         println!("{line}");
     }
-    Ok(())
 }

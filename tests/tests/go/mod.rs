@@ -20,11 +20,26 @@ pub(crate) fn log(ctx: &FlowCtx, line: impl Into<String>) {
 
 /// What the flow instance logged so far.
 pub(crate) fn logged<S: kisflow::FlowSpec>(flow: &Flow<S>) -> Vec<String> {
-    flow.metadata()
+    log_of(flow.metadata())
+}
+
+/// What the handlers logged into this flow metadata, for flows of any kind.
+pub(crate) fn log_of(metadata: &kisflow::Metadata) -> Vec<String> {
+    metadata
         .get::<Vec<String>>("log")
         .expect("the log is always a Vec<String>")
         .unwrap_or_default()
 }
+
+/// What `FlowFork1` logs for one row, `This is Data1 from Test` (Go's scenario 16).
+pub(crate) const FORK1_ONE_ROW: [&str; 6] = [
+    "---> Call funcName1Handler ----",
+    "Params = map[default1:funcName1_param1 default2:funcName1_param2 myKey1:flowValue1-1]",
+    "In FuncName = funcName1, row = This is Data1 from Test",
+    "---> Call funcName3Handler ----",
+    "Params = map[default1:funcName3_param1 default2:funcName3_param2 myKey1:flowValue3-1]",
+    "In FuncName = funcName3, row = data from funcName[funcName1], index = 0",
+];
 
 /// Params printed as Go prints a `map[string]string`: `map[k1:v1 k2:v2]`, sorted by key.
 pub(crate) fn go_map<'a>(params: impl Iterator<Item = (&'a str, &'a str)>) -> String {
