@@ -97,23 +97,15 @@ impl FlowCtx {
         self.connector = Some(connector);
     }
 
-    /// The connector this function is bound to but has not been given, if any.
-    pub(crate) fn missing_connector(&self) -> Option<&str> {
-        match (&self.binding, &self.connector) {
-            (Some(cname), None) => Some(cname),
-            _ => None,
-        }
-    }
-
     /// The `cname` this function is bound to.
     pub(crate) fn binding(&self) -> Option<&str> {
         self.binding.as_deref()
     }
 
-    /// Binds this function to another connector name, or to none; a connector given before no
-    /// longer applies.
-    pub(crate) fn rebind(&mut self, cname: Option<&str>) {
-        self.binding = cname.map(Arc::from);
+    /// Binds this function to another connector name; a connector given before no longer
+    /// applies.
+    pub(crate) fn rebind(&mut self, cname: &str) {
+        self.binding = Some(Arc::from(cname));
         self.connector = None;
     }
 
@@ -140,10 +132,6 @@ impl FlowCtx {
         self.binding.clone_from(&other.binding);
         self.retry = other.retry;
         self.connector.clone_from(&other.connector);
-    }
-
-    pub(crate) fn given_connector(&self) -> Option<&Connector> {
-        self.connector.as_ref()
     }
 
     /// Takes the action the last call set, leaving none.
@@ -239,7 +227,7 @@ impl FlowCtx {
         let reason = match self.binding() {
             Some(cname) => format!(
                 "is bound to connector \"{cname}\", which this flow instance was not given; \
-                 add it with `Flow::with_connector`"
+                 add it with `Flow::with_connector` before running"
             ),
             None => "is not bound to a connector; bind it with \
                      `#[kis_function(conn = \"cname\")]`"

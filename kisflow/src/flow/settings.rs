@@ -87,7 +87,7 @@ impl FlowCore {
             if let Some(cname) = &stage.conn
                 && ctx.binding() != Some(cname.as_str())
             {
-                ctx.rebind(Some(cname));
+                ctx.rebind(cname);
             }
             ctx.set_retry(Retry {
                 times: stage.retry_times,
