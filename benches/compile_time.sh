@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Compile-time cost of the macros: builds a generated crate with 200 #[kis_function]s and 50 flow!s
 # and the same 200 functions and 50 hand-chained pipelines without the macros, then prints the
-# median of three rebuilds of each crate (dependencies are built beforehand and not counted).
+# median of three builds of each crate (dependencies are built beforehand and not counted), twice:
+# full builds of the crate (CARGO_INCREMENTAL=0, what a first build or CI pays) and rebuilds after
+# a touch with the incremental cache (what an edit-compile loop pays).
 #
 #   bash benches/compile_time.sh [debug|release]
 #   OPT_PROC_MACROS=1 bash benches/compile_time.sh debug   # proc macros built optimised, in both crates
@@ -63,11 +65,12 @@ flag=""
 [ "$profile" = release ] && flag="--release"
 for kind in plain macros; do
     generate "$kind"
-    cargo build --quiet $flag --manifest-path "$work/$kind/Cargo.toml" # dependencies, not timed
 done
 
-median_build() {
+median_build() { # $1 = plain | macros, $2 = the CARGO_INCREMENTAL setting
     local kind=$1 times=()
+    export CARGO_INCREMENTAL=$2
+    cargo build --quiet $flag --manifest-path "$work/$kind/Cargo.toml" # dependencies, not timed
     for _ in 1 2 3; do
         touch "$work/$kind/src/lib.rs"
         local start end
@@ -79,9 +82,16 @@ median_build() {
     printf '%s\n' "${times[@]}" | sort -n | sed -n 2p
 }
 
-plain=$(median_build plain)
-macros=$(median_build macros)
+report() { # $1 = title, $2 = the CARGO_INCREMENTAL setting
+    local plain macros
+    plain=$(median_build plain "$2")
+    macros=$(median_build macros "$2")
+    echo "$1"
+    echo "  200 functions + 50 pipelines, plain Rust:     ${plain} s"
+    echo "  200 #[kis_function] + 50 flow!, with kisflow: ${macros} s"
+    echo "  slower by: $(echo "scale=1; ($macros - $plain) * 100 / $plain" | bc) %"
+}
+
 echo "profile: $profile${OPT_PROC_MACROS:+ (proc macros optimised)}"
-echo "200 functions + 50 pipelines, plain Rust:     ${plain} s"
-echo "200 #[kis_function] + 50 flow!, with kisflow: ${macros} s"
-echo "slower by: $(echo "scale=1; ($macros - $plain) * 100 / $plain" | bc) %"
+report "full build of the crate (CARGO_INCREMENTAL=0)" 0
+report "rebuild after a touch (incremental)" 1

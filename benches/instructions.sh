@@ -27,3 +27,6 @@ w1=$(per_run kisflow 1100 1000)
 w1m=$(per_run metrics 1100 1000)
 echo "W1 kisflow: $w1 instructions per run of 1000 rows"
 echo "W1 with metrics: $w1m instructions per run of 1000 rows (+$(((w1m - w1) * 1000 / w1 / 10)).$(((w1m - w1) * 1000 / w1 % 10))%)"
+for which in json json-baseline; do
+    echo "W2 $which: $(per_run "$which" 1100 1000) instructions per run of 1000 rows"
+done

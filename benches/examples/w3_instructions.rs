@@ -1,11 +1,12 @@
 //! Workloads under `valgrind --tool=callgrind`: instructions per run, which, unlike time, do not
 //! change with what else the machine is doing. `bash benches/instructions.sh` runs it.
 //!
-//! Arguments: `kisflow`, `metrics` (kisflow recording metrics) or `baseline`, then the number of
-//! runs, then the rows per run (1 for W3, 1000 for W1).
+//! Arguments: `kisflow`, `metrics` (kisflow recording metrics), `baseline`, `json` (kisflow
+//! committing JSON texts, W2) or `json-baseline`, then the number of runs, then the rows per run
+//! (1 for W3, 1000 for W1 and W2).
 
 use kisflow::Metrics;
-use kisflow_bench::{Grades, baseline, rows};
+use kisflow_bench::{Grades, baseline, baseline_json, json_rows, rows};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -20,6 +21,28 @@ fn main() {
         for chunk in input.chunks(batch) {
             baseline(chunk.to_vec());
         }
+        return;
+    }
+    if which.starts_with("json") {
+        let texts = json_rows(&input);
+        if which == "json-baseline" {
+            for chunk in texts.chunks(batch) {
+                baseline_json(chunk).expect("the workload's rows decode");
+            }
+            return;
+        }
+        let mut flow = Grades::new();
+        rt.block_on(async {
+            for chunk in texts.chunks(batch) {
+                for text in chunk {
+                    flow.commit_json(text.as_str())
+                        .expect("the workload's rows decode");
+                }
+                flow.run()
+                    .await
+                    .expect("the workload's functions never fail");
+            }
+        });
         return;
     }
     let metrics = Metrics::new();

@@ -1,6 +1,6 @@
 //! How `flow!` checks an edge between two functions: traits whose failures read as sentences.
 
-use crate::function::{KisFunction, Row};
+use crate::function::KisFunction;
 
 /// Implemented by `#[kis_function]` for every function that emits rows: every function but a
 /// sink. `flow!` requires it of each function that has a successor.
@@ -12,9 +12,6 @@ use crate::function::{KisFunction, Row};
 pub trait EmitsRows: KisFunction {
     /// The row type the function emits, the same as [`KisFunction::Out`].
     type Row;
-
-    /// The function's output as its rows: the identity, which names the type for the compiler.
-    fn rows(output: Vec<Self::Out>) -> Vec<Self::Row>;
 }
 
 /// Implemented when rows of type `Self`, which function `Prev` emits, are what function `Next`
@@ -64,7 +61,7 @@ impl<Prev, Next, T> FeedsInto<Prev, Next, T> for T {
 /// ```
 pub trait Edge {
     /// The rows crossing the edge, as the first function emits them.
-    type Row: Row;
+    type Row;
     /// The second function.
     type Next: KisFunction;
 
@@ -78,11 +75,11 @@ where
     Next: KisFunction,
     <Prev as EmitsRows>::Row: FeedsInto<Prev, Next, Next::In>,
 {
-    type Row = Prev::Out;
+    type Row = <Prev as EmitsRows>::Row;
     type Next = Next;
 
     #[inline]
     fn feed(rows: Vec<Self::Row>) -> Vec<Next::In> {
-        FeedsInto::feed(Prev::rows(rows))
+        FeedsInto::feed(rows)
     }
 }

@@ -1,7 +1,7 @@
 //! The registry of every `#[kis_function]` and `flow!` linked into the program.
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use crate::error::{DuplicateName, Error, Result};
 use crate::flow::{ComposedFlow, DynFlow, Stage};
@@ -14,11 +14,38 @@ pub struct FunctionEntry(pub &'static FunctionInfo);
 /// What `flow!` submits to the registry.
 #[doc(hidden)]
 pub struct FlowEntry {
-    pub name: &'static str,
-    pub path: &'static str,
-    pub location: Location,
-    pub stages: &'static [Stage],
-    pub new: fn() -> Box<dyn DynFlow>,
+    name: &'static str,
+    path: &'static str,
+    location: Location,
+    /// Never empty: [`FlowEntry::__new`] checks it while the program compiles.
+    stages: &'static [Stage],
+}
+
+impl FlowEntry {
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __new(
+        name: &'static str,
+        path: &'static str,
+        location: Location,
+        stages: &'static [Stage],
+    ) -> Self {
+        assert!(!stages.is_empty(), "a flow needs at least one function");
+        Self {
+            name,
+            path,
+            location,
+            stages,
+        }
+    }
+
+    fn instantiate(&self) -> Box<dyn DynFlow> {
+        Box::new(ComposedFlow::declared(
+            Arc::from(self.name),
+            Arc::from(self.stages),
+            self.stages[0].function(),
+        ))
+    }
 }
 
 inventory::collect!(FunctionEntry);
@@ -52,7 +79,7 @@ impl FlowInfo {
     /// A fresh runnable instance.
     #[must_use]
     pub fn instantiate(&self) -> Box<dyn DynFlow> {
-        (self.entry.new)()
+        self.entry.instantiate()
     }
 }
 
@@ -165,7 +192,7 @@ impl Registry {
     pub fn flow(&self, name: &str) -> Result<Box<dyn DynFlow>> {
         self.flows
             .get(name)
-            .map(|entry| (entry.new)())
+            .map(|entry| entry.instantiate())
             .ok_or_else(|| unknown("flow", name, self.flows.keys()))
     }
 

@@ -1,5 +1,6 @@
-//! Code generation for `flow!`: a type named after the flow, its `FlowSpec` with the typed run
-//! loop, and its registry entry. Each edge's type check is spanned on the user's tokens.
+//! Code generation for `flow!`: a type named after the flow, its `FlowSpec` (a table of its
+//! functions), the compiler's checks of its edges, and its registry entry. Each check is spanned
+//! on the user's tokens.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -20,12 +21,8 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
     let name_text = name.to_string();
     let first = &stages[0].path;
     let stage_infos = stage_infos(stages);
-    let arms = arms(stages);
     let jumps = jumps(stages);
-    let layers = (0..stages.len()).map(|index| match index {
-        0 => quote!(#private::Option::Some(rows)),
-        _ => quote!(#private::Option::None),
-    });
+    let checks = checks(stages);
     let flow_in = at(first, quote!(<#first as #private::KisFunction>::In));
     quote! {
         #(#attrs)*
@@ -36,6 +33,7 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
         impl #name {
             /// A fresh instance of this flow, with no rows and new ids.
             #[must_use]
+            #[inline]
             #[allow(clippy::new_ret_no_self)]
             #vis fn new() -> ::kisflow::Flow<Self> {
                 ::kisflow::Flow::new()
@@ -53,50 +51,25 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
                     line: #private::line!(),
                     column: #private::column!(),
                 };
+            }
 
-                fn decode_json(
-                    row: &#private::serde_json::Value,
-                ) -> #private::Option<#private::Result<Self::In, #private::serde_json::Error>> {
-                    <#first as #private::KisFunction>::decode_input(row)
-                }
-
-                fn fmt_input(
-                    rows: &[Self::In],
-                    f: &mut ::core::fmt::Formatter<'_>,
-                ) -> ::core::fmt::Result {
-                    <#first as #private::KisFunction>::fmt_input(rows, f)
-                }
-
-                fn run(
-                    ctxs: &[#private::FlowCtx],
-                    rows: #private::Vec<Self::In>,
-                ) -> #private::BoxFuture<'_, #private::Result<(), #private::Error>> {
-                    // Whether any function may jump, which makes the run keep each input.
-                    type Jumps = #jumps;
-                    #private::Box::pin(async move {
-                        let mut run = #private::RunState::new(ctxs);
-                        let mut layers = (#(#layers,)*);
-                        let mut at = 0usize;
-                        loop {
-                            match at {
-                                #(#arms)*
-                                _ => return #private::Result::Err(
-                                    #private::no_such_stage(#name_text, at),
-                                ),
-                            }
-                        }
-                    })
-                }
+            // What the compiler checks of the flow: the row types of each edge, and `Clone`
+            // inputs where a function may jump. Generic and never called, so it compiles to
+            // nothing: every flow runs on the run loop compiled into kisflow.
+            #[allow(dead_code)]
+            fn __check<__Flow>() {
+                // Whether any function may jump, which makes the run keep each input.
+                type Jumps = #jumps;
+                #(#checks)*
             }
 
             #private::inventory::submit! {
-                #private::FlowEntry {
-                    name: #name_text,
-                    path: #private::concat!(#private::module_path!(), "::", #name_text),
-                    location: <#name as #private::FlowSpec>::LOCATION,
-                    stages: <#name as #private::FlowSpec>::STAGES,
-                    new: #private::new_dyn_flow::<#name>,
-                }
+                #private::FlowEntry::__new(
+                    #name_text,
+                    #private::concat!(#private::module_path!(), "::", #name_text),
+                    <#name as #private::FlowSpec>::LOCATION,
+                    <#name as #private::FlowSpec>::STAGES,
+                )
             }
         };
     }
@@ -108,8 +81,8 @@ fn at(path: &syn::Path, tokens: TokenStream) -> TokenStream {
 }
 
 /// How generated code names the function at `index`, as a type: by its path. The edges between
-/// functions are checked in one place only, where rows cross them (`arms`), so a mismatch or a
-/// sink in the middle is one error at the next function's name.
+/// functions are checked in one place only (`checks`), so a mismatch or a sink in the middle is
+/// one error at the next function's name.
 fn function_type(stages: &[StageInput], index: usize) -> TokenStream {
     let path = &stages[index].path;
     quote!(#path)
@@ -155,54 +128,27 @@ fn stage_infos(stages: &[StageInput]) -> Vec<TokenStream> {
         .collect()
 }
 
-/// The run loop's arms, one per function: call it on its input layer, then store what it hands
-/// on as the next function's input and go where its action says.
-fn arms(stages: &[StageInput]) -> Vec<TokenStream> {
+/// One check per function, located at its name: the edge from the function before it (its rows
+/// are the ones this function takes, and that function emits rows at all), then whether its input
+/// can be kept when the flow may jump. An edge is checked in this one place only, so a mismatch is
+/// one error.
+fn checks(stages: &[StageInput]) -> Vec<TokenStream> {
     let private = quote!(::kisflow::__private);
     (0..stages.len())
         .map(|index| {
             let path = &stages[index].path;
-            let function = function_type(stages, index);
-            let layer = syn::Index::from(index);
-            // The edge to the next function is reported at the next function's name, as in
-            // `stage_infos`, so a mismatch stays one error.
-            let hand_on = stages.get(index + 1).map(|next| {
-                let next_path = &next.path;
-                let next_layer = syn::Index::from(index + 1);
-                at(
-                    next_path,
-                    quote! {
-                        if let #private::Option::Some(rows) = rows {
-                            layers.#next_layer = #private::Option::Some(
-                                <(#path, #next_path) as #private::Edge>::feed(rows),
-                            );
-                        }
-                    },
-                )
+            let edge = index.checked_sub(1).map(|prev| {
+                let prev_path = &stages[prev].path;
+                quote!(let _ = <(#prev_path, #path) as #private::Edge>::feed;)
             });
-            let rows = match hand_on {
-                Some(_) => quote!(rows),
-                None => quote!(_),
-            };
-            let step = at(
+            let function = function_at(stages, index);
+            at(
                 path,
-                quote!(<#function as #private::KisFunction>::step::<Jumps>(
-                    &mut run,
-                    #index,
-                    &mut layers.#layer,
-                )),
-            );
-            // Located at the function's name, apart from the hand-on, which belongs to the edge.
-            let scrutinee = at(path, quote!(#step.await?));
-            quote! {
-                #index => match #scrutinee {
-                    #private::Goto::Stop => return #private::Result::Ok(()),
-                    #private::Goto::To(to, #rows) => {
-                        #hand_on
-                        at = to;
-                    }
+                quote! {
+                    #edge
+                    let _ = <#function::In as #private::Keep<Jumps>>::keep;
                 },
-            }
+            )
         })
         .collect()
 }

@@ -8,6 +8,7 @@ use syn::spanned::Spanned;
 use super::args::Args;
 use super::parse::HandlerFn;
 use super::validate::Handler;
+use crate::respan::respan;
 
 pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenStream {
     let private = quote!(::kisflow::__private);
@@ -34,24 +35,19 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
         None => quote!(type Out = #private::NoRows;),
     };
     let call = call_fn(item, handler, &output);
-    let Declared {
-        info,
-        jumps,
-        reusable,
-    } = declared(args);
-    let fmt_input = fmt_rows(&quote!(fmt_input), &quote!(Self::In));
-    let fmt_output = fmt_rows(&quote!(fmt_output), &quote!(Self::Out));
-    let probes = probes();
+    let erased = erased_fn(args, ident, input, &output);
+    let params = args.params.iter().map(|(k, v)| quote!((#k, #v)));
+    let data_reuse = args.data_reuse.is_some();
+    let jump = args.jump;
+    let conn = match &args.conn {
+        Some(cname) => quote!(#private::Option::Some(#cname)),
+        None => quote!(#private::Option::None),
+    };
     let emits = handler.output.as_ref().map(|ty| {
         quote! {
             #[automatically_derived]
             impl #private::EmitsRows for #ident {
                 type Row = #ty;
-
-                #[inline]
-                fn rows(output: #private::Vec<#ty>) -> #private::Vec<#ty> {
-                    output
-                }
             }
         }
     });
@@ -80,18 +76,19 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
                     },
                     #private::RowType::of::<#input>(),
                     #output_info,
-                    #info
-                    <Self as #private::KisFunction>::erased,
+                    &[#(#params),*],
+                    #private::Actions::__new(#data_reuse, #jump),
+                    #conn,
+                    __erased,
                 );
-                #jumps
-                #reusable
-                #fmt_input
-                #fmt_output
-                #probes
-                #call
             }
 
             #emits
+
+            // Evaluated while compiling: each is compiled once per row type, not per function.
+            const __ROWS: #private::RowOps<#ident> = #private::RowOps::of();
+            #erased
+            #call
 
             #private::inventory::submit! {
                 #private::FunctionEntry(<#ident as #private::KisFunction>::INFO)
@@ -100,64 +97,51 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
     }
 }
 
-/// A `KisFunction` debug hook writing rows of `row`: with `Debug` where the type has it, chosen by
-/// autoref specialisation since the attribute cannot see the type's impls.
-fn fmt_rows(name: &TokenStream, row: &TokenStream) -> TokenStream {
+/// `__erased`: what the runtime can do with the function's rows, found by autoref
+/// specialisation (the attribute cannot see the row types' impls), plus the `data_reuse` check.
+fn erased_fn(
+    args: &Args,
+    ident: &syn::Ident,
+    input: &syn::Type,
+    output: &TokenStream,
+) -> TokenStream {
     let private = quote!(::kisflow::__private);
-    quote! {
-        fn #name(rows: &[#row], f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            #[allow(unused_imports)]
-            use #private::{DebugUnsupported as _, DebugViaDebug as _};
-            (&&#private::Probe::<#row>::new()).fmt_rows(rows, f)
-        }
-    }
-}
-
-/// What the attribute declares beyond mode and name: the `FunctionInfo` arguments for params,
-/// actions and connector, the `Jumps` flag, and the `reusable` hook of a `data_reuse` function.
-struct Declared {
-    info: TokenStream,
-    jumps: TokenStream,
-    reusable: Option<TokenStream>,
-}
-
-fn declared(args: &Args) -> Declared {
-    let private = quote!(::kisflow::__private);
-    let params = args.params.iter().map(|(k, v)| quote!((#k, #v)));
-    let data_reuse = args.data_reuse.is_some();
-    let jump = args.jump;
-    let conn = match &args.conn {
-        Some(cname) => quote!(#private::Option::Some(#cname)),
-        None => quote!(#private::Option::None),
-    };
-    let jumps = if jump {
-        quote!(type Jumps = #private::Yes;)
-    } else {
-        quote!(type Jumps = #private::No;)
-    };
-    // Spanned on `data_reuse`, so a function that cannot hand its input on is told there.
-    let reusable = args.data_reuse.map(|span| {
-        quote_spanned! {span=>
-            #[inline]
-            fn reusable(rows: &[Self::In]) -> #private::Option<#private::Vec<Self::Out>> {
-                #private::Option::Some(
-                    <Self::In as #private::ReuseInto<Self::Out>>::reuse(rows),
-                )
-            }
-        }
+    // Located at `data_reuse`, so a function that cannot hand its input on is told there.
+    let reuse_check = args.data_reuse.map(|span| {
+        respan(
+            quote! {
+                let _ = <#input as #private::ReuseInto<#output>>::reuse;
+            },
+            span,
+        )
     });
-    Declared {
-        info: quote! {
-            &[#(#params),*],
-            #private::Actions::__new(#data_reuse, #jump),
-            #conn,
-        },
-        jumps,
-        reusable,
+    quote! {
+        fn __erased() -> #private::Erased {
+            #[allow(unused_imports)]
+            use #private::{
+                CloneUnsupported as _, CloneViaClone as _, DebugUnsupported as _,
+                DebugViaDebug as _, EncodeUnsupported as _, EncodeViaSerde as _,
+                JsonUnsupported as _, JsonViaSerde as _,
+            };
+            #reuse_check
+            #private::Erased::__new(
+                <#ident as #private::KisFunction>::INFO,
+                __call,
+                #private::Abilities {
+                    clone_input: (&&#private::Probe::<#input>::new()).erased_clone(),
+                    decode_input: (&&#private::Probe::<#input>::new()).erased_decode(),
+                    encode_output: (&&#private::Probe::<#output>::new()).erased_encode(),
+                    fmt_input: (&&#private::Probe::<#input>::new()).erased_fmt(),
+                    fmt_output: (&&#private::Probe::<#output>::new()).erased_fmt(),
+                },
+                __ROWS.input,
+            )
+        }
     }
 }
 
-/// `KisFunction::call`: the handler called on one batch, its return turned into rows.
+/// `__call`: the handler called on one batch of rows, its return turned into rows. A plain `fn`
+/// is called right away; an `async fn` becomes a boxed future.
 fn call_fn(item: &HandlerFn, handler: &Handler, output: &TokenStream) -> TokenStream {
     let private = quote!(::kisflow::__private);
     let ident = &item.sig.ident;
@@ -166,68 +150,31 @@ fn call_fn(item: &HandlerFn, handler: &Handler, output: &TokenStream) -> TokenSt
     } else {
         quote!(rows)
     };
-    let await_call = item.sig.asyncness.map(|_| quote!(.await));
-    let body = quote! {
-        async move {
-            let _ = &ctx;
-            #private::IntoOutput::<#output>::into_output(#ident(#args_call) #await_call)
+    let called = if item.sig.asyncness.is_some() {
+        // Spanned on the function's name, so "future cannot be sent between threads" lands there.
+        quote_spanned! {ident.span()=>
+            #private::Call::Pending(#private::Box::pin(async move {
+                #private::IntoOutput::<#output>::into_output(#ident(#args_call).await)
+                    .map(__ROWS.wrap_output)
+            }))
         }
-    };
-    // Spanned on the function's name, so "future cannot be sent between threads" lands there.
-    let call = quote_spanned! {ident.span()=>
-        #[allow(clippy::manual_async_fn)]
-        fn call(
-            ctx: &#private::FlowCtx,
-            rows: #private::Vec<Self::In>,
-        ) -> impl #private::Future<
-            Output = #private::Result<#private::Vec<Self::Out>, #private::BoxError>,
-        > + ::core::marker::Send + '_ {
-            #body
-        }
-    };
-    call
-}
-
-/// The capability hooks of `KisFunction` (clone the input, decode an input row from JSON, encode
-/// output rows as JSON), each answering `None` when the row type lacks the trait.
-fn probes() -> TokenStream {
-    let private = quote!(::kisflow::__private);
-    quote! {
-        fn clone_input(rows: &[Self::In]) -> #private::Option<#private::Vec<Self::In>> {
-            #[allow(unused_imports)]
-            use #private::{CloneUnsupported as _, CloneViaClone as _};
-            (&&#private::Probe::<Self::In>::new()).clone_rows(rows)
-        }
-
-        fn decode_input(
-            row: &#private::serde_json::Value,
-        ) -> #private::Option<#private::Result<Self::In, #private::serde_json::Error>> {
-            #[allow(unused_imports)]
-            use #private::{JsonUnsupported as _, JsonViaSerde as _};
-            (&&#private::Probe::<Self::In>::new()).decode_json(row)
-        }
-
-        fn erased() -> #private::Erased {
-            #[allow(unused_imports)]
-            use #private::{
-                CloneUnsupported as _, CloneViaClone as _, EncodeUnsupported as _,
-                EncodeViaSerde as _, JsonUnsupported as _, JsonViaSerde as _,
-            };
-            #private::Erased::__new::<Self>(
-                (&&#private::Probe::<Self::In>::new()).erased_clone(),
-                (&&#private::Probe::<Self::In>::new()).erased_decode(),
-                (&&#private::Probe::<Self::Out>::new()).erased_encode(),
+    } else {
+        quote! {
+            #private::Call::ready(
+                #private::IntoOutput::<#output>::into_output(#ident(#args_call)),
+                __ROWS.wrap_output,
             )
         }
-
-        fn encode_output(
-            rows: &[Self::Out],
-        ) -> #private::Option<
-            #private::Result<#private::Vec<#private::serde_json::Value>, #private::serde_json::Error>,
-        > {
-            #[allow(unused_imports)]
-            use #private::{EncodeUnsupported as _, EncodeViaSerde as _};
-            (&&#private::Probe::<Self::Out>::new()).encode_json(rows)
+    };
+    quote! {
+        fn __call(ctx: &#private::FlowCtx, rows: #private::Rows) -> #private::Call<'_> {
+            let _ = &ctx;
+            match (__ROWS.unwrap_input)(rows) {
+                #private::Result::Ok(rows) => #called,
+                #private::Result::Err(_) => {
+                    #private::Call::mismatch(<#ident as #private::KisFunction>::INFO)
+                }
+            }
         }
     }
 }

@@ -13,7 +13,7 @@ use crate::action::Taken;
 use crate::connector::Connector;
 use crate::error::{Error, Result};
 use crate::flow::Stage;
-use crate::function::FunctionInfo;
+use crate::function::{Erased, FunctionInfo};
 use crate::ids;
 use crate::metrics::{Metrics, StageMetrics};
 use crate::mode::Mode;
@@ -47,6 +47,8 @@ use crate::store::{Cache, Metadata};
 pub struct FlowCtx {
     flow: Arc<FlowShared>,
     stage: Stage,
+    /// The function's operations on rows of types known only at run time, looked up once.
+    erased: Erased,
     /// Params set by configuration, replacing the merge of `stage`'s.
     params: Option<Arc<[(String, String)]>>,
     /// The connector this function is bound to: its own `conn = "..."` unless configured.
@@ -66,6 +68,7 @@ impl FlowCtx {
         Self {
             flow,
             stage,
+            erased: stage.function().erased(),
             params: None,
             binding: stage.function().conn().map(Arc::from),
             retry: Retry::default(),
@@ -173,6 +176,10 @@ impl FlowCtx {
     #[must_use]
     pub fn function(&self) -> &'static FunctionInfo {
         self.stage.function()
+    }
+
+    pub(crate) fn erased(&self) -> &Erased {
+        &self.erased
     }
 
     /// One param of this function in this flow: the value the flow gives (`flow!`'s

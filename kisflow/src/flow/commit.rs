@@ -82,31 +82,27 @@ impl<S: FlowSpec> Flow<S> {
     where
         S::In: DeserializeOwned,
     {
-        if !self.core.settings.must.is_empty() {
+        if !self.inner.core.settings.must.is_empty() {
             // Required fields are checked on the JSON, before types hide whether they were there.
             let value = match row.decode::<serde_json::Value>() {
                 Ok(value) => value,
                 Err((err, text)) => return Err(self.decode_error(&err.to_string(), text)),
             };
-            self.core.check_must(&value, self.source.len() + 1)?;
+            self.inner.core.check_must(&value, self.committed() + 1)?;
             return match S::In::deserialize(&value) {
-                Ok(row) => {
-                    self.source.push(row);
-                    Ok(())
-                }
+                Ok(row) => self.commit(row),
                 Err(err) => Err(self.decode_error(&err.to_string(), excerpt(&value.to_string()))),
             };
         }
         match row.decode::<S::In>() {
-            Ok(row) => {
-                self.source.push(row);
-                Ok(())
-            }
+            Ok(row) => self.commit(row),
             Err((err, text)) => Err(self.decode_error(&err.to_string(), text)),
         }
     }
 
-    pub(super) fn decode_error(&self, reason: &str, row: String) -> Error {
-        self.core.decode_error(self.source.len() + 1, reason, row)
+    fn decode_error(&self, reason: &str, row: String) -> Error {
+        self.inner
+            .core
+            .decode_error(self.committed() + 1, reason, row)
     }
 }

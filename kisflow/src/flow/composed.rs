@@ -1,6 +1,7 @@
-//! [`ComposedFlow`]: a flow put together at run time from registered functions, by name (YAML
-//! flows that `flow!` does not declare). Its row types are checked edge by edge when it is
-//! built, before any row moves; rows then move between functions boxed, as [`Rows`].
+//! [`ComposedFlow`]: a flow instance whose row types are known only at run time. A `flow!`'s
+//! [`Flow`](super::Flow) is a typed handle on one, the registry hands them out for `flow!`s, and
+//! YAML flows that no `flow!` declares are put together from registered functions by name, their
+//! row types checked edge by edge before any row moves.
 
 use std::any::Any;
 use std::sync::Arc;
@@ -8,16 +9,16 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 
 use super::core::FlowCore;
-use super::run::{Goto, RunState, call, debug_enabled, log_retry};
+use super::run::{self, RowsText, debug_enabled, debug_rows};
 use super::{DynFlow, FlowSettings, JsonRow, Stage};
 use crate::error::{Error, Result, excerpt};
 use crate::function::{FunctionInfo, Rows};
 
-/// A runnable flow of registered functions chosen at run time. Build one with
+/// A runnable flow whose functions are known only at run time. Build one with
 /// [`Registry::compose`](crate::Registry::compose); it behaves as a [`DynFlow`].
 pub struct ComposedFlow {
-    source: Rows,
-    core: FlowCore,
+    pub(super) source: Rows,
+    pub(super) core: FlowCore,
 }
 
 impl ComposedFlow {
@@ -34,10 +35,52 @@ impl ComposedFlow {
         }
         check_jumps(name, functions)?;
         let stages: Arc<[Stage]> = functions.iter().map(|f| Stage::__new(f, &[])).collect();
-        Ok(Self {
+        Ok(Self::declared(Arc::from(name), stages, first))
+    }
+
+    /// A flow of `stages`, whose edges the compiler has checked (`flow!`).
+    pub(crate) fn declared(
+        name: Arc<str>,
+        stages: Arc<[Stage]>,
+        first: &'static FunctionInfo,
+    ) -> Self {
+        Self {
             source: (first.erased().empty_input)(),
-            core: FlowCore::new(Arc::from(name), stages),
-        })
+            core: FlowCore::new(name, stages),
+        }
+    }
+
+    /// An empty batch of the first function's input rows.
+    fn empty_source(&self) -> Rows {
+        (self.core.ctxs[0].erased().empty_input)()
+    }
+
+    /// Takes the committed rows and runs the flow over them; see [`Flow::run`](super::Flow::run).
+    pub(super) fn run_committed(&mut self) -> BoxFuture<'_, Result<()>> {
+        // A switched-off flow keeps its rows for when it is switched on; `drive` says why.
+        let rows = if self.core.settings.disabled.is_some() {
+            self.empty_source()
+        } else {
+            let empty = self.empty_source();
+            std::mem::replace(&mut self.source, empty)
+        };
+        self.run_rows(rows)
+    }
+
+    /// Runs the flow over `rows`, which are of the first function's input type.
+    pub(super) fn run_rows(&self, rows: Rows) -> BoxFuture<'_, Result<()>> {
+        let span = self.core.span(rows.len());
+        if debug_enabled() {
+            let fmt = self.core.ctxs[0].erased().fmt_input;
+            span.in_scope(|| debug_rows(&RowsText(fmt, &rows), "source rows"));
+        }
+        let count = rows.len();
+        let core = &self.core;
+        Box::pin(core.drive(span, count, Box::pin(run::run(&core.ctxs, rows))))
+    }
+
+    fn decode_error(&self, reason: &str, row: String) -> Error {
+        self.core.decode_error(self.source.len() + 1, reason, row)
     }
 }
 
@@ -81,86 +124,6 @@ pub(crate) fn check_jumps(flow: &str, functions: &[&'static FunctionInfo]) -> Re
     Ok(())
 }
 
-/// One run over boxed rows: the same loop, actions and retries as a `flow!`'s run.
-async fn run(core: &FlowCore, rows: Rows) -> Result<()> {
-    let ctxs = &core.ctxs;
-    let jumps = ctxs.iter().any(|ctx| ctx.function().actions().jump());
-    let mut layers: Vec<Option<Rows>> = ctxs.iter().map(|_| None).collect();
-    layers[0] = Some(rows);
-    let mut run = RunState::new(ctxs);
-    let mut at = 0;
-    loop {
-        match step(&mut run, at, &mut layers[at], jumps).await? {
-            Goto::Stop => return Ok(()),
-            Goto::To(to, rows) => {
-                if let (Some(rows), Some(next)) = (rows, layers.get_mut(at + 1)) {
-                    *next = Some(rows);
-                }
-                at = to;
-            }
-        }
-    }
-}
-
-/// Calls the `index`th function on its input layer; see the typed `step`. The two loops stay
-/// apart on purpose: one shared generic helper measured 9% more instructions per one-row run and
-/// 17% more IR for the typed flows, which are the hot and the common case.
-async fn step(
-    run: &mut RunState<'_>,
-    index: usize,
-    layer: &mut Option<Rows>,
-    jumps: bool,
-) -> Result<Goto<Rows>> {
-    run.count()?;
-    let ctxs = run.ctxs;
-    let ctx = &ctxs[index];
-    let erased = ctx.function().erased();
-    let mut input = layer.take().unwrap_or_else(erased.empty_input);
-    if jumps {
-        *layer = erased.clone_input.and_then(|copy| copy(&input));
-    }
-    let reusable = erased.reusable.and_then(|copy| copy(&input));
-    let retry = ctx.retry();
-    let mut retries = 0;
-    let (result, emitted) = loop {
-        let spare = (retries < retry.times)
-            .then(|| erased.clone_input.and_then(|copy| copy(&input)))
-            .flatten();
-        let rows_in = input.len();
-        let mut emitted = None;
-        let result = {
-            let handler = std::pin::pin!(async {
-                let rows = (erased.call)(ctx, input).await?;
-                if debug_enabled() {
-                    super::run::debug_rows(&format_args!("{rows:?}"), "rows emitted");
-                }
-                let count = rows.len();
-                emitted = Some(rows);
-                Ok(count)
-            });
-            call(ctx, rows_in, retries > 0, handler).await
-        };
-        match (result, spare) {
-            (Err(err), Some(spare)) if !matches!(err, Error::Panic { .. }) => {
-                retries += 1;
-                ctx.take_action();
-                log_retry(ctx, &err, retries, retry.times);
-                input = spare;
-            }
-            (result, _) => break (result, emitted),
-        }
-    };
-    let action = ctx.take_action();
-    result?;
-    let Some(out) = emitted else {
-        return Err(Error::msg("internal error: a call succeeded without rows"));
-    };
-    if run.captures(index) {
-        run.capture(index, erased.encode_output.and_then(|encode| encode(&out)))?;
-    }
-    Ok(run.after(index, action, out, reusable))
-}
-
 impl DynFlow for ComposedFlow {
     fn name(&self) -> &str {
         self.core.name()
@@ -195,10 +158,10 @@ impl DynFlow for ComposedFlow {
 
     fn commit_json_value(&mut self, row: serde_json::Value) -> Result<()> {
         self.core.check_must(&row, self.source.len() + 1)?;
-        let first = self.core.ctxs[0].function();
-        match first.erased().decode_input.map(|decode| decode(&row)) {
+        let first = self.core.ctxs[0].erased();
+        match first.decode_input.map(|decode| decode(&row)) {
             Some(Ok(one)) => {
-                if (first.erased().append_input)(&mut self.source, one) {
+                if (first.append_input)(&mut self.source, one) {
                     Ok(())
                 } else {
                     Err(Error::msg(
@@ -209,27 +172,17 @@ impl DynFlow for ComposedFlow {
             Some(Err(err)) => Err(self.decode_error(&err.to_string(), excerpt(&row.to_string()))),
             None => Err(Error::NotJson {
                 flow: self.core.name().to_owned(),
-                row_type: first.input().name(),
+                row_type: self.core.ctxs[0].function().input().name(),
             }),
         }
     }
 
     fn commit_any(&mut self, row: Box<dyn Any + Send>) -> Result<(), Box<dyn Any + Send>> {
-        let first = self.core.ctxs[0].function();
-        (first.erased().push_input)(&mut self.source, row)
+        (self.core.ctxs[0].erased().push_input)(&mut self.source, row)
     }
 
     fn run(&mut self) -> BoxFuture<'_, Result<()>> {
-        let first = self.core.ctxs[0].function();
-        let rows = if self.core.settings.disabled.is_some() {
-            (first.erased().empty_input)()
-        } else {
-            std::mem::replace(&mut self.source, (first.erased().empty_input)())
-        };
-        let span = self.core.span(rows.len());
-        let count = rows.len();
-        let core = &self.core;
-        Box::pin(core.drive(span, count, Box::pin(run(core, rows))))
+        self.run_committed()
     }
 
     fn set_step_limit(&mut self, limit: usize) {
@@ -250,17 +203,17 @@ impl DynFlow for ComposedFlow {
     }
 
     fn fork_dyn(&self) -> Box<dyn DynFlow> {
-        let first = self.core.ctxs[0].function();
-        Box::new(Self {
-            source: (first.erased().empty_input)(),
-            core: self.core.fork(),
-        })
+        Box::new(self.fork())
     }
 }
 
 impl ComposedFlow {
-    fn decode_error(&self, reason: &str, row: String) -> Error {
-        self.core.decode_error(self.source.len() + 1, reason, row)
+    /// A new instance with the same configuration; see [`Flow::fork`](super::Flow::fork).
+    pub(super) fn fork(&self) -> Self {
+        Self {
+            source: self.empty_source(),
+            core: self.core.fork(),
+        }
     }
 }
 

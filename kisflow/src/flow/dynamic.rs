@@ -2,8 +2,8 @@
 
 use futures::future::BoxFuture;
 
-use super::{Flow, FlowSettings, FlowSpec, JsonRow, Stage};
-use crate::error::{Error, Result, excerpt};
+use super::{Flow, FlowSettings, FlowSpec, Stage};
+use crate::error::{Error, Result};
 
 /// A runnable flow instance behind a trait object, for code that picks flows by name
 /// (Go KisFlow's `Pool().GetFlow`). Rows go in as JSON.
@@ -98,13 +98,15 @@ impl dyn DynFlow {
     }
 }
 
+/// A `flow!`'s instance behind the trait object, as [`Flow::into_dyn`] makes it, forwarded to
+/// the untyped instance inside.
 impl<S: FlowSpec> DynFlow for Flow<S> {
     fn name(&self) -> &str {
         S::NAME
     }
 
     fn id(&self) -> &str {
-        Flow::id(self)
+        self.inner.id()
     }
 
     fn stages(&self) -> &[Stage] {
@@ -116,57 +118,42 @@ impl<S: FlowSpec> DynFlow for Flow<S> {
     }
 
     fn metadata(&self) -> &crate::Metadata {
-        Flow::metadata(self)
+        self.inner.metadata()
     }
 
     fn function_ctx(&self, index: usize) -> Option<&crate::FlowCtx> {
-        Flow::function_ctx(self, index)
+        self.inner.function_ctx(index)
     }
 
     fn commit_json_str(&mut self, row: &str) -> Result<()> {
-        match row.decode::<serde_json::Value>() {
-            Ok(value) => self.commit_json_value(value),
-            Err((err, text)) => Err(self.decode_error(&err.to_string(), text)),
-        }
+        self.hand_over().commit_json_str(row)
     }
 
     fn commit_json_value(&mut self, row: serde_json::Value) -> Result<()> {
-        self.core.check_must(&row, self.source.len() + 1)?;
-        match S::decode_json(&row) {
-            Some(Ok(row)) => {
-                self.source.push(row);
-                Ok(())
-            }
-            Some(Err(err)) => Err(self.decode_error(&err.to_string(), excerpt(&row.to_string()))),
-            None => Err(Error::NotJson {
-                flow: S::NAME.to_owned(),
-                row_type: std::any::type_name::<S::In>(),
-            }),
-        }
+        self.hand_over().commit_json_value(row)
     }
 
     fn commit_any(
         &mut self,
         row: Box<dyn std::any::Any + Send>,
     ) -> Result<(), Box<dyn std::any::Any + Send>> {
-        self.source.push(*row.downcast::<S::In>()?);
-        Ok(())
+        self.hand_over().commit_any(row)
     }
 
     fn run(&mut self) -> BoxFuture<'_, Result<()>> {
-        Box::pin(Flow::run(self))
+        self.hand_over().run_committed()
     }
 
     fn set_step_limit(&mut self, limit: usize) {
-        self.core.set_step_limit(limit);
+        self.inner.set_step_limit(limit);
     }
 
     fn configure(&mut self, settings: &FlowSettings) -> Result<()> {
-        self.core.configure(settings)
+        self.inner.configure(settings)
     }
 
     fn attach(&mut self, connector: &crate::Connector) -> Result<()> {
-        self.core.attach(connector)
+        self.inner.attach(connector)
     }
 
     fn fork_dyn(&self) -> Box<dyn DynFlow> {
@@ -174,7 +161,6 @@ impl<S: FlowSpec> DynFlow for Flow<S> {
     }
 
     fn run_json(&mut self) -> BoxFuture<'_, Result<Vec<serde_json::Value>>> {
-        let shared = std::sync::Arc::clone(&self.core.shared);
-        Box::pin(shared.capturing(Flow::run(self)))
+        self.hand_over().run_json()
     }
 }

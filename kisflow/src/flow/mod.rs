@@ -10,14 +10,14 @@ mod settings;
 mod stage;
 
 use std::future::Future;
-
-use futures::future::BoxFuture;
+use std::marker::PhantomData;
+use std::sync::Arc;
 
 use crate::connector::Connector;
 use crate::ctx::FlowCtx;
 use crate::error::Result;
 
-use crate::function::{Location, Row};
+use crate::function::{Location, Row, Rows};
 use crate::metrics::Metrics;
 use crate::store::{Cache, Metadata};
 
@@ -30,9 +30,11 @@ pub use stage::Stage;
 
 use self::core::FlowCore;
 
-/// A flow declared with `flow!`: its name, its stages and the typed code that runs them.
+/// A flow declared with `flow!`: its name, its input row type and its stages.
 ///
 /// `flow!(Name: a -> b)` implements this on the type `Name`; use [`Flow<Name>`](Flow) to run it.
+/// It is a table, not code: every flow runs on the one run loop compiled into kisflow, so a crate
+/// pays for its functions, not again for each flow that uses them.
 pub trait FlowSpec: Sized + Send + Sync + 'static {
     /// The row type of the first function's input: what [`Flow::commit`] takes.
     type In: Row;
@@ -42,18 +44,6 @@ pub trait FlowSpec: Sized + Send + Sync + 'static {
     const STAGES: &'static [Stage];
     /// Where `flow!` declared the flow.
     const LOCATION: Location;
-
-    /// Decodes a JSON row into [`In`](FlowSpec::In), or `None` when `In` is not `Deserialize`.
-    fn decode_json(row: &serde_json::Value) -> Option<Result<Self::In, serde_json::Error>>;
-
-    /// Writes source rows for debug logs.
-    fn fmt_input(rows: &[Self::In], f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result;
-
-    /// Runs the stages over one batch of source rows; `ctxs` has one context per stage.
-    ///
-    /// The future is boxed so that code using a flow never sees the types inside it: a row type
-    /// mismatch then stays one error, at `flow!`, instead of another wherever the flow runs.
-    fn run(ctxs: &[FlowCtx], rows: Vec<Self::In>) -> BoxFuture<'_, Result<()>>;
 }
 
 /// A runnable instance of a flow: committed source rows, an id, and one context per function.
@@ -88,8 +78,11 @@ pub trait FlowSpec: Sized + Send + Sync + 'static {
 /// # }
 /// ```
 pub struct Flow<S: FlowSpec> {
+    /// The committed rows, typed, so committing is a push.
     source: Vec<S::In>,
-    core: FlowCore,
+    /// The instance itself; its own batch of committed rows stays empty.
+    inner: ComposedFlow,
+    spec: PhantomData<fn() -> S>,
 }
 
 impl<S: FlowSpec> Flow<S> {
@@ -97,13 +90,28 @@ impl<S: FlowSpec> Flow<S> {
     /// [`metrics::set_enabled`](crate::metrics::set_enabled) is on.
     #[must_use]
     pub fn new() -> Self {
+        // `flow!` rejects a flow without functions; this says so to a hand-written `FlowSpec`.
+        let first = const {
+            assert!(!S::STAGES.is_empty(), "a flow needs at least one function");
+            &S::STAGES[0]
+        };
+        Self::from_inner(ComposedFlow::declared(
+            Arc::from(S::NAME),
+            Arc::from(S::STAGES),
+            first.function(),
+        ))
+    }
+
+    fn from_inner(inner: ComposedFlow) -> Self {
         Self {
             source: Vec::new(),
-            core: FlowCore::new(
-                std::sync::Arc::from(S::NAME),
-                std::sync::Arc::from(S::STAGES),
-            ),
+            inner,
+            spec: PhantomData,
         }
+    }
+
+    fn core(&self) -> &FlowCore {
+        &self.inner.core
     }
 
     /// A new, independent instance of the same flow, as Go's `Fork`: new ids, no rows, empty
@@ -126,16 +134,13 @@ impl<S: FlowSpec> Flow<S> {
     /// ```
     #[must_use]
     pub fn fork(&self) -> Self {
-        Self {
-            source: Vec::new(),
-            core: self.core.fork(),
-        }
+        Self::from_inner(self.inner.fork())
     }
 
     /// This instance, recording its metrics into `metrics` from now on.
     #[must_use]
     pub fn with_metrics(mut self, metrics: &Metrics) -> Self {
-        self.core.set_metrics(metrics);
+        self.inner.core.set_metrics(metrics);
         self
     }
 
@@ -143,14 +148,14 @@ impl<S: FlowSpec> Flow<S> {
     /// (default [`DEFAULT_STEP_LIMIT`](crate::DEFAULT_STEP_LIMIT)): the guard against jump loops.
     #[must_use]
     pub fn with_step_limit(self, limit: usize) -> Self {
-        self.core.set_step_limit(limit);
+        self.inner.core.set_step_limit(limit);
         self
     }
 
     /// The most function calls one run may make.
     #[must_use]
     pub fn step_limit(&self) -> usize {
-        self.core.step_limit()
+        self.core().step_limit()
     }
 
     /// This instance, giving `connector` to every function bound to its `cname`
@@ -181,14 +186,14 @@ impl<S: FlowSpec> Flow<S> {
     /// # }
     /// ```
     pub fn with_connector(mut self, connector: &Connector) -> Result<Self> {
-        self.core.attach(connector)?;
+        self.inner.core.attach(connector)?;
         Ok(self)
     }
 
     /// This instance with `settings` applied (YAML's flow and func kinds go through here); an
     /// error leaves it unchanged and says which setting does not fit.
     pub fn configure(mut self, settings: &FlowSettings) -> Result<Self> {
-        self.core.configure(settings)?;
+        self.inner.core.configure(settings)?;
         Ok(self)
     }
 
@@ -201,26 +206,26 @@ impl<S: FlowSpec> Flow<S> {
     /// This instance's id (`flow-` and 32 hex digits).
     #[must_use]
     pub fn id(&self) -> &str {
-        &self.core.shared.id
+        &self.core().shared.id
     }
 
     /// Values this instance keeps across runs; handlers see them as
     /// [`FlowCtx::flow_metadata`].
     #[must_use]
     pub fn metadata(&self) -> &Metadata {
-        &self.core.shared.metadata
+        &self.core().shared.metadata
     }
 
     /// This instance's cache; handlers see it as [`FlowCtx::cache`].
     #[must_use]
     pub fn cache(&self) -> &Cache {
-        self.core.shared.cache()
+        self.core().shared.cache()
     }
 
     /// The context of the function at `index`, for its id and function metadata.
     #[must_use]
     pub fn function_ctx(&self, index: usize) -> Option<&FlowCtx> {
-        self.core.ctxs.get(index)
+        self.core().ctxs.get(index)
     }
 
     /// The flow's functions in order, with their params.
@@ -232,7 +237,8 @@ impl<S: FlowSpec> Flow<S> {
     /// How many source rows are committed and wait for the next [`run`](Flow::run).
     #[must_use]
     pub fn committed(&self) -> usize {
-        self.source.len()
+        // Rows committed through `DynFlow` wait in the untyped instance.
+        self.source.len() + self.inner.source.len()
     }
 
     /// Commits one source row of the first function's input type.
@@ -260,18 +266,40 @@ impl<S: FlowSpec> Flow<S> {
     /// that emits no rows ends the run successfully. A handler error ends it with
     /// [`Error::Handler`](crate::Error::Handler), naming the flow and the function.
     pub fn run(&mut self) -> impl Future<Output = Result<()>> + Send + '_ {
+        if !self.inner.source.is_empty() {
+            // Some rows came through `DynFlow`: run them all, in the order committed.
+            return self.hand_over().run_committed();
+        }
         // A switched-off flow keeps its rows for when it is switched on; `drive` says why.
-        let rows = if self.core.settings.disabled.is_some() {
+        let rows = if self.inner.core.settings.disabled.is_some() {
             Vec::new()
         } else {
             std::mem::take(&mut self.source)
         };
-        let span = self.core.span(rows.len());
-        if run::debug_enabled() {
-            span.in_scope(|| run::debug_rows(&RowsText(S::fmt_input, &rows), "source rows"));
+        self.inner.run_rows(Rows::new(rows))
+    }
+
+    /// The committed rows handed to the untyped instance, for [`DynFlow`]'s methods.
+    fn hand_over(&mut self) -> &mut ComposedFlow {
+        if !self.source.is_empty() {
+            let rows = Rows::new(std::mem::take(&mut self.source));
+            let erased = self.inner.core.ctxs[0].erased();
+            if !(erased.append_input)(&mut self.inner.source, rows) {
+                // Unreachable: both hold the first function's input type.
+                tracing::error!(
+                    flow = S::NAME,
+                    "internal error: committed rows of another type"
+                );
+            }
         }
-        let count = rows.len();
-        self.core.drive(span, count, S::run(&self.core.ctxs, rows))
+        &mut self.inner
+    }
+
+    /// This instance as a [`DynFlow`], the form the registry and a [`Pool`](crate::Pool) hand out.
+    #[must_use]
+    pub fn into_dyn(mut self) -> Box<dyn DynFlow> {
+        self.hand_over();
+        Box::new(self.inner)
     }
 }
 
@@ -285,20 +313,8 @@ impl<S: FlowSpec> std::fmt::Debug for Flow<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Flow")
             .field("name", &S::NAME)
-            .field("id", &self.core.shared.id)
-            .field("committed", &self.source.len())
+            .field("id", &self.core().shared.id)
+            .field("committed", &self.committed())
             .finish_non_exhaustive()
-    }
-}
-
-/// Rows written by a `fmt_input`/`fmt_output` hook, for debug logs.
-pub(crate) struct RowsText<'a, T>(
-    pub(crate) fn(&[T], &mut std::fmt::Formatter<'_>) -> std::fmt::Result,
-    pub(crate) &'a [T],
-);
-
-impl<T> std::fmt::Display for RowsText<'_, T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        (self.0)(self.1, f)
     }
 }

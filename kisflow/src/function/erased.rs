@@ -1,12 +1,14 @@
-//! A function with its row types erased, for flows composed at run time from registered names
-//! (YAML flows). The registry checks the row types of every edge before such a flow is built, so
-//! the downcasts here only fail if that check was skipped, and then as an error, not a panic.
+//! A function with its row types erased. Every flow runs through these operations: the run loop is
+//! compiled once, in kisflow, rather than once per `flow!`, which is what keeps a crate with many
+//! flows quick to build. The row types of every edge are checked before a flow exists (by the
+//! compiler for `flow!`, by the registry for flows composed at run time), so the downcasts here
+//! only fail if that check was skipped, and then as an error, not a panic.
 
 use std::any::Any;
 
 use futures::future::BoxFuture;
 
-use super::KisFunction;
+use super::{FunctionInfo, KisFunction};
 use crate::ctx::FlowCtx;
 use crate::error::BoxError;
 
@@ -19,7 +21,8 @@ pub struct Rows {
 
 impl Rows {
     /// `rows`, boxed.
-    pub(crate) fn new<T: Send + 'static>(rows: Vec<T>) -> Self {
+    #[must_use]
+    pub fn new<T: Send + 'static>(rows: Vec<T>) -> Self {
         Self {
             len: rows.len(),
             rows: Box::new(rows),
@@ -39,7 +42,7 @@ impl Rows {
     }
 
     /// The rows as a `Vec<T>`, or themselves back when they are of another type.
-    pub(crate) fn downcast<T: Send + 'static>(self) -> Result<Vec<T>, Self> {
+    pub fn downcast<T: Send + 'static>(self) -> Result<Vec<T>, Self> {
         match self.rows.downcast::<Vec<T>>() {
             Ok(rows) => Ok(*rows),
             Err(rows) => Err(Self {
@@ -49,8 +52,24 @@ impl Rows {
         }
     }
 
-    fn as_vec<T: 'static>(&self) -> Option<&Vec<T>> {
+    pub(crate) fn as_vec<T: 'static>(&self) -> Option<&Vec<T>> {
         self.rows.downcast_ref::<Vec<T>>()
+    }
+
+    /// Adds rows of type `T` at the end; `false`, and nothing added, when these rows are of
+    /// another type.
+    pub(crate) fn extend<T: Send + 'static>(&mut self, more: impl IntoIterator<Item = T>) -> bool {
+        let Some(rows) = self.rows.downcast_mut::<Vec<T>>() else {
+            return false;
+        };
+        if rows.is_empty() {
+            // Collecting a `vec::IntoIter` reuses its buffer, so a whole `Vec` moves in as it is.
+            *rows = more.into_iter().collect();
+        } else {
+            rows.extend(more);
+        }
+        self.len = rows.len();
+        true
     }
 }
 
@@ -60,13 +79,86 @@ impl std::fmt::Debug for Rows {
     }
 }
 
-type CallFn = for<'a> fn(&'a FlowCtx, Rows) -> BoxFuture<'a, Result<Rows, BoxError>>;
+/// One call of a handler: done already (a plain `fn`), or a future to drive (an `async fn`).
+/// Plain functions thus run without a future or an allocation of their own.
+#[doc(hidden)]
+pub enum Call<'a> {
+    /// The handler returned.
+    Ready(Result<Rows, BoxError>),
+    /// The handler's future.
+    Pending(BoxFuture<'a, Result<Rows, BoxError>>),
+}
+
+impl Call<'_> {
+    /// The call of a handler that returned `output`; `wrap` boxes its rows
+    /// ([`RowOps::wrap_output`], so this is compiled once per row type).
+    pub fn ready<T>(output: Result<Vec<T>, BoxError>, wrap: fn(Vec<T>) -> Rows) -> Self {
+        Self::Ready(output.map(wrap))
+    }
+
+    /// The call of `function`, which was handed rows of another type than its input.
+    #[cold]
+    #[must_use]
+    pub fn mismatch(function: &FunctionInfo) -> Self {
+        Self::Ready(Err(format!(
+            "internal error: rows of another type than `{}` reached function `{}`; flows are \
+             type-checked before they run, please report this",
+            function.input().name(),
+            function.name(),
+        )
+        .into()))
+    }
+}
+
+/// The operations on function `F`'s row types that need no capability beyond being rows, as
+/// function pointers. `#[kis_function]` evaluates [`RowOps::of`] in a constant, so these are
+/// compiled once per row type and nothing is compiled per function.
+#[doc(hidden)]
+pub struct RowOps<F: KisFunction> {
+    /// Takes the input rows out of a batch.
+    pub unwrap_input: fn(Rows) -> Result<Vec<F::In>, Rows>,
+    /// Boxes output rows into a batch.
+    pub wrap_output: fn(Vec<F::Out>) -> Rows,
+    /// What the run loop does with batches of input rows.
+    pub input: InputOps,
+}
+
+impl<F: KisFunction> RowOps<F> {
+    /// The operations for function `F`. Bounded on the function rather than on its row types, so
+    /// a row type that is not `Send` is reported once, where the function declares it.
+    #[must_use]
+    pub const fn of() -> Self {
+        Self {
+            unwrap_input: Rows::downcast::<F::In>,
+            wrap_output: Rows::new::<F::Out>,
+            input: InputOps {
+                append: append_input::<F::In>,
+                push: push_input::<F::In>,
+                empty: empty_input::<F::In>,
+            },
+        }
+    }
+}
+
+/// Appending to, pushing onto and making batches of a function's input rows.
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct InputOps {
+    append: fn(&mut Rows, Rows) -> bool,
+    push: PushFn,
+    empty: fn() -> Rows,
+}
+
+/// Calls a handler on one batch of rows.
+pub(crate) type CallFn = for<'a> fn(&'a FlowCtx, Rows) -> Call<'a>;
 /// Copies rows.
 pub type CloneFn = fn(&Rows) -> Option<Rows>;
 /// Decodes one row from JSON, as a batch of one.
 pub type DecodeFn = fn(&serde_json::Value) -> Result<Rows, serde_json::Error>;
 /// Encodes rows as JSON values.
 pub type EncodeFn = fn(&Rows) -> Option<Result<Vec<serde_json::Value>, serde_json::Error>>;
+/// Writes rows for debug logs.
+pub type FmtFn = fn(&Rows, &mut std::fmt::Formatter<'_>) -> std::fmt::Result;
 /// Pushes one boxed row, or hands it back when it is not of the input type.
 type PushFn = fn(&mut Rows, Box<dyn Any + Send>) -> Result<(), Box<dyn Any + Send>>;
 
@@ -79,31 +171,51 @@ pub struct Erased {
     pub(crate) reusable: Option<CloneFn>,
     pub(crate) decode_input: Option<DecodeFn>,
     pub(crate) encode_output: Option<EncodeFn>,
+    pub(crate) fmt_input: FmtFn,
+    pub(crate) fmt_output: FmtFn,
     pub(crate) append_input: fn(&mut Rows, Rows) -> bool,
     pub(crate) push_input: PushFn,
     pub(crate) empty_input: fn() -> Rows,
 }
 
+/// What `#[kis_function]`'s probes found its row types can do.
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct Abilities {
+    /// A copier of input rows, when they are `Clone`.
+    pub clone_input: Option<CloneFn>,
+    /// A decoder of input rows, when they are `Deserialize`.
+    pub decode_input: Option<DecodeFn>,
+    /// An encoder of output rows, when they are `Serialize`.
+    pub encode_output: Option<EncodeFn>,
+    /// Writes input rows: with `Debug` where they have it.
+    pub fmt_input: FmtFn,
+    /// Writes output rows.
+    pub fmt_output: FmtFn,
+}
+
 impl Erased {
-    /// The erased operations of function `F`, given what its row types can do (found by
-    /// `#[kis_function]`'s probes): copy the input, decode it from JSON, encode the output.
+    /// The erased operations of `function`: `call` calls its handler, `can` is what its row types
+    /// can do, `ops` the rest.
     #[must_use]
-    pub fn __new<F: KisFunction>(
-        clone_input: Option<CloneFn>,
-        decode_input: Option<DecodeFn>,
-        encode_output: Option<EncodeFn>,
-    ) -> Self {
+    pub fn __new(function: &FunctionInfo, call: CallFn, can: Abilities, ops: InputOps) -> Self {
         Self {
-            call: call::<F>,
-            clone_input,
+            call,
+            clone_input: can.clone_input,
             // Declaring `data_reuse` makes the output type the input type, so a copy of the
             // input is the rows to hand on.
-            reusable: clone_input.filter(|_| F::INFO.actions().data_reuse()),
-            decode_input,
-            encode_output,
-            append_input: append_input::<F::In>,
-            push_input: push_input::<F::In>,
-            empty_input: empty_input::<F::In>,
+            reusable: if function.actions().data_reuse() {
+                can.clone_input
+            } else {
+                None
+            },
+            decode_input: can.decode_input,
+            encode_output: can.encode_output,
+            fmt_input: can.fmt_input,
+            fmt_output: can.fmt_output,
+            append_input: ops.append,
+            push_input: ops.push,
+            empty_input: ops.empty,
         }
     }
 }
@@ -114,29 +226,14 @@ impl std::fmt::Debug for Erased {
     }
 }
 
-fn call<F: KisFunction>(ctx: &FlowCtx, rows: Rows) -> BoxFuture<'_, Result<Rows, BoxError>> {
-    match rows.downcast::<F::In>() {
-        Ok(rows) => Box::pin(async move { F::call(ctx, rows).await.map(Rows::new) }),
-        Err(_) => {
-            let message = format!(
-                "internal error: rows of another type than `{}` reached function `{}`; flows \
-                 composed at run time are type-checked before they run, please report this",
-                std::any::type_name::<F::In>(),
-                F::INFO.name()
-            );
-            Box::pin(async move { Err(message.into()) })
-        }
-    }
-}
-
 /// A copy of rows of `Clone` type `T`.
 #[must_use]
-pub fn clone_rows<T: Clone + Send + 'static>(rows: &Rows) -> Option<Rows> {
+pub(crate) fn clone_rows<T: Clone + Send + 'static>(rows: &Rows) -> Option<Rows> {
     rows.as_vec::<T>().map(|rows| Rows::new(rows.clone()))
 }
 
 /// One row of `Deserialize` type `T`, decoded from JSON as a batch of one.
-pub fn decode_row<T: serde::de::DeserializeOwned + Send + 'static>(
+pub(crate) fn decode_row<T: serde::de::DeserializeOwned + Send + 'static>(
     row: &serde_json::Value,
 ) -> Result<Rows, serde_json::Error> {
     T::deserialize(row).map(|row| Rows::new(vec![row]))
@@ -144,21 +241,42 @@ pub fn decode_row<T: serde::de::DeserializeOwned + Send + 'static>(
 
 /// Rows of `Serialize` type `T` as JSON values.
 #[must_use]
-pub fn encode_rows<T: serde::Serialize + 'static>(
+pub(crate) fn encode_rows<T: serde::Serialize + 'static>(
     rows: &Rows,
 ) -> Option<Result<Vec<serde_json::Value>, serde_json::Error>> {
     let rows = rows.as_vec::<T>()?;
     Some(rows.iter().map(serde_json::to_value).collect())
 }
 
+/// Rows of `Debug` type `T` as a `Debug` list.
+pub(crate) fn debug_rows<T: std::fmt::Debug + 'static>(
+    rows: &Rows,
+    f: &mut std::fmt::Formatter<'_>,
+) -> std::fmt::Result {
+    match rows.as_vec::<T>() {
+        Some(rows) => write!(f, "{rows:?}"),
+        None => write!(f, "{rows:?}"),
+    }
+}
+
+/// Rows of type `T`, which has no `Debug`: how many, and the type.
+pub(crate) fn count_rows<T: 'static>(
+    rows: &Rows,
+    f: &mut std::fmt::Formatter<'_>,
+) -> std::fmt::Result {
+    write!(
+        f,
+        "[{} rows of `{}`, which has no Debug]",
+        rows.len(),
+        std::any::type_name::<T>()
+    )
+}
+
 fn append_input<T: Send + 'static>(rows: &mut Rows, more: Rows) -> bool {
-    let (Some(rows_vec), Ok(more)) = (rows.rows.downcast_mut::<Vec<T>>(), more.downcast::<T>())
-    else {
-        return false;
-    };
-    rows_vec.extend(more);
-    rows.len = rows_vec.len();
-    true
+    match more.downcast::<T>() {
+        Ok(more) => rows.extend(more),
+        Err(_) => false,
+    }
 }
 
 fn push_input<T: Send + 'static>(
@@ -166,12 +284,14 @@ fn push_input<T: Send + 'static>(
     row: Box<dyn Any + Send>,
 ) -> Result<(), Box<dyn Any + Send>> {
     let row = row.downcast::<T>()?;
-    let Some(rows_vec) = rows.rows.downcast_mut::<Vec<T>>() else {
-        return Err(row);
-    };
-    rows_vec.push(*row);
-    rows.len = rows_vec.len();
-    Ok(())
+    match rows.rows.downcast_mut::<Vec<T>>() {
+        Some(rows_vec) => {
+            rows_vec.push(*row);
+            rows.len = rows_vec.len();
+            Ok(())
+        }
+        None => Err(row),
+    }
 }
 
 fn empty_input<T: Send + 'static>() -> Rows {

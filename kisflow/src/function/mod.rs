@@ -1,16 +1,15 @@
 //! What `#[kis_function]` makes of a handler: the [`KisFunction`] trait and its [`FunctionInfo`].
 
 use std::any::TypeId;
-use std::future::Future;
 
 mod erased;
 
-pub use erased::Rows;
-pub use erased::{CloneFn, DecodeFn, EncodeFn, Erased, clone_rows, decode_row, encode_rows};
+pub use erased::{
+    Abilities, Call, CloneFn, DecodeFn, EncodeFn, Erased, FmtFn, InputOps, RowOps, Rows,
+};
+pub(crate) use erased::{clone_rows, count_rows, debug_rows, decode_row, encode_rows};
 
 use crate::action::Actions;
-use crate::ctx::FlowCtx;
-use crate::error::BoxError;
 use crate::mode::Mode;
 
 /// A row type: anything that can move between threads, since flows run on any tokio runtime.
@@ -61,67 +60,6 @@ pub trait KisFunction: 'static {
     type Out: Row;
     /// Name, mode, row types and source location.
     const INFO: &'static FunctionInfo;
-
-    /// Writes input rows for debug logs: with `Debug` where the row type has it, else their count.
-    fn fmt_input(rows: &[Self::In], f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result;
-
-    /// Writes output rows for debug logs, as [`fmt_input`](Self::fmt_input) does.
-    fn fmt_output(rows: &[Self::Out], f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result;
-
-    /// Whether the function may jump ([`Yes`](crate::__private::Yes) with `actions(jump)`): a flow
-    /// holding such a function keeps each function's input for the run.
-    #[doc(hidden)]
-    type Jumps: crate::flow::run::Flag;
-
-    /// A copy of the input to hand on instead of the output: `Some` only for a function that
-    /// declares `actions(data_reuse)`, whose input and output row types are the same.
-    #[doc(hidden)]
-    #[inline]
-    fn reusable(_rows: &[Self::In]) -> Option<Vec<Self::Out>> {
-        None
-    }
-
-    /// One call of this function inside a flow's run; see [`step`](crate::__private::step). A
-    /// trait item so that generated code names the function exactly once per use, as a type.
-    #[doc(hidden)]
-    #[inline]
-    fn step<'a, 'r, J: 'a>(
-        run: &'a mut crate::flow::run::RunState<'r>,
-        index: usize,
-        layer: &'a mut Option<Vec<Self::In>>,
-    ) -> impl Future<Output = crate::Result<crate::flow::run::Goto<Vec<Self::Out>>>> + Send + 'a
-    where
-        Self: Sized,
-        Self::In: crate::flow::run::Keep<J>,
-        'r: 'a,
-    {
-        crate::flow::run::step::<Self, J>(run, index, layer)
-    }
-
-    /// A copy of the input, `Some` when the input row type is `Clone`: for retries and for
-    /// flows composed at run time that may jump.
-    #[doc(hidden)]
-    fn clone_input(rows: &[Self::In]) -> Option<Vec<Self::In>>;
-
-    /// One input row decoded from JSON, `None` when the input row type is not `Deserialize`.
-    #[doc(hidden)]
-    fn decode_input(row: &serde_json::Value) -> Option<Result<Self::In, serde_json::Error>>;
-
-    /// Output rows as JSON values, `None` when the output row type is not `Serialize`.
-    #[doc(hidden)]
-    fn encode_output(
-        rows: &[Self::Out],
-    ) -> Option<Result<Vec<serde_json::Value>, serde_json::Error>>;
-
-    /// The operations of this function on rows of types known only at run time.
-    #[doc(hidden)]
-    fn erased() -> Erased;
-
-    /// Calls the handler on one batch of rows.
-    fn call(
-        ctx: &FlowCtx,
-        rows: Vec<Self::In>,
-    ) -> impl Future<Output = Result<Vec<Self::Out>, BoxError>> + Send + '_;
 }
 
 /// A row type as the registry knows it: its `TypeId` and readable name.

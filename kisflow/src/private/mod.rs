@@ -19,14 +19,11 @@ pub use crate::action::Actions;
 pub use crate::ctx::FlowCtx;
 pub use crate::edge::{Edge, EmitsRows};
 pub use crate::error::{BoxError, Error};
-pub use crate::flow::run::{
-    Flag, Goto, Keep, No, ReuseInto, RunState, Select, Select2Flag, Yes, any_jumps, no_such_stage,
-    step,
-};
-pub use crate::flow::{DynFlow, Flow, FlowSpec, Stage};
+pub use crate::flow::run::{Flag, Keep, No, ReuseInto, Select, Select2Flag, Yes, any_jumps};
+pub use crate::flow::{Flow, FlowSpec, Stage};
 pub use crate::function::{
-    CloneFn, DecodeFn, EncodeFn, Erased, FunctionInfo, KisFunction, Location, NoRows, RowType,
-    Rows, clone_rows, decode_row, encode_rows,
+    Abilities, Call, CloneFn, DecodeFn, EncodeFn, Erased, FmtFn, FunctionInfo, InputOps,
+    KisFunction, Location, NoRows, RowOps, RowType, Rows,
 };
 pub use crate::mode::Mode;
 pub use crate::registry::{FlowEntry, FunctionEntry};
@@ -63,10 +60,4 @@ impl<E: Into<BoxError>> IntoOutput<NoRows> for Result<(), E> {
     fn into_output(self) -> Result<Vec<NoRows>, BoxError> {
         self.map(|()| Vec::new()).map_err(Into::into)
     }
-}
-
-/// A boxed fresh instance of flow `S`, for the registry.
-#[must_use]
-pub fn new_dyn_flow<S: FlowSpec>() -> Box<dyn DynFlow> {
-    Box::new(Flow::<S>::new())
 }

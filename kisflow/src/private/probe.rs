@@ -4,13 +4,14 @@
 //! `Deserialize`, `Serialize`, `Debug` or `Clone` still compiles and says so at run time or load
 //! time instead.
 
-use std::fmt;
 use std::marker::PhantomData;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::function::{CloneFn, DecodeFn, EncodeFn, clone_rows, decode_row, encode_rows};
+use crate::function::{
+    CloneFn, DecodeFn, EncodeFn, FmtFn, clone_rows, count_rows, debug_rows, decode_row, encode_rows,
+};
 
 /// The probe for row type `T`.
 pub struct Probe<T>(PhantomData<T>);
@@ -30,141 +31,97 @@ impl<T> Default for Probe<T> {
 }
 
 /// Chosen when the row type is `Deserialize`.
-pub trait JsonViaSerde<T> {
-    /// `Some` decoded row.
-    fn decode_json(&self, row: &serde_json::Value) -> Option<Result<T, serde_json::Error>>;
+pub trait JsonViaSerde {
     /// `Some` decoder of rows of this type known only at run time.
     fn erased_decode(&self) -> Option<DecodeFn>;
 }
 
-impl<T: DeserializeOwned + Send + 'static> JsonViaSerde<T> for &Probe<T> {
-    fn decode_json(&self, row: &serde_json::Value) -> Option<Result<T, serde_json::Error>> {
-        Some(T::deserialize(row))
-    }
-
+impl<T: DeserializeOwned + Send + 'static> JsonViaSerde for &Probe<T> {
     fn erased_decode(&self) -> Option<DecodeFn> {
         Some(decode_row::<T>)
     }
 }
 
 /// The fallback for row types that are not `Deserialize`.
-pub trait JsonUnsupported<T> {
-    /// Always `None`.
-    fn decode_json(&self, row: &serde_json::Value) -> Option<Result<T, serde_json::Error>>;
+pub trait JsonUnsupported {
     /// Always `None`.
     fn erased_decode(&self) -> Option<DecodeFn>;
 }
 
-impl<T> JsonUnsupported<T> for Probe<T> {
-    fn decode_json(&self, _row: &serde_json::Value) -> Option<Result<T, serde_json::Error>> {
-        None
-    }
-
+impl<T> JsonUnsupported for Probe<T> {
     fn erased_decode(&self) -> Option<DecodeFn> {
         None
     }
 }
 
 /// Chosen when the row type is `Serialize`.
-pub trait EncodeViaSerde<T> {
-    /// `Some` rows as JSON values.
-    fn encode_json(&self, rows: &[T]) -> Option<Result<Vec<serde_json::Value>, serde_json::Error>>;
+pub trait EncodeViaSerde {
     /// `Some` encoder of rows of this type known only at run time.
     fn erased_encode(&self) -> Option<EncodeFn>;
 }
 
-impl<T: Serialize + 'static> EncodeViaSerde<T> for &Probe<T> {
-    fn encode_json(&self, rows: &[T]) -> Option<Result<Vec<serde_json::Value>, serde_json::Error>> {
-        Some(rows.iter().map(serde_json::to_value).collect())
-    }
-
+impl<T: Serialize + 'static> EncodeViaSerde for &Probe<T> {
     fn erased_encode(&self) -> Option<EncodeFn> {
         Some(encode_rows::<T>)
     }
 }
 
 /// The fallback for row types that are not `Serialize`.
-pub trait EncodeUnsupported<T> {
-    /// Always `None`.
-    fn encode_json(&self, rows: &[T]) -> Option<Result<Vec<serde_json::Value>, serde_json::Error>>;
+pub trait EncodeUnsupported {
     /// Always `None`.
     fn erased_encode(&self) -> Option<EncodeFn>;
 }
 
-impl<T> EncodeUnsupported<T> for Probe<T> {
-    fn encode_json(
-        &self,
-        _rows: &[T],
-    ) -> Option<Result<Vec<serde_json::Value>, serde_json::Error>> {
-        None
-    }
-
+impl<T> EncodeUnsupported for Probe<T> {
     fn erased_encode(&self) -> Option<EncodeFn> {
         None
     }
 }
 
 /// Chosen when the row type is `Clone`.
-pub trait CloneViaClone<T> {
-    /// `Some` copy of the rows.
-    fn clone_rows(&self, rows: &[T]) -> Option<Vec<T>>;
+pub trait CloneViaClone {
     /// `Some` copier of rows of this type known only at run time.
     fn erased_clone(&self) -> Option<CloneFn>;
 }
 
-impl<T: Clone + Send + 'static> CloneViaClone<T> for &Probe<T> {
-    fn clone_rows(&self, rows: &[T]) -> Option<Vec<T>> {
-        Some(rows.to_vec())
-    }
-
+impl<T: Clone + Send + 'static> CloneViaClone for &Probe<T> {
     fn erased_clone(&self) -> Option<CloneFn> {
         Some(clone_rows::<T>)
     }
 }
 
 /// The fallback for row types that are not `Clone`.
-pub trait CloneUnsupported<T> {
-    /// Always `None`.
-    fn clone_rows(&self, rows: &[T]) -> Option<Vec<T>>;
+pub trait CloneUnsupported {
     /// Always `None`.
     fn erased_clone(&self) -> Option<CloneFn>;
 }
 
-impl<T> CloneUnsupported<T> for Probe<T> {
-    fn clone_rows(&self, _rows: &[T]) -> Option<Vec<T>> {
-        None
-    }
-
+impl<T> CloneUnsupported for Probe<T> {
     fn erased_clone(&self) -> Option<CloneFn> {
         None
     }
 }
 
 /// Chosen when the row type is `Debug`.
-pub trait DebugViaDebug<T> {
-    /// The rows as a `Debug` list.
-    fn fmt_rows(&self, rows: &[T], f: &mut fmt::Formatter<'_>) -> fmt::Result;
+pub trait DebugViaDebug {
+    /// Writes the rows as a `Debug` list.
+    fn erased_fmt(&self) -> FmtFn;
 }
 
-impl<T: fmt::Debug> DebugViaDebug<T> for &Probe<T> {
-    fn fmt_rows(&self, rows: &[T], f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{rows:?}")
+impl<T: std::fmt::Debug + 'static> DebugViaDebug for &Probe<T> {
+    fn erased_fmt(&self) -> FmtFn {
+        debug_rows::<T>
     }
 }
 
 /// The fallback for row types without `Debug`: the count and the type.
-pub trait DebugUnsupported<T> {
-    /// How many rows of which type.
-    fn fmt_rows(&self, rows: &[T], f: &mut fmt::Formatter<'_>) -> fmt::Result;
+pub trait DebugUnsupported {
+    /// Writes how many rows of which type.
+    fn erased_fmt(&self) -> FmtFn;
 }
 
-impl<T> DebugUnsupported<T> for Probe<T> {
-    fn fmt_rows(&self, rows: &[T], f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "[{} rows of `{}`, which has no Debug]",
-            rows.len(),
-            std::any::type_name::<T>()
-        )
+impl<T: 'static> DebugUnsupported for Probe<T> {
+    fn erased_fmt(&self) -> FmtFn {
+        count_rows::<T>
     }
 }

@@ -7,9 +7,11 @@ use std::time::Instant;
 use futures::FutureExt;
 use tracing::Instrument;
 
+use super::RowsText;
 use crate::action::Taken;
 use crate::ctx::FlowCtx;
-use crate::error::{BoxError, Error, Result};
+use crate::error::{Error, Result};
+use crate::function::{Call, Erased, Rows};
 
 // Logging lives in these plain functions rather than in generic ones, so that each function of
 // each flow does not compile its own copy of tracing's machinery.
@@ -41,27 +43,23 @@ pub(crate) fn log_retry(ctx: &FlowCtx, err: &Error, attempt: u32, times: u32) {
     );
 }
 
-/// The handler's call as [`call`] drives it: its future, reporting how many rows it emitted.
-pub(crate) type Handler<'a> =
-    std::pin::Pin<&'a mut (dyn Future<Output = std::result::Result<usize, BoxError>> + Send + 'a)>;
-
 /// Drives one handler call: its span, its metrics, and its error named with the flow and
 /// function. A panic becomes [`Error::Panic`].
 ///
-/// `retrying` says this is a retry, so the configured delay passes first: waiting here, in code
-/// compiled once, keeps the typed step of every function free of a second await.
+/// `retrying` says this is a retry, so the configured delay passes first.
 pub(crate) async fn call(
     ctx: &FlowCtx,
-    rows_in: usize,
+    erased: &Erased,
+    input: Rows,
     retrying: bool,
-    handler: Handler<'_>,
-) -> Result<usize> {
+) -> Result<Rows> {
     if retrying {
         let delay = ctx.retry().delay;
         if !delay.is_zero() {
             tokio::time::sleep(delay).await;
         }
     }
+    let rows_in = input.len();
     let span = tracing::info_span!(
         "kisflow_function",
         function = ctx.function_name(),
@@ -76,12 +74,21 @@ pub(crate) async fn call(
         Instant::now()
     });
     // A panicking handler ends this run with an error instead of unwinding through the caller.
-    let result = match AssertUnwindSafe(handler)
-        .catch_unwind()
-        .instrument(span.clone())
-        .await
-    {
-        Ok(Ok(count)) => Ok(count),
+    // A plain `fn` handler runs right here; an `async fn` hands back its future to drive.
+    let called =
+        span.in_scope(|| std::panic::catch_unwind(AssertUnwindSafe(|| (erased.call)(ctx, input))));
+    let outcome = match called {
+        Ok(Call::Ready(output)) => Ok(output),
+        Ok(Call::Pending(future)) => {
+            AssertUnwindSafe(future)
+                .catch_unwind()
+                .instrument(span.clone())
+                .await
+        }
+        Err(payload) => Err(payload),
+    };
+    let result = match outcome {
+        Ok(Ok(rows)) => Ok(rows),
         Ok(Err(source)) => Err(Error::Handler {
             flow: ctx.flow_name().to_owned(),
             function: ctx.function_name().to_owned(),
@@ -94,17 +101,20 @@ pub(crate) async fn call(
         }),
     };
     if let (Some(metrics), Some(started)) = (metrics, started) {
-        metrics.returned(started.elapsed(), result.as_ref().ok().copied());
+        metrics.returned(started.elapsed(), result.as_ref().ok().map(Rows::len));
     }
     let outcome = match &result {
-        Ok(0) => "empty",
+        Ok(rows) if rows.is_empty() => "empty",
         Ok(_) => "ok",
         Err(Error::Panic { .. }) => "panic",
         Err(_) => "error",
     };
     span.record("outcome", outcome);
-    if let Ok(count) = &result {
-        span.record("rows_out", count);
+    if let Ok(rows) = &result {
+        span.record("rows_out", rows.len());
+        if debug_enabled() {
+            span.in_scope(|| debug_rows(&RowsText(erased.fmt_output, rows), "rows emitted"));
+        }
     }
     result
 }
@@ -118,10 +128,10 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "a panic without a message".to_owned())
 }
 
-/// The error for a run that reached a function index its flow does not have, which generated
-/// code cannot do; it exists so that the run loop has no panicking arm.
+/// The error for a run that reached a function index its flow does not have, which the run loop
+/// cannot do; it exists so that the loop has no panicking index.
 #[must_use]
-pub fn no_such_stage(flow: &str, index: usize) -> Error {
+pub(crate) fn no_such_stage(flow: &str, index: usize) -> Error {
     Error::msg(format_args!(
         "flow `{flow}`: internal error: the run reached function {index}, which the flow does not have; please report this"
     ))

@@ -1,80 +1,119 @@
-//! The run loop's parts that `flow!` calls: one [`step`] per function call, the action taken after
-//! it, and the type-level flags that keep inputs only where jumps or reuse need them.
+//! The run loop every flow shares: one [`step`] per function call, the action taken after it,
+//! and the type-level flags with which `flow!` checks that jumps and reuse can work.
+//!
+//! Rows move between functions as [`Rows`]: a typed `Vec` behind one box per batch. The loop is
+//! thus compiled once, here, instead of once per `flow!`; a flow costs its crate a table of its
+//! functions and nothing else. The compiler has checked a `flow!`'s edges and the registry a
+//! composed flow's, so the erased calls always find the row type they expect.
 
 mod call;
 mod flags;
 mod state;
 
 use call::log_action;
-pub use call::no_such_stage;
-pub(crate) use call::{call, debug_enabled, debug_rows, log_retry};
+pub(crate) use call::{call, debug_enabled, debug_rows, log_retry, no_such_stage};
 pub use flags::{Flag, Keep, No, ReuseInto, Select, Select2Flag, Yes, any_jumps};
-pub use state::{Goto, RunState};
+pub(crate) use state::{Goto, RunState};
 
-use super::RowsText;
+use crate::ctx::FlowCtx;
 use crate::error::{Error, Result};
-use crate::function::KisFunction;
+use crate::function::{FmtFn, Rows};
 
-/// Calls function `F`, the `index`th of the flow, on its input `layer` (empty when its
-/// predecessor has not emitted in this run), and decides where the run goes next.
-///
-/// Only the typed glue is generic; the call's span, metrics and panic handling are in `call`,
-/// compiled once for every function.
-pub async fn step<F, J>(
+/// One run over `rows`, the source rows of the first of `ctxs`' functions.
+pub(crate) async fn run(ctxs: &[FlowCtx], rows: Rows) -> Result<()> {
+    let jumps = ctxs.iter().any(|ctx| ctx.function().actions().jump());
+    if !jumps {
+        // Without jumps the run only moves forward and keeps no inputs: one batch in hand.
+        let mut run = RunState::new(ctxs);
+        let mut layer = Some(rows);
+        let mut at = 0;
+        while at < ctxs.len() {
+            match step(&mut run, at, &mut layer, false).await? {
+                Goto::Stop => return Ok(()),
+                Goto::To(to, rows) => {
+                    layer = rows;
+                    at = to;
+                }
+            }
+        }
+        return Err(no_such_stage(
+            ctxs.first().map_or("", |ctx| ctx.flow_name()),
+            at,
+        ));
+    }
+    let mut layers: Vec<Option<Rows>> = ctxs.iter().map(|_| None).collect();
+    if let Some(first) = layers.first_mut() {
+        *first = Some(rows);
+    }
+    let mut run = RunState::new(ctxs);
+    let mut at = 0;
+    loop {
+        let Some(layer) = layers.get_mut(at) else {
+            return Err(no_such_stage(
+                ctxs.first().map_or("", |ctx| ctx.flow_name()),
+                at,
+            ));
+        };
+        match step(&mut run, at, layer, jumps).await? {
+            Goto::Stop => return Ok(()),
+            Goto::To(to, rows) => {
+                if let (Some(rows), Some(next)) = (rows, layers.get_mut(at + 1)) {
+                    *next = Some(rows);
+                }
+                at = to;
+            }
+        }
+    }
+}
+
+/// Calls the `index`th function on its input `layer` (empty when its predecessor has not emitted
+/// in this run), and decides where the run goes next. When the flow may `jump`, the input stays
+/// in its layer for a jump back to read again.
+async fn step(
     run: &mut RunState<'_>,
     index: usize,
-    layer: &mut Option<Vec<F::In>>,
-) -> Result<Goto<Vec<F::Out>>>
-where
-    F: KisFunction,
-    F::In: Keep<J>,
-{
+    layer: &mut Option<Rows>,
+    jumps: bool,
+) -> Result<Goto> {
     run.count()?;
-    let ctxs = run.ctxs;
-    let ctx = &ctxs[index];
-    let mut input = layer.take().unwrap_or_default();
-    *layer = <F::In as Keep<J>>::keep(&input);
-    let reusable = F::reusable(&input);
+    let ctx = &run.ctxs[index];
+    let erased = ctx.erased();
+    let mut input = layer.take().unwrap_or_else(erased.empty_input);
+    if jumps {
+        *layer = erased.clone_input.and_then(|copy| copy(&input));
+    }
+    let reusable = erased.reusable.and_then(|copy| copy(&input));
     let retry = ctx.retry();
     let mut retries = 0;
-    let (result, emitted) = loop {
+    let result = loop {
         // A copy for the next attempt, made only while retries are left.
-        let spare = if retries < retry.times {
-            F::clone_input(&input)
-        } else {
-            None
-        };
-        let rows_in = input.len();
-        let mut emitted = None;
-        let result = {
-            // Polled inside `call`'s span, so its debug event lands there.
-            let handler = std::pin::pin!(async {
-                let rows = F::call(ctx, input).await?;
-                if debug_enabled() {
-                    debug_rows(&RowsText(F::fmt_output, &rows), "rows emitted");
-                }
-                let count = rows.len();
-                emitted = Some(rows);
-                Ok(count)
-            });
-            call(ctx, rows_in, retries > 0, handler).await
-        };
-        match (result, spare) {
+        let spare = (retries < retry.times)
+            .then(|| erased.clone_input.and_then(|copy| copy(&input)))
+            .flatten();
+        match (call(ctx, erased, input, retries > 0).await, spare) {
             (Err(err), Some(spare)) if !matches!(err, Error::Panic { .. }) => {
                 retries += 1;
                 ctx.take_action();
                 log_retry(ctx, &err, retries, retry.times);
                 input = spare;
             }
-            (result, _) => break (result, emitted),
+            (result, _) => break result,
         }
     };
     // Taken whatever the outcome, so a failed call leaves no action behind.
     let action = ctx.take_action();
-    result?;
-    let out = emitted.unwrap_or_default();
+    let out = result?;
     if run.captures(index) {
-        run.capture(index, F::encode_output(&out))?;
+        run.capture(index, erased.encode_output.and_then(|encode| encode(&out)))?;
     }
     Ok(run.after(index, action, out, reusable))
+}
+
+/// Rows written by an erased `Debug` hook, for debug logs.
+pub(crate) struct RowsText<'a>(pub(crate) FmtFn, pub(crate) &'a Rows);
+
+impl std::fmt::Display for RowsText<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (self.0)(self.1, f)
+    }
 }

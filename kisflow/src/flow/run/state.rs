@@ -8,34 +8,16 @@ use crate::function::Rows;
 
 /// Where the run goes after a call.
 #[derive(Debug)]
-pub enum Goto<R> {
+pub(crate) enum Goto {
     /// The run ends, successfully.
     Stop,
     /// Continue at this function; the rows, if any, are the next function's input.
-    To(usize, Option<R>),
-}
-
-/// A batch of rows as the run loop sees it: typed (`Vec<T>`) or erased ([`Rows`]).
-pub(crate) trait Batch {
-    fn is_empty(&self) -> bool;
-}
-
-impl<T> Batch for Vec<T> {
-    #[inline]
-    fn is_empty(&self) -> bool {
-        Vec::is_empty(self)
-    }
-}
-
-impl Batch for Rows {
-    fn is_empty(&self) -> bool {
-        Rows::is_empty(self)
-    }
+    To(usize, Option<Rows>),
 }
 
 /// One run's bookkeeping: its contexts, how many calls it made and its last jump.
 #[derive(Debug)]
-pub struct RunState<'a> {
+pub(crate) struct RunState<'a> {
     pub(crate) ctxs: &'a [FlowCtx],
     /// Whether what the last function emits is kept, as JSON.
     capturing: bool,
@@ -47,7 +29,7 @@ pub struct RunState<'a> {
 impl<'a> RunState<'a> {
     /// A run over `ctxs`, one per function, with the flow's step limit.
     #[must_use]
-    pub fn new(ctxs: &'a [FlowCtx]) -> Self {
+    pub(crate) fn new(ctxs: &'a [FlowCtx]) -> Self {
         let limit = ctxs.first().map_or(usize::MAX, |ctx| {
             ctx.shared()
                 .step_limit
@@ -104,7 +86,7 @@ impl<'a> RunState<'a> {
     }
 
     /// Keeps the last function's output, encoded as JSON (`None`: its rows are not
-    /// `Serialize`). Not generic, so each function of each flow does not compile its own copy.
+    /// `Serialize`).
     pub(crate) fn capture(
         &self,
         index: usize,
@@ -144,13 +126,13 @@ impl<'a> RunState<'a> {
 
     /// Where to go after function `index` emitted `out`, given the action it took.
     #[inline]
-    pub(crate) fn after<R: Batch>(
+    pub(crate) fn after(
         &mut self,
         index: usize,
         action: Taken,
-        out: R,
-        reusable: Option<R>,
-    ) -> Goto<R> {
+        out: Rows,
+        reusable: Option<Rows>,
+    ) -> Goto {
         if action == Taken::default() {
             // The common case: no action, so the rows go on to the next function.
             if index + 1 == self.ctxs.len() || out.is_empty() {
