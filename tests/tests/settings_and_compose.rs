@@ -100,6 +100,21 @@ async fn run_json_returns_the_last_output() -> kisflow::Result<()> {
 }
 
 #[tokio::test]
+async fn typed_and_dyn_commits_to_one_instance_run_together_in_order() -> kisflow::Result<()> {
+    let mut flow = Orders::new();
+    flow.commit(Order { id: 1, qty: 1 })?;
+    DynFlow::commit_json_str(&mut flow, r#"{"id": 2, "qty": 2}"#)?;
+    flow.commit(Order { id: 3, qty: 3 })?;
+    assert_eq!(flow.committed(), 3);
+    let mut flow = flow.into_dyn();
+    let out = flow.run_json().await?;
+    let ids: Vec<&serde_json::Value> = out.iter().map(|line| &line["id"]).collect();
+    assert_eq!(ids, [1, 2, 3]);
+    assert_eq!(flow.committed(), 0);
+    Ok(())
+}
+
+#[tokio::test]
 async fn a_switched_off_flow_says_so_and_keeps_its_rows() -> kisflow::Result<()> {
     let settings = FlowSettings {
         disabled: Some("status: 0 at conf/flow-Orders.yml:2:9".into()),

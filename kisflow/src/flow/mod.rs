@@ -295,7 +295,25 @@ impl<S: FlowSpec> Flow<S> {
         &mut self.inner
     }
 
-    /// This instance as a [`DynFlow`], the form the registry and a [`Pool`](crate::Pool) hand out.
+    /// This instance as a [`DynFlow`], the form the registry and a [`Pool`](crate::Pool) hand
+    /// out; the rows committed so far go with it.
+    ///
+    /// ```
+    /// use kisflow::prelude::*;
+    ///
+    /// #[kis_function(mode = "Expand")]
+    /// fn print(rows: Vec<u8>) {
+    ///     println!("{rows:?}");
+    /// }
+    /// flow!(Bytes: print);
+    ///
+    /// let mut flow = Bytes::new();
+    /// flow.commit(1)?;
+    /// let mut flow = flow.into_dyn();
+    /// flow.commit_json_str("2")?;
+    /// assert_eq!(flow.committed(), 2);
+    /// # Ok::<(), kisflow::Error>(())
+    /// ```
     #[must_use]
     pub fn into_dyn(mut self) -> Box<dyn DynFlow> {
         self.hand_over();

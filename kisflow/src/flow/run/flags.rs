@@ -1,5 +1,7 @@
-//! Type-level flags that keep a function's input only where jumps or reuse need it, checked by
-//! the compiler with messages in our words.
+//! Type-level flags with which `flow!` and `#[kis_function]` have the compiler check that jumps
+//! and reuse can work (inputs that are kept must be `Clone`), with messages in our words. The
+//! traits' methods are only named by the generated checks, never called: the run loop copies rows
+//! through the functions' erased operations.
 
 use crate::function::FunctionInfo;
 
