@@ -34,8 +34,8 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
         Some(ty) => quote_spanned!(ty.span()=> type Out = #ty;),
         None => quote!(type Out = #private::NoRows;),
     };
-    let call = call_fn(item, handler, &output);
-    let erased = erased_fn(args, ident, input, &output);
+    let call = call_fn(item, handler, &output, &name);
+    let erased = erased_fn(args, input, &output);
     let params = args.params.iter().map(|(k, v)| quote!((#k, #v)));
     let data_reuse = args.data_reuse.is_some();
     let jump = args.jump;
@@ -99,13 +99,9 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
 
 /// `__erased`: what the runtime can do with the function's rows, found by autoref
 /// specialisation (the attribute cannot see the row types' impls), plus the `data_reuse` check.
-fn erased_fn(
-    args: &Args,
-    ident: &syn::Ident,
-    input: &syn::Type,
-    output: &TokenStream,
-) -> TokenStream {
+fn erased_fn(args: &Args, input: &syn::Type, output: &TokenStream) -> TokenStream {
     let private = quote!(::kisflow::__private);
+    let data_reuse = args.data_reuse.is_some();
     // Located at `data_reuse`, so a function that cannot hand its input on is told there.
     let reuse_check = args.data_reuse.map(|span| {
         respan(
@@ -125,7 +121,6 @@ fn erased_fn(
             };
             #reuse_check
             #private::Erased::__new(
-                <#ident as #private::KisFunction>::INFO,
                 __call,
                 #private::Abilities {
                     clone_input: (&&#private::Probe::<#input>::new()).erased_clone(),
@@ -135,6 +130,7 @@ fn erased_fn(
                     fmt_output: (&&#private::Probe::<#output>::new()).erased_fmt(),
                 },
                 __ROWS.input,
+                #data_reuse,
             )
         }
     }
@@ -142,29 +138,37 @@ fn erased_fn(
 
 /// `__call`: the handler called on one batch of rows, its return turned into rows. A plain `fn`
 /// is called right away; an `async fn` becomes a boxed future.
-fn call_fn(item: &HandlerFn, handler: &Handler, output: &TokenStream) -> TokenStream {
+fn call_fn(item: &HandlerFn, handler: &Handler, output: &TokenStream, name: &str) -> TokenStream {
     let private = quote!(::kisflow::__private);
     let ident = &item.sig.ident;
+    let input = &handler.input;
+    if item.sig.asyncness.is_none() {
+        // The shared `Call::plain` does the work, compiled once per row types, not per function.
+        let (call, ctx) = if handler.takes_ctx {
+            (quote!(plain_ctx), quote!(ctx,))
+        } else {
+            (quote!(plain), quote!())
+        };
+        return quote! {
+            fn __call(ctx: &#private::FlowCtx, rows: #private::Rows) -> #private::Call<'_> {
+                let _ = &ctx;
+                #private::Call::#call(
+                    #ctx rows, __ROWS.unwrap_input, __ROWS.wrap_output, #name, #ident,
+                )
+            }
+        };
+    }
     let args_call = if handler.takes_ctx {
         quote!(ctx, rows)
     } else {
         quote!(rows)
     };
-    let called = if item.sig.asyncness.is_some() {
-        // Spanned on the function's name, so "future cannot be sent between threads" lands there.
-        quote_spanned! {ident.span()=>
-            #private::Call::Pending(#private::Box::pin(async move {
-                #private::IntoOutput::<#output>::into_output(#ident(#args_call).await)
-                    .map(__ROWS.wrap_output)
-            }))
-        }
-    } else {
-        quote! {
-            #private::Call::ready(
-                #private::IntoOutput::<#output>::into_output(#ident(#args_call)),
-                __ROWS.wrap_output,
-            )
-        }
+    // Spanned on the function's name, so "future cannot be sent between threads" lands there.
+    let called = quote_spanned! {ident.span()=>
+        #private::Call::Pending(#private::Box::pin(async move {
+            #private::IntoOutput::<#output>::into_output(#ident(#args_call).await)
+                .map(__ROWS.wrap_output)
+        }))
     };
     quote! {
         fn __call(ctx: &#private::FlowCtx, rows: #private::Rows) -> #private::Call<'_> {
@@ -172,7 +176,7 @@ fn call_fn(item: &HandlerFn, handler: &Handler, output: &TokenStream) -> TokenSt
             match (__ROWS.unwrap_input)(rows) {
                 #private::Result::Ok(rows) => #called,
                 #private::Result::Err(_) => {
-                    #private::Call::mismatch(<#ident as #private::KisFunction>::INFO)
+                    #private::Call::mismatch(#name, #private::stringify!(#input))
                 }
             }
         }

@@ -8,9 +8,10 @@ use std::any::Any;
 
 use futures::future::BoxFuture;
 
-use super::{FunctionInfo, KisFunction};
+use super::KisFunction;
 use crate::ctx::FlowCtx;
 use crate::error::BoxError;
+use crate::private::IntoOutput;
 
 /// A batch of rows of a type known only at run time: a boxed `Vec<T>` and its length.
 #[doc(hidden)]
@@ -96,15 +97,44 @@ impl Call<'_> {
         Self::Ready(output.map(wrap))
     }
 
-    /// The call of `function`, which was handed rows of another type than its input.
+    /// Calls `handler`, a plain `fn(rows)`, on `rows`: `unwrap` and `wrap` take its input rows out
+    /// of the batch and box its output ([`RowOps`]). Generic over the row types and the handler's
+    /// return type only, so it is compiled once per such combination, not once per function.
+    pub fn plain<In, Out, Ret: IntoOutput<Out>>(
+        rows: Rows,
+        unwrap: fn(Rows) -> Result<Vec<In>, Rows>,
+        wrap: fn(Vec<Out>) -> Rows,
+        function: &str,
+        handler: fn(Vec<In>) -> Ret,
+    ) -> Self {
+        match unwrap(rows) {
+            Ok(rows) => Self::Ready(handler(rows).into_output().map(wrap)),
+            Err(_) => Self::mismatch(function, std::any::type_name::<In>()),
+        }
+    }
+
+    /// [`plain`](Self::plain) for a handler that takes its context first, `fn(ctx, rows)`.
+    pub fn plain_ctx<In, Out, Ret: IntoOutput<Out>>(
+        ctx: &FlowCtx,
+        rows: Rows,
+        unwrap: fn(Rows) -> Result<Vec<In>, Rows>,
+        wrap: fn(Vec<Out>) -> Rows,
+        function: &str,
+        handler: fn(&FlowCtx, Vec<In>) -> Ret,
+    ) -> Self {
+        match unwrap(rows) {
+            Ok(rows) => Self::Ready(handler(ctx, rows).into_output().map(wrap)),
+            Err(_) => Self::mismatch(function, std::any::type_name::<In>()),
+        }
+    }
+
+    /// The call of `function`, which was handed rows of another type than its input, `input`.
     #[cold]
     #[must_use]
-    pub fn mismatch(function: &FunctionInfo) -> Self {
+    pub fn mismatch(function: &str, input: &str) -> Self {
         Self::Ready(Err(format!(
-            "internal error: rows of another type than `{}` reached function `{}`; flows are \
-             type-checked before they run, please report this",
-            function.input().name(),
-            function.name(),
+            "internal error: rows of another type than `{input}` reached function `{function}`; \
+             flows are type-checked before they run, please report this",
         )
         .into()))
     }
@@ -195,20 +225,16 @@ pub struct Abilities {
 }
 
 impl Erased {
-    /// The erased operations of `function`: `call` calls its handler, `can` is what its row types
-    /// can do, `ops` the rest.
+    /// The erased operations of a function: `call` calls its handler, `can` is what its row types
+    /// can do, `ops` the rest, and `data_reuse` says it declares `actions(data_reuse)`.
     #[must_use]
-    pub fn __new(function: &FunctionInfo, call: CallFn, can: Abilities, ops: InputOps) -> Self {
+    pub fn __new(call: CallFn, can: Abilities, ops: InputOps, data_reuse: bool) -> Self {
         Self {
             call,
             clone_input: can.clone_input,
             // Declaring `data_reuse` makes the output type the input type, so a copy of the
             // input is the rows to hand on.
-            reusable: if function.actions().data_reuse() {
-                can.clone_input
-            } else {
-                None
-            },
+            reusable: if data_reuse { can.clone_input } else { None },
             decode_input: can.decode_input,
             encode_output: can.encode_output,
             fmt_input: can.fmt_input,
