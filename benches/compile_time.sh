@@ -7,6 +7,9 @@
 #
 #   bash benches/compile_time.sh [debug|release]
 #   OPT_PROC_MACROS=1 bash benches/compile_time.sh debug   # proc macros built optimised, in both crates
+#   INSTRUCTIONS=1 bash benches/compile_time.sh debug      # also the instructions rustc executes for
+#                                                          # each full build, under callgrind: the
+#                                                          # same figure whatever the machine's load
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile=${1:-debug}
@@ -92,6 +95,23 @@ report() { # $1 = title, $2 = the CARGO_INCREMENTAL setting
     echo "  slower by: $(echo "scale=1; ($macros - $plain) * 100 / $plain" | bc) %"
 }
 
+instructions() { # $1 = plain | macros: millions of instructions of rustc's full build of the crate
+    local kind=$1 cmd
+    export CARGO_INCREMENTAL=0
+    touch "$work/$kind/src/lib.rs"
+    cmd=$(cargo build -v $flag --manifest-path "$work/$kind/Cargo.toml" 2>&1 |
+        sed -n "s/^ *Running \`\(.*rustc --crate-name gen_$kind .*\)\`$/\1/p")
+    (cd "$work/$kind" && eval "valgrind --tool=callgrind --callgrind-out-file=/dev/null $cmd" 2>&1 >/dev/null |
+        sed -n 's/.*Collected : \([0-9]*\).*/\1/p' | awk '{printf "%.0f", $1 / 1e6}')
+}
+
 echo "profile: $profile${OPT_PROC_MACROS:+ (proc macros optimised)}"
 report "full build of the crate (CARGO_INCREMENTAL=0)" 0
 report "rebuild after a touch (incremental)" 1
+if [ "${INSTRUCTIONS:-0}" = 1 ]; then
+    command -v valgrind >/dev/null || { echo "error: valgrind not found; apt-get install valgrind" >&2; exit 1; }
+    plain=$(instructions plain)
+    macros=$(instructions macros)
+    echo "instructions of rustc's full build (callgrind, millions)"
+    echo "  plain Rust: $plain, with kisflow: $macros, more by: $(((macros - plain) * 100 / plain)) %"
+fi
