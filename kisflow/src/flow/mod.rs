@@ -80,6 +80,9 @@ pub trait FlowSpec: Sized + Send + Sync + 'static {
 pub struct Flow<S: FlowSpec> {
     /// The committed rows, typed, so committing is a push.
     source: Vec<S::In>,
+    /// How many rows the last run took: the room a new batch of single commits starts with, so
+    /// it does not grow by doubling and copying every run.
+    last_batch: usize,
     /// The instance itself; its own batch of committed rows stays empty.
     inner: ComposedFlow,
     spec: PhantomData<fn() -> S>,
@@ -105,6 +108,7 @@ impl<S: FlowSpec> Flow<S> {
     fn from_inner(inner: ComposedFlow) -> Self {
         Self {
             source: Vec::new(),
+            last_batch: 0,
             inner,
             spec: PhantomData,
         }
@@ -243,6 +247,9 @@ impl<S: FlowSpec> Flow<S> {
 
     /// Commits one source row of the first function's input type.
     pub fn commit(&mut self, row: S::In) -> Result<()> {
+        if self.source.capacity() == 0 {
+            self.source.reserve(self.last_batch);
+        }
         self.source.push(row);
         Ok(())
     }
@@ -276,6 +283,7 @@ impl<S: FlowSpec> Flow<S> {
         } else {
             std::mem::take(&mut self.source)
         };
+        self.last_batch = rows.len();
         self.inner.run_rows(Rows::new(rows))
     }
 

@@ -100,6 +100,7 @@ impl Call<'_> {
     /// Calls `handler`, a plain `fn(rows)`, on `rows`: `unwrap` and `wrap` take its input rows out
     /// of the batch and box its output ([`RowOps`]). Generic over the row types and the handler's
     /// return type only, so it is compiled once per such combination, not once per function.
+    #[inline]
     pub fn plain<In, Out, Ret: IntoOutput<Out>>(
         rows: Rows,
         unwrap: fn(Rows) -> Result<Vec<In>, Rows>,
@@ -114,6 +115,7 @@ impl Call<'_> {
     }
 
     /// [`plain`](Self::plain) for a handler that takes its context first, `fn(ctx, rows)`.
+    #[inline]
     pub fn plain_ctx<In, Out, Ret: IntoOutput<Out>>(
         ctx: &FlowCtx,
         rows: Rows,
