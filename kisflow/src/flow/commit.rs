@@ -1,4 +1,5 @@
-//! Committing JSON rows: decoded once, at the entry, into the first function's input type.
+//! Committing rows: typed, in batches, or as JSON decoded once, at the entry, into the first
+//! function's input type.
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -54,6 +55,27 @@ impl JsonRow for serde_json::Value {
 }
 
 impl<S: FlowSpec> Flow<S> {
+    /// Commits one source row of the first function's input type.
+    pub fn commit(&mut self, row: S::In) -> Result<()> {
+        if self.source.capacity() == 0 {
+            self.source.reserve(self.last_batch);
+        }
+        self.source.push(row);
+        Ok(())
+    }
+
+    /// Commits many source rows at once. A `Vec` committed to an instance with no rows waiting
+    /// becomes the batch itself, without a copy.
+    pub fn commit_batch(&mut self, rows: impl IntoIterator<Item = S::In>) -> Result<()> {
+        if self.source.is_empty() {
+            // Collecting a `vec::IntoIter` reuses its buffer, so a whole `Vec` moves in as it is.
+            self.source = rows.into_iter().collect();
+        } else {
+            self.source.extend(rows);
+        }
+        Ok(())
+    }
+
     /// Commits one row given as JSON, decoded now into the first function's input type.
     ///
     /// A row that does not decode is not committed; the error names the flow, the function, the

@@ -2,8 +2,9 @@
 
 use futures::future::BoxFuture;
 
-use super::{Flow, FlowSettings, FlowSpec, Stage};
+use super::{ComposedFlow, Flow, FlowSettings, FlowSpec, Stage};
 use crate::error::{Error, Result};
+use crate::function::Rows;
 
 /// A runnable flow instance behind a trait object, for code that picks flows by name
 /// (Go KisFlow's `Pool().GetFlow`). Rows go in as JSON.
@@ -95,6 +96,49 @@ impl dyn DynFlow {
                 std::any::type_name::<T>()
             ))
         })
+    }
+}
+
+impl<S: FlowSpec> Flow<S> {
+    /// The committed rows handed to the untyped instance, for [`DynFlow`]'s methods.
+    pub(super) fn hand_over(&mut self) -> &mut ComposedFlow {
+        if !self.source.is_empty() {
+            let rows = Rows::new(std::mem::take(&mut self.source));
+            let erased = self.inner.core.ctxs[0].erased();
+            if !(erased.append_input)(&mut self.inner.source, rows) {
+                // Unreachable: both hold the first function's input type.
+                tracing::error!(
+                    flow = S::NAME,
+                    "internal error: committed rows of another type"
+                );
+            }
+        }
+        &mut self.inner
+    }
+
+    /// This instance as a [`DynFlow`], the form the registry and a [`Pool`](crate::Pool) hand
+    /// out; the rows committed so far go with it.
+    ///
+    /// ```
+    /// use kisflow::prelude::*;
+    ///
+    /// #[kis_function(mode = "Expand")]
+    /// fn print(rows: Vec<u8>) {
+    ///     println!("{rows:?}");
+    /// }
+    /// flow!(Bytes: print);
+    ///
+    /// let mut flow = Bytes::new();
+    /// flow.commit(1)?;
+    /// let mut flow = flow.into_dyn();
+    /// flow.commit_json_str("2")?;
+    /// assert_eq!(flow.committed(), 2);
+    /// # Ok::<(), kisflow::Error>(())
+    /// ```
+    #[must_use]
+    pub fn into_dyn(mut self) -> Box<dyn DynFlow> {
+        self.hand_over();
+        Box::new(self.inner)
     }
 }
 

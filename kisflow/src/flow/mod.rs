@@ -245,27 +245,6 @@ impl<S: FlowSpec> Flow<S> {
         self.source.len() + self.inner.source.len()
     }
 
-    /// Commits one source row of the first function's input type.
-    pub fn commit(&mut self, row: S::In) -> Result<()> {
-        if self.source.capacity() == 0 {
-            self.source.reserve(self.last_batch);
-        }
-        self.source.push(row);
-        Ok(())
-    }
-
-    /// Commits many source rows at once. A `Vec` committed to an instance with no rows waiting
-    /// becomes the batch itself, without a copy.
-    pub fn commit_batch(&mut self, rows: impl IntoIterator<Item = S::In>) -> Result<()> {
-        if self.source.is_empty() {
-            // Collecting a `vec::IntoIter` reuses its buffer, so a whole `Vec` moves in as it is.
-            self.source = rows.into_iter().collect();
-        } else {
-            self.source.extend(rows);
-        }
-        Ok(())
-    }
-
     /// Runs every function in order over the committed rows, which it takes: the next run starts
     /// with none.
     ///
@@ -285,47 +264,6 @@ impl<S: FlowSpec> Flow<S> {
         };
         self.last_batch = rows.len();
         self.inner.run_rows(Rows::new(rows))
-    }
-
-    /// The committed rows handed to the untyped instance, for [`DynFlow`]'s methods.
-    fn hand_over(&mut self) -> &mut ComposedFlow {
-        if !self.source.is_empty() {
-            let rows = Rows::new(std::mem::take(&mut self.source));
-            let erased = self.inner.core.ctxs[0].erased();
-            if !(erased.append_input)(&mut self.inner.source, rows) {
-                // Unreachable: both hold the first function's input type.
-                tracing::error!(
-                    flow = S::NAME,
-                    "internal error: committed rows of another type"
-                );
-            }
-        }
-        &mut self.inner
-    }
-
-    /// This instance as a [`DynFlow`], the form the registry and a [`Pool`](crate::Pool) hand
-    /// out; the rows committed so far go with it.
-    ///
-    /// ```
-    /// use kisflow::prelude::*;
-    ///
-    /// #[kis_function(mode = "Expand")]
-    /// fn print(rows: Vec<u8>) {
-    ///     println!("{rows:?}");
-    /// }
-    /// flow!(Bytes: print);
-    ///
-    /// let mut flow = Bytes::new();
-    /// flow.commit(1)?;
-    /// let mut flow = flow.into_dyn();
-    /// flow.commit_json_str("2")?;
-    /// assert_eq!(flow.committed(), 2);
-    /// # Ok::<(), kisflow::Error>(())
-    /// ```
-    #[must_use]
-    pub fn into_dyn(mut self) -> Box<dyn DynFlow> {
-        self.hand_over();
-        Box::new(self.inner)
     }
 }
 

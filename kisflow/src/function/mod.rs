@@ -2,12 +2,15 @@
 
 use std::any::TypeId;
 
+mod call;
 mod erased;
+mod rows;
 
-pub use erased::{
-    Abilities, Call, CloneFn, DecodeFn, EncodeFn, Erased, FmtFn, InputOps, RowOps, Rows,
-};
+pub use call::Call;
+pub(crate) use call::CallFn;
+pub use erased::{Abilities, CloneFn, DecodeFn, EncodeFn, Erased, FmtFn, InputOps, RowOps};
 pub(crate) use erased::{clone_rows, count_rows, debug_rows, decode_row, encode_rows};
+pub use rows::Rows;
 
 use crate::action::Actions;
 use crate::mode::Mode;
