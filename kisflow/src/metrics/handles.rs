@@ -4,9 +4,8 @@
 use std::time::Duration;
 
 use prometheus_client::metrics::counter::Counter;
-use prometheus_client::metrics::histogram::Histogram;
 
-use super::Metrics;
+use super::{DurationHistogram, Metrics};
 use crate::function::FunctionInfo;
 
 /// A flow's series.
@@ -15,7 +14,7 @@ pub(crate) struct FlowMetrics {
     data: Counter,
     flow_data: Counter,
     schedule: Counter,
-    duration: Histogram,
+    duration: DurationHistogram,
     failed: Counter,
 }
 
@@ -23,14 +22,10 @@ pub(crate) struct FlowMetrics {
 #[derive(Clone)]
 pub(crate) struct StageMetrics {
     schedule: Counter,
-    duration: Histogram,
+    duration: DurationHistogram,
     rows_in: Counter,
     rows_out: Counter,
     errors: Counter,
-}
-
-fn millis(elapsed: Duration) -> f64 {
-    elapsed.as_secs_f64() * 1000.0
 }
 
 impl FlowMetrics {
@@ -54,7 +49,7 @@ impl FlowMetrics {
     }
 
     pub(crate) fn finished(&self, elapsed: Duration, failed: bool) {
-        self.duration.observe(millis(elapsed));
+        self.duration.observe(elapsed);
         if failed {
             self.failed.inc();
         }
@@ -84,7 +79,7 @@ impl StageMetrics {
 
     /// A call ended after `elapsed`, with `rows_out` rows or an error.
     pub(crate) fn returned(&self, elapsed: Duration, rows_out: Option<usize>) {
-        self.duration.observe(millis(elapsed));
+        self.duration.observe(elapsed);
         match rows_out {
             Some(rows) => {
                 self.rows_out.inc_by(rows as u64);

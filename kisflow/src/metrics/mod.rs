@@ -2,6 +2,7 @@
 //! registry you own or in the process-wide default.
 
 mod handles;
+mod histogram;
 mod serve;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -9,10 +10,10 @@ use std::sync::{Arc, OnceLock};
 
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
-use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
 pub(crate) use handles::{FlowMetrics, StageMetrics};
+use histogram::DurationHistogram;
 pub use serve::MetricsServer;
 
 /// Labels of a series: `flow_name`, or `func_name` and `func_mode`.
@@ -83,10 +84,10 @@ pub(crate) struct Families {
     data: Counter,
     flow_data: Family<Labels, Counter>,
     flow_schedule: Family<Labels, Counter>,
-    flow_duration: Family<Labels, Histogram, fn() -> Histogram>,
+    flow_duration: Family<Labels, DurationHistogram, fn() -> DurationHistogram>,
     flow_failed: Family<Labels, Counter>,
     func_schedule: Family<Labels, Counter>,
-    func_duration: Family<Labels, Histogram, fn() -> Histogram>,
+    func_duration: Family<Labels, DurationHistogram, fn() -> DurationHistogram>,
     func_rows_in: Family<Labels, Counter>,
     func_rows_out: Family<Labels, Counter>,
     func_errors: Family<Labels, Counter>,
@@ -100,10 +101,10 @@ impl Metrics {
             data: Counter::default(),
             flow_data: Family::default(),
             flow_schedule: Family::default(),
-            flow_duration: Family::new_with_constructor(|| Histogram::new(FLOW_BUCKETS)),
+            flow_duration: Family::new_with_constructor(|| DurationHistogram::new(&FLOW_BUCKETS)),
             flow_failed: Family::default(),
             func_schedule: Family::default(),
-            func_duration: Family::new_with_constructor(|| Histogram::new(FUNC_BUCKETS)),
+            func_duration: Family::new_with_constructor(|| DurationHistogram::new(&FUNC_BUCKETS)),
             func_rows_in: Family::default(),
             func_rows_out: Family::default(),
             func_errors: Family::default(),

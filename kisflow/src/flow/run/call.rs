@@ -46,12 +46,15 @@ pub(crate) fn log_retry(ctx: &FlowCtx, err: &Error, attempt: u32, times: u32) {
 /// Drives one handler call: its span, its metrics, and its error named with the flow and
 /// function. A panic becomes [`Error::Panic`].
 ///
-/// `retrying` says this is a retry, so the configured delay passes first.
+/// `retrying` says this is a retry, so the configured delay passes first. `clock` is when the
+/// previous call ended, while metrics are recorded; the call starts there and moves it to its
+/// own end, so each call reads the clock once.
 pub(crate) async fn call(
     ctx: &FlowCtx,
     erased: &Erased,
     input: Rows,
     retrying: bool,
+    clock: &mut Option<Instant>,
 ) -> Result<Rows> {
     if retrying {
         let delay = ctx.retry().delay;
@@ -71,7 +74,11 @@ pub(crate) async fn call(
     let metrics = ctx.metrics();
     let started = metrics.map(|m| {
         m.called(rows_in);
-        Instant::now()
+        match *clock {
+            // A retry waited first; its duration starts now.
+            Some(ended) if !retrying => ended,
+            _ => Instant::now(),
+        }
     });
     // A panicking handler ends this run with an error instead of unwinding through the caller.
     // A plain `fn` handler runs right here; an `async fn` hands back its future to drive.
@@ -101,7 +108,9 @@ pub(crate) async fn call(
         }),
     };
     if let (Some(metrics), Some(started)) = (metrics, started) {
-        metrics.returned(started.elapsed(), result.as_ref().ok().map(Rows::len));
+        let ended = Instant::now();
+        metrics.returned(ended - started, result.as_ref().ok().map(Rows::len));
+        *clock = Some(ended);
     }
     let outcome = match &result {
         Ok(rows) if rows.is_empty() => "empty",

@@ -76,7 +76,8 @@ async fn step(
     jumps: bool,
 ) -> Result<Goto> {
     run.count()?;
-    let ctx = &run.ctxs[index];
+    let ctxs = run.ctxs;
+    let ctx = &ctxs[index];
     let erased = ctx.erased();
     let mut input = layer.take().unwrap_or_else(erased.empty_input);
     if jumps {
@@ -90,7 +91,10 @@ async fn step(
         let spare = (retries < retry.times)
             .then(|| erased.clone_input.and_then(|copy| copy(&input)))
             .flatten();
-        match (call(ctx, erased, input, retries > 0).await, spare) {
+        match (
+            call(ctx, erased, input, retries > 0, &mut run.clock).await,
+            spare,
+        ) {
             (Err(err), Some(spare)) if !matches!(err, Error::Panic { .. }) => {
                 retries += 1;
                 ctx.take_action();

@@ -1,5 +1,7 @@
 //! [`RunState`]: one run's bookkeeping, and where the run goes after each call.
 
+use std::time::Instant;
+
 use super::log_action;
 use crate::action::{ABORT, DATA_REUSE, FORCE_ENTRY_NEXT, Taken};
 use crate::ctx::FlowCtx;
@@ -21,6 +23,9 @@ pub(crate) struct RunState<'a> {
     pub(crate) ctxs: &'a [FlowCtx],
     /// Whether what the last function emits is kept, as JSON.
     capturing: bool,
+    /// When the last call ended (or the run began), while metrics are recorded: one clock read
+    /// marks both the end of a call and the start of the next.
+    pub(crate) clock: Option<Instant>,
     steps: usize,
     limit: usize,
     last_jump: Option<(usize, usize)>,
@@ -43,6 +48,10 @@ impl<'a> RunState<'a> {
         Self {
             ctxs,
             capturing,
+            clock: ctxs
+                .iter()
+                .any(|ctx| ctx.metrics().is_some())
+                .then(Instant::now),
             steps: 0,
             limit,
             last_jump: None,
