@@ -76,7 +76,11 @@ impl ComposedFlow {
         }
         let count = rows.len();
         let core = &self.core;
-        Box::pin(core.drive(span, count, Box::pin(run::run(&core.ctxs, rows))))
+        Box::pin(core.drive(
+            span,
+            count,
+            Box::pin(run::run(&core.ctxs, rows, core.records_metrics())),
+        ))
     }
 
     fn decode_error(&self, reason: &str, row: String) -> Error {

@@ -94,6 +94,11 @@ impl FlowCore {
         self.metrics = Some(FlowMetrics::new(metrics, self.name()));
     }
 
+    /// Whether runs record metrics (the flow's and its functions' are set together).
+    pub(crate) fn records_metrics(&self) -> bool {
+        self.metrics.is_some()
+    }
+
     pub(crate) fn set_step_limit(&self, limit: usize) {
         self.shared.step_limit.store(limit, Ordering::Relaxed);
     }

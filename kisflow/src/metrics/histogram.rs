@@ -30,10 +30,7 @@ struct Inner {
 impl DurationHistogram {
     pub(crate) fn new(millis: &'static [f64]) -> Self {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // small positive bounds
-        let nanos = millis
-            .iter()
-            .map(|ms| (ms * 1e6).round() as u64)
-            .collect();
+        let nanos = millis.iter().map(|ms| (ms * 1e6).round() as u64).collect();
         Self {
             inner: Arc::new(Inner {
                 bounds_ms: millis,

@@ -19,12 +19,13 @@ use crate::ctx::FlowCtx;
 use crate::error::{Error, Result};
 use crate::function::{FmtFn, Rows};
 
-/// One run over `rows`, the source rows of the first of `ctxs`' functions.
-pub(crate) async fn run(ctxs: &[FlowCtx], rows: Rows) -> Result<()> {
+/// One run over `rows`, the source rows of the first of `ctxs`' functions; `timed` when the flow
+/// records metrics.
+pub(crate) async fn run(ctxs: &[FlowCtx], rows: Rows, timed: bool) -> Result<()> {
     let jumps = ctxs.iter().any(|ctx| ctx.function().actions().jump());
     if !jumps {
         // Without jumps the run only moves forward and keeps no inputs: one batch in hand.
-        let mut run = RunState::new(ctxs);
+        let mut run = RunState::new(ctxs, timed);
         let mut layer = Some(rows);
         let mut at = 0;
         while at < ctxs.len() {
@@ -45,7 +46,7 @@ pub(crate) async fn run(ctxs: &[FlowCtx], rows: Rows) -> Result<()> {
     if let Some(first) = layers.first_mut() {
         *first = Some(rows);
     }
-    let mut run = RunState::new(ctxs);
+    let mut run = RunState::new(ctxs, timed);
     let mut at = 0;
     loop {
         let Some(layer) = layers.get_mut(at) else {

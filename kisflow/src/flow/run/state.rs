@@ -32,9 +32,10 @@ pub(crate) struct RunState<'a> {
 }
 
 impl<'a> RunState<'a> {
-    /// A run over `ctxs`, one per function, with the flow's step limit.
+    /// A run over `ctxs`, one per function, with the flow's step limit; `timed` when it records
+    /// metrics, so its calls are timed.
     #[must_use]
-    pub(crate) fn new(ctxs: &'a [FlowCtx]) -> Self {
+    pub(crate) fn new(ctxs: &'a [FlowCtx], timed: bool) -> Self {
         let limit = ctxs.first().map_or(usize::MAX, |ctx| {
             ctx.shared()
                 .step_limit
@@ -48,10 +49,7 @@ impl<'a> RunState<'a> {
         Self {
             ctxs,
             capturing,
-            clock: ctxs
-                .iter()
-                .any(|ctx| ctx.metrics().is_some())
-                .then(Instant::now),
+            clock: timed.then(Instant::now),
             steps: 0,
             limit,
             last_jump: None,
