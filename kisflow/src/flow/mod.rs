@@ -30,6 +30,10 @@ pub use stage::Stage;
 
 use self::core::FlowCore;
 
+/// The most rows a batch of single commits reserves room for at its first commit: past it, a
+/// batch grows as a `Vec` does, so one huge run does not make every later batch hold that much.
+const RESERVE_LIMIT: usize = 1 << 16;
+
 /// A flow declared with `flow!`: its name, its input row type and its stages.
 ///
 /// `flow!(Name: a -> b)` implements this on the type `Name`; use [`Flow<Name>`](Flow) to run it.
@@ -80,8 +84,8 @@ pub trait FlowSpec: Sized + Send + Sync + 'static {
 pub struct Flow<S: FlowSpec> {
     /// The committed rows, typed, so committing is a push.
     source: Vec<S::In>,
-    /// How many rows the last run took: the room a new batch of single commits starts with, so
-    /// it does not grow by doubling and copying every run.
+    /// How many rows the last run took, up to [`RESERVE_LIMIT`]: the room a new batch of single
+    /// commits starts with, so it does not grow by doubling and copying every run.
     last_batch: usize,
     /// The instance itself; its own batch of committed rows stays empty.
     inner: ComposedFlow,
@@ -262,7 +266,7 @@ impl<S: FlowSpec> Flow<S> {
         } else {
             std::mem::take(&mut self.source)
         };
-        self.last_batch = rows.len();
+        self.last_batch = rows.len().min(RESERVE_LIMIT);
         self.inner.run_rows(Rows::new(rows))
     }
 }
