@@ -43,7 +43,6 @@ impl FlowEntry {
         Box::new(ComposedFlow::declared(
             Arc::from(self.name),
             Arc::from(self.stages),
-            self.stages[0].function(),
         ))
     }
 }

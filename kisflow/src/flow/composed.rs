@@ -25,28 +25,26 @@ impl ComposedFlow {
     /// Checks that each function's output rows are the next one's input rows and that a flow
     /// that may jump can keep its inputs, then builds the flow.
     pub(crate) fn new(name: &str, functions: &[&'static FunctionInfo]) -> Result<Self> {
-        let Some(first) = functions.first() else {
+        if functions.is_empty() {
             return Err(Error::msg(format_args!(
                 "flow `{name}` has no functions; list at least one"
             )));
-        };
+        }
         for pair in functions.windows(2) {
             check_edge(name, pair[0], pair[1])?;
         }
         check_jumps(name, functions)?;
         let stages: Arc<[Stage]> = functions.iter().map(|f| Stage::__new(f, &[])).collect();
-        Ok(Self::declared(Arc::from(name), stages, first))
+        Ok(Self::declared(Arc::from(name), stages))
     }
 
-    /// A flow of `stages`, whose edges the compiler has checked (`flow!`).
-    pub(crate) fn declared(
-        name: Arc<str>,
-        stages: Arc<[Stage]>,
-        first: &'static FunctionInfo,
-    ) -> Self {
+    /// A flow of `stages`, whose edges the compiler has checked (`flow!`). Every caller has made
+    /// sure that there is at least one.
+    pub(crate) fn declared(name: Arc<str>, stages: Arc<[Stage]>) -> Self {
+        let core = FlowCore::new(name, stages);
         Self {
-            source: (first.erased().empty_input)(),
-            core: FlowCore::new(name, stages),
+            source: (core.ctxs[0].erased().empty_input)(),
+            core,
         }
     }
 
@@ -58,10 +56,10 @@ impl ComposedFlow {
     /// Takes the committed rows and runs the flow over them; see [`Flow::run`](super::Flow::run).
     pub(super) fn run_committed(&mut self) -> BoxFuture<'_, Result<()>> {
         // A switched-off flow keeps its rows for when it is switched on; `drive` says why.
+        let empty = self.empty_source();
         let rows = if self.core.settings.disabled.is_some() {
-            self.empty_source()
+            empty
         } else {
-            let empty = self.empty_source();
             std::mem::replace(&mut self.source, empty)
         };
         self.run_rows(rows)

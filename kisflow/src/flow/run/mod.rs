@@ -23,48 +23,36 @@ use crate::function::{FmtFn, Rows};
 /// records metrics.
 pub(crate) async fn run(ctxs: &[FlowCtx], rows: Rows, timed: bool) -> Result<()> {
     let jumps = ctxs.iter().any(|ctx| ctx.function().actions().jump());
-    if !jumps {
-        // Without jumps the run only moves forward and keeps no inputs: one batch in hand.
-        let mut run = RunState::new(ctxs, timed);
-        let mut layer = Some(rows);
-        let mut at = 0;
-        while at < ctxs.len() {
-            match step(&mut run, at, &mut layer, false).await? {
-                Goto::Stop => return Ok(()),
-                Goto::To(to, rows) => {
-                    layer = rows;
-                    at = to;
-                }
-            }
-        }
-        return Err(no_such_stage(
-            ctxs.first().map_or("", |ctx| ctx.flow_name()),
-            at,
-        ));
-    }
-    let mut layers: Vec<Option<Rows>> = ctxs.iter().map(|_| None).collect();
-    if let Some(first) = layers.first_mut() {
-        *first = Some(rows);
+    // A flow that may jump keeps each function's input in its own layer, for a jump back to read
+    // again; one that does not only ever holds the batch in hand, and allocates no layers.
+    let mut hand = Some(rows);
+    let mut layers: Vec<Option<Rows>> = Vec::new();
+    if jumps {
+        layers = ctxs.iter().map(|_| None).collect();
+        layers[0] = hand.take();
     }
     let mut run = RunState::new(ctxs, timed);
     let mut at = 0;
-    loop {
-        let Some(layer) = layers.get_mut(at) else {
-            return Err(no_such_stage(
-                ctxs.first().map_or("", |ctx| ctx.flow_name()),
-                at,
-            ));
-        };
+    while at < ctxs.len() {
+        let layer = if jumps { &mut layers[at] } else { &mut hand };
         match step(&mut run, at, layer, jumps).await? {
             Goto::Stop => return Ok(()),
-            Goto::To(to, rows) => {
+            Goto::To(to, rows) if jumps => {
                 if let (Some(rows), Some(next)) = (rows, layers.get_mut(at + 1)) {
                     *next = Some(rows);
                 }
                 at = to;
             }
+            Goto::To(to, rows) => {
+                hand = rows;
+                at = to;
+            }
         }
     }
+    Err(no_such_stage(
+        ctxs.first().map_or("", |ctx| ctx.flow_name()),
+        at,
+    ))
 }
 
 /// Calls the `index`th function on its input `layer` (empty when its predecessor has not emitted
