@@ -144,14 +144,14 @@ fn call_fn(item: &HandlerFn, handler: &Handler, output: &TokenStream, name: &str
     let input = &handler.input;
     if item.sig.asyncness.is_none() {
         // The shared `Call::plain` does the work, compiled once per row types, not per function.
-        let (call, ctx) = if handler.takes_ctx {
-            (quote!(plain_ctx), quote!(ctx,))
+        let (call, ctx, unused) = if handler.takes_ctx {
+            (quote!(plain_ctx), quote!(ctx,), quote!())
         } else {
-            (quote!(plain), quote!())
+            (quote!(plain), quote!(), quote!(let _ = &ctx;))
         };
         return quote! {
             fn __call(ctx: &#private::FlowCtx, rows: #private::Rows) -> #private::Call<'_> {
-                let _ = &ctx;
+                #unused
                 #private::Call::#call(
                     #ctx rows, __ROWS.unwrap_input, __ROWS.wrap_output, #name, #ident,
                 )

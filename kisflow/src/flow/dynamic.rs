@@ -4,7 +4,6 @@ use futures::future::BoxFuture;
 
 use super::{ComposedFlow, Flow, FlowSettings, FlowSpec, Stage};
 use crate::error::{Error, Result};
-use crate::function::Rows;
 
 /// A runnable flow instance behind a trait object, for code that picks flows by name
 /// (Go KisFlow's `Pool().GetFlow`). Rows go in as JSON.
@@ -103,14 +102,15 @@ impl<S: FlowSpec> Flow<S> {
     /// The committed rows handed to the untyped instance, for [`DynFlow`]'s methods.
     pub(super) fn hand_over(&mut self) -> &mut ComposedFlow {
         if !self.source.is_empty() {
-            let rows = Rows::new(std::mem::take(&mut self.source));
-            let erased = self.inner.core.ctxs[0].erased();
-            if !(erased.append_input)(&mut self.inner.source, rows) {
-                // Unreachable: both hold the first function's input type.
+            let rows = std::mem::take(&mut self.source);
+            if let Err(rows) = self.inner.source.append(rows) {
+                // Unreachable: both hold the first function's input type. Should it happen, the
+                // rows stay here, still committed and counted, rather than being lost.
                 tracing::error!(
                     flow = S::NAME,
                     "internal error: committed rows of another type"
                 );
+                self.source = rows;
             }
         }
         &mut self.inner

@@ -166,7 +166,7 @@ pub(crate) fn count_rows<T: 'static>(
 
 fn append_input<T: Send + 'static>(rows: &mut Rows, more: Rows) -> bool {
     match more.downcast::<T>() {
-        Ok(more) => rows.append(more),
+        Ok(more) => rows.append(more).is_ok(),
         Err(_) => false,
     }
 }

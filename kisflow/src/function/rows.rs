@@ -50,9 +50,9 @@ impl Rows {
     /// Moves `more` rows of type `T` to the end; `false`, and nothing added, when these rows are
     /// of another type. `Vec::append` rather than `extend`: it copies the same bytes and costs
     /// each row type far less code than the iterator machinery.
-    pub(super) fn append<T: Send + 'static>(&mut self, mut more: Vec<T>) -> bool {
+    pub(crate) fn append<T: Send + 'static>(&mut self, mut more: Vec<T>) -> Result<(), Vec<T>> {
         let Some(rows) = self.rows.downcast_mut::<Vec<T>>() else {
-            return false;
+            return Err(more);
         };
         if rows.is_empty() {
             *rows = more; // the batch itself, without a copy
@@ -60,7 +60,7 @@ impl Rows {
             rows.append(&mut more);
         }
         self.len = rows.len();
-        true
+        Ok(())
     }
 }
 
