@@ -5,9 +5,11 @@
 mod action;
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "config")]
 pub mod config;
 mod connector;
 mod ctx;
+mod diagnostics;
 mod edge;
 mod error;
 mod flow;
@@ -15,6 +17,7 @@ mod function;
 mod ids;
 pub mod metrics;
 mod mode;
+#[cfg(feature = "config")]
 mod pool;
 pub mod prelude;
 mod private;
@@ -30,14 +33,14 @@ pub mod __private {
 pub use action::{Action, Actions};
 pub use connector::{ConnConfig, Connector, KvWrongType, MemoryKv};
 pub use ctx::{DEFAULT_STEP_LIMIT, FlowCtx};
+pub use diagnostics::{ConfigErrors, Place, Problem};
 pub use edge::{Edge, EmitsRows, FeedsInto};
-pub use error::{BoxError, DecodeError, DuplicateName, Error, Result};
-pub use flow::{
-    ComposedFlow, DynFlow, Flow, FlowSettings, FlowSpec, JsonRow, Stage, StageSettings,
-};
-pub use function::{FunctionInfo, KisFunction, Location, NoRows, Row, RowType};
+pub use error::{BoxError, DecodeError, DuplicateName, Error, ErrorKind, Result};
+pub use flow::{ComposedFlow, DynFlow, Flow, FlowSettings, FlowSpec, JsonRow, StageSettings};
+pub use function::{FunctionInfo, KisFunction, Location, NoRows, Row, RowType, Stage};
 pub use metrics::Metrics;
 pub use mode::{Mode, UnknownMode};
+#[cfg(feature = "config")]
 pub use pool::Pool;
 pub use registry::{FlowInfo, Registry, registry};
 pub use store::{Cache, Metadata};

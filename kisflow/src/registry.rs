@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
 use crate::error::{DuplicateName, Error, Result};
-use crate::flow::{ComposedFlow, DynFlow, Stage};
+use crate::flow::{ComposedFlow, DynFlow};
+use crate::function::Stage;
 use crate::function::{FunctionInfo, Location};
 
 /// What `#[kis_function]` submits to the registry.

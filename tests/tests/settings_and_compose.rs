@@ -66,6 +66,7 @@ fn print(rows: Vec<Line>) {
 
 flow!(Orders: check -> describe(unit = "boxes"));
 flow!(Saving: check -> describe(unit = "pcs") -> flaky_save -> print);
+flow!(Packed: check(unit = "crates", lang = "fr") -> describe(unit = "boxes"));
 
 fn stages(n: usize) -> Vec<StageSettings> {
     vec![StageSettings::default(); n]
@@ -78,7 +79,7 @@ async fn configured_params_merge_over_declared_ones() -> kisflow::Result<()> {
         ..FlowSettings::default()
     };
     settings.stages[0].default_params = [("lang".into(), "zh".into())].into();
-    settings.stages[0].flow_params = Some([("unit".into(), "kg".into())].into());
+    settings.stages[0].flow_params = [("unit".into(), "kg".into())].into();
     let mut flow = Orders::new().configure(&settings)?;
     flow.commit(Order { id: 1, qty: 2 })?;
     flow.run_json().await?; // run through DynFlow as well
@@ -86,6 +87,23 @@ async fn configured_params_merge_over_declared_ones() -> kisflow::Result<()> {
     assert_eq!(
         flow.metadata().get::<String>("params")?.as_deref(),
         Some("unit=kg,lang=zh")
+    );
+    Ok(())
+}
+
+/// README's precedence list, per key: the YAML flow's `params` override the `flow!`'s key by key,
+/// so a YAML flow setting only `lang` keeps the `flow!`'s `unit`.
+#[tokio::test]
+async fn yaml_flow_params_override_flow_params_key_by_key() -> kisflow::Result<()> {
+    let yaml = "kistype: flow\nstatus: 1\nflow_name: Packed\nflows:\n  - fname: check\n    params:\n      lang: de\n  - fname: describe\n";
+    let config = kisflow::config::Config::load_str("packed.yml", yaml)?;
+    let mut flow = kisflow::Pool::new(config)?.flow("Packed")?;
+    flow.commit_json_str(r#"{"id": 1, "qty": 2}"#)?;
+    let out = flow.run_json().await?;
+    assert_eq!(out, [serde_json::json!({"id": 1, "text": "2 boxes"})]);
+    assert_eq!(
+        flow.metadata().get::<String>("params")?.as_deref(),
+        Some("unit=crates,lang=de")
     );
     Ok(())
 }
@@ -282,7 +300,7 @@ async fn composed_flows_take_actions_and_settings() -> kisflow::Result<()> {
         stages: stages(3),
         ..FlowSettings::default()
     };
-    settings.stages[1].flow_params = Some([("unit".into(), "m".into())].into());
+    settings.stages[1].flow_params = [("unit".into(), "m".into())].into();
     settings.stages[2].retry_times = 3;
     flow.configure(&settings)?;
     flow.commit_json_str(r#"{"id": 9, "qty": 4}"#)?;

@@ -51,7 +51,7 @@ pub(super) struct Doc<'a> {
 
 impl Doc<'_> {
     pub(super) fn place(&self, location: &Location) -> Place {
-        Place::at(self.file, location)
+        super::problem::place_at(self.file, location)
     }
 
     pub(super) fn report(&mut self, location: &Location, message: impl Into<String>) {

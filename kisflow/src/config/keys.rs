@@ -10,7 +10,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, Error as _, MapAccess, SeqA
 use serde_saphyr::Spanned;
 
 use super::describe::unknown;
-use super::problem::{Place, Problem};
+use super::problem::Problem;
 
 /// What a value of a key may hold, as far as keys go.
 pub(super) enum Shape {
@@ -70,7 +70,7 @@ pub(super) fn check(node: &Node, shape: &Shape, file: &str, problems: &mut Vec<P
     match (shape, node) {
         (Shape::Keys(keys), Node::Map(entries)) => {
             for (name, value) in entries {
-                let place = Some(Place::at(file, &name.referenced));
+                let place = Some(super::problem::place_at(file, &name.referenced));
                 match keys.iter().find(|key| key.name == name.value) {
                     Some(key) => {
                         if let Some(of) = key.alias_of

@@ -155,18 +155,17 @@ impl Connector {
     /// initialised or its client is another type.
     pub fn client<C: Any>(&self) -> Result<&C> {
         let Some(client) = self.inner.client.get() else {
-            return Err(Error::msg(format_args!(
-                "connector \"{}\" is not initialised yet; call `init().await` first",
-                self.name()
-            )));
+            return Err(Error::ConnectorClient {
+                connector: self.name().to_owned(),
+                reason: "is not initialised yet; call `init().await` first".to_owned(),
+            });
         };
-        client.downcast_ref::<C>().ok_or_else(|| {
-            Error::msg(format_args!(
-                "connector \"{}\" has no client of type `{}`",
-                self.name(),
-                std::any::type_name::<C>()
-            ))
-        })
+        client
+            .downcast_ref::<C>()
+            .ok_or_else(|| Error::ConnectorClient {
+                connector: self.name().to_owned(),
+                reason: format!("has no client of type `{}`", std::any::type_name::<C>()),
+            })
     }
 }
 

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use crate::action::Taken;
 use crate::connector::Connector;
 use crate::error::{Error, Result};
-use crate::flow::Stage;
+use crate::function::Stage;
 use crate::function::{Erased, FunctionInfo};
 use crate::ids;
 use crate::metrics::{Metrics, StageMetrics};

@@ -4,7 +4,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use crate::error::Result;
-use crate::flow::Stage;
+use crate::function::Stage;
 use crate::ids;
 use crate::store::{Cache, Metadata};
 

@@ -10,8 +10,9 @@ use futures::future::BoxFuture;
 
 use super::core::FlowCore;
 use super::run::{self, RowsText, debug_enabled, debug_rows};
-use super::{DynFlow, FlowSettings, JsonRow, Stage};
+use super::{DynFlow, FlowSettings, JsonRow};
 use crate::error::{Error, Result, excerpt};
+use crate::function::Stage;
 use crate::function::{FunctionInfo, Rows};
 
 /// A runnable flow whose functions are known only at run time. Build one with
@@ -26,9 +27,10 @@ impl ComposedFlow {
     /// that may jump can keep its inputs, then builds the flow.
     pub(crate) fn new(name: &str, functions: &[&'static FunctionInfo]) -> Result<Self> {
         if functions.is_empty() {
-            return Err(Error::msg(format_args!(
-                "flow `{name}` has no functions; list at least one"
-            )));
+            return Err(Error::Compose {
+                flow: name.to_owned(),
+                reason: "it has no functions; list at least one".to_owned(),
+            });
         }
         for pair in functions.windows(2) {
             check_edge(name, pair[0], pair[1])?;
@@ -89,24 +91,30 @@ impl ComposedFlow {
 /// The edge `prev -> next`: `prev` emits rows, and of the type `next` takes.
 pub(crate) fn check_edge(flow: &str, prev: &FunctionInfo, next: &FunctionInfo) -> Result<()> {
     let Some(out) = prev.output() else {
-        return Err(Error::msg(format_args!(
-            "flow `{flow}`: `{}` emits no rows, so no function can follow it; put it last, or \
-             remove `{}` after it",
-            prev.name(),
-            next.name()
-        )));
+        return Err(Error::Compose {
+            flow: flow.to_owned(),
+            reason: format!(
+                "`{}` emits no rows, so no function can follow it; put it last, or remove `{}` \
+                 after it",
+                prev.name(),
+                next.name()
+            ),
+        });
     };
     if out == next.input() {
         return Ok(());
     }
-    Err(Error::msg(format_args!(
-        "flow `{flow}`: function `{}` emits rows of type `{}`, but the next function `{}` takes \
-         rows of type `{}`",
-        prev.name(),
-        out.name(),
-        next.name(),
-        next.input().name()
-    )))
+    Err(Error::Compose {
+        flow: flow.to_owned(),
+        reason: format!(
+            "function `{}` emits rows of type `{}`, but the next function `{}` takes rows of \
+             type `{}`",
+            prev.name(),
+            out.name(),
+            next.name(),
+            next.input().name()
+        ),
+    })
 }
 
 /// A flow composed at run time that may jump keeps each function's input for the run, so every
@@ -115,13 +123,16 @@ pub(crate) fn check_jumps(flow: &str, functions: &[&'static FunctionInfo]) -> Re
     if functions.iter().any(|f| f.actions().jump())
         && let Some(f) = functions.iter().find(|f| !f.input_is_clone())
     {
-        return Err(Error::msg(format_args!(
-            "flow `{flow}`: a function of this flow may jump (`actions(jump)`), so every \
-             function's input rows are kept for the run and must be `Clone`, but `{}`, the input \
-             of `{}`, is not",
-            f.input().name(),
-            f.name()
-        )));
+        return Err(Error::Compose {
+            flow: flow.to_owned(),
+            reason: format!(
+                "a function of this flow may jump (`actions(jump)`), so every function's input \
+                 rows are kept for the run and must be `Clone`, but `{}`, the input of `{}`, is \
+                 not",
+                f.input().name(),
+                f.name()
+            ),
+        });
     }
     Ok(())
 }
@@ -166,9 +177,10 @@ impl DynFlow for ComposedFlow {
                 if (first.append_input)(&mut self.source, one) {
                     Ok(())
                 } else {
-                    Err(Error::msg(
-                        "internal error: a decoded row did not fit its batch",
-                    ))
+                    Err(Error::Internal {
+                        flow: self.core.name().to_owned(),
+                        detail: "a decoded row did not fit its batch".to_owned(),
+                    })
                 }
             }
             Some(Err(err)) => Err(self.decode_error(&err.to_string(), excerpt(&row.to_string()))),

@@ -8,11 +8,11 @@ use std::time::Instant;
 use futures::future::BoxFuture;
 use tracing::Instrument;
 
-use super::Stage;
 use super::connect::connect;
 use crate::connector::Connector;
 use crate::ctx::{FlowCtx, FlowShared};
 use crate::error::{Error, Result};
+use crate::function::Stage;
 use crate::metrics::{FlowMetrics, Metrics};
 
 /// A flow instance's contexts, shared state, metrics and connectors.
@@ -135,13 +135,15 @@ impl FlowCore {
         } else {
             format!("its bindings are {}", bindings.join(", "))
         };
-        Err(Error::msg(format_args!(
-            "flow `{}`: no function is bound to connector \"{}\" ({bindings}); bind one with \
-             `#[kis_function(conn = \"{}\")]`",
-            self.name(),
-            connector.name(),
-            connector.name()
-        )))
+        Err(Error::Settings {
+            flow: self.name().to_owned(),
+            reason: format!(
+                "no function is bound to connector \"{}\" ({bindings}); bind one with \
+                 `#[kis_function(conn = \"{}\")]`",
+                connector.name(),
+                connector.name()
+            ),
+        })
     }
 
     /// Checks a JSON row for the fields `source.must` requires, naming the first one missing.
@@ -153,12 +155,13 @@ impl FlowCore {
             return Ok(());
         };
         let function = self.ctxs.first().map_or("", |ctx| ctx.function_name());
-        Err(Error::msg(format_args!(
-            "flow `{}`: committed row {row_number} lacks the field `{missing}`, which function \
-             `{function}` requires (`source.must`); the row was not committed: {}",
-            self.name(),
-            crate::error::excerpt(&row.to_string())
-        )))
+        Err(Error::MissingField {
+            flow: self.name().to_owned(),
+            function: function.to_owned(),
+            row_number,
+            field: missing.clone(),
+            row: crate::error::excerpt(&row.to_string()),
+        })
     }
 
     /// A JSON row that does not decode into the first function's input, as the `row_number`th

@@ -2,8 +2,9 @@
 
 use futures::future::BoxFuture;
 
-use super::{ComposedFlow, Flow, FlowSettings, FlowSpec, Stage};
+use super::{ComposedFlow, Flow, FlowSettings, FlowSpec};
 use crate::error::{Error, Result};
+use crate::function::Stage;
 
 /// A runnable flow instance behind a trait object, for code that picks flows by name
 /// (Go KisFlow's `Pool().GetFlow`). Rows go in as JSON.
@@ -85,15 +86,13 @@ impl dyn DynFlow {
     /// # Ok::<(), kisflow::Error>(())
     /// ```
     pub fn commit<T: Send + 'static>(&mut self, row: T) -> Result<()> {
-        self.commit_any(Box::new(row)).map_err(|_| {
-            Error::msg(format_args!(
-                "flow `{}` takes rows of type `{}`, not `{}`",
-                self.name(),
-                self.stages()
-                    .first()
-                    .map_or("nothing", |s| s.function().input().name()),
-                std::any::type_name::<T>()
-            ))
+        self.commit_any(Box::new(row)).map_err(|_| Error::RowType {
+            flow: self.name().to_owned(),
+            expected: self
+                .stages()
+                .first()
+                .map_or("nothing", |s| s.function().input().name()),
+            given: std::any::type_name::<T>(),
         })
     }
 }

@@ -7,7 +7,6 @@ mod core;
 mod dynamic;
 pub(crate) mod run;
 mod settings;
-mod stage;
 
 use std::future::Future;
 use std::marker::PhantomData;
@@ -17,16 +16,16 @@ use crate::connector::Connector;
 use crate::ctx::FlowCtx;
 use crate::error::Result;
 
-use crate::function::{Location, Row, Rows};
+use crate::function::{Location, Row, Rows, Stage};
 use crate::metrics::Metrics;
 use crate::store::{Cache, Metadata};
 
 pub use commit::JsonRow;
 pub use composed::ComposedFlow;
+#[cfg(feature = "config")]
 pub(crate) use composed::{check_edge, check_jumps};
 pub use dynamic::DynFlow;
 pub use settings::{FlowSettings, StageSettings};
-pub use stage::Stage;
 
 use self::core::FlowCore;
 

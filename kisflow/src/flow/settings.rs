@@ -8,6 +8,7 @@ use std::time::Duration;
 use super::core::FlowCore;
 use crate::ctx::Retry;
 use crate::error::{Error, Result};
+use crate::function::{Stage, merge_params};
 
 /// Settings for one flow instance: switched off or not, and per function its params, connector,
 /// retries and required JSON fields. Applied with [`Flow::configure`](crate::Flow::configure).
@@ -17,7 +18,7 @@ use crate::error::{Error, Result};
 ///
 /// let settings = FlowSettings {
 ///     stages: vec![StageSettings {
-///         flow_params: Some([("school".into(), "TsingHua".into())].into()),
+///         flow_params: [("school".into(), "TsingHua".into())].into(),
 ///         retry_times: 2,
 ///         retry_delay: std::time::Duration::from_millis(100),
 ///         ..StageSettings::default()
@@ -38,8 +39,9 @@ pub struct FlowSettings {
 /// Settings for one function of a flow.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StageSettings {
-    /// Params the flow gives the function, replacing those declared in `flow!`.
-    pub flow_params: Option<BTreeMap<String, String>>,
+    /// Params the flow gives the function, key by key over those declared in `flow!`: a key set
+    /// here replaces the `flow!`'s value for it, and the `flow!`'s other keys stay.
+    pub flow_params: BTreeMap<String, String>,
     /// Default params merged over the function's own (`#[kis_function(params(...))]`); the
     /// flow's params still win over both.
     pub default_params: BTreeMap<String, String>,
@@ -59,29 +61,33 @@ impl FlowCore {
     /// Applies `settings`, or changes nothing and says what does not fit.
     pub(crate) fn configure(&mut self, settings: &FlowSettings) -> Result<()> {
         if !settings.stages.is_empty() && settings.stages.len() != self.ctxs.len() {
-            return Err(Error::msg(format_args!(
-                "flow `{}`: settings for {} functions, but the flow has {}",
-                self.name(),
-                settings.stages.len(),
-                self.ctxs.len()
-            )));
+            return Err(Error::Settings {
+                flow: self.name().to_owned(),
+                reason: format!(
+                    "settings for {} functions, but the flow has {}",
+                    settings.stages.len(),
+                    self.ctxs.len()
+                ),
+            });
         }
         for (ctx, stage) in self.ctxs.iter().zip(&settings.stages) {
             let function = ctx.function();
             if stage.retry_times > 0 && !function.input_is_clone() {
-                return Err(Error::msg(format_args!(
-                    "flow `{}`: function `{}` cannot be retried: its input rows `{}` are not \
-                     `Clone`, and a retry calls it again with the same rows; derive `Clone` for \
-                     them or set `retry_times: 0`",
-                    self.name(),
-                    function.name(),
-                    function.input().name()
-                )));
+                return Err(Error::Settings {
+                    flow: self.name().to_owned(),
+                    reason: format!(
+                        "function `{}` cannot be retried: its input rows `{}` are not `Clone`, \
+                         and a retry calls it again with the same rows; derive `Clone` for them \
+                         or set `retry_times: 0`",
+                        function.name(),
+                        function.input().name()
+                    ),
+                });
             }
         }
         for (index, stage) in settings.stages.iter().enumerate() {
             let ctx = &mut self.ctxs[index];
-            if stage.flow_params.is_some() || !stage.default_params.is_empty() {
+            if !stage.flow_params.is_empty() || !stage.default_params.is_empty() {
                 ctx.set_params(merged_params(ctx.declared_stage(), stage));
             }
             if let Some(cname) = &stage.conn
@@ -105,22 +111,20 @@ impl FlowCore {
     }
 }
 
-/// The params a configured function runs with: the flow's first, then the defaults (the
-/// configured ones over the declared ones) that the flow does not set.
-fn merged_params(stage: &super::Stage, settings: &StageSettings) -> Arc<[(String, String)]> {
+/// The params a configured function runs with, merged once here: see [`merge_params`] for the
+/// layers and which wins.
+fn merged_params(stage: &Stage, settings: &StageSettings) -> Arc<[(String, String)]> {
     let owned = |(k, v): &(&str, &str)| ((*k).to_owned(), (*v).to_owned());
-    let flow: Vec<(String, String)> = match &settings.flow_params {
-        Some(params) => params.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-        None => stage.flow_params().iter().map(owned).collect(),
-    };
-    let mut defaults: BTreeMap<String, String> =
-        stage.function().params().iter().map(owned).collect();
-    defaults.extend(settings.default_params.clone());
-    let mut merged = flow;
-    for (key, value) in defaults {
-        if !merged.iter().any(|(k, _)| *k == key) {
-            merged.push((key, value));
-        }
-    }
-    merged.into()
+    let flow = stage
+        .flow_params()
+        .iter()
+        .map(owned)
+        .chain(settings.flow_params.clone());
+    let defaults = stage
+        .function()
+        .params()
+        .iter()
+        .map(owned)
+        .chain(settings.default_params.clone());
+    merge_params(flow, defaults).into()
 }

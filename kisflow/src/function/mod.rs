@@ -4,13 +4,17 @@ use std::any::TypeId;
 
 mod call;
 mod erased;
+mod params;
 mod rows;
+mod stage;
 
 pub use call::Call;
 pub(crate) use call::CallFn;
 pub use erased::{Abilities, CloneFn, DecodeFn, EncodeFn, Erased, FmtFn, InputOps, RowOps};
 pub(crate) use erased::{clone_rows, count_rows, debug_rows, decode_row, encode_rows};
+pub(crate) use params::merge_params;
 pub use rows::Rows;
+pub use stage::Stage;
 
 use crate::action::Actions;
 use crate::mode::Mode;

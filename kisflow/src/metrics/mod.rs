@@ -3,6 +3,7 @@
 
 mod handles;
 mod histogram;
+#[cfg(feature = "http")]
 mod serve;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -14,6 +15,7 @@ use prometheus_client::registry::Registry;
 
 pub(crate) use handles::{FlowMetrics, StageMetrics};
 use histogram::DurationHistogram;
+#[cfg(feature = "http")]
 pub use serve::MetricsServer;
 
 /// Labels of a series: `flow_name`, or `func_name` and `func_mode`.
@@ -184,6 +186,8 @@ impl Metrics {
 
     /// Serves [`encode`](Self::encode) at `GET /metrics` on `addr` (`"127.0.0.1:0"` picks a free
     /// port), on the current tokio runtime, until the returned server is dropped or shut down.
+    /// Needs the `http` feature.
+    #[cfg(feature = "http")]
     pub async fn serve(&self, addr: &str) -> std::io::Result<MetricsServer> {
         MetricsServer::start(self.clone(), addr).await
     }
@@ -233,6 +237,7 @@ pub struct MetricsConfig {
 
 /// Applies a [`MetricsConfig`], as Go's `metrics.RunMetrics()` does: switches recording on or off
 /// and, with `prometheus_listen`, serves the global registry. Unlike Go, calling it twice is fine.
+/// Needs the `http` feature.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -248,6 +253,7 @@ pub struct MetricsConfig {
 /// # Ok(())
 /// # }
 /// ```
+#[cfg(feature = "http")]
 pub async fn init(config: &MetricsConfig) -> std::io::Result<Option<MetricsServer>> {
     set_enabled(config.prometheus_enable);
     if config.prometheus_enable && config.prometheus_listen {

@@ -4,7 +4,8 @@
 use super::Pool;
 use crate::config::{FlowConfig, PlaceKey};
 use crate::error::{Error, Result};
-use crate::flow::{DynFlow, FlowSettings, Stage, StageSettings};
+use crate::flow::{DynFlow, FlowSettings, StageSettings};
+use crate::function::Stage;
 
 pub(super) fn build(pool: &Pool, name: &str) -> Result<Box<dyn DynFlow>> {
     let yaml = pool.config.flow(name);
@@ -60,8 +61,8 @@ fn settings(pool: &Pool, yaml: Option<&FlowConfig>, stages: &[Stage]) -> FlowSet
             let func = config.func(function.name());
             let flow_params = yaml
                 .and_then(|flow| flow.flows.get(index))
-                .filter(|entry| !entry.params.is_empty())
-                .map(|entry| entry.params.clone());
+                .map(|entry| entry.params.clone())
+                .unwrap_or_default();
             StageSettings {
                 flow_params,
                 default_params: func

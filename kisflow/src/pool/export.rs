@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 
 pub(super) fn export(pool: &Pool, name: &str, dir: &Path) -> Result<Vec<PathBuf>> {
     let flow = flow_config(pool, name)?;
-    std::fs::create_dir_all(dir).map_err(|err| io_error("create", dir, &err))?;
+    std::fs::create_dir_all(dir).map_err(|cause| io_error("create", dir, cause))?;
     let mut written = Vec::new();
     write(dir, "flow", &flow.flow_name, &flow.to_yaml(), &mut written)?;
     let mut conns: Vec<String> = Vec::new();
@@ -91,16 +91,21 @@ fn file_name(kind: &str, name: &str) -> String {
 
 fn write(dir: &Path, kind: &str, name: &str, yaml: &str, written: &mut Vec<PathBuf>) -> Result<()> {
     if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
-        return Err(Error::msg(format_args!(
-            "cannot export {kind} `{name}`: its name is not a file name; rename it"
-        )));
+        return Err(Error::Export {
+            what: format!("{kind} `{name}`"),
+            reason: "its name is not a file name; rename it".to_owned(),
+        });
     }
     let path = dir.join(file_name(kind, name));
-    std::fs::write(&path, yaml).map_err(|err| io_error("write", &path, &err))?;
+    std::fs::write(&path, yaml).map_err(|cause| io_error("write", &path, cause))?;
     written.push(path);
     Ok(())
 }
 
-fn io_error(what: &str, path: &Path, err: &std::io::Error) -> Error {
-    Error::msg(format_args!("cannot {what} `{}`: {err}", path.display()))
+fn io_error(action: &'static str, path: &Path, cause: std::io::Error) -> Error {
+    Error::Io {
+        action,
+        path: path.to_owned(),
+        cause,
+    }
 }

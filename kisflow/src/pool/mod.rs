@@ -98,17 +98,18 @@ impl Pool {
     /// Applies the config's `kistype: global` file, as Go's import does: records metrics of new
     /// flows with `prometheus_enable`, and with `prometheus_listen` serves `/metrics` at
     /// `prometheus_serve`, returning the running server. Without a global file it changes
-    /// nothing. Unlike Go, calling it again is fine.
+    /// nothing. Unlike Go, calling it again is fine. Needs the `http` feature.
+    #[cfg(feature = "http")]
     pub async fn init_metrics(&self) -> Result<Option<crate::metrics::MetricsServer>> {
         let Some(global) = self.config.global() else {
             return Ok(None);
         };
-        crate::metrics::init(global).await.map_err(|err| {
-            Error::msg(format_args!(
-                "cannot serve metrics at `{}` (`prometheus_serve` of the global config): {err}",
-                global.prometheus_serve
-            ))
-        })
+        crate::metrics::init(global)
+            .await
+            .map_err(|cause| Error::Serve {
+                address: global.prometheus_serve.clone(),
+                cause,
+            })
     }
 
     /// The names of every flow: declared with `flow!` or in YAML, sorted.
@@ -152,16 +153,22 @@ impl Pool {
                 connectors.insert(cname.to_owned(), connector.clone());
                 Ok(connector)
             }
-            Some(conn) => Err(Error::msg(format_args!(
-                "connector `{cname}` has `type: {}`, which kisflow cannot make on its own; give \
-                 it to the pool with `Pool::with_connector(Connector::new(...))`",
-                conn.conn_type
-            ))),
-            None => Err(Error::msg(format_args!(
-                "function `{function}` is bound to connector `{cname}`, which neither the config \
-                 declares nor the pool was given; add a `kistype: conn` file or use \
-                 `Pool::with_connector`"
-            ))),
+            Some(conn) => Err(Error::ConnectorConfig {
+                connector: cname.to_owned(),
+                reason: format!(
+                    "connector `{cname}` has `type: {}`, which kisflow cannot make on its own; \
+                     give it to the pool with `Pool::with_connector(Connector::new(...))`",
+                    conn.conn_type
+                ),
+            }),
+            None => Err(Error::ConnectorConfig {
+                connector: cname.to_owned(),
+                reason: format!(
+                    "function `{function}` is bound to connector `{cname}`, which neither the \
+                     config declares nor the pool was given; add a `kistype: conn` file or use \
+                     `Pool::with_connector`"
+                ),
+            }),
         }
     }
 }

@@ -20,10 +20,10 @@ pub use crate::ctx::FlowCtx;
 pub use crate::edge::{Edge, EmitsRows};
 pub use crate::error::{BoxError, Error};
 pub use crate::flow::run::{Flag, Keep, No, ReuseInto, Select, Select2Flag, Yes, any_jumps};
-pub use crate::flow::{Flow, FlowSpec, Stage};
+pub use crate::flow::{Flow, FlowSpec};
 pub use crate::function::{
     Abilities, Call, CloneFn, DecodeFn, EncodeFn, Erased, FmtFn, FunctionInfo, InputOps,
-    KisFunction, Location, NoRows, RowOps, RowType, Rows,
+    KisFunction, Location, NoRows, RowOps, RowType, Rows, Stage,
 };
 pub use crate::mode::Mode;
 pub use crate::registry::{FlowEntry, FunctionEntry};

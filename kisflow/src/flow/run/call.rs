@@ -141,7 +141,8 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 /// cannot do; it exists so that the loop has no panicking index.
 #[must_use]
 pub(crate) fn no_such_stage(flow: &str, index: usize) -> Error {
-    Error::msg(format_args!(
-        "flow `{flow}`: internal error: the run reached function {index}, which the flow does not have; please report this"
-    ))
+    Error::Internal {
+        flow: flow.to_owned(),
+        detail: format!("the run reached function {index}, which the flow does not have"),
+    }
 }

@@ -106,21 +106,27 @@ impl<'a> RunState<'a> {
         let rows = match encoded {
             Some(Ok(rows)) => rows,
             Some(Err(err)) => {
-                return Err(Error::msg(format_args!(
-                    "flow `{}`: the rows function `{}` emitted do not encode as JSON: {err}",
-                    ctx.flow_name(),
-                    ctx.function_name()
-                )));
+                return Err(Error::Encode {
+                    flow: ctx.flow_name().to_owned(),
+                    function: ctx.function_name().to_owned(),
+                    reason: format!(
+                        "the rows function `{}` emitted do not encode as JSON: {err}",
+                        ctx.function_name()
+                    ),
+                });
             }
             None => {
                 let function = ctx.function();
-                return Err(Error::msg(format_args!(
-                    "flow `{}`: function `{}` emits `{}` rows, which are not `Serialize`; derive \
-                     `serde::Serialize` for them to print them as JSON",
-                    ctx.flow_name(),
-                    function.name(),
-                    function.output().map_or("()", |t| t.name())
-                )));
+                return Err(Error::Encode {
+                    flow: ctx.flow_name().to_owned(),
+                    function: function.name().to_owned(),
+                    reason: format!(
+                        "function `{}` emits `{}` rows, which are not `Serialize`; derive \
+                         `serde::Serialize` for them to print them as JSON",
+                        function.name(),
+                        function.output().map_or("()", |t| t.name())
+                    ),
+                });
             }
         };
         ctx.shared()

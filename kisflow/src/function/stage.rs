@@ -1,6 +1,7 @@
 //! [`Stage`]: one function of a flow and the params the flow gives it.
 
-use crate::function::FunctionInfo;
+use super::FunctionInfo;
+use super::params::merge_params;
 
 /// One function of a flow with the params the flow gives it.
 #[derive(Debug, Clone, Copy)]
@@ -35,13 +36,11 @@ impl Stage {
     /// The params this function runs with: the flow's, in the order written, then the function's
     /// defaults that the flow does not override. The flow's value wins.
     pub fn params(&self) -> impl Iterator<Item = (&'static str, &'static str)> + use<> {
-        let flow = self.params;
-        let defaults = self.function.params().iter();
-        flow.iter().copied().chain(
-            defaults
-                .copied()
-                .filter(|(key, _)| !flow.iter().any(|(k, _)| k == key)),
+        merge_params(
+            self.params.iter().copied(),
+            self.function.params().iter().copied(),
         )
+        .into_iter()
     }
 
     /// One param by key: the flow's value, else the function's default.

@@ -1,6 +1,11 @@
 //! The one error type of kisflow and the `Result` alias handlers and flows return.
 
-use std::fmt;
+mod detail;
+mod kind;
+
+pub use detail::{DecodeError, DuplicateName};
+pub(crate) use detail::{chain, excerpt};
+pub use kind::ErrorKind;
 
 /// Any error a handler may return: `kisflow::Error`, `std::io::Error`, `anyhow::Error`, a `String`…
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -142,10 +147,6 @@ pub enum Error {
         asked: &'static str,
     },
 
-    /// An operation of the in-memory key-value connector met a key of the other shape.
-    #[error(transparent)]
-    Kv(#[from] crate::connector::KvWrongType),
-
     /// The flow is switched off (`status: 0`); its committed rows are kept.
     #[error(
         "flow `{flow}` is switched off ({reason}); set `status: 1` to run it; its committed rows are kept"
@@ -159,151 +160,128 @@ pub enum Error {
 
     /// A config failed to load; the message lists every problem, one per line, with its place.
     #[error(transparent)]
-    Config(Box<crate::config::ConfigErrors>),
+    Config(Box<crate::diagnostics::ConfigErrors>),
+
+    /// A row committed through [`DynFlow`](crate::DynFlow) is not of the first function's input
+    /// type.
+    #[error("flow `{flow}` takes rows of type `{expected}`, not `{given}`")]
+    RowType {
+        /// Name of the flow.
+        flow: String,
+        /// The first function's input type.
+        expected: &'static str,
+        /// The type of the row committed.
+        given: &'static str,
+    },
+
+    /// A JSON row lacks a field its flow requires (`source.must` of the first function).
+    #[error(
+        "flow `{flow}`: committed row {row_number} lacks the field `{field}`, which function \
+         `{function}` requires (`source.must`); the row was not committed: {row}"
+    )]
+    MissingField {
+        /// Name of the flow.
+        flow: String,
+        /// Registered name of the flow's first function.
+        function: String,
+        /// Position the row would have had among this run's committed rows, from 1.
+        row_number: usize,
+        /// The required field that is absent or null.
+        field: String,
+        /// The row as committed, shortened to 200 characters.
+        row: String,
+    },
+
+    /// Rows a function emitted cannot be turned into JSON (for [`DynFlow::run_json`](crate::DynFlow::run_json)).
+    #[error("flow `{flow}`: {reason}")]
+    Encode {
+        /// Name of the flow.
+        flow: String,
+        /// Registered name of the function whose output does not encode.
+        function: String,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+
+    /// Functions composed by name do not make a flow: no functions, rows that do not fit from
+    /// one to the next, or a jump over rows that are not `Clone`.
+    #[error("flow `{flow}`: {reason}")]
+    Compose {
+        /// Name of the flow.
+        flow: String,
+        /// What does not fit and what to do.
+        reason: String,
+    },
+
+    /// Settings or a connector given to a flow instance do not fit it; the instance is unchanged.
+    #[error("flow `{flow}`: {reason}")]
+    Settings {
+        /// Name of the flow.
+        flow: String,
+        /// What does not fit and what to do.
+        reason: String,
+    },
+
+    /// A connector's client cannot be had: not initialised yet, or of another type than asked.
+    #[error("connector \"{connector}\" {reason}")]
+    ConnectorClient {
+        /// The connector's `cname`.
+        connector: String,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+
+    /// A connector a flow needs cannot be made from the config: its `type` is one kisflow cannot
+    /// make on its own, or nothing declares it.
+    #[error("{reason}")]
+    ConnectorConfig {
+        /// The connector's `cname`.
+        connector: String,
+        /// The whole message: what is missing and what to do.
+        reason: String,
+    },
+
+    /// The metrics listener of the global config (`prometheus_serve`) cannot start.
+    #[error(
+        "cannot serve metrics at `{address}` (`prometheus_serve` of the global config): {cause}"
+    )]
+    Serve {
+        /// The address from the config.
+        address: String,
+        /// Why binding it failed.
+        cause: std::io::Error,
+    },
+
+    /// Reading or writing a file failed.
+    #[error("cannot {action} `{}`: {cause}", path.display())]
+    Io {
+        /// What was tried: `"write"`, `"create directory"`…
+        action: &'static str,
+        /// The file or directory.
+        path: std::path::PathBuf,
+        /// What the system said.
+        cause: std::io::Error,
+    },
+
+    /// A flow cannot be exported to YAML as it is.
+    #[error("cannot export {what}: {reason}")]
+    Export {
+        /// What was to be exported: ``flow `Name` ``…
+        what: String,
+        /// Why not and what to do.
+        reason: String,
+    },
+
+    /// A state kisflow's own checks rule out was reached; the run ends instead of panicking.
+    #[error("flow `{flow}`: internal error: {detail}; please report this")]
+    Internal {
+        /// Name of the flow.
+        flow: String,
+        /// What happened.
+        detail: String,
+    },
 
     /// A message from user code, made with [`Error::msg`].
     #[error("{0}")]
     Message(String),
-}
-
-/// A JSON row that does not decode into the first function's input type; see [`Error::Decode`].
-#[derive(Debug, thiserror::Error)]
-#[error(
-    "flow `{flow}`: committed row {row_number} does not decode into `{row_type}`, the input of \
-     function `{function}`: {reason}; the row was not committed: {row}"
-)]
-#[non_exhaustive]
-pub struct DecodeError {
-    /// Name of the flow the row was committed to.
-    pub flow: String,
-    /// Registered name of the flow's first function.
-    pub function: String,
-    /// Rust type the row had to decode into.
-    pub row_type: &'static str,
-    /// Position the row would have had among this run's committed rows, from 1.
-    pub row_number: usize,
-    /// The row as committed, shortened to 200 characters.
-    pub row: String,
-    /// serde's reason, with line and column inside the row.
-    pub reason: String,
-}
-
-/// Two registrations under one name; see [`Error::Duplicate`].
-#[derive(Debug, thiserror::Error)]
-#[error(
-    "{kind} name \"{name}\" is registered twice: by `{first}` ({first_at}) and by `{second}` \
-     ({second_at}); give one of them another name"
-)]
-#[non_exhaustive]
-pub struct DuplicateName {
-    /// `"function"` or `"flow"`.
-    pub kind: &'static str,
-    /// The name registered twice.
-    pub name: String,
-    /// Rust path of the first registration.
-    pub first: String,
-    /// `file:line:column` of the first registration.
-    pub first_at: String,
-    /// Rust path of the second registration.
-    pub second: String,
-    /// `file:line:column` of the second registration.
-    pub second_at: String,
-}
-
-impl Error {
-    /// An error with just a message, for handlers that have no other error at hand.
-    ///
-    /// ```
-    /// # use kisflow::prelude::*;
-    /// #[kis_function(mode = "Verify")]
-    /// fn no_empty_batches(rows: Vec<String>) -> kisflow::Result<Vec<String>> {
-    ///     if rows.is_empty() {
-    ///         return Err(kisflow::Error::msg("got an empty batch"));
-    ///     }
-    ///     Ok(rows)
-    /// }
-    /// assert!(no_empty_batches(Vec::new()).is_err());
-    /// ```
-    pub fn msg(message: impl fmt::Display) -> Self {
-        Self::Message(message.to_string())
-    }
-
-    /// The message and its causes on one line, `outer: inner: innermost`, for logs and for
-    /// printing an error that wraps a handler's.
-    ///
-    /// ```
-    /// let err = kisflow::Error::Handler {
-    ///     flow: "Orders".into(),
-    ///     function: "check".into(),
-    ///     source: "stock unknown".into(),
-    /// };
-    /// assert_eq!(err.chain(), "flow `Orders`: function `check` failed: stock unknown");
-    /// ```
-    #[must_use]
-    pub fn chain(&self) -> String {
-        chain(self)
-    }
-}
-
-impl fmt::Debug for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{self}")?;
-        let mut source = std::error::Error::source(self);
-        if source.is_some() {
-            write!(f, "\n\nCaused by:")?;
-        }
-        while let Some(cause) = source {
-            write!(f, "\n    {cause}")?;
-            source = cause.source();
-        }
-        Ok(())
-    }
-}
-
-/// The error and its causes on one line, `outer: inner: innermost`, for logs.
-pub(crate) fn chain(err: &Error) -> String {
-    let mut text = err.to_string();
-    let mut source = std::error::Error::source(err);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
-
-/// Shortens a committed row for an error message, on a character boundary.
-pub(crate) fn excerpt(row: &str) -> String {
-    const MAX: usize = 200;
-    match row.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}…", &row[..cut]),
-        None => row.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn debug_shows_the_cause_chain() {
-        let err = Error::Handler {
-            flow: "F".into(),
-            function: "G".into(),
-            source: Box::new(Error::msg("disk full")),
-        };
-        assert_eq!(
-            format!("{err:?}"),
-            "flow `F`: function `G` failed\n\nCaused by:\n    disk full"
-        );
-    }
-
-    #[test]
-    fn excerpt_cuts_long_rows_on_char_boundaries() {
-        let long = "é".repeat(300);
-        let cut = excerpt(&long);
-        assert_eq!(cut.chars().count(), 201);
-        assert!(cut.ends_with('…'));
-        assert_eq!(excerpt("short"), "short");
-    }
 }

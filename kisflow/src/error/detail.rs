@@ -1,0 +1,160 @@
+//! The structured parts of [`Error`](super::Error) variants that carry many fields, and the text
+//! helpers errors share.
+
+use std::fmt;
+
+use super::Error;
+
+/// A JSON row that does not decode into the first function's input type; see [`Error::Decode`].
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "flow `{flow}`: committed row {row_number} does not decode into `{row_type}`, the input of \
+     function `{function}`: {reason}; the row was not committed: {row}"
+)]
+#[non_exhaustive]
+pub struct DecodeError {
+    /// Name of the flow the row was committed to.
+    pub flow: String,
+    /// Registered name of the flow's first function.
+    pub function: String,
+    /// Rust type the row had to decode into.
+    pub row_type: &'static str,
+    /// Position the row would have had among this run's committed rows, from 1.
+    pub row_number: usize,
+    /// The row as committed, shortened to 200 characters.
+    pub row: String,
+    /// serde's reason, with line and column inside the row.
+    pub reason: String,
+}
+
+/// Two registrations under one name; see [`Error::Duplicate`].
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{kind} name \"{name}\" is registered twice: by `{first}` ({first_at}) and by `{second}` \
+     ({second_at}); give one of them another name"
+)]
+#[non_exhaustive]
+pub struct DuplicateName {
+    /// `"function"` or `"flow"`.
+    pub kind: &'static str,
+    /// The name registered twice.
+    pub name: String,
+    /// Rust path of the first registration.
+    pub first: String,
+    /// `file:line:column` of the first registration.
+    pub first_at: String,
+    /// Rust path of the second registration.
+    pub second: String,
+    /// `file:line:column` of the second registration.
+    pub second_at: String,
+}
+
+impl Error {
+    /// An error with just a message, for handlers that have no other error at hand.
+    ///
+    /// ```
+    /// # use kisflow::prelude::*;
+    /// #[kis_function(mode = "Verify")]
+    /// fn no_empty_batches(rows: Vec<String>) -> kisflow::Result<Vec<String>> {
+    ///     if rows.is_empty() {
+    ///         return Err(kisflow::Error::msg("got an empty batch"));
+    ///     }
+    ///     Ok(rows)
+    /// }
+    /// assert!(no_empty_batches(Vec::new()).is_err());
+    /// ```
+    pub fn msg(message: impl fmt::Display) -> Self {
+        Self::Message(message.to_string())
+    }
+
+    /// The message and its causes on one line, `outer: inner: innermost`, for logs and for
+    /// printing an error that wraps a handler's.
+    ///
+    /// ```
+    /// let err = kisflow::Error::Handler {
+    ///     flow: "Orders".into(),
+    ///     function: "check".into(),
+    ///     source: "stock unknown".into(),
+    /// };
+    /// assert_eq!(err.chain(), "flow `Orders`: function `check` failed: stock unknown");
+    /// ```
+    #[must_use]
+    pub fn chain(&self) -> String {
+        chain(self)
+    }
+}
+
+impl From<crate::connector::KvWrongType> for Error {
+    fn from(err: crate::connector::KvWrongType) -> Self {
+        Self::WrongType {
+            store: "memory kv key",
+            key: err.key,
+            stored: err.holds,
+            asked: err.wanted,
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self}")?;
+        let mut source = std::error::Error::source(self);
+        if source.is_some() {
+            write!(f, "\n\nCaused by:")?;
+        }
+        while let Some(cause) = source {
+            write!(f, "\n    {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
+}
+
+/// The error and its causes on one line, `outer: inner: innermost`, for logs.
+pub(crate) fn chain(err: &Error) -> String {
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// Shortens a committed row for an error message, on a character boundary.
+pub(crate) fn excerpt(row: &str) -> String {
+    const MAX: usize = 200;
+    match row.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &row[..cut]),
+        None => row.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Error;
+
+    #[test]
+    fn debug_shows_the_cause_chain() {
+        let err = Error::Handler {
+            flow: "F".into(),
+            function: "G".into(),
+            source: Box::new(Error::msg("disk full")),
+        };
+        assert_eq!(
+            format!("{err:?}"),
+            "flow `F`: function `G` failed\n\nCaused by:\n    disk full"
+        );
+    }
+
+    #[test]
+    fn excerpt_cuts_long_rows_on_char_boundaries() {
+        let long = "é".repeat(300);
+        let cut = excerpt(&long);
+        assert_eq!(cut.chars().count(), 201);
+        assert!(cut.ends_with('…'));
+        assert_eq!(excerpt("short"), "short");
+    }
+}
