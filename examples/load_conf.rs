@@ -22,7 +22,7 @@ async fn main() -> kisflow::Result<()> {
     let tree = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/load_conf");
     // `ConnName1` says `type: redis`, which kisflow cannot make on its own: the pool is given an
     // in-memory store of that name, with the same address, key and params.
-    let pool = Pool::new(Config::load(tree)?)?.with_connector(go::conn_name1());
+    let pool = Pool::new(Config::load(tree)?)?.with_connector(&go::conn_name1());
 
     for (name, about) in [
         (
@@ -69,7 +69,7 @@ async fn main() -> kisflow::Result<()> {
     // JSON rows decode into the first function's input type, `StuScores`.
     println!("== StuAvg: a JSON row, decoded into the input type of AvgStuScore");
     let mut flow = pool.flow("StuAvg")?;
-    flow.commit_json_str(r#"{"stu_id": 100, "score_1": 1, "score_2": 2, "score_3": 3}"#)?;
+    flow.commit_json(r#"{"stu_id": 100, "score_1": 1, "score_2": 2, "score_3": 3}"#)?;
     flow.run().await?;
     print_log(flow.as_ref());
     Ok(())

@@ -66,7 +66,7 @@ async fn main() -> kisflow::Result<()> {
     // The flow's row types are known only at run time here, so rows go in as JSON or as a typed
     // row checked against the first function's input type.
     let mut flow = pool.flow("CalStuAvgScore")?;
-    flow.commit_json_str(r#"{"stu_id":101,"score_1":100,"score_2":90,"score_3":80}"#)?;
+    flow.commit_json(r#"{"stu_id":101,"score_1":100,"score_2":90,"score_3":80}"#)?;
     flow.commit(StuScore {
         stu_id: 102,
         score_1: 100,

@@ -105,13 +105,26 @@ impl BitOr for Action {
 
 /// The actions a function declares with `#[kis_function(actions(...))]`: the ones that change which
 /// rows a later function sees, so the compiler can check them.
+///
+/// ```
+/// use kisflow::prelude::*;
+///
+/// #[kis_function(mode = "Verify", actions(data_reuse))]
+/// fn keep_all(rows: Vec<u32>) -> Vec<u32> {
+///     rows
+/// }
+///
+/// let declared = <keep_all as KisFunction>::INFO.actions();
+/// assert!(declared.data_reuse());
+/// assert!(!declared.jump());
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Actions {
+pub struct DeclaredActions {
     data_reuse: bool,
     jump: bool,
 }
 
-impl Actions {
+impl DeclaredActions {
     #[doc(hidden)]
     #[must_use]
     pub const fn __new(data_reuse: bool, jump: bool) -> Self {

@@ -30,7 +30,7 @@ pub mod __private {
     pub use crate::private::*;
 }
 
-pub use action::{Action, Actions};
+pub use action::{Action, DeclaredActions};
 pub use connector::{ConnConfig, Connector, KvWrongType, MemoryKv};
 pub use ctx::{DEFAULT_STEP_LIMIT, FlowCtx};
 pub use diagnostics::{ConfigErrors, Place, Problem};

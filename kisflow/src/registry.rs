@@ -217,7 +217,7 @@ impl Registry {
     /// # async fn main() -> kisflow::Result<()> {
     /// let registry = kisflow::registry()?;
     /// let mut flow = registry.compose("Doubles", &["double", "double", "print"])?;
-    /// flow.commit_json_str("21")?;
+    /// flow.commit_json("21")?;
     /// flow.run().await?; // [84]
     /// let err = registry.compose("Backwards", &["print", "double"]).unwrap_err();
     /// assert!(err.to_string().contains("`print` emits no rows"));

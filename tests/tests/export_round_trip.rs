@@ -77,7 +77,7 @@ fn round_trip(pool: &Pool, label: &str) {
             }
         }
         // Exporting the re-imported flow writes the same bytes.
-        let reloaded = Pool::new(loaded).unwrap().with_connector(go::conn_name1());
+        let reloaded = Pool::new(loaded).unwrap().with_connector(&go::conn_name1());
         let again = temp_dir(&format!("{label}-{name}-again"));
         let rewritten = reloaded.export(&name, &again).unwrap();
         for (first, second) in written.iter().zip(&rewritten) {
@@ -98,7 +98,7 @@ fn round_trip(pool: &Pool, label: &str) {
 fn every_flow_declared_in_code_round_trips() {
     let pool = Pool::new(Config::new())
         .unwrap()
-        .with_connector(go::conn_name1());
+        .with_connector(&go::conn_name1());
     assert!(pool.flow_names().len() >= 8);
     round_trip(&pool, "code");
     // One flow spelled out, so the expectation does not only mirror the export's own logic.
@@ -147,6 +147,6 @@ fn every_flow_declared_in_code_round_trips() {
 fn every_flow_of_go_s_tree_round_trips() {
     let pool = Pool::new(Config::load(TREE).unwrap())
         .unwrap()
-        .with_connector(go::conn_name1());
+        .with_connector(&go::conn_name1());
     round_trip(&pool, "yaml");
 }

@@ -16,7 +16,7 @@ fn pool() -> Pool {
     // `ConnName1` says `type: redis`: the tests give it as an in-memory store.
     Pool::new(config)
         .expect("the tree fits the registered fixtures")
-        .with_connector(conn_name1())
+        .with_connector(&conn_name1())
 }
 
 /// The log of one run of a flow from the pool over Go's three rows.
@@ -102,10 +102,10 @@ async fn the_jump_loop_of_flow_name5_is_bounded() {
 async fn stu_avg_decodes_json_rows() {
     let pool = pool();
     let mut flow = pool.flow("StuAvg").unwrap();
-    flow.commit_json_str(r#"{"stu_id": 100, "score_1": 1, "score_2": 2, "score_3": 3}"#)
+    flow.commit_json(r#"{"stu_id": 100, "score_1": 1, "score_2": 2, "score_3": 3}"#)
         .unwrap();
     // AvgStuScore's func file lists `must: [stu_id]`.
-    let err = flow.commit_json_str(r#"{"score_1": 1}"#).unwrap_err();
+    let err = flow.commit_json(r#"{"score_1": 1}"#).unwrap_err();
     assert_eq!(
         err.to_string(),
         "flow `StuAvg`: committed row 2 lacks the field `stu_id`, which function `AvgStuScore` \
@@ -119,7 +119,7 @@ async fn stu_avg_decodes_json_rows() {
 async fn a_fork_of_a_yaml_flow_keeps_its_params() {
     let pool = pool();
     let flow = pool.flow("flowFork1").unwrap();
-    let mut fork = flow.fork_dyn();
+    let mut fork = flow.fork();
     fork.commit("This is Data1 from Test".to_owned()).unwrap();
     fork.run().await.unwrap();
     assert_eq!(yaml_log(fork.as_ref()), FORK1_ONE_ROW);

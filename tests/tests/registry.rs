@@ -87,9 +87,9 @@ async fn a_flow_is_made_by_name_as_a_fresh_instance() {
     let second = registry.flow("Names").unwrap();
     assert_ne!(first.id(), second.id());
 
-    first.commit_json_str(r#""ada""#).unwrap();
-    first.commit_json_value(serde_json::json!("grace")).unwrap();
-    let err = first.commit_json_str("42").unwrap_err();
+    first.commit_json(r#""ada""#).unwrap();
+    first.commit_json(serde_json::json!("grace")).unwrap();
+    let err = first.commit_json("42").unwrap_err();
     assert!(
         err.to_string()
             .contains("invalid type: integer `42`, expected a string"),

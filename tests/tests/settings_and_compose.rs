@@ -80,9 +80,9 @@ async fn configured_params_merge_over_declared_ones() -> kisflow::Result<()> {
     };
     settings.stages[0].default_params = [("lang".into(), "zh".into())].into();
     settings.stages[0].flow_params = [("unit".into(), "kg".into())].into();
-    let mut flow = Orders::new().configure(&settings)?;
+    let mut flow = Orders::new().with_settings(&settings)?;
     flow.commit(Order { id: 1, qty: 2 })?;
-    flow.run_json().await?; // run through DynFlow as well
+    flow.run().await?;
     // Flow params first, then defaults: configured defaults over declared ones.
     assert_eq!(
         flow.metadata().get::<String>("params")?.as_deref(),
@@ -98,7 +98,7 @@ async fn yaml_flow_params_override_flow_params_key_by_key() -> kisflow::Result<(
     let yaml = "kistype: flow\nstatus: 1\nflow_name: Packed\nflows:\n  - fname: check\n    params:\n      lang: de\n  - fname: describe\n";
     let config = kisflow::config::Config::load_str("packed.yml", yaml)?;
     let mut flow = kisflow::Pool::new(config)?.flow("Packed")?;
-    flow.commit_json_str(r#"{"id": 1, "qty": 2}"#)?;
+    flow.commit_json(r#"{"id": 1, "qty": 2}"#)?;
     let out = flow.run_json().await?;
     assert_eq!(out, [serde_json::json!({"id": 1, "text": "2 boxes"})]);
     assert_eq!(
@@ -110,8 +110,8 @@ async fn yaml_flow_params_override_flow_params_key_by_key() -> kisflow::Result<(
 
 #[tokio::test]
 async fn run_json_returns_the_last_output() -> kisflow::Result<()> {
-    let mut flow: Box<dyn DynFlow> = Box::new(Orders::new());
-    flow.commit_json_str(r#"{"id": 7, "qty": 3}"#)?;
+    let mut flow: Box<dyn DynFlow> = Orders::new().into_dyn();
+    flow.commit_json(r#"{"id": 7, "qty": 3}"#)?;
     let out = flow.run_json().await?;
     assert_eq!(out, [serde_json::json!({"id": 7, "text": "3 boxes"})]);
     Ok(())
@@ -121,10 +121,11 @@ async fn run_json_returns_the_last_output() -> kisflow::Result<()> {
 async fn typed_and_dyn_commits_to_one_instance_run_together_in_order() -> kisflow::Result<()> {
     let mut flow = Orders::new();
     flow.commit(Order { id: 1, qty: 1 })?;
-    DynFlow::commit_json_str(&mut flow, r#"{"id": 2, "qty": 2}"#)?;
+    assert_eq!(flow.committed(), 1);
+    let mut flow = flow.into_dyn();
+    flow.commit_json(r#"{"id": 2, "qty": 2}"#)?;
     flow.commit(Order { id: 3, qty: 3 })?;
     assert_eq!(flow.committed(), 3);
-    let mut flow = flow.into_dyn();
     let out = flow.run_json().await?;
     let ids: Vec<&serde_json::Value> = out.iter().map(|line| &line["id"]).collect();
     assert_eq!(ids, [1, 2, 3]);
@@ -138,7 +139,7 @@ async fn a_switched_off_flow_says_so_and_keeps_its_rows() -> kisflow::Result<()>
         disabled: Some("status: 0 at conf/flow-Orders.yml:2:9".into()),
         ..FlowSettings::default()
     };
-    let mut flow = Orders::new().configure(&settings)?;
+    let mut flow = Orders::new().with_settings(&settings)?;
     flow.commit(Order { id: 1, qty: 2 })?;
     let err = flow.run().await.unwrap_err();
     assert_eq!(
@@ -147,7 +148,7 @@ async fn a_switched_off_flow_says_so_and_keeps_its_rows() -> kisflow::Result<()>
          to run it; its committed rows are kept"
     );
     assert_eq!(flow.committed(), 1);
-    let mut flow = flow.configure(&FlowSettings::default())?;
+    let mut flow = flow.with_settings(&FlowSettings::default())?;
     flow.run().await?;
     assert_eq!(flow.committed(), 0);
     Ok(())
@@ -160,7 +161,7 @@ async fn required_fields_are_checked_on_json_rows() -> kisflow::Result<()> {
         ..FlowSettings::default()
     };
     settings.stages[0].must = vec!["id".into(), "qty".into()];
-    let mut flow = Orders::new().configure(&settings)?;
+    let mut flow = Orders::new().with_settings(&settings)?;
     flow.commit_json(r#"{"id": 1, "qty": 2}"#)?;
     let err = flow.commit_json(r#"{"id": 2}"#).unwrap_err();
     assert_eq!(
@@ -182,7 +183,9 @@ async fn a_failing_call_is_retried_then_succeeds() -> kisflow::Result<()> {
     settings.stages[2].conn = Some("Shelf".into()); // rebinding from "Lines"
     settings.stages[2].retry_times = 2;
     settings.stages[2].retry_delay = Duration::from_millis(5);
-    let mut flow = Saving::new().configure(&settings)?.with_connector(&lines)?;
+    let mut flow = Saving::new()
+        .with_settings(&settings)?
+        .with_connector(&lines)?;
     flow.commit(Order { id: 4, qty: 1 })?;
     flow.run().await?;
     assert_eq!(flow.metadata().get::<u32>("calls")?, Some(3));
@@ -193,7 +196,9 @@ async fn a_failing_call_is_retried_then_succeeds() -> kisflow::Result<()> {
 
     // With one retry only, the second failure ends the run.
     settings.stages[2].retry_times = 1;
-    let mut flow = Saving::new().configure(&settings)?.with_connector(&lines)?;
+    let mut flow = Saving::new()
+        .with_settings(&settings)?
+        .with_connector(&lines)?;
     flow.commit(Order { id: 5, qty: 1 })?;
     let err = flow.run().await.unwrap_err();
     assert_eq!(
@@ -221,14 +226,14 @@ fn retries_need_clone_rows() {
         ..FlowSettings::default()
     };
     settings.stages[0].retry_times = 1;
-    let err = Mutexes::new().configure(&settings).unwrap_err();
+    let err = Mutexes::new().with_settings(&settings).unwrap_err();
     assert_eq!(
         err.to_string(),
         "flow `Mutexes`: function `not_clone` cannot be retried: its input rows \
          `std::sync::poison::mutex::Mutex<u8>` are not `Clone`, and a retry calls it again with the \
          same rows; derive `Clone` for them or set `retry_times: 0`"
     );
-    let err = Mutexes::new().configure(&FlowSettings {
+    let err = Mutexes::new().with_settings(&FlowSettings {
         stages: stages(3),
         ..FlowSettings::default()
     });
@@ -242,8 +247,8 @@ fn retries_need_clone_rows() {
 async fn composed_flows_run_registered_functions_by_name() -> kisflow::Result<()> {
     let registry = kisflow::registry()?;
     let mut flow = registry.compose("Composed", &["check", "describe"])?;
-    flow.commit_json_str(r#"{"id": 1, "qty": 5}"#)?;
-    flow.commit_json_value(serde_json::json!({"id": 2, "qty": 6}))?;
+    flow.commit_json(r#"{"id": 1, "qty": 5}"#)?;
+    flow.commit_json(serde_json::json!({"id": 2, "qty": 6}))?;
     assert_eq!(flow.committed(), 2);
     let out = flow.run_json().await?;
     // `describe` has no flow params here: its default `unit` is not set, so "?".
@@ -254,14 +259,14 @@ async fn composed_flows_run_registered_functions_by_name() -> kisflow::Result<()
             serde_json::json!({"id": 2, "text": "6 ?"}),
         ]
     );
-    let err = flow.commit_json_str(r#"{"id": "x"}"#).unwrap_err();
+    let err = flow.commit_json(r#"{"id": "x"}"#).unwrap_err();
     assert!(
         err.to_string().starts_with(
             "flow `Composed`: committed row 1 does not decode into `settings_and_compose::Order`"
         ),
         "{err}"
     );
-    let fork = flow.fork_dyn();
+    let fork = flow.fork();
     assert_ne!(fork.id(), flow.id());
     assert_eq!(fork.name(), "Composed");
     Ok(())
@@ -302,8 +307,8 @@ async fn composed_flows_take_actions_and_settings() -> kisflow::Result<()> {
     };
     settings.stages[1].flow_params = [("unit".into(), "m".into())].into();
     settings.stages[2].retry_times = 3;
-    flow.configure(&settings)?;
-    flow.commit_json_str(r#"{"id": 9, "qty": 4}"#)?;
+    flow.set_settings(&settings)?;
+    flow.commit_json(r#"{"id": 9, "qty": 4}"#)?;
     // Bound to "Lines" by its attribute, and no connector was given.
     let err = flow.run().await.unwrap_err();
     assert!(

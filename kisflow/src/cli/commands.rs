@@ -107,7 +107,7 @@ fn run(flow: &str, config: Option<&Path>, input: Option<&Path>, out: &mut dyn Wr
         if line.trim().is_empty() {
             continue;
         }
-        flow.commit_json_str(line)
+        flow.commit_json(line)
             .map_err(|err| format!("{label}:{}: {err}", number + 1))?;
     }
     let runtime = tokio::runtime::Builder::new_current_thread()

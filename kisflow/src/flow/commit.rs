@@ -12,6 +12,20 @@ use crate::error::{Error, Result, excerpt};
 pub trait JsonRow: sealed::Sealed {
     #[doc(hidden)]
     fn decode<T: DeserializeOwned>(self) -> Result<T, (serde_json::Error, String)>;
+    #[doc(hidden)]
+    fn into_input<'a>(self) -> JsonInput<'a>
+    where
+        Self: 'a;
+}
+
+/// A JSON row on its way through [`DynFlow`](super::DynFlow)'s object-safe commit.
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum JsonInput<'a> {
+    /// JSON text, owned or borrowed.
+    Text(std::borrow::Cow<'a, str>),
+    /// A parsed value, owned or borrowed.
+    Value(std::borrow::Cow<'a, serde_json::Value>),
 }
 
 mod sealed {
@@ -27,11 +41,25 @@ impl JsonRow for &str {
     fn decode<T: DeserializeOwned>(self) -> Result<T, (serde_json::Error, String)> {
         serde_json::from_str(self).map_err(|e| (e, excerpt(self)))
     }
+
+    fn into_input<'a>(self) -> JsonInput<'a>
+    where
+        Self: 'a,
+    {
+        JsonInput::Text(std::borrow::Cow::Borrowed(self))
+    }
 }
 
 impl JsonRow for String {
     fn decode<T: DeserializeOwned>(self) -> Result<T, (serde_json::Error, String)> {
         self.as_str().decode()
+    }
+
+    fn into_input<'a>(self) -> JsonInput<'a>
+    where
+        Self: 'a,
+    {
+        JsonInput::Text(std::borrow::Cow::Owned(self))
     }
 }
 
@@ -39,11 +67,25 @@ impl JsonRow for &String {
     fn decode<T: DeserializeOwned>(self) -> Result<T, (serde_json::Error, String)> {
         self.as_str().decode()
     }
+
+    fn into_input<'a>(self) -> JsonInput<'a>
+    where
+        Self: 'a,
+    {
+        JsonInput::Text(std::borrow::Cow::Borrowed(self.as_str()))
+    }
 }
 
 impl JsonRow for &serde_json::Value {
     fn decode<T: DeserializeOwned>(self) -> Result<T, (serde_json::Error, String)> {
         T::deserialize(self).map_err(|e| (e, excerpt(&self.to_string())))
+    }
+
+    fn into_input<'a>(self) -> JsonInput<'a>
+    where
+        Self: 'a,
+    {
+        JsonInput::Value(std::borrow::Cow::Borrowed(self))
     }
 }
 
@@ -51,6 +93,13 @@ impl JsonRow for serde_json::Value {
     fn decode<T: DeserializeOwned>(self) -> Result<T, (serde_json::Error, String)> {
         // Decode from a reference so the row is still there to quote if it does not fit.
         (&self).decode()
+    }
+
+    fn into_input<'a>(self) -> JsonInput<'a>
+    where
+        Self: 'a,
+    {
+        JsonInput::Value(std::borrow::Cow::Owned(self))
     }
 }
 

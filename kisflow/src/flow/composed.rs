@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use futures::future::BoxFuture;
 
+use super::commit::JsonInput;
 use super::core::FlowCore;
 use super::run::{self, RowsText, debug_enabled, debug_rows};
 use super::{DynFlow, FlowSettings, JsonRow};
@@ -162,14 +163,14 @@ impl DynFlow for ComposedFlow {
         self.core.ctxs.get(index)
     }
 
-    fn commit_json_str(&mut self, row: &str) -> Result<()> {
-        match row.decode::<serde_json::Value>() {
-            Ok(value) => self.commit_json_value(value),
-            Err((err, text)) => Err(self.decode_error(&err.to_string(), text)),
-        }
-    }
-
-    fn commit_json_value(&mut self, row: serde_json::Value) -> Result<()> {
+    fn commit_json_input(&mut self, row: JsonInput<'_>) -> Result<()> {
+        let row = match row {
+            JsonInput::Text(text) => match text.as_ref().decode::<serde_json::Value>() {
+                Ok(value) => value,
+                Err((err, text)) => return Err(self.decode_error(&err.to_string(), text)),
+            },
+            JsonInput::Value(value) => value.into_owned(),
+        };
         self.core.check_must(&row, self.source.len() + 1)?;
         let first = self.core.ctxs[0].erased();
         match first.decode_input.map(|decode| decode(&row)) {
@@ -203,12 +204,12 @@ impl DynFlow for ComposedFlow {
         self.core.set_step_limit(limit);
     }
 
-    fn configure(&mut self, settings: &FlowSettings) -> Result<()> {
-        self.core.configure(settings)
+    fn set_settings(&mut self, settings: &FlowSettings) -> Result<()> {
+        self.core.set_settings(settings)
     }
 
-    fn attach(&mut self, connector: &crate::Connector) -> Result<()> {
-        self.core.attach(connector)
+    fn set_connector(&mut self, connector: &crate::Connector) -> Result<()> {
+        self.core.set_connector(connector)
     }
 
     fn run_json(&mut self) -> BoxFuture<'_, Result<Vec<serde_json::Value>>> {
@@ -216,14 +217,14 @@ impl DynFlow for ComposedFlow {
         Box::pin(async move { shared.capturing(DynFlow::run(self)).await })
     }
 
-    fn fork_dyn(&self) -> Box<dyn DynFlow> {
-        Box::new(self.fork())
+    fn fork(&self) -> Box<dyn DynFlow> {
+        Box::new(self.fork_instance())
     }
 }
 
 impl ComposedFlow {
     /// A new instance with the same configuration; see [`Flow::fork`](super::Flow::fork).
-    pub(super) fn fork(&self) -> Self {
+    pub(super) fn fork_instance(&self) -> Self {
         Self {
             source: self.empty_source(),
             core: self.core.fork(),

@@ -108,7 +108,7 @@ impl FlowCore {
     }
 
     /// Gives `connector` to every function bound to its `cname`; an error when there is none.
-    pub(crate) fn attach(&mut self, connector: &Connector) -> Result<()> {
+    pub(crate) fn set_connector(&mut self, connector: &Connector) -> Result<()> {
         let mut bound = false;
         for ctx in &mut self.ctxs {
             if ctx.binding() == Some(connector.name()) {

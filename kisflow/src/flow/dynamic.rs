@@ -2,7 +2,8 @@
 
 use futures::future::BoxFuture;
 
-use super::{ComposedFlow, Flow, FlowSettings, FlowSpec};
+use super::commit::JsonInput;
+use super::{Flow, FlowSettings, FlowSpec, JsonRow};
 use crate::error::{Error, Result};
 use crate::function::Stage;
 
@@ -21,7 +22,7 @@ use crate::function::Stage;
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> kisflow::Result<()> {
 /// let mut flow = kisflow::registry()?.flow("Shout")?;
-/// flow.commit_json_str(r#""hello""#)?;
+/// flow.commit_json(r#""hello""#)?;
 /// flow.run().await?; // HELLO
 /// # Ok(())
 /// # }
@@ -39,10 +40,9 @@ pub trait DynFlow: Send + std::fmt::Debug {
     fn metadata(&self) -> &crate::Metadata;
     /// The context of the function at `index`: its configured params, id and metadata.
     fn function_ctx(&self, index: usize) -> Option<&crate::FlowCtx>;
-    /// Commits one row given as JSON text; see [`Flow::commit_json`].
-    fn commit_json_str(&mut self, row: &str) -> Result<()>;
-    /// Commits one row given as a JSON value; see [`Flow::commit_json`].
-    fn commit_json_value(&mut self, row: serde_json::Value) -> Result<()>;
+    /// Commits one JSON row; [`commit_json`](dyn DynFlow::commit_json) is the way in.
+    #[doc(hidden)]
+    fn commit_json_input(&mut self, row: JsonInput<'_>) -> Result<()>;
     /// Commits one typed row, boxed; [`commit`](dyn DynFlow::commit) is the typed way in.
     #[doc(hidden)]
     /// A row of another type is handed back.
@@ -54,18 +54,41 @@ pub trait DynFlow: Send + std::fmt::Debug {
     fn run(&mut self) -> BoxFuture<'_, Result<()>>;
     /// Sets the most function calls one run may make; see [`Flow::with_step_limit`].
     fn set_step_limit(&mut self, limit: usize);
-    /// Applies settings; see [`Flow::configure`].
-    fn configure(&mut self, settings: &FlowSettings) -> Result<()>;
+    /// Applies settings; see [`Flow::with_settings`].
+    fn set_settings(&mut self, settings: &FlowSettings) -> Result<()>;
     /// Gives a connector to the functions bound to its name; see [`Flow::with_connector`].
-    fn attach(&mut self, connector: &crate::Connector) -> Result<()>;
-    /// A new instance with the same configuration; see [`Flow::fork`].
-    fn fork_dyn(&self) -> Box<dyn DynFlow>;
+    fn set_connector(&mut self, connector: &crate::Connector) -> Result<()>;
+    /// A new, independent instance with the same configuration; see [`Flow::fork`].
+    fn fork(&self) -> Box<dyn DynFlow>;
     /// Runs the flow and returns what its last function emitted, as JSON values (nothing when
     /// the run stopped before it, or it is a sink). Its rows must be `Serialize`.
     fn run_json(&mut self) -> BoxFuture<'_, Result<Vec<serde_json::Value>>>;
 }
 
-impl dyn DynFlow {
+impl dyn DynFlow + '_ {
+    /// Commits one row given as JSON, text or [`serde_json::Value`], decoded now into the first
+    /// function's input type, exactly as [`Flow::commit_json`] does.
+    ///
+    /// ```standalone_crate
+    /// use kisflow::prelude::*;
+    ///
+    /// #[kis_function(mode = "Expand")]
+    /// fn shout(rows: Vec<String>) {
+    ///     for r in rows { println!("{}", r.to_uppercase()) }
+    /// }
+    /// flow!(Shout: shout);
+    ///
+    /// let mut flow = kisflow::registry()?.flow("Shout")?;
+    /// flow.commit_json(r#""hello""#)?;
+    /// flow.commit_json(serde_json::json!("world"))?;
+    /// assert!(flow.commit_json("42").is_err());
+    /// assert_eq!(flow.committed(), 2);
+    /// # Ok::<(), kisflow::Error>(())
+    /// ```
+    pub fn commit_json(&mut self, row: impl JsonRow) -> Result<()> {
+        self.commit_json_input(row.into_input())
+    }
+
     /// Commits one row of the first function's input type, for flows whose type is known only
     /// at run time (from the registry or a [`Pool`](crate::Pool)). A row of another type is an
     /// error naming both types. Typed rows skip `source.must`: they have every field by type.
@@ -98,25 +121,9 @@ impl dyn DynFlow {
 }
 
 impl<S: FlowSpec> Flow<S> {
-    /// The committed rows handed to the untyped instance, for [`DynFlow`]'s methods.
-    pub(super) fn hand_over(&mut self) -> &mut ComposedFlow {
-        if !self.source.is_empty() {
-            let rows = std::mem::take(&mut self.source);
-            if let Err(rows) = self.inner.source.append(rows) {
-                // Unreachable: both hold the first function's input type. Should it happen, the
-                // rows stay here, still committed and counted, rather than being lost.
-                tracing::error!(
-                    flow = S::NAME,
-                    "internal error: committed rows of another type"
-                );
-                self.source = rows;
-            }
-        }
-        &mut self.inner
-    }
-
     /// This instance as a [`DynFlow`], the form the registry and a [`Pool`](crate::Pool) hand
-    /// out; the rows committed so far go with it.
+    /// out; the rows committed so far go with it. It is the one bridge from a typed flow to an
+    /// untyped one: the typed handle is given up, so its rows live in one buffer at a time.
     ///
     /// ```
     /// use kisflow::prelude::*;
@@ -130,80 +137,24 @@ impl<S: FlowSpec> Flow<S> {
     /// let mut flow = Bytes::new();
     /// flow.commit(1)?;
     /// let mut flow = flow.into_dyn();
-    /// flow.commit_json_str("2")?;
+    /// flow.commit_json("2")?;
     /// assert_eq!(flow.committed(), 2);
     /// # Ok::<(), kisflow::Error>(())
     /// ```
     #[must_use]
-    pub fn into_dyn(mut self) -> Box<dyn DynFlow> {
-        self.hand_over();
-        Box::new(self.inner)
-    }
-}
-
-/// A `flow!`'s instance behind the trait object, as [`Flow::into_dyn`] makes it, forwarded to
-/// the untyped instance inside.
-impl<S: FlowSpec> DynFlow for Flow<S> {
-    fn name(&self) -> &str {
-        S::NAME
-    }
-
-    fn id(&self) -> &str {
-        self.inner.id()
-    }
-
-    fn stages(&self) -> &[Stage] {
-        S::STAGES
-    }
-
-    fn committed(&self) -> usize {
-        Flow::committed(self)
-    }
-
-    fn metadata(&self) -> &crate::Metadata {
-        self.inner.metadata()
-    }
-
-    fn function_ctx(&self, index: usize) -> Option<&crate::FlowCtx> {
-        self.inner.function_ctx(index)
-    }
-
-    fn commit_json_str(&mut self, row: &str) -> Result<()> {
-        self.hand_over().commit_json_str(row)
-    }
-
-    fn commit_json_value(&mut self, row: serde_json::Value) -> Result<()> {
-        self.hand_over().commit_json_value(row)
-    }
-
-    fn commit_any(
-        &mut self,
-        row: Box<dyn std::any::Any + Send>,
-    ) -> Result<(), Box<dyn std::any::Any + Send>> {
-        self.hand_over().commit_any(row)
-    }
-
-    fn run(&mut self) -> BoxFuture<'_, Result<()>> {
-        self.hand_over().run_committed()
-    }
-
-    fn set_step_limit(&mut self, limit: usize) {
-        self.inner.set_step_limit(limit);
-    }
-
-    fn configure(&mut self, settings: &FlowSettings) -> Result<()> {
-        self.inner.configure(settings)
-    }
-
-    fn attach(&mut self, connector: &crate::Connector) -> Result<()> {
-        self.inner.attach(connector)
-    }
-
-    fn fork_dyn(&self) -> Box<dyn DynFlow> {
-        Box::new(self.fork())
-    }
-
-    fn run_json(&mut self) -> BoxFuture<'_, Result<Vec<serde_json::Value>>> {
-        self.hand_over().run_json()
+    pub fn into_dyn(self) -> Box<dyn DynFlow> {
+        let Self {
+            source, mut inner, ..
+        } = self;
+        if let Err(rows) = inner.source.append(source) {
+            // Unreachable: both hold the first function's input type. Should it happen, the loss
+            // is said, with the count, rather than passed over.
+            tracing::error!(
+                flow = S::NAME,
+                rows = rows.len(),
+                "internal error: committed rows of another type were dropped by into_dyn"
+            );
+        }
+        Box::new(inner)
     }
 }

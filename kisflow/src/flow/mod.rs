@@ -86,7 +86,8 @@ pub struct Flow<S: FlowSpec> {
     /// How many rows the last run took, up to [`RESERVE_LIMIT`]: the room a new batch of single
     /// commits starts with, so it does not grow by doubling and copying every run.
     last_batch: usize,
-    /// The instance itself; its own batch of committed rows stays empty.
+    /// The instance itself; its own batch of committed rows stays empty until
+    /// [`into_dyn`](Flow::into_dyn) hands it this flow's rows.
     inner: ComposedFlow,
     spec: PhantomData<fn() -> S>,
 }
@@ -137,7 +138,7 @@ impl<S: FlowSpec> Flow<S> {
     /// ```
     #[must_use]
     pub fn fork(&self) -> Self {
-        Self::from_inner(self.inner.fork())
+        Self::from_inner(self.inner.fork_instance())
     }
 
     /// This instance, recording its metrics into `metrics` from now on.
@@ -189,14 +190,14 @@ impl<S: FlowSpec> Flow<S> {
     /// # }
     /// ```
     pub fn with_connector(mut self, connector: &Connector) -> Result<Self> {
-        self.inner.core.attach(connector)?;
+        self.inner.core.set_connector(connector)?;
         Ok(self)
     }
 
     /// This instance with `settings` applied (YAML's flow and func kinds go through here); an
     /// error leaves it unchanged and says which setting does not fit.
-    pub fn configure(mut self, settings: &FlowSettings) -> Result<Self> {
-        self.inner.core.configure(settings)?;
+    pub fn with_settings(mut self, settings: &FlowSettings) -> Result<Self> {
+        self.inner.core.set_settings(settings)?;
         Ok(self)
     }
 
@@ -240,8 +241,7 @@ impl<S: FlowSpec> Flow<S> {
     /// How many source rows are committed and wait for the next [`run`](Flow::run).
     #[must_use]
     pub fn committed(&self) -> usize {
-        // Rows committed through `DynFlow` wait in the untyped instance.
-        self.source.len() + self.inner.source.len()
+        self.source.len()
     }
 
     /// Runs every function in order over the committed rows, which it takes: the next run starts
@@ -251,10 +251,6 @@ impl<S: FlowSpec> Flow<S> {
     /// that emits no rows ends the run successfully. A handler error ends it with
     /// [`Error::Handler`](crate::Error::Handler), naming the flow and the function.
     pub fn run(&mut self) -> impl Future<Output = Result<()>> + Send + '_ {
-        if !self.inner.source.is_empty() {
-            // Some rows came through `DynFlow`: run them all, in the order committed.
-            return self.hand_over().run_committed();
-        }
         // A switched-off flow keeps its rows for when it is switched on; `drive` says why.
         let rows = if self.inner.core.settings.disabled.is_some() {
             Vec::new()

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::function::{Stage, merge_params};
 
 /// Settings for one flow instance: switched off or not, and per function its params, connector,
-/// retries and required JSON fields. Applied with [`Flow::configure`](crate::Flow::configure).
+/// retries and required JSON fields. Applied with [`Flow::with_settings`](crate::Flow::with_settings).
 ///
 /// ```
 /// use kisflow::{FlowSettings, StageSettings};
@@ -59,7 +59,7 @@ pub struct StageSettings {
 
 impl FlowCore {
     /// Applies `settings`, or changes nothing and says what does not fit.
-    pub(crate) fn configure(&mut self, settings: &FlowSettings) -> Result<()> {
+    pub(crate) fn set_settings(&mut self, settings: &FlowSettings) -> Result<()> {
         if !settings.stages.is_empty() && settings.stages.len() != self.ctxs.len() {
             return Err(Error::Settings {
                 flow: self.name().to_owned(),

@@ -16,7 +16,7 @@ pub(crate) use params::merge_params;
 pub use rows::Rows;
 pub use stage::Stage;
 
-use crate::action::Actions;
+use crate::action::DeclaredActions;
 use crate::mode::Mode;
 
 /// A row type: anything that can move between threads, since flows run on any tokio runtime.
@@ -123,7 +123,7 @@ pub struct FunctionInfo {
     input: RowType,
     output: Option<RowType>,
     params: &'static [(&'static str, &'static str)],
-    actions: Actions,
+    actions: DeclaredActions,
     conn: Option<&'static str>,
     erased: fn() -> Erased,
 }
@@ -140,7 +140,7 @@ impl FunctionInfo {
         input: RowType,
         output: Option<RowType>,
         params: &'static [(&'static str, &'static str)],
-        actions: Actions,
+        actions: DeclaredActions,
         conn: Option<&'static str>,
         erased: fn() -> Erased,
     ) -> Self {
@@ -202,7 +202,7 @@ impl FunctionInfo {
 
     /// The actions the function declares, `#[kis_function(actions(...))]`.
     #[must_use]
-    pub const fn actions(&self) -> Actions {
+    pub const fn actions(&self) -> DeclaredActions {
         self.actions
     }
 

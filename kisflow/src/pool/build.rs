@@ -26,7 +26,7 @@ pub(super) fn build(pool: &Pool, name: &str) -> Result<Box<dyn DynFlow>> {
         }
     };
     let settings = settings(pool, yaml, flow.stages());
-    flow.configure(&settings)?;
+    flow.set_settings(&settings)?;
     let mut attached: Vec<String> = Vec::new();
     for (stage, configured) in flow.stages().to_vec().iter().zip(&settings.stages) {
         let function = stage.function();
@@ -37,7 +37,7 @@ pub(super) fn build(pool: &Pool, name: &str) -> Result<Box<dyn DynFlow>> {
             continue;
         }
         let connector = pool.connector(cname, function.name())?;
-        flow.attach(&connector)?;
+        flow.set_connector(&connector)?;
         attached.push(cname.to_owned());
     }
     Ok(flow)

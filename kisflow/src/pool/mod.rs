@@ -49,7 +49,7 @@ use crate::registry::Registry;
 /// let yaml = "kistype: flow\nstatus: 1\nflow_name: Triple\nflows:\n  - fname: scale\n    params:\n      factor: 3\n";
 /// let pool = kisflow::Pool::new(Config::load_str("flow-Triple.yml", yaml)?)?;
 /// let mut flow = pool.flow("Triple")?;
-/// flow.commit_json_str("1.5")?;
+/// flow.commit_json("1.5")?;
 /// assert_eq!(flow.run_json().await?, [serde_json::json!(4.5)]);
 /// # Ok(())
 /// # }
@@ -83,9 +83,9 @@ impl Pool {
 
     /// This pool, using `connector` for every function bound to its `cname`.
     #[must_use]
-    pub fn with_connector(self, connector: Connector) -> Self {
+    pub fn with_connector(self, connector: &Connector) -> Self {
         self.connectors()
-            .insert(connector.name().to_owned(), connector);
+            .insert(connector.name().to_owned(), connector.clone());
         self
     }
 

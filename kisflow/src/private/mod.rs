@@ -15,7 +15,7 @@ mod probe;
 
 pub use probe::*;
 
-pub use crate::action::Actions;
+pub use crate::action::DeclaredActions as Actions;
 pub use crate::ctx::FlowCtx;
 pub use crate::edge::{Edge, EmitsRows};
 pub use crate::error::{BoxError, Error};

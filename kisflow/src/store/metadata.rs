@@ -68,7 +68,8 @@ impl Metadata {
     }
 
     /// Replaces the value under `key` with `f(old)` in one step, so concurrent updates are not
-    /// lost, and returns the new value.
+    /// lost, and returns the new value. Use it for small values you want back (a counter); use
+    /// [`modify`](Self::modify) to change a large value in place without copying it.
     pub fn update<T, F>(&self, key: &str, f: F) -> Result<T>
     where
         T: Any + Clone + Send + Sync,
@@ -85,7 +86,8 @@ impl Metadata {
     }
 
     /// Changes the value under `key` in place (starting from `T::default()` when there is none),
-    /// without copying it: the way to grow a list or a map kept in metadata.
+    /// without copying it: the way to grow a list or a map kept in metadata. Unlike
+    /// [`update`](Self::update) it returns nothing, so nothing is cloned.
     ///
     /// ```
     /// let meta = kisflow::Metadata::new("flow metadata");
