@@ -2,13 +2,21 @@
 #![doc(test(attr(deny(warnings), allow(dead_code, unused_variables))))]
 #![forbid(unsafe_code)]
 
+// The code the macros generate names `::kisflow::__private`; this makes that path resolve in the
+// crate itself too (bevy_ecs does the same), so its own code can use `#[kis_function]` and `flow!`.
+#[allow(
+    unused_extern_crates,
+    reason = "only the crate's tests use the macros in the crate today"
+)]
+extern crate self as kisflow;
+
 mod action;
+mod checks;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod config;
 mod connector;
 mod ctx;
-mod edge;
 mod error;
 mod flow;
 mod function;
@@ -30,7 +38,7 @@ pub mod __private {
 pub use action::{Action, Actions};
 pub use connector::{ConnConfig, Connector, KvWrongType, MemoryKv};
 pub use ctx::{DEFAULT_STEP_LIMIT, FlowCtx};
-pub use edge::{Edge, EmitsRows, FeedsInto};
+pub use checks::{CloneForJump, Edge, EmitsRows, FeedsInto, MayJump, NeverJumps, ReusableAs};
 pub use error::{BoxError, DecodeError, DuplicateName, Error, Result};
 pub use flow::{
     ComposedFlow, DynFlow, Flow, FlowSettings, FlowSpec, JsonRow, Stage, StageSettings,

@@ -146,7 +146,7 @@ fn checks(stages: &[StageInput]) -> Vec<TokenStream> {
                 path,
                 quote! {
                     #edge
-                    let _ = <#function::In as #private::Keep<Jumps>>::keep;
+                    let _ = <#function::In as #private::CloneForJump<Jumps>>::keep;
                 },
             )
         })

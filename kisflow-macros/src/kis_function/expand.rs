@@ -106,7 +106,7 @@ fn erased_fn(args: &Args, input: &syn::Type, output: &TokenStream) -> TokenStrea
     let reuse_check = args.data_reuse.map(|span| {
         respan(
             quote! {
-                let _ = <#input as #private::ReuseInto<#output>>::reuse;
+                let _ = <#input as #private::ReusableAs<#output>>::reuse;
             },
             span,
         )

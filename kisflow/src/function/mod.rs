@@ -4,12 +4,19 @@ use std::any::TypeId;
 
 mod call;
 mod erased;
+mod output;
+mod probe;
 mod rows;
 
 pub use call::Call;
 pub(crate) use call::CallFn;
 pub use erased::{Abilities, CloneFn, DecodeFn, EncodeFn, Erased, FmtFn, InputOps, RowOps};
 pub(crate) use erased::{clone_rows, count_rows, debug_rows, decode_row, encode_rows};
+pub use output::IntoOutput;
+pub use probe::{
+    CloneUnsupported, CloneViaClone, DebugUnsupported, DebugViaDebug, EncodeUnsupported,
+    EncodeViaSerde, JsonUnsupported, JsonViaSerde, Probe,
+};
 pub use rows::Rows;
 
 use crate::action::Actions;
