@@ -50,5 +50,8 @@ fn rustc_version() -> String {
         .output()
         .expect("cargo's RUSTC runs");
     let text = String::from_utf8_lossy(&output.stdout);
-    text.split_whitespace().nth(1).unwrap_or_default().to_owned()
+    text.split_whitespace()
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned()
 }

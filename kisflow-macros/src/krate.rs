@@ -53,7 +53,11 @@ mod tests {
     #[test]
     fn crate_path_reaches_every_runtime_path() {
         let function = crate::kis_function::expand(
-            quote!(mode = "Calculate", crate = my_reexport::engine, actions(data_reuse)),
+            quote!(
+                mode = "Calculate",
+                crate = my_reexport::engine,
+                actions(data_reuse)
+            ),
             quote!(
                 async fn double(rows: Vec<i64>) -> Vec<i64> {
                     rows

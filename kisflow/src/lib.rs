@@ -36,9 +36,9 @@ pub mod __private {
 }
 
 pub use action::{Action, Actions};
+pub use checks::{CloneForJump, Edge, EmitsRows, FeedsInto, MayJump, NeverJumps, ReusableAs};
 pub use connector::{ConnConfig, Connector, KvWrongType, MemoryKv};
 pub use ctx::{DEFAULT_STEP_LIMIT, FlowCtx};
-pub use checks::{CloneForJump, Edge, EmitsRows, FeedsInto, MayJump, NeverJumps, ReusableAs};
 pub use error::{BoxError, DecodeError, DuplicateName, Error, Result};
 pub use flow::{
     ComposedFlow, DynFlow, Flow, FlowSettings, FlowSpec, JsonRow, Stage, StageSettings,
