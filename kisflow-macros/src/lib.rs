@@ -6,6 +6,7 @@
 mod errors;
 mod flow;
 mod kis_function;
+mod krate;
 mod param;
 mod respan;
 mod type_text;
@@ -23,10 +24,6 @@ use proc_macro::TokenStream;
 /// }
 /// ```
 ///
-/// Arguments:
-/// - `mode` (required): one of `"Verify"`, `"Save"`, `"Load"`, `"Calculate"`, `"Expand"`.
-/// - `name` (optional): the name the registry and YAML use; the handler's own name by default.
-///
 /// The handler is an `async fn` or a plain `fn`. It takes an optional `ctx: &FlowCtx` and then one
 /// batch of rows, `rows: Vec<In>`. It returns `kisflow::Result<Vec<Out>>` or `Vec<Out>`, or, for a
 /// sink that emits nothing, `kisflow::Result<()>` or `()`. Any error type that converts into
@@ -36,6 +33,89 @@ use proc_macro::TokenStream;
 /// declares a type of the same name (types and functions live apart in Rust) that implements
 /// `kisflow::KisFunction`; `flow!` names functions through it. Each function is registered, so
 /// `kisflow::registry()` lists it.
+///
+/// # Arguments
+///
+/// Arguments are separated by commas, in any order, each at most once.
+///
+/// - **`mode = "…"`** (required): what the function does, one of `"Verify"`, `"Save"`, `"Load"`,
+///   `"Calculate"`, `"Expand"` (the `fmode` of its YAML).
+/// - **`name = "…"`**: the name the registry and YAML use; the handler's own name by default.
+///
+///   ```
+///   # use kisflow::prelude::*;
+///   #[kis_function(mode = "Verify", name = "VerifyStu")]
+///   fn verify_stu(rows: Vec<i64>) -> Vec<i64> {
+///       rows.into_iter().filter(|score| (0..=100).contains(score)).collect()
+///   }
+///   assert_eq!(<verify_stu as KisFunction>::INFO.name(), "VerifyStu");
+///   ```
+///
+/// - **`params(key = value, …)`**: default params, which the handler reads with `FlowCtx::param`.
+///   Values are string, number or boolean literals and are kept as text; a flow or YAML may
+///   override them.
+///
+///   ```
+///   # use kisflow::prelude::*;
+///   #[kis_function(mode = "Calculate", params(factor = "1.5", round = true))]
+///   fn scale(ctx: &FlowCtx, rows: Vec<f64>) -> Vec<f64> {
+///       let factor: f64 = ctx.param("factor").unwrap_or("1").parse().unwrap_or(1.0);
+///       rows.into_iter().map(|x| x * factor).collect()
+///   }
+///   assert_eq!(<scale as KisFunction>::INFO.params(), [("factor", "1.5"), ("round", "true")]);
+///   ```
+///
+/// - **`conn = "cname"`**: binds the function to the connector with that `cname`; the handler
+///   reaches it with `FlowCtx::connector`, and a flow holding the function must be given it.
+///
+///   ```
+///   # use kisflow::prelude::*;
+///   use kisflow::MemoryKv;
+///
+///   #[kis_function(mode = "Save", conn = "ScoreCache")]
+///   fn save(ctx: &FlowCtx, rows: Vec<(String, i64)>) -> kisflow::Result<()> {
+///       let kv = ctx.connector()?.client::<MemoryKv>()?;
+///       for (name, score) in rows {
+///           kv.hset(name, "score", score.to_string())?;
+///       }
+///       Ok(())
+///   }
+///   assert_eq!(<save as KisFunction>::INFO.conn(), Some("ScoreCache"));
+///   ```
+///
+/// - **`actions(data_reuse, jump)`**: the actions that change which rows later functions see, which
+///   a function must declare before taking them. With `data_reuse` the function may hand its input
+///   on instead of its output (`FlowCtx::data_reuse`), so its input and output row types must be the
+///   same `Clone` type (`kisflow::ReusableAs`). With `jump` it may send the run back to another
+///   function (`FlowCtx::jump_func`), so every input row type of a flow holding it must be `Clone`
+///   (`kisflow::CloneForJump`). `abort` and `force_entry_next` need no declaration.
+///
+///   ```
+///   # use kisflow::prelude::*;
+///   #[kis_function(mode = "Verify", actions(data_reuse))]
+///   fn check(ctx: &FlowCtx, rows: Vec<i64>) -> kisflow::Result<Vec<i64>> {
+///       if rows.iter().all(|n| *n >= 0) {
+///           ctx.data_reuse()?; // pass the input on unchanged
+///       }
+///       Ok(Vec::new())
+///   }
+///   ```
+///
+/// - **`crate = path`**: where the generated code finds kisflow, for crates that depend on it
+///   under another name or reach it through a re-export; `::kisflow` by default. The path is
+///   written without quotes and resolved where the attribute is, like any path in your code. Give
+///   `flow!` the same path (`flow!(crate = path; …)`).
+///
+///   ```
+///   mod runtime {
+///       pub use kisflow as engine; // say, a framework crate re-exporting kisflow
+///   }
+///
+///   #[runtime::engine::kis_function(mode = "Calculate", crate = runtime::engine)]
+///   fn double(rows: Vec<i64>) -> Vec<i64> {
+///       rows.into_iter().map(|n| n * 2).collect()
+///   }
+///   ```
 ///
 /// Mistakes are compile errors at the token that is wrong:
 ///
@@ -92,7 +172,8 @@ pub fn kis_function(args: TokenStream, item: TokenStream) -> TokenStream {
 /// # }
 /// ```
 ///
-/// Syntax: `flow!(Name: f -> g -> h)`, optionally with doc comments and a visibility before the name
+/// Syntax: `flow!(Name: f -> g -> h)`, optionally with `crate = path;` first (see below), and doc
+/// comments and a visibility before the name
 /// (`flow!(pub Name: …)`; the functions of a `pub` flow must be `pub` too, since its input row type is
 /// its first function's).
 /// Functions may be named by path (`stages::avg`) and take params in parentheses,
@@ -101,6 +182,24 @@ pub fn kis_function(args: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// `flow!` declares a type `Name` with `Name::new() -> kisflow::Flow<Name>` and registers the flow,
 /// so `kisflow::registry()?.flow("Name")` makes a fresh instance by name.
+///
+/// A crate that reaches kisflow under another name, say through a re-export, says where with
+/// `crate = path;` before everything else (`::kisflow` by default), as `#[kis_function]` does with
+/// its `crate = path` argument:
+///
+/// ```
+/// mod runtime {
+///     pub use kisflow as engine; // say, a framework crate re-exporting kisflow
+/// }
+/// use runtime::engine::{flow, kis_function};
+///
+/// #[kis_function(mode = "Expand", crate = runtime::engine)]
+/// fn print(rows: Vec<i64>) {
+///     println!("{rows:?}");
+/// }
+///
+/// flow!(crate = runtime::engine; Printing: print);
+/// ```
 ///
 /// When one function's output row type is not the next one's input row type, the compiler reports
 /// that edge, at the second function:

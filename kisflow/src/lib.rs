@@ -2,7 +2,16 @@
 #![doc(test(attr(deny(warnings), allow(dead_code, unused_variables))))]
 #![forbid(unsafe_code)]
 
+// The code the macros generate names `::kisflow::__private`; this makes that path resolve in the
+// crate itself too (bevy_ecs does the same), so its own code can use `#[kis_function]` and `flow!`.
+#[allow(
+    unused_extern_crates,
+    reason = "only the crate's tests use the macros in the crate today"
+)]
+extern crate self as kisflow;
+
 mod action;
+mod checks;
 #[cfg(feature = "cli")]
 pub mod cli;
 #[cfg(feature = "config")]
@@ -10,7 +19,6 @@ pub mod config;
 mod connector;
 mod ctx;
 mod diagnostics;
-mod edge;
 mod error;
 mod flow;
 mod function;
@@ -31,10 +39,10 @@ pub mod __private {
 }
 
 pub use action::{Action, DeclaredActions};
+pub use checks::{CloneForJump, Edge, EmitsRows, FeedsInto, MayJump, NeverJumps, ReusableAs};
 pub use connector::{ConnConfig, Connector, KvWrongType, MemoryKv};
 pub use ctx::{DEFAULT_STEP_LIMIT, FlowCtx};
 pub use diagnostics::{ConfigErrors, Place, Problem};
-pub use edge::{Edge, EmitsRows, FeedsInto};
 pub use error::{BoxError, DecodeError, DuplicateName, Error, ErrorKind, Result};
 pub use flow::{ComposedFlow, DynFlow, Flow, FlowSettings, FlowSpec, JsonRow, StageSettings};
 pub use function::{FunctionInfo, KisFunction, Location, NoRows, Row, RowType, Stage};

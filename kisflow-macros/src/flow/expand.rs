@@ -7,12 +7,14 @@ use quote::quote;
 use syn::spanned::Spanned;
 
 use super::parse::{FlowInput, StageInput};
+use crate::krate;
 use crate::param::param_text;
 use crate::respan::respan;
 
 pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
-    let private = quote!(::kisflow::__private);
+    let private = &krate::private(flow.krate.as_ref());
     let FlowInput {
+        krate: _,
         attrs,
         vis,
         name,
@@ -20,9 +22,9 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
     } = flow;
     let name_text = name.to_string();
     let first = &stages[0].path;
-    let stage_infos = stage_infos(stages);
-    let jumps = jumps(stages);
-    let checks = checks(stages);
+    let stage_infos = stage_infos(private, stages);
+    let jumps = jumps(private, stages);
+    let checks = checks(private, stages);
     let flow_in = at(first, quote!(<#first as #private::KisFunction>::In));
     quote! {
         #(#attrs)*
@@ -35,8 +37,8 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
             #[must_use]
             #[inline]
             #[allow(clippy::new_ret_no_self)]
-            #vis fn new() -> ::kisflow::Flow<Self> {
-                ::kisflow::Flow::new()
+            #vis fn new() -> #private::Flow<Self> {
+                #private::Flow::new()
             }
         }
 
@@ -80,28 +82,20 @@ fn at(path: &syn::Path, tokens: TokenStream) -> TokenStream {
     respan(tokens, path.span())
 }
 
-/// How generated code names the function at `index`, as a type: by its path. The edges between
-/// functions are checked in one place only (`checks`), so a mismatch or a sink in the middle is
-/// one error at the next function's name.
-fn function_type(stages: &[StageInput], index: usize) -> TokenStream {
-    let path = &stages[index].path;
-    quote!(#path)
-}
-
-/// The function at `index` as a trait-qualified path prefix, for its items.
-fn function_at(stages: &[StageInput], index: usize) -> TokenStream {
-    let private = quote!(::kisflow::__private);
-    let function = function_type(stages, index);
+/// The function at `index` as a trait-qualified path prefix, for its items. The function is named
+/// by its path only: the edges between functions are checked in one place (`checks`), so a
+/// mismatch or a sink in the middle is one error at the next function's name.
+fn function_at(private: &TokenStream, stages: &[StageInput], index: usize) -> TokenStream {
+    let function = &stages[index].path;
     quote!(<#function as #private::KisFunction>)
 }
 
 /// `Yes` when any function of the flow declares `actions(jump)`, from the functions' `INFO`
 /// constants, named exactly as `stage_infos` names them so that a name which is not a function
 /// is reported once.
-fn jumps(stages: &[StageInput]) -> TokenStream {
-    let private = quote!(::kisflow::__private);
+fn jumps(private: &TokenStream, stages: &[StageInput]) -> TokenStream {
     let infos = (0..stages.len()).map(|index| {
-        let function = function_at(stages, index);
+        let function = function_at(private, stages, index);
         at(&stages[index].path, quote!(#function::INFO))
     });
     quote! {
@@ -110,8 +104,7 @@ fn jumps(stages: &[StageInput]) -> TokenStream {
 }
 
 /// The `Stage` of each function: its registry entry and the params the flow gives it.
-fn stage_infos(stages: &[StageInput]) -> Vec<TokenStream> {
-    let private = quote!(::kisflow::__private);
+fn stage_infos(private: &TokenStream, stages: &[StageInput]) -> Vec<TokenStream> {
     (0..stages.len())
         .map(|index| {
             let params = stages[index].params.iter().map(|p| {
@@ -119,7 +112,7 @@ fn stage_infos(stages: &[StageInput]) -> Vec<TokenStream> {
                 let value = param_text(&p.value).unwrap_or_default();
                 quote!((#key, #value))
             });
-            let function = function_at(stages, index);
+            let function = function_at(private, stages, index);
             at(
                 &stages[index].path,
                 quote!(#private::Stage::__new(#function::INFO, &[#(#params),*])),
@@ -132,8 +125,7 @@ fn stage_infos(stages: &[StageInput]) -> Vec<TokenStream> {
 /// are the ones this function takes, and that function emits rows at all), then whether its input
 /// can be kept when the flow may jump. An edge is checked in this one place only, so a mismatch is
 /// one error.
-fn checks(stages: &[StageInput]) -> Vec<TokenStream> {
-    let private = quote!(::kisflow::__private);
+fn checks(private: &TokenStream, stages: &[StageInput]) -> Vec<TokenStream> {
     (0..stages.len())
         .map(|index| {
             let path = &stages[index].path;
@@ -141,12 +133,12 @@ fn checks(stages: &[StageInput]) -> Vec<TokenStream> {
                 let prev_path = &stages[prev].path;
                 quote!(let _ = <(#prev_path, #path) as #private::Edge>::feed;)
             });
-            let function = function_at(stages, index);
+            let function = function_at(private, stages, index);
             at(
                 path,
                 quote! {
                     #edge
-                    let _ = <#function::In as #private::Keep<Jumps>>::keep;
+                    let _ = <#function::In as #private::CloneForJump<Jumps>>::keep;
                 },
             )
         })

@@ -1,10 +1,13 @@
-//! The syntax of `flow!`: attributes, visibility, `Name:`, then stages joined by `->`.
+//! The syntax of `flow!`: an optional `crate = path;`, attributes, visibility, `Name:`, then stages
+//! joined by `->`.
 
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Ident, Lit, Path, Token, Visibility};
 
 pub(crate) struct FlowInput {
+    /// `crate = path;`: where generated code finds kisflow, when not at `::kisflow`.
+    pub(crate) krate: Option<Path>,
     pub(crate) attrs: Vec<Attribute>,
     pub(crate) vis: Visibility,
     pub(crate) name: Ident,
@@ -24,6 +27,7 @@ pub(crate) struct Param {
 
 impl Parse for FlowInput {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let krate = parse_krate(input)?;
         let attrs = input.call(Attribute::parse_outer)?;
         let vis: Visibility = input.parse()?;
         if input.is_empty() {
@@ -58,12 +62,32 @@ impl Parse for FlowInput {
             stages.push(input.parse()?);
         }
         Ok(Self {
+            krate,
             attrs,
             vis,
             name,
             stages,
         })
     }
+}
+
+/// `crate = path;` before everything else, or nothing.
+fn parse_krate(input: ParseStream<'_>) -> syn::Result<Option<Path>> {
+    if !input.peek(Token![crate]) {
+        return Ok(None);
+    }
+    let keyword: Token![crate] = input.parse()?;
+    if input.parse::<Option<Token![=]>>()?.is_none() {
+        return Err(syn::Error::new(keyword.span, crate::krate::missing_value()));
+    }
+    let path = crate::krate::parse_path(input)?;
+    input.parse::<Token![;]>().map_err(|err| {
+        syn::Error::new(
+            err.span(),
+            "expected `;` after the crate path: `flow!(crate = my_reexport::kisflow; Name: first -> second)`",
+        )
+    })?;
+    Ok(Some(path))
 }
 
 impl Parse for StageInput {

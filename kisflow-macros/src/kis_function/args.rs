@@ -1,5 +1,6 @@
 //! The attribute's arguments: `mode = "Calculate"` (required), `name = "AvgStuScore"`,
-//! `params(key = "value", …)`, `actions(data_reuse, jump)` and `conn = "cname"`.
+//! `params(key = "value", …)`, `actions(data_reuse, jump)`, `conn = "cname"` and
+//! `crate = my_reexport::kisflow`.
 
 use std::collections::HashSet;
 
@@ -15,7 +16,7 @@ use crate::param::param_text;
 /// The five modes, as written in the attribute and in YAML, with the runtime variant they expand to.
 const MODES: &[&str] = &["Verify", "Save", "Load", "Calculate", "Expand"];
 
-const KEYS: &str = "`mode`, `name`, `params`, `actions`, `conn`";
+const KEYS: &str = "`mode`, `name`, `params`, `actions`, `conn`, `crate`";
 
 pub(crate) struct Args {
     /// The mode's variant name in `kisflow::Mode`.
@@ -27,15 +28,21 @@ pub(crate) struct Args {
     pub(crate) data_reuse: Option<Span>,
     pub(crate) jump: bool,
     pub(crate) conn: Option<LitStr>,
+    /// `crate = path`: where generated code finds kisflow, when not at `::kisflow`.
+    pub(crate) krate: Option<syn::Path>,
 }
 
 impl Args {
-    pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Self> {
+    /// The arguments, and every error in them. With errors, the arguments hold what could be read
+    /// and stand-ins for the rest (mode `Calculate`), so that expansion can go on and code using the
+    /// function sees only the real errors.
+    pub(crate) fn parse(tokens: TokenStream) -> (Self, syn::Result<()>) {
         let mut mode = None;
         let mut name = None;
         let mut params = None;
         let mut actions = None;
         let mut conn = None;
+        let mut krate = None;
         let mut errors = Errors::default();
         let parser = syn::meta::parser(|meta| {
             let result = if meta.path.is_ident("mode") {
@@ -48,6 +55,8 @@ impl Args {
                 set_once(&mut actions, &meta, "actions", parse_actions)
             } else if meta.path.is_ident("conn") {
                 set_once(&mut conn, &meta, "conn", parse_conn)
+            } else if meta.path.is_ident("crate") {
+                set_once(&mut krate, &meta, "crate", parse_krate)
             } else {
                 Err(meta.error(format_args!(
                     "unknown kis_function argument `{}`, expected one of {KEYS}",
@@ -61,36 +70,28 @@ impl Args {
             }
             Ok(())
         });
-        parser.parse2(tokens)?;
-        errors.finish()?;
-        let Some(mode) = mode else {
-            return Err(syn::Error::new(
+        if let Err(err) = parser.parse2(tokens) {
+            errors.push(err);
+        }
+        let mut result = errors.finish();
+        if mode.is_none() && result.is_ok() {
+            result = Err(syn::Error::new(
                 Span::call_site(),
                 "missing `mode`: write `#[kis_function(mode = \"Calculate\")]` with one of \
                  \"Verify\", \"Save\", \"Load\", \"Calculate\", \"Expand\"",
             ));
-        };
+        }
         let (data_reuse, jump) = actions.unwrap_or_default();
-        Ok(Self {
-            mode,
+        let args = Self {
+            mode: mode.unwrap_or("Calculate"),
             name,
             params: params.unwrap_or_default(),
             data_reuse,
             jump,
             conn,
-        })
-    }
-
-    /// What expansion uses when the arguments are wrong, to avoid follow-on errors.
-    pub(crate) fn fallback() -> Self {
-        Self {
-            mode: "Calculate",
-            name: None,
-            params: Vec::new(),
-            data_reuse: None,
-            jump: false,
-            conn: None,
-        }
+            krate,
+        };
+        (args, result)
     }
 }
 
@@ -220,6 +221,13 @@ fn parse_conn(meta: &ParseNestedMeta<'_>) -> syn::Result<LitStr> {
         ));
     }
     Ok(lit)
+}
+
+fn parse_krate(meta: &ParseNestedMeta<'_>) -> syn::Result<syn::Path> {
+    let value = meta
+        .value()
+        .map_err(|_| meta.error(crate::krate::missing_value()))?;
+    crate::krate::parse_path(value)
 }
 
 /// The `= "…"` of a key, which must be a string literal.

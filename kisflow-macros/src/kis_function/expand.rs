@@ -8,10 +8,11 @@ use syn::spanned::Spanned;
 use super::args::Args;
 use super::parse::HandlerFn;
 use super::validate::Handler;
+use crate::krate;
 use crate::respan::respan;
 
 pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenStream {
-    let private = quote!(::kisflow::__private);
+    let private = &krate::private(args.krate.as_ref());
     let ident = &item.sig.ident;
     let vis = &item.vis;
     let name = args
@@ -34,8 +35,8 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
         Some(ty) => quote_spanned!(ty.span()=> type Out = #ty;),
         None => quote!(type Out = #private::NoRows;),
     };
-    let call = call_fn(item, handler, &output, &name);
-    let erased = erased_fn(args, input, &output);
+    let call = call_fn(private, item, handler, &output, &name);
+    let erased = erased_fn(private, args, input, &output);
     let params = args.params.iter().map(|(k, v)| quote!((#k, #v)));
     let data_reuse = args.data_reuse.is_some();
     let jump = args.jump;
@@ -77,7 +78,7 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
                     #private::RowType::of::<#input>(),
                     #output_info,
                     &[#(#params),*],
-                    #private::Actions::__new(#data_reuse, #jump),
+                    #private::DeclaredActions::__new(#data_reuse, #jump),
                     #conn,
                     __erased,
                 );
@@ -99,14 +100,18 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
 
 /// `__erased`: what the runtime can do with the function's rows, found by autoref
 /// specialisation (the attribute cannot see the row types' impls), plus the `data_reuse` check.
-fn erased_fn(args: &Args, input: &syn::Type, output: &TokenStream) -> TokenStream {
-    let private = quote!(::kisflow::__private);
+fn erased_fn(
+    private: &TokenStream,
+    args: &Args,
+    input: &syn::Type,
+    output: &TokenStream,
+) -> TokenStream {
     let data_reuse = args.data_reuse.is_some();
     // Located at `data_reuse`, so a function that cannot hand its input on is told there.
     let reuse_check = args.data_reuse.map(|span| {
         respan(
             quote! {
-                let _ = <#input as #private::ReuseInto<#output>>::reuse;
+                let _ = <#input as #private::ReusableAs<#output>>::reuse;
             },
             span,
         )
@@ -138,8 +143,13 @@ fn erased_fn(args: &Args, input: &syn::Type, output: &TokenStream) -> TokenStrea
 
 /// `__call`: the handler called on one batch of rows, its return turned into rows. A plain `fn`
 /// is called right away; an `async fn` becomes a boxed future.
-fn call_fn(item: &HandlerFn, handler: &Handler, output: &TokenStream, name: &str) -> TokenStream {
-    let private = quote!(::kisflow::__private);
+fn call_fn(
+    private: &TokenStream,
+    item: &HandlerFn,
+    handler: &Handler,
+    output: &TokenStream,
+    name: &str,
+) -> TokenStream {
     let ident = &item.sig.ident;
     let input = &handler.input;
     if item.sig.asyncness.is_none() {

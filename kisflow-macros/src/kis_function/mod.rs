@@ -1,4 +1,4 @@
-//! `#[kis_function(mode = "…", name = "…")]`: parse the arguments and the handler, validate the
+//! `#[kis_function(mode = "…", name = "…", …)]`: parse the arguments and the handler, validate the
 //! handler's shape, then expand to the handler, its registry type and its registration.
 
 mod args;
@@ -17,17 +17,18 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         // Not a function at all: keep the user's tokens so the rest of their code still resolves.
         Err(err) => return with_error(item, err),
     };
-    let args = Args::parse(args);
+    let (args, args_checked) = Args::parse(args);
     let handler = validate::handler(&item_fn);
-    match (args, handler) {
-        (Ok(args), Ok(handler)) => expand::expand(&item_fn, &args, &handler),
+    match (args_checked, handler) {
+        (Ok(()), Ok(handler)) => expand::expand(&item_fn, &args, &handler),
         (Err(err), Ok(handler)) => {
-            // Expand with a stand-in mode so code that uses the function only sees the real error.
-            let mut out = expand::expand(&item_fn, &Args::fallback(), &handler);
+            // Expand with the stand-ins `Args::parse` put in place of the bad arguments, so code
+            // that uses the function only sees the real error.
+            let mut out = expand::expand(&item_fn, &args, &handler);
             out.extend(err.into_compile_error());
             out
         }
-        (Ok(_), Err(err)) => with_error(item, err),
+        (Ok(()), Err(err)) => with_error(item, err),
         (Err(mut err), Err(more)) => {
             err.combine(more);
             with_error(item, err)

@@ -3,10 +3,9 @@
 
 use futures::future::BoxFuture;
 
-use super::Rows;
+use super::{IntoOutput, Rows};
 use crate::ctx::FlowCtx;
 use crate::error::BoxError;
-use crate::private::IntoOutput;
 
 /// Calls a handler on one batch of rows.
 pub(crate) type CallFn = for<'a> fn(&'a FlowCtx, Rows) -> Call<'a>;

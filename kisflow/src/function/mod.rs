@@ -4,7 +4,9 @@ use std::any::TypeId;
 
 mod call;
 mod erased;
+mod output;
 mod params;
+mod probe;
 mod rows;
 mod stage;
 
@@ -12,7 +14,12 @@ pub use call::Call;
 pub(crate) use call::CallFn;
 pub use erased::{Abilities, CloneFn, DecodeFn, EncodeFn, Erased, FmtFn, InputOps, RowOps};
 pub(crate) use erased::{clone_rows, count_rows, debug_rows, decode_row, encode_rows};
+pub use output::IntoOutput;
 pub(crate) use params::merge_params;
+pub use probe::{
+    CloneUnsupported, CloneViaClone, DebugUnsupported, DebugViaDebug, EncodeUnsupported,
+    EncodeViaSerde, JsonUnsupported, JsonViaSerde, Probe,
+};
 pub use rows::Rows;
 pub use stage::Stage;
 

@@ -1,5 +1,4 @@
-//! The run loop every flow shares: one [`step`] per function call, the action taken after it,
-//! and the type-level flags with which `flow!` checks that jumps and reuse can work.
+//! The run loop every flow shares: one [`step`] per function call, and the action taken after it.
 //!
 //! Rows move between functions as [`Rows`]: a typed `Vec` behind one box per batch. The loop is
 //! thus compiled once, here, instead of once per `flow!`; a flow costs its crate a table of its
@@ -7,12 +6,10 @@
 //! composed flow's, so the erased calls always find the row type they expect.
 
 mod call;
-mod flags;
 mod state;
 
 use call::log_action;
 pub(crate) use call::{call, debug_enabled, debug_rows, log_retry, no_such_stage};
-pub use flags::{Flag, Keep, No, ReuseInto, Select, Select2Flag, Yes, any_jumps};
 pub(crate) use state::{Goto, RunState};
 
 use crate::ctx::FlowCtx;

@@ -9,7 +9,7 @@ use std::marker::PhantomData;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::function::{
+use super::{
     CloneFn, DecodeFn, EncodeFn, FmtFn, clone_rows, count_rows, debug_rows, decode_row, encode_rows,
 };
 

@@ -1,0 +1,83 @@
+//! How generated code names the runtime: the one place that spells its path. By default that is
+//! `::kisflow::__private`; `crate = path` (in `#[kis_function(…)]` and `flow!(crate = path; …)`)
+//! makes it `path::__private`, for crates that reach kisflow through a re-export.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::parse::ParseStream;
+use syn::{LitStr, Path};
+
+/// The example every `crate = …` message shows.
+const EXAMPLE: &str = "crate = my_reexport::kisflow";
+
+/// The module of re-exports generated code uses: `::kisflow::__private`, or `path::__private`
+/// when the user gave `crate = path`.
+pub(crate) fn private(krate: Option<&Path>) -> TokenStream {
+    match krate {
+        Some(path) => quote!(#path::__private),
+        None => quote!(::kisflow::__private),
+    }
+}
+
+/// The path after `crate =`: a plain path without generics, as in `crate = my_reexport::kisflow`.
+pub(crate) fn parse_path(input: ParseStream<'_>) -> syn::Result<Path> {
+    if input.peek(LitStr) {
+        let lit: LitStr = input.parse()?;
+        let message = match syn::parse_str::<Path>(&lit.value()) {
+            Ok(_) => format!(
+                "`crate` takes a path, not a string: write `crate = {}` without quotes",
+                lit.value()
+            ),
+            Err(_) => format!("`crate` takes a path, not a string, as in `{EXAMPLE}`"),
+        };
+        return Err(syn::Error::new(lit.span(), message));
+    }
+    input.call(Path::parse_mod_style).map_err(|err| {
+        syn::Error::new(
+            err.span(),
+            format!("expected the path of the kisflow crate after `crate =`, as in `{EXAMPLE}`"),
+        )
+    })
+}
+
+/// The message for a `crate` with no `= path`.
+pub(crate) fn missing_value() -> String {
+    format!("expected a path after `crate`, as in `{EXAMPLE}`")
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    /// Every runtime path of both expansions goes through the override, so no `::kisflow` is left.
+    #[test]
+    fn crate_path_reaches_every_runtime_path() {
+        let function = crate::kis_function::expand(
+            quote!(
+                mode = "Calculate",
+                crate = my_reexport::engine,
+                actions(data_reuse)
+            ),
+            quote!(
+                async fn double(rows: Vec<i64>) -> Vec<i64> {
+                    rows
+                }
+            ),
+        )
+        .to_string();
+        let flow =
+            crate::flow::expand(quote!(crate = my_reexport::engine; pub Doubled: double -> double))
+                .to_string();
+        for out in [function, flow] {
+            assert!(!out.contains("compile_error"), "{out}");
+            assert!(!out.contains(":: kisflow"), "{out}");
+            assert!(out.contains("my_reexport :: engine :: __private"), "{out}");
+        }
+    }
+
+    #[test]
+    fn default_path_is_kisflow() {
+        let flow = crate::flow::expand(quote!(Doubled: double)).to_string();
+        assert!(flow.contains(":: kisflow :: __private"), "{flow}");
+    }
+}
