@@ -17,7 +17,6 @@ pub mod cli;
 #[cfg(feature = "config")]
 pub mod config;
 mod connector;
-mod ctx;
 mod diagnostics;
 mod error;
 mod flow;
@@ -41,10 +40,10 @@ pub mod __private {
 pub use action::{Action, DeclaredActions};
 pub use checks::{CloneForJump, Edge, EmitsRows, FeedsInto, MayJump, NeverJumps, ReusableAs};
 pub use connector::{ConnConfig, Connector, KvWrongType, MemoryKv};
-pub use ctx::{DEFAULT_STEP_LIMIT, FlowCtx};
 pub use diagnostics::{ConfigErrors, Place, Problem};
 pub use error::{BoxError, DecodeError, DuplicateName, Error, ErrorKind, Result};
 pub use flow::{ComposedFlow, DynFlow, Flow, FlowSettings, FlowSpec, JsonRow, StageSettings};
+pub use function::ctx::{DEFAULT_STEP_LIMIT, FlowCtx};
 pub use function::{FunctionInfo, KisFunction, Location, NoRows, Row, RowType, Stage};
 pub use metrics::Metrics;
 pub use mode::{Mode, UnknownMode};

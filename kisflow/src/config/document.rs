@@ -13,15 +13,16 @@ use std::fmt;
 
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
-use serde_saphyr::{Location, NonFiniteFloatPolicy, Options, Spanned};
+use serde_saphyr::{NonFiniteFloatPolicy, Options, Spanned};
 
-use super::conn::{self, RawConn};
-use super::describe::{describe, unknown};
+use super::describe::unknown;
+use super::doc::Doc;
 use super::fields::{self, Text};
-use super::flow::{self, FlowConfig, RawFlow};
-use super::func::{self, FuncConfig, RawFunc};
-use super::global::{self, RawGlobal};
 use super::keys::{self, KeySeed, Node, Shape};
+use super::kinds::conn::{self, RawConn};
+use super::kinds::flow::{self, FlowConfig, RawFlow};
+use super::kinds::func::{self, FuncConfig, RawFunc};
+use super::kinds::global::{self, RawGlobal};
 use super::problem::{Place, PlaceKey, Problem};
 use crate::ConnConfig;
 use crate::metrics::MetricsConfig;
@@ -41,51 +42,6 @@ pub(super) enum ItemKind {
     Flow(FlowConfig),
     Conn(ConnConfig),
     Global(MetricsConfig),
-}
-
-/// The problems of one document, with the name of its file.
-pub(super) struct Doc<'a> {
-    pub(super) file: &'a str,
-    pub(super) problems: &'a mut Vec<Problem>,
-}
-
-impl Doc<'_> {
-    pub(super) fn place(&self, location: &Location) -> Place {
-        super::problem::place_at(self.file, location)
-    }
-
-    pub(super) fn report(&mut self, location: &Location, message: impl Into<String>) {
-        let place = self.place(location);
-        self.problems.push(Problem::new(Some(place), message));
-    }
-
-    fn report_error(&mut self, error: &serde_saphyr::Error) {
-        let (message, location) = describe(error);
-        let place = location.map_or_else(|| Place::new(self.file, 0, 0), |l| self.place(&l));
-        self.problems.push(Problem::new(Some(place), message));
-    }
-
-    /// A required, non-empty name: `what` completes "missing `key`: <what> with `key: <name>`".
-    pub(super) fn name(
-        &mut self,
-        text: Option<Text>,
-        key: &str,
-        what: &str,
-        root: &Location,
-    ) -> Option<Text> {
-        match text {
-            None => self.report(
-                root,
-                format!("missing `{key}`: {what} with `{key}: <name>`"),
-            ),
-            Some(text) if text.value.is_empty() => self.report(
-                &text.referenced,
-                format!("`{key}` is empty: {what} with `{key}: <name>`"),
-            ),
-            Some(text) => return Some(text),
-        }
-        None
-    }
 }
 
 /// Reads one document, reporting its problems; `None` when it yields no item.

@@ -57,14 +57,12 @@
 //! [`global_to_yaml`] write documents that load back as equal items, with `kistype` set, unlike
 //! Go's export.
 
-mod conn;
 mod describe;
+mod doc;
 mod document;
 mod fields;
-mod flow;
-mod func;
-mod global;
 mod keys;
+mod kinds;
 mod load;
 mod problem;
 #[cfg(test)]
@@ -73,10 +71,10 @@ mod tests;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-pub use conn::conn_to_yaml;
-pub use flow::{FlowConfig, FlowFunction};
-pub use func::{FuncConfig, FuncOption, Source};
-pub use global::global_to_yaml;
+pub use kinds::conn::conn_to_yaml;
+pub use kinds::flow::{FlowConfig, FlowFunction};
+pub use kinds::func::{FuncConfig, FuncOption, Source};
+pub use kinds::global::global_to_yaml;
 pub use problem::{ConfigErrors, Place, PlaceKey, Problem};
 
 pub(crate) use describe::distance;

@@ -131,3 +131,15 @@ fn wrong(key: &str, holds: &Value, wanted: &'static str) -> KvWrongType {
         wanted,
     }
 }
+
+/// A key of the other shape, as kisflow's one error type: [`Error::WrongType`](crate::Error::WrongType).
+impl From<KvWrongType> for crate::Error {
+    fn from(err: KvWrongType) -> Self {
+        Self::WrongType {
+            store: "memory kv key",
+            key: err.key,
+            stored: err.holds,
+            asked: err.wanted,
+        }
+    }
+}

@@ -84,17 +84,6 @@ impl Error {
     }
 }
 
-impl From<crate::connector::KvWrongType> for Error {
-    fn from(err: crate::connector::KvWrongType) -> Self {
-        Self::WrongType {
-            store: "memory kv key",
-            key: err.key,
-            stored: err.holds,
-            asked: err.wanted,
-        }
-    }
-}
-
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{self}")?;

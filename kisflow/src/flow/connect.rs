@@ -1,7 +1,7 @@
 //! Connectors before a run: every bound function has its connector, initialised.
 
-use crate::ctx::FlowCtx;
 use crate::error::Result;
+use crate::function::ctx::FlowCtx;
 
 /// Checks that every function bound to a connector has one and initialises those connectors,
 /// before any row moves. A missing one is the error `FlowCtx::connector` gives a handler.

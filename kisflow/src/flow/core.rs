@@ -10,9 +10,9 @@ use tracing::Instrument;
 
 use super::connect::connect;
 use crate::connector::Connector;
-use crate::ctx::{FlowCtx, FlowShared};
 use crate::error::{Error, Result};
 use crate::function::Stage;
+use crate::function::ctx::{FlowCtx, FlowShared};
 use crate::metrics::{FlowMetrics, Metrics};
 
 /// A flow instance's contexts, shared state, metrics and connectors.

@@ -13,8 +13,8 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use crate::connector::Connector;
-use crate::ctx::FlowCtx;
 use crate::error::Result;
+use crate::function::ctx::FlowCtx;
 
 use crate::function::{Location, Row, Rows, Stage};
 use crate::metrics::Metrics;

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::core::FlowCore;
-use crate::ctx::Retry;
 use crate::error::{Error, Result};
+use crate::function::ctx::Retry;
 use crate::function::{Stage, merge_params};
 
 /// Settings for one flow instance: switched off or not, and per function its params, connector,

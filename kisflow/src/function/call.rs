@@ -4,8 +4,8 @@
 use futures::future::BoxFuture;
 
 use super::{IntoOutput, Rows};
-use crate::ctx::FlowCtx;
 use crate::error::BoxError;
+use crate::function::ctx::FlowCtx;
 
 /// Calls a handler on one batch of rows.
 pub(crate) type CallFn = for<'a> fn(&'a FlowCtx, Rows) -> Call<'a>;

@@ -3,6 +3,7 @@
 use std::any::TypeId;
 
 mod call;
+pub(crate) mod ctx;
 mod erased;
 mod output;
 mod params;

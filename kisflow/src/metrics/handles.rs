@@ -6,7 +6,7 @@ use std::time::Duration;
 use prometheus_client::metrics::counter::Counter;
 
 use super::{DurationHistogram, Metrics};
-use crate::function::FunctionInfo;
+use crate::mode::Mode;
 
 /// A flow's series.
 #[derive(Clone)]
@@ -57,11 +57,12 @@ impl FlowMetrics {
 }
 
 impl StageMetrics {
-    pub(crate) fn new(metrics: &Metrics, function: &FunctionInfo) -> Self {
+    /// The series of the function named `name` of mode `mode`.
+    pub(crate) fn new(metrics: &Metrics, name: &str, mode: Mode) -> Self {
         let f = metrics.families();
         let labels = vec![
-            ("func_name", function.name().to_owned()),
-            ("func_mode", function.mode().as_str().to_owned()),
+            ("func_name", name.to_owned()),
+            ("func_mode", mode.as_str().to_owned()),
         ];
         Self {
             schedule: f.func_schedule.get_or_create_owned(&labels),

@@ -18,9 +18,9 @@ pub use crate::checks::{
     CloneForJump, Edge, EmitsRows, Flag, MayJump, NeverJumps, ReusableAs, Select, Select2Flag,
     any_jumps,
 };
-pub use crate::ctx::FlowCtx;
 pub use crate::error::{BoxError, Error};
 pub use crate::flow::{Flow, FlowSpec};
+pub use crate::function::ctx::FlowCtx;
 pub use crate::function::{
     Abilities, Call, CloneFn, CloneUnsupported, CloneViaClone, DebugUnsupported, DebugViaDebug,
     DecodeFn, EncodeFn, EncodeUnsupported, EncodeViaSerde, Erased, FmtFn, FunctionInfo, InputOps,

@@ -9,8 +9,8 @@ use tracing::Instrument;
 
 use super::RowsText;
 use crate::action::Taken;
-use crate::ctx::FlowCtx;
 use crate::error::{Error, Result};
+use crate::function::ctx::FlowCtx;
 use crate::function::{Call, Erased, Rows};
 
 // Logging lives in these plain functions rather than in generic ones, so that each function of

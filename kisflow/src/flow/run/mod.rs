@@ -12,8 +12,8 @@ use call::log_action;
 pub(crate) use call::{call, debug_enabled, debug_rows, log_retry, no_such_stage};
 pub(crate) use state::{Goto, RunState};
 
-use crate::ctx::FlowCtx;
 use crate::error::{Error, Result};
+use crate::function::ctx::FlowCtx;
 use crate::function::{FmtFn, Rows};
 
 /// One run over `rows`, the source rows of the first of `ctxs`' functions; `timed` when the flow

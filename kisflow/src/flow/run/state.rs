@@ -4,9 +4,9 @@ use std::time::Instant;
 
 use super::log_action;
 use crate::action::{ABORT, DATA_REUSE, FORCE_ENTRY_NEXT, Taken};
-use crate::ctx::FlowCtx;
 use crate::error::{Error, Result};
 use crate::function::Rows;
+use crate::function::ctx::FlowCtx;
 
 /// Where the run goes after a call.
 #[derive(Debug)]

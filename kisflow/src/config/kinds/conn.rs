@@ -5,13 +5,13 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_saphyr::Location;
 
-use super::document::Doc;
-use super::fields::{self, Text};
-use super::keys::{Key, Shape};
 use crate::ConnConfig;
+use crate::config::doc::Doc;
+use crate::config::fields::{self, Text};
+use crate::config::keys::{Key, Shape};
 
 /// `conn` as a `kistype: conn` YAML document with every key (`type` for
-/// [`conn_type`](ConnConfig::conn_type)), which [`Config::load_str`](super::Config::load_str)
+/// [`conn_type`](ConnConfig::conn_type)), which [`Config::load_str`](crate::config::Config::load_str)
 /// reads back as an equal config.
 ///
 /// # Panics
@@ -43,7 +43,7 @@ pub fn conn_to_yaml(conn: &ConnConfig) -> String {
 }
 
 /// The keys of a conn document.
-pub(super) const SHAPE: Shape = Shape::Keys(&[
+pub(in crate::config) const SHAPE: Shape = Shape::Keys(&[
     Key::new("kistype", Shape::Value),
     Key::new("cname", Shape::Value),
     Key::new("addrs", Shape::Value),
@@ -55,7 +55,7 @@ pub(super) const SHAPE: Shape = Shape::Keys(&[
 ]);
 
 #[derive(Deserialize)]
-pub(super) struct RawConn {
+pub(in crate::config) struct RawConn {
     #[serde(default, deserialize_with = "cname")]
     cname: Option<Text>,
     #[serde(default, deserialize_with = "addrs")]
@@ -96,7 +96,11 @@ fn save<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
 
 impl RawConn {
     /// The config and the place of its `cname`, or `None` after reporting why not.
-    pub(super) fn build(self, doc: &mut Doc<'_>, root: &Location) -> Option<(ConnConfig, Text)> {
+    pub(in crate::config) fn build(
+        self,
+        doc: &mut Doc<'_>,
+        root: &Location,
+    ) -> Option<(ConnConfig, Text)> {
         let cname = doc.name(self.cname, "cname", "name the connector", root)?;
         let text = |t: Option<Text>| t.map(|t| t.value).unwrap_or_default();
         let config = ConnConfig {

@@ -6,10 +6,10 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_saphyr::{Location, Spanned};
 
-use super::document::Doc;
-use super::fields::{self, Text};
-use super::keys::{Key, Shape};
-use super::problem::{Place, PlaceKey};
+use crate::config::doc::Doc;
+use crate::config::fields::{self, Text};
+use crate::config::keys::{Key, Shape};
+use crate::config::problem::{Place, PlaceKey};
 
 /// A flow's config (`kistype: flow`): its name, whether it runs, and its functions in order.
 ///
@@ -60,7 +60,7 @@ impl FlowConfig {
     }
 
     /// The config as a `kistype: flow` YAML document with every key, which
-    /// [`Config::load_str`](super::Config::load_str) reads back as an equal config.
+    /// [`Config::load_str`](crate::config::Config::load_str) reads back as an equal config.
     ///
     /// # Panics
     ///
@@ -103,7 +103,7 @@ impl FlowFunction {
 }
 
 /// The keys of a flow document.
-pub(super) const SHAPE: Shape = Shape::Keys(&[
+pub(in crate::config) const SHAPE: Shape = Shape::Keys(&[
     Key::new("kistype", Shape::Value),
     Key::new("status", Shape::Value),
     Key::new("flow_name", Shape::Value),
@@ -119,7 +119,7 @@ const STATUS: &str = "`status` must be 1 (run the flow) or 0 (switch it off)";
 const ENTRY: &str = "each entry of `flows` must be a mapping, such as `- fname: funcName1`";
 
 #[derive(Deserialize)]
-pub(super) struct RawFlow {
+pub(in crate::config) struct RawFlow {
     #[serde(default, deserialize_with = "status")]
     status: Option<Spanned<Option<i64>>>,
     #[serde(default, deserialize_with = "flow_name")]
@@ -170,7 +170,7 @@ fn params<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D
 
 impl RawFlow {
     /// The config and the places of the flow and its entries, or `None` after reporting why not.
-    pub(super) fn build(
+    pub(in crate::config) fn build(
         self,
         doc: &mut Doc<'_>,
         root: &Location,

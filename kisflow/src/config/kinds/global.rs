@@ -2,12 +2,12 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::fields::{self, Text};
-use super::keys::{Key, Shape};
+use crate::config::fields::{self, Text};
+use crate::config::keys::{Key, Shape};
 use crate::metrics::MetricsConfig;
 
 /// `global` as a `kistype: global` YAML document with every key, which
-/// [`Config::load_str`](super::Config::load_str) reads back as an equal config.
+/// [`Config::load_str`](crate::config::Config::load_str) reads back as an equal config.
 ///
 /// # Panics
 ///
@@ -37,7 +37,7 @@ pub fn global_to_yaml(global: &MetricsConfig) -> String {
 }
 
 /// The keys of a global document.
-pub(super) const SHAPE: Shape = Shape::Keys(&[
+pub(in crate::config) const SHAPE: Shape = Shape::Keys(&[
     Key::new("kistype", Shape::Value),
     Key::new("prometheus_enable", Shape::Value),
     Key::new("prometheus_listen", Shape::Value),
@@ -47,7 +47,7 @@ pub(super) const SHAPE: Shape = Shape::Keys(&[
 // The fields are Go's keys, `prometheus_` prefix and all.
 #[allow(clippy::struct_field_names)]
 #[derive(Deserialize)]
-pub(super) struct RawGlobal {
+pub(in crate::config) struct RawGlobal {
     #[serde(default, deserialize_with = "prometheus_enable")]
     prometheus_enable: Option<bool>,
     #[serde(default, deserialize_with = "prometheus_listen")]
@@ -68,7 +68,7 @@ fn prometheus_serve<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Text>, D::
 
 impl RawGlobal {
     /// Every key is optional, as in Go: a missing one is off or empty.
-    pub(super) fn build(self) -> MetricsConfig {
+    pub(in crate::config) fn build(self) -> MetricsConfig {
         MetricsConfig {
             prometheus_enable: self.prometheus_enable.unwrap_or_default(),
             prometheus_listen: self.prometheus_listen.unwrap_or_default(),

@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_saphyr::{Location, Spanned};
 
-use super::describe::nearest;
-use super::document::Doc;
-use super::fields::{self, Text};
-use super::keys::{Key, Shape};
 use crate::Mode;
+use crate::config::describe::nearest;
+use crate::config::doc::Doc;
+use crate::config::fields::{self, Text};
+use crate::config::keys::{Key, Shape};
 
 /// A function's config (`kistype: func`): its name, mode, informational source and options.
 ///
@@ -90,7 +90,7 @@ impl FuncConfig {
     }
 
     /// The config as a `kistype: func` YAML document with every key, which
-    /// [`Config::load_str`](super::Config::load_str) reads back as an equal config.
+    /// [`Config::load_str`](crate::config::Config::load_str) reads back as an equal config.
     ///
     /// # Panics
     ///
@@ -117,7 +117,7 @@ impl FuncConfig {
 }
 
 /// The keys of a func document.
-pub(super) const SHAPE: Shape = Shape::Keys(&[
+pub(in crate::config) const SHAPE: Shape = Shape::Keys(&[
     Key::new("kistype", Shape::Value),
     Key::new("fname", Shape::Value),
     Key::new("fmode", Shape::Value),
@@ -139,7 +139,7 @@ const OPTION_KEYS: &[Key] = &[
 ];
 
 #[derive(Deserialize)]
-pub(super) struct RawFunc {
+pub(in crate::config) struct RawFunc {
     #[serde(default, deserialize_with = "fname")]
     fname: Option<Text>,
     #[serde(default, deserialize_with = "fmode")]
@@ -211,7 +211,11 @@ fn default_params<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, St
 
 impl RawFunc {
     /// The config and the place of its `fname`, or `None` after reporting why not.
-    pub(super) fn build(self, doc: &mut Doc<'_>, root: &Location) -> Option<(FuncConfig, Text)> {
+    pub(in crate::config) fn build(
+        self,
+        doc: &mut Doc<'_>,
+        root: &Location,
+    ) -> Option<(FuncConfig, Text)> {
         let fname = doc.name(self.fname, "fname", "name the function", root);
         let fmode = match self.fmode {
             None => {

@@ -64,7 +64,8 @@ pub struct FlowCtx {
 
 impl FlowCtx {
     pub(crate) fn new(flow: Arc<FlowShared>, stage: Stage, metrics: Option<&Metrics>) -> Self {
-        let metrics = metrics.map(|m| StageMetrics::new(m, stage.function()));
+        let function = stage.function();
+        let metrics = metrics.map(|m| StageMetrics::new(m, function.name(), function.mode()));
         Self {
             flow,
             stage,
@@ -81,7 +82,8 @@ impl FlowCtx {
     }
 
     pub(crate) fn set_metrics(&mut self, metrics: &Metrics) {
-        self.metrics = Some(StageMetrics::new(metrics, self.stage.function()));
+        let function = self.stage.function();
+        self.metrics = Some(StageMetrics::new(metrics, function.name(), function.mode()));
     }
 
     pub(crate) fn copy_metrics_from(&mut self, other: &FlowCtx) {
