@@ -47,8 +47,8 @@ impl Rows {
         self.rows.downcast_ref::<Vec<T>>()
     }
 
-    /// Moves `more` rows of type `T` to the end; `false`, and nothing added, when these rows are
-    /// of another type. `Vec::append` rather than `extend`: it copies the same bytes and costs
+    /// Moves `more` rows of type `T` to the end; when these rows are of another type, nothing is
+    /// added and `more` comes back as the error, so no row is lost. `Vec::append` rather than `extend`: it copies the same bytes and costs
     /// each row type far less code than the iterator machinery.
     pub(crate) fn append<T: Send + 'static>(&mut self, mut more: Vec<T>) -> Result<(), Vec<T>> {
         let Some(rows) = self.rows.downcast_mut::<Vec<T>>() else {

@@ -34,21 +34,19 @@ impl FlowCtx {
             }
             Some(target) => Some(self.jump_index(target)?),
         };
-        let taken = Taken {
+        self.store_action(Taken {
             flags: action.flags,
             jump,
-        };
-        self.action.store(taken.pack(), Ordering::Relaxed);
+        });
         Ok(())
     }
 
     /// Ends the run after this function, successfully: [`Action::ABORT`].
     pub fn abort(&self) {
-        let taken = Taken {
+        self.store_action(Taken {
             flags: crate::action::ABORT,
             jump: None,
-        };
-        self.action.store(taken.pack(), Ordering::Relaxed);
+        });
     }
 
     /// Hands this function's input to the next function instead of its output:
@@ -59,10 +57,14 @@ impl FlowCtx {
 
     /// Runs the next function even if this one emits nothing: [`Action::FORCE_ENTRY_NEXT`].
     pub fn force_entry_next(&self) {
-        let taken = Taken {
+        self.store_action(Taken {
             flags: crate::action::FORCE_ENTRY_NEXT,
             jump: None,
-        };
+        });
+    }
+
+    /// Sets the action of the running call, replacing any set before in it: the last one wins.
+    fn store_action(&self, taken: Taken) {
         self.action.store(taken.pack(), Ordering::Relaxed);
     }
 
