@@ -1,0 +1,171 @@
+//! One batch through its flow: decode, run with retries, and, when the run keeps failing, split
+//! the batch until only the messages that fail alone are left for the dead letters.
+
+use std::time::Duration;
+
+use super::dead_letter::DeadLetter;
+use super::{Message, RunnerConfig};
+use crate::error::{DecodeError, Error, ErrorKind, Result, excerpt};
+use crate::flow::DynFlow;
+
+/// What became of a batch: every message is in exactly one of `done`, `letters` or `release`.
+#[derive(Debug, Default)]
+pub(super) struct Outcome {
+    /// Ids of the messages whose run succeeded.
+    pub(super) done: Vec<String>,
+    /// Messages given up, to send to the dead letters and then ack.
+    pub(super) letters: Vec<DeadLetter>,
+    /// Ids to give back to the source unacked: a failure of the flow, not of these messages.
+    pub(super) release: Vec<String>,
+    /// Set when the flow itself cannot run (switched off, misconfigured): the runner stops.
+    pub(super) fatal: Option<Error>,
+    /// Runs made again after a failure.
+    pub(super) retries: u64,
+}
+
+/// The flow instance a batch runs in, with what its dead letters must name.
+pub(super) struct Work<'a> {
+    pub(super) flow: &'a mut dyn DynFlow,
+    pub(super) source: &'a str,
+    pub(super) config: &'a RunnerConfig,
+    /// Set when the runner stops: a batch waiting for a connector gives up waiting.
+    pub(super) stop: &'a tokio::sync::watch::Receiver<bool>,
+}
+
+impl Work<'_> {
+    /// Takes every message of `batch` to its end: done, dead-lettered or released.
+    pub(super) async fn process(&mut self, batch: &[Message]) -> Outcome {
+        let mut outcome = Outcome::default();
+        let mut good: Vec<&Message> = Vec::with_capacity(batch.len());
+        for (message, result) in batch.iter().zip(self.commit(batch.iter())) {
+            match result {
+                Ok(()) => good.push(message),
+                Err(err) => outcome.letters.push(self.letter(message, &err, 1)),
+            }
+        }
+        if !good.is_empty() {
+            // The rows are committed: the first attempt runs them as they are.
+            self.settle(&good, self.config.attempts, 1, true, &mut outcome)
+                .await;
+        }
+        outcome
+    }
+
+    /// Runs `messages` with up to `attempts` tries, and splits them when that fails.
+    async fn settle(
+        &mut self,
+        messages: &[&Message],
+        attempts: u32,
+        prior: u32,
+        committed: bool,
+        outcome: &mut Outcome,
+    ) {
+        let mut committed = committed;
+        let mut stack = vec![(messages.to_vec(), attempts, prior)];
+        while let Some((part, attempts, prior)) = stack.pop() {
+            let (result, tries) = self.run_with_retries(&part, attempts, committed).await;
+            committed = false;
+            outcome.retries += u64::from(tries.saturating_sub(1));
+            let Err(err) = result else {
+                outcome.done.extend(part.iter().map(|m| m.id.clone()));
+                continue;
+            };
+            let runs = prior + tries;
+            match err.kind() {
+                ErrorKind::Disabled | ErrorKind::Config | ErrorKind::Internal => {
+                    outcome.release.extend(part.iter().map(|m| m.id.clone()));
+                    outcome.fatal.get_or_insert(err);
+                }
+                ErrorKind::ConnectorUnavailable if !*self.stop.borrow() => {
+                    // The messages are fine; their store is not. Hold the batch (it keeps its
+                    // place in the in-flight window) and try again after a pause.
+                    tracing::warn!(source = self.source, flow = self.flow.name(), error = %err.chain(), "a connector is unavailable; the batch waits for it");
+                    let mut stop = self.stop.clone();
+                    let pause = self.config.backoff_max;
+                    let _ = tokio::time::timeout(pause, stop.wait_for(|stop| *stop)).await;
+                    stack.push((part, self.config.attempts, runs));
+                }
+                ErrorKind::ConnectorUnavailable => {
+                    outcome.release.extend(part.iter().map(|m| m.id.clone()));
+                }
+                _ if part.len() == 1 => outcome.letters.push(self.letter(part[0], &err, runs)),
+                _ => {
+                    // Halves run once each; a message alone gets every attempt before it is given
+                    // up, so a passing failure during the split does not bury a good message.
+                    let (left, right) = part.split_at(part.len() / 2);
+                    let tries_for = |half: &[&Message]| {
+                        if half.len() == 1 {
+                            self.config.attempts
+                        } else {
+                            1
+                        }
+                    };
+                    stack.push((right.to_vec(), tries_for(right), runs));
+                    stack.push((left.to_vec(), tries_for(left), runs));
+                }
+            }
+        }
+    }
+
+    /// One run of `messages`, tried again with a growing pause while the error may pass.
+    async fn run_with_retries(
+        &mut self,
+        messages: &[&Message],
+        attempts: u32,
+        committed: bool,
+    ) -> (Result<()>, u32) {
+        let mut tries = 0;
+        loop {
+            if tries > 0 || !committed {
+                // Decoding succeeded before, and decoding is deterministic.
+                let _ = self.commit(messages.iter().copied());
+            }
+            tries += 1;
+            let result = self.flow.run().await;
+            match &result {
+                Err(err) if tries < attempts.max(1) && err.kind().may_succeed_later() => {
+                    tokio::time::sleep(backoff(self.config, tries)).await;
+                }
+                _ => return (result, tries),
+            }
+        }
+    }
+
+    /// Commits each message's payload as a JSON row, in order.
+    fn commit<'m>(&mut self, messages: impl Iterator<Item = &'m Message>) -> Vec<Result<()>> {
+        messages
+            .enumerate()
+            .map(
+                |(index, message)| match std::str::from_utf8(&message.payload) {
+                    Ok(text) => self.flow.commit_json(text),
+                    Err(err) => Err(self.not_utf8(index + 1, &message.payload, &err)),
+                },
+            )
+            .collect()
+    }
+
+    fn not_utf8(&self, row_number: usize, payload: &[u8], err: &std::str::Utf8Error) -> Error {
+        let first = self.flow.stages().first().map(crate::Stage::function);
+        Error::Decode(Box::new(DecodeError {
+            flow: self.flow.name().to_owned(),
+            function: first.map_or_else(String::new, |f| f.name().to_owned()),
+            row_type: first.map_or("", |f| f.input().name()),
+            row_number,
+            row: excerpt(&String::from_utf8_lossy(payload)),
+            reason: format!("the payload is not UTF-8 text ({err})"),
+        }))
+    }
+
+    fn letter(&self, message: &Message, err: &Error, attempts: u32) -> DeadLetter {
+        DeadLetter::new(message, self.source, self.flow.name(), err, attempts)
+    }
+}
+
+/// The pause before try `tries + 1`: the base doubled per try, capped.
+pub(super) fn backoff(config: &RunnerConfig, tries: u32) -> Duration {
+    let factor = 1u32 << tries.saturating_sub(1).min(16);
+    config
+        .backoff
+        .saturating_mul(factor)
+        .min(config.backoff_max)
+}

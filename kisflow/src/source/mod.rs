@@ -1,0 +1,101 @@
+//! Sources: where a worker's rows come from, with at-least-once delivery.
+//!
+//! A [`Source`] hands out batches of [`Message`]s and takes acks; a [`Runner`] binds one to a
+//! flow and keeps the promise: a message is acked only after the run of the batch that holds it
+//! succeeded, or after it was sent to the [dead letters](DeadLetterSink). A worker killed at
+//! any moment acks nothing it has not finished, so the broker delivers it again.
+//!
+//! Scale-out is the broker's: every worker process runs the same flows, and the consumer group
+//! (Redis Streams, NATS JetStream, Kafka) spreads the messages over them.
+//!
+//! ```
+//! use kisflow::prelude::*;
+//! use kisflow::source::{MemoryDeadLetters, Runner, StreamSource};
+//!
+//! #[kis_function(mode = "Expand")]
+//! fn double(rows: Vec<u32>) {
+//!     for n in rows {
+//!         println!("{}", n * 2);
+//!     }
+//! }
+//! flow!(Doubler: double);
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> kisflow::Result<()> {
+//! let lines = futures::stream::iter(["1", "2", "oops", "4"]);
+//! let dead = MemoryDeadLetters::new();
+//! let report = Runner::new(StreamSource::new("numbers", lines), Doubler::new().into_dyn())
+//!     .with_dead_letters(dead.clone())
+//!     .run()
+//!     .await?;
+//! assert_eq!((report.acked, report.dead_lettered), (4, 1));
+//! assert_eq!(dead.letters()[0].payload, b"oops");
+//! # Ok(())
+//! # }
+//! ```
+
+mod batch;
+mod dead_letter;
+mod runner;
+mod stream;
+
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+
+use crate::error::Result;
+
+pub use dead_letter::{DeadLetter, DeadLetterSink, MemoryDeadLetters};
+pub use runner::{RunReport, Runner, RunnerConfig};
+pub use stream::StreamSource;
+
+/// One message from a source: its id there, its payload as received, and how many times the
+/// source has delivered it (1 the first time).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// The message's id in its source (a Redis Streams entry id, a JetStream sequence…).
+    pub id: String,
+    /// The payload, byte for byte: a JSON row of the flow's input type.
+    pub payload: Vec<u8>,
+    /// How many times the source has delivered it, from 1.
+    pub deliveries: u32,
+}
+
+/// Where a worker's messages come from: a broker's consumer group, or an in-process stream.
+///
+/// Methods take `&self`: a [`Runner`] shares one source between its concurrent instances. A
+/// message fetched and not acked must come back later (after a restart, or when another consumer
+/// claims it); that is what at-least-once asks of a backend.
+///
+/// ```
+/// use std::time::Duration;
+/// use futures::future::BoxFuture;
+/// use kisflow::source::{Message, Source};
+///
+/// /// A source of one message, for a test.
+/// struct One(std::sync::Mutex<Option<Message>>);
+///
+/// impl Source for One {
+///     fn name(&self) -> &str {
+///         "one"
+///     }
+///     fn fetch(&self, _max: usize, _wait: Duration) -> BoxFuture<'_, kisflow::Result<Option<Vec<Message>>>> {
+///         let next = self.0.lock().unwrap().take();
+///         Box::pin(async move { Ok(next.map(|m| vec![m])) })
+///     }
+///     fn ack<'a>(&'a self, _ids: &'a [String]) -> BoxFuture<'a, kisflow::Result<()>> {
+///         Box::pin(async { Ok(()) })
+///     }
+/// }
+/// ```
+pub trait Source: Send + Sync + 'static {
+    /// The source's name in logs, metrics and dead letters, such as `redis:orders/billing`.
+    fn name(&self) -> &str;
+
+    /// Up to `max` messages, waiting at most about `wait` for them: `Some` of a batch, empty when
+    /// none came in time, or `None` when the source has ended and will never have more.
+    fn fetch(&self, max: usize, wait: Duration) -> BoxFuture<'_, Result<Option<Vec<Message>>>>;
+
+    /// Marks these messages done: their run succeeded, or they were dead-lettered.
+    fn ack<'a>(&'a self, ids: &'a [String]) -> BoxFuture<'a, Result<()>>;
+}

@@ -1,0 +1,148 @@
+//! One flow instance of a [`Runner`](super::Runner): fetch, process, send dead letters, ack,
+//! until the source ends or a stop.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use super::RunnerConfig;
+use super::tally::Tally;
+use crate::error::{Error, Result};
+use crate::flow::DynFlow;
+use crate::source::batch::{Outcome, Work, backoff};
+use crate::source::dead_letter::{DeadLetter, DeadLetterSink};
+use crate::source::{Message, Source};
+
+/// One flow instance's loop: fetch, process, settle, until the source ends or a stop.
+pub(super) struct Worker {
+    pub(super) source: Arc<dyn Source>,
+    pub(super) dead_letters: Arc<dyn DeadLetterSink>,
+    pub(super) config: RunnerConfig,
+    pub(super) tally: Arc<Tally>,
+    pub(super) stop: watch::Receiver<bool>,
+}
+
+impl Worker {
+    pub(super) async fn run(mut self, mut flow: Box<dyn DynFlow>) -> Result<()> {
+        let mut failures = 0;
+        while !*self.stop.borrow() {
+            let fetched = self
+                .source
+                .fetch(self.config.batch_size, self.config.batch_wait)
+                .await;
+            let batch = match fetched {
+                Ok(Some(batch)) => batch,
+                Ok(None) => return Ok(()),
+                Err(err) => {
+                    failures += 1;
+                    let pause = backoff(&self.config, failures);
+                    tracing::warn!(
+                        source = self.source.name(),
+                        error = %err.chain(),
+                        ?pause,
+                        "fetch failed; trying again"
+                    );
+                    self.pause(pause).await;
+                    continue;
+                }
+            };
+            failures = 0;
+            if batch.is_empty() {
+                continue;
+            }
+            self.tally.received(batch.len());
+            let outcome = Work {
+                flow: flow.as_mut(),
+                source: self.source.name(),
+                config: &self.config,
+                stop: &self.stop,
+            }
+            .process(&batch)
+            .await;
+            if let Some(err) = self.settle(&batch, outcome).await {
+                return Err(err);
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends the dead letters, then acks what is done; returns the error that stops the runner.
+    async fn settle(&mut self, batch: &[Message], outcome: Outcome) -> Option<Error> {
+        self.tally.retried(outcome.retries);
+        let mut ack = outcome.done;
+        if !outcome.letters.is_empty() {
+            match self.send_letters(&outcome.letters).await {
+                Ok(()) => {
+                    self.tally.dead_lettered(outcome.letters.len());
+                    ack.extend(outcome.letters.iter().map(|l| l.message_id.clone()));
+                }
+                // Unsent letters stay unacked: the source delivers them again.
+                Err(err) => {
+                    tracing::error!(
+                        source = self.source.name(),
+                        error = %err.chain(),
+                        "dead letters could not be stored; their messages stay unacked"
+                    );
+                    self.tally.unacked(outcome.letters.len());
+                }
+            }
+        }
+        if !outcome.release.is_empty() {
+            tracing::warn!(
+                source = self.source.name(),
+                messages = outcome.release.len(),
+                "a batch failed for a reason outside its messages; they stay unacked"
+            );
+            self.tally.unacked(outcome.release.len());
+        }
+        self.ack(&ack).await;
+        debug_assert!(ack.len() + outcome.release.len() <= batch.len());
+        outcome.fatal
+    }
+
+    async fn send_letters(&self, letters: &[DeadLetter]) -> Result<()> {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match self.dead_letters.send(letters).await {
+                Ok(()) => return Ok(()),
+                Err(err) if tries >= self.config.attempts.max(1) => return Err(err),
+                Err(_) => tokio::time::sleep(backoff(&self.config, tries)).await,
+            }
+        }
+    }
+
+    /// Acks `ids`, trying again while the source is down; what cannot be acked is delivered again.
+    async fn ack(&self, ids: &[String]) {
+        if ids.is_empty() {
+            return;
+        }
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match self.source.ack(ids).await {
+                Ok(()) => {
+                    self.tally.acked(ids.len());
+                    return;
+                }
+                Err(err) if tries >= self.config.attempts.max(1) * 4 => {
+                    tracing::error!(
+                        source = self.source.name(),
+                        error = %err.chain(),
+                        messages = ids.len(),
+                        "ack failed; the source will deliver these messages again"
+                    );
+                    self.tally.unacked(ids.len());
+                    return;
+                }
+                Err(_) => tokio::time::sleep(backoff(&self.config, tries)).await,
+            }
+        }
+    }
+
+    /// Sleeps `pause`, or less when a stop comes.
+    async fn pause(&mut self, pause: Duration) {
+        let _ = tokio::time::timeout(pause, self.stop.wait_for(|stop| *stop)).await;
+    }
+}

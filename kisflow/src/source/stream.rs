@@ -1,0 +1,105 @@
+//! [`StreamSource`]: any `futures::Stream` of payloads as a source, for rows without a broker.
+
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use futures::{Stream, StreamExt};
+use tokio::sync::Mutex;
+
+use super::{Message, Source};
+use crate::error::Result;
+
+type Payloads = Pin<Box<dyn Stream<Item = Vec<u8>> + Send>>;
+
+/// A source over an in-process stream of JSON payloads: a channel, the lines of a file or of
+/// standard input. It runs through the same batching, retries, dead letters and drain as a
+/// broker, but it has no redelivery: a message is delivered once, and a process that dies
+/// loses what it held.
+///
+/// ```
+/// use kisflow::source::{Source, StreamSource};
+/// use std::time::Duration;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> kisflow::Result<()> {
+/// let source = StreamSource::new("lines", futures::stream::iter(["1", "2", "3"]));
+/// let batch = source.fetch(2, Duration::from_millis(10)).await?.unwrap();
+/// assert_eq!(batch.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["1", "2"]);
+/// assert_eq!(source.fetch(2, Duration::from_millis(10)).await?.unwrap().len(), 1);
+/// assert!(source.fetch(2, Duration::from_millis(10)).await?.is_none()); // ended
+/// # Ok(())
+/// # }
+/// ```
+pub struct StreamSource {
+    name: String,
+    payloads: Mutex<(Payloads, bool)>,
+    next_id: AtomicU64,
+}
+
+impl StreamSource {
+    /// A source named `name` over `payloads`; each item is one message, numbered from 1.
+    pub fn new<S>(name: impl Into<String>, payloads: S) -> Self
+    where
+        S: Stream + Send + 'static,
+        S::Item: AsRef<[u8]>,
+    {
+        let payloads = payloads.map(|item| item.as_ref().to_vec());
+        Self {
+            name: name.into(),
+            payloads: Mutex::new((Box::pin(payloads), false)),
+            next_id: AtomicU64::new(1),
+        }
+    }
+}
+
+impl Source for StreamSource {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn fetch(&self, max: usize, wait: Duration) -> BoxFuture<'_, Result<Option<Vec<Message>>>> {
+        Box::pin(async move {
+            let mut guard = self.payloads.lock().await;
+            let (payloads, ended) = &mut *guard;
+            if *ended {
+                return Ok(None);
+            }
+            let deadline = tokio::time::Instant::now() + wait;
+            let mut batch = Vec::new();
+            while batch.len() < max.max(1) {
+                match tokio::time::timeout_at(deadline, payloads.next()).await {
+                    Ok(Some(payload)) => batch.push(Message {
+                        id: self.next_id.fetch_add(1, Ordering::Relaxed).to_string(),
+                        payload,
+                        deliveries: 1,
+                    }),
+                    Ok(None) => {
+                        *ended = true;
+                        break;
+                    }
+                    Err(_) => break,
+                }
+            }
+            Ok(if batch.is_empty() && *ended {
+                None
+            } else {
+                Some(batch)
+            })
+        })
+    }
+
+    fn ack<'a>(&'a self, _ids: &'a [String]) -> BoxFuture<'a, Result<()>> {
+        // Nothing to tell: an in-process stream does not deliver again.
+        Box::pin(async { Ok(()) })
+    }
+}
+
+impl std::fmt::Debug for StreamSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamSource")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
