@@ -42,7 +42,7 @@ pub use action::{Action, DeclaredActions};
 pub use checks::{CloneForJump, Edge, EmitsRows, FeedsInto, MayJump, NeverJumps, ReusableAs};
 pub use connector::{ConnConfig, Connector, KvWrongType, MemoryKv};
 pub use diagnostics::{ConfigErrors, Place, Problem};
-pub use error::{BoxError, DecodeError, DuplicateName, Error, ErrorKind, Result};
+pub use error::{BoxError, DecodeError, DuplicateName, Error, ErrorKind, MissingField, Result};
 pub use flow::{ComposedFlow, DynFlow, Flow, FlowSettings, FlowSpec, JsonRow, StageSettings};
 pub use function::ctx::{DEFAULT_STEP_LIMIT, FlowCtx};
 pub use function::{FunctionInfo, KisFunction, Location, NoRows, Row, RowType, Stage};

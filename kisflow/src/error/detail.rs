@@ -27,6 +27,26 @@ pub struct DecodeError {
     pub reason: String,
 }
 
+/// A JSON row without a field its flow requires; see [`Error::MissingField`].
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "flow `{flow}`: committed row {row_number} lacks the field `{field}`, which function \
+     `{function}` requires (`source.must`); the row was not committed: {row}"
+)]
+#[non_exhaustive]
+pub struct MissingField {
+    /// Name of the flow.
+    pub flow: String,
+    /// Registered name of the flow's first function.
+    pub function: String,
+    /// Position the row would have had among this run's committed rows, from 1.
+    pub row_number: usize,
+    /// The required field that is absent or null.
+    pub field: String,
+    /// The row as committed, shortened to 200 characters.
+    pub row: String,
+}
+
 /// Two registrations under one name; see [`Error::Duplicate`].
 #[derive(Debug, thiserror::Error)]
 #[error(
@@ -145,5 +165,15 @@ mod tests {
         assert_eq!(cut.chars().count(), 201);
         assert!(cut.ends_with('…'));
         assert_eq!(excerpt("short"), "short");
+    }
+}
+
+#[cfg(test)]
+mod size {
+    /// Every `Result` a run returns carries an `Error`'s size; large variants are boxed so the
+    /// happy path moves no more bytes than it must.
+    #[test]
+    fn error_stays_small() {
+        assert!(std::mem::size_of::<crate::Error>() <= 80);
     }
 }

@@ -62,7 +62,7 @@ impl Error {
         match self {
             Self::Handler { .. } => ErrorKind::Handler,
             Self::Panic { .. } => ErrorKind::Panic,
-            Self::Decode(_) | Self::MissingField { .. } | Self::NotJson { .. } => ErrorKind::Decode,
+            Self::Decode(_) | Self::MissingField(_) | Self::NotJson { .. } => ErrorKind::Decode,
             Self::ConnectorInit { .. } | Self::ConnectorClient { .. } => {
                 ErrorKind::ConnectorUnavailable
             }

@@ -3,7 +3,7 @@
 mod detail;
 mod kind;
 
-pub use detail::{DecodeError, DuplicateName};
+pub use detail::{DecodeError, DuplicateName, MissingField};
 pub(crate) use detail::{chain, excerpt};
 pub use kind::ErrorKind;
 
@@ -175,22 +175,8 @@ pub enum Error {
     },
 
     /// A JSON row lacks a field its flow requires (`source.must` of the first function).
-    #[error(
-        "flow `{flow}`: committed row {row_number} lacks the field `{field}`, which function \
-         `{function}` requires (`source.must`); the row was not committed: {row}"
-    )]
-    MissingField {
-        /// Name of the flow.
-        flow: String,
-        /// Registered name of the flow's first function.
-        function: String,
-        /// Position the row would have had among this run's committed rows, from 1.
-        row_number: usize,
-        /// The required field that is absent or null.
-        field: String,
-        /// The row as committed, shortened to 200 characters.
-        row: String,
-    },
+    #[error(transparent)]
+    MissingField(Box<MissingField>),
 
     /// Rows a function emitted cannot be turned into JSON (for [`DynFlow::run_json`](crate::DynFlow::run_json)).
     #[error("flow `{flow}`: {reason}")]

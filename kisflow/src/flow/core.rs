@@ -155,13 +155,13 @@ impl FlowCore {
             return Ok(());
         };
         let function = self.ctxs.first().map_or("", |ctx| ctx.function_name());
-        Err(Error::MissingField {
+        Err(Error::MissingField(Box::new(crate::error::MissingField {
             flow: self.name().to_owned(),
             function: function.to_owned(),
             row_number,
             field: missing.clone(),
             row: crate::error::excerpt(&row.to_string()),
-        })
+        })))
     }
 
     /// A JSON row that does not decode into the first function's input, as the `row_number`th

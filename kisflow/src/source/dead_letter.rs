@@ -61,9 +61,9 @@ fn failed_function(err: &Error) -> Option<&str> {
         | Error::Panic { function, .. }
         | Error::Action { function, .. }
         | Error::Connector { function, .. }
-        | Error::MissingField { function, .. }
         | Error::Encode { function, .. } => Some(function),
         Error::Decode(decode) => Some(&decode.function),
+        Error::MissingField(missing) => Some(&missing.function),
         _ => None,
     }
 }
