@@ -24,52 +24,52 @@ const EXPECTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/expected");
 
 #[test]
 fn quick_start() {
-    check("quick_start", &[]);
+    check("quick_start");
 }
 
 #[test]
 fn commit_kinds() {
-    check("commit_kinds", &[]);
+    check("commit_kinds");
 }
 
 #[test]
 fn function_params() {
-    check("function_params", &[]);
+    check("function_params");
 }
 
 #[test]
 fn flow_params_fork() {
-    check("flow_params_fork", &[]);
+    check("flow_params_fork");
 }
 
 #[test]
 fn concurrent_flows() {
-    check("concurrent_flows", &[]);
+    check("concurrent_flows");
 }
 
 #[test]
 fn actions() {
-    check("actions", &[]);
+    check("actions");
 }
 
 #[test]
 fn connector_join() {
-    check("connector_join", &[]);
+    check("connector_join");
 }
 
 #[test]
 fn typed_rows() {
-    check("typed_rows", &[]);
+    check("typed_rows");
 }
 
 #[test]
 fn quick_start_with_config() {
-    check("quick_start_with_config", &[]);
+    check("quick_start_with_config");
 }
 
 #[test]
 fn load_conf() {
-    check("load_conf", &[]);
+    check("load_conf");
 }
 
 /// The metrics example serves on a free port, which its first line names; `expected/metrics.txt`
@@ -116,8 +116,8 @@ fn every_example_has_an_expected_output() {
 }
 
 /// Runs the example with no arguments and compares all it prints.
-fn check(name: &str, args: &[&str]) {
-    compare(name, &run(name, args));
+fn check(name: &str) {
+    compare(name, &run(name, &[]));
 }
 
 /// Where cargo put the example: `target/<profile>/examples/<name>`, beside the `deps/` directory
