@@ -6,21 +6,7 @@
 //! `->Call Func NAME` when called, as in Go, so the output shows which functions ran.
 
 use kisflow::prelude::*;
-use serde::Deserialize;
-
-#[derive(Debug, Clone, Deserialize)]
-struct StuScore {
-    stu_id: i64,
-    score_1: i64,
-    score_2: i64,
-    score_3: i64,
-}
-
-#[derive(Debug, Clone)]
-struct StuAvg {
-    stu_id: i64,
-    avg_score: f64,
-}
+use kisflow_examples::{StuAvg, StuScore};
 
 /// Checks without emitting: one invalid row stops the whole batch, else the input goes on as it
 /// is. Handing the input on must be declared (`actions(data_reuse)`), which makes the compiler
@@ -28,10 +14,10 @@ struct StuAvg {
 #[kis_function(mode = "Verify", name = "VerifyStu", actions(data_reuse))]
 fn verify_stu(ctx: &FlowCtx, rows: Vec<StuScore>) -> kisflow::Result<Vec<StuScore>> {
     println!("->Call Func VerifyStu");
-    if rows.iter().any(|r| !(0..1000).contains(&r.stu_id)) {
-        ctx.abort(); // the run ends after this function, successfully
-    } else {
+    if rows.iter().all(StuScore::has_valid_id) {
         ctx.data_reuse()?;
+    } else {
+        ctx.abort(); // the run ends after this function, successfully
     }
     Ok(Vec::new())
 }
@@ -39,20 +25,14 @@ fn verify_stu(ctx: &FlowCtx, rows: Vec<StuScore>) -> kisflow::Result<Vec<StuScor
 #[kis_function(mode = "Calculate", name = "AvgStuScore")]
 fn avg_stu_score(rows: Vec<StuScore>) -> Vec<StuAvg> {
     println!("->Call Func AvgStuScore");
-    #[allow(clippy::cast_precision_loss)] // scores are small
-    rows.into_iter()
-        .map(|r| StuAvg {
-            stu_id: r.stu_id,
-            avg_score: (r.score_1 + r.score_2 + r.score_3) as f64 / 3.0,
-        })
-        .collect()
+    rows.into_iter().map(StuAvg::from).collect()
 }
 
 #[kis_function(mode = "Expand", name = "PrintStuAvgScore")]
 fn print_stu_avg_score(rows: Vec<StuAvg>) {
     println!("->Call Func PrintStuAvgScore");
     for r in rows {
-        println!("stuid: [{}], avg score: [{}]", r.stu_id, r.avg_score);
+        println!("{r}");
     }
 }
 
@@ -110,15 +90,6 @@ flow!(CalStuAvgScore: verify_stu -> avg_stu_score -> print_stu_avg_score);
 flow!(Honours: avg_stu_score -> honour_roll -> announce);
 flow!(CurvedScores: avg_stu_score -> curve -> check_pass -> print_stu_avg_score);
 
-fn stu(stu_id: i64, score_1: i64, score_2: i64, score_3: i64) -> StuScore {
-    StuScore {
-        stu_id,
-        score_1,
-        score_2,
-        score_3,
-    }
-}
-
 #[tokio::main]
 async fn main() -> kisflow::Result<()> {
     println!("== data reuse: every row is valid, VerifyStu hands its input on");
@@ -128,19 +99,28 @@ async fn main() -> kisflow::Result<()> {
     flow.run().await?;
 
     println!("== abort: 1001 is invalid, so nothing after VerifyStu runs");
-    flow.commit_batch([stu(101, 100, 90, 80), stu(1001, 100, 90, 70)])?;
+    flow.commit_batch([
+        StuScore::new(101, 100, 90, 80),
+        StuScore::new(1001, 100, 90, 70),
+    ])?;
     flow.run().await?;
 
     println!("== force entry next: Announce runs with no rows, then with the rows emitted");
     let mut honours = Honours::new();
-    honours.commit(stu(102, 100, 90, 70))?;
+    honours.commit(StuScore::new(102, 100, 90, 70))?;
     honours.run().await?;
-    honours.commit_batch([stu(102, 100, 90, 70), stu(104, 100, 95, 95)])?;
+    honours.commit_batch([
+        StuScore::new(102, 100, 90, 70),
+        StuScore::new(104, 100, 95, 95),
+    ])?;
     honours.run().await?;
 
     println!("== jump: CheckPass sends the run back to Curve until everyone passes");
     let mut curved = CurvedScores::new().with_step_limit(20);
-    curved.commit_batch([stu(101, 100, 90, 80), stu(103, 60, 50, 55)])?;
+    curved.commit_batch([
+        StuScore::new(101, 100, 90, 80),
+        StuScore::new(103, 60, 50, 55),
+    ])?;
     curved.run().await?;
     Ok(())
 }

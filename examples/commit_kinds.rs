@@ -8,50 +8,21 @@
 //! type, and typed rows need no decoding at all; the handler only ever sees `StuScore` values.
 
 use kisflow::prelude::*;
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct StuScore {
-    stu_id: i64,
-    score_1: i64,
-    score_2: i64,
-    score_3: i64,
-}
-
-#[derive(Debug, Clone)]
-struct StuAvg {
-    stu_id: i64,
-    avg_score: f64,
-}
+use kisflow_examples::{StuAvg, StuScore};
 
 #[kis_function(mode = "Calculate", name = "AvgStuScore")]
 fn avg_stu_score(rows: Vec<StuScore>) -> Vec<StuAvg> {
-    #[allow(clippy::cast_precision_loss)] // scores are small
-    rows.into_iter()
-        .map(|r| StuAvg {
-            stu_id: r.stu_id,
-            avg_score: (r.score_1 + r.score_2 + r.score_3) as f64 / 3.0,
-        })
-        .collect()
+    rows.into_iter().map(StuAvg::from).collect()
 }
 
 #[kis_function(mode = "Expand", name = "PrintStuAvgScore")]
 fn print_stu_avg_score(rows: Vec<StuAvg>) {
     for r in rows {
-        println!("stuid: [{}], avg score: [{}]", r.stu_id, r.avg_score);
+        println!("{r}");
     }
 }
 
 flow!(CalStuAvgScore: avg_stu_score -> print_stu_avg_score);
-
-fn stu(stu_id: i64, score_1: i64, score_2: i64, score_3: i64) -> StuScore {
-    StuScore {
-        stu_id,
-        score_1,
-        score_2,
-        score_3,
-    }
-}
 
 #[tokio::main]
 async fn main() -> kisflow::Result<()> {
@@ -73,7 +44,7 @@ async fn main() -> kisflow::Result<()> {
     }
 
     // A typed row (Go: `CommitRow(struct)`): no JSON involved.
-    flow.commit(stu(106, 80, 81, 82))?;
+    flow.commit(StuScore::new(106, 80, 81, 82))?;
 
     // Go also commits a pointer to a struct. Rows are owned values here, so the Rust counterpart
     // is a `serde_json::Value`, the other form `commit_json` takes, e.g. a row built in code.
@@ -82,10 +53,13 @@ async fn main() -> kisflow::Result<()> {
     )?;
 
     // A `Vec` of typed rows (Go: `CommitRowBatch([]struct)`).
-    flow.commit_batch(vec![stu(108, 82, 83, 84), stu(109, 82, 83, 84)])?;
+    flow.commit_batch(vec![
+        StuScore::new(108, 82, 83, 84),
+        StuScore::new(109, 82, 83, 84),
+    ])?;
 
     // Any iterator works as a batch (Go: `CommitRowBatch([]*struct)`); 110 twice, as in Go.
-    flow.commit_batch(std::iter::repeat_n(stu(110, 82, 83, 84), 2))?;
+    flow.commit_batch(std::iter::repeat_n(StuScore::new(110, 82, 83, 84), 2))?;
 
     // One run takes all eleven rows, in commit order.
     flow.run().await?;

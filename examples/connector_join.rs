@@ -10,6 +10,7 @@
 
 use kisflow::prelude::*;
 use kisflow::{ConnConfig, Connector, MemoryKv};
+use kisflow_examples::StuAvg;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -30,12 +31,6 @@ struct StuScore3Avg12 {
     stu_id: i64,
     score_3: i64,
     avg_score_1_2: f64,
-}
-
-#[derive(Debug, Clone)]
-struct StuAvg {
-    stu_id: i64,
-    avg_score: f64,
 }
 
 /// Go's one `VerifyStu` reads only `stu_id` from whatever rows it gets. A Rust function takes one
@@ -128,7 +123,7 @@ fn avg_stu_score3(rows: Vec<StuScore3Avg12>) -> Vec<StuAvg> {
 fn print_stu_avg_score(ctx: &FlowCtx, rows: Vec<StuAvg>) {
     println!("->Call Func PrintStuAvgScore, in Flow[{}]", ctx.flow_name());
     for r in rows {
-        println!("stuid: [{}], avg score: [{}]", r.stu_id, r.avg_score);
+        println!("{r}");
     }
 }
 

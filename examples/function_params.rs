@@ -6,20 +6,7 @@
 //! counts its runs, and `PrintStuAvgScore` never runs, because nothing is emitted.
 
 use kisflow::prelude::*;
-
-#[derive(Debug, Clone)]
-struct StuScore {
-    stu_id: i64,
-    score_1: i64,
-    score_2: i64,
-    score_3: i64,
-}
-
-#[derive(Debug, Clone)]
-struct StuAvg {
-    stu_id: i64,
-    avg_score: f64,
-}
+use kisflow_examples::{StuAvg, StuScore};
 
 // Default params belong to the function (Go's `option.default_params`); a flow may override them
 // with `flow!(F: avg_stu_score(school = "..."))`.
@@ -48,20 +35,13 @@ fn avg_stu_score(ctx: &FlowCtx, rows: Vec<StuScore>) -> kisflow::Result<Vec<StuA
         .update("num", |n: Option<u32>| n.map_or(1, |n| n + 1))?;
     println!("myTempNum = {runs}");
 
-    #[allow(clippy::cast_precision_loss)] // scores are small
-    Ok(rows
-        .into_iter()
-        .map(|r| StuAvg {
-            stu_id: r.stu_id,
-            avg_score: (r.score_1 + r.score_2 + r.score_3) as f64 / 3.0,
-        })
-        .collect())
+    Ok(rows.into_iter().map(StuAvg::from).collect())
 }
 
 #[kis_function(mode = "Expand", name = "PrintStuAvgScore")]
 fn print_stu_avg_score(rows: Vec<StuAvg>) {
     for r in rows {
-        println!("stuid: [{}], avg score: [{}]", r.stu_id, r.avg_score);
+        println!("{r}");
     }
 }
 

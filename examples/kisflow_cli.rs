@@ -11,21 +11,7 @@
 //! `examples/tests/cli.rs` runs this binary as a process and checks its output and exit codes.
 
 use kisflow::prelude::*;
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct StuScore {
-    stu_id: i64,
-    score_1: i64,
-    score_2: i64,
-    score_3: i64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct StuAvg {
-    stu_id: i64,
-    avg_score: f64,
-}
+use kisflow_examples::{StuAvg, StuScore};
 
 #[kis_function(mode = "Verify", name = "VerifyStu", params(max_id = "999"))]
 fn verify_stu(ctx: &FlowCtx, rows: Vec<StuScore>) -> Vec<StuScore> {
@@ -40,19 +26,13 @@ fn verify_stu(ctx: &FlowCtx, rows: Vec<StuScore>) -> Vec<StuScore> {
 
 #[kis_function(mode = "Calculate", name = "AvgStuScore")]
 fn avg_stu_score(rows: Vec<StuScore>) -> Vec<StuAvg> {
-    rows.into_iter()
-        .map(|r| StuAvg {
-            stu_id: r.stu_id,
-            #[allow(clippy::cast_precision_loss)] // scores are small
-            avg_score: (r.score_1 + r.score_2 + r.score_3) as f64 / 3.0,
-        })
-        .collect()
+    rows.into_iter().map(StuAvg::from).collect()
 }
 
 #[kis_function(mode = "Expand", name = "PrintStuAvgScore")]
 fn print_stu_avg_score(rows: Vec<StuAvg>) {
     for row in rows {
-        println!("stuid: [{}], avg score: [{}]", row.stu_id, row.avg_score);
+        println!("{row}");
     }
 }
 

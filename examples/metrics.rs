@@ -9,44 +9,22 @@ use std::time::Duration;
 
 use kisflow::metrics::{MetricsConfig, init};
 use kisflow::prelude::*;
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct StuScore {
-    stu_id: i64,
-    score_1: i64,
-    score_2: i64,
-    score_3: i64,
-}
-
-#[derive(Debug, Clone)]
-struct StuAvg {
-    stu_id: i64,
-    avg_score: f64,
-}
+use kisflow_examples::{StuAvg, StuScore};
 
 #[kis_function(mode = "Verify", name = "VerifyStu")]
 fn verify_stu(rows: Vec<StuScore>) -> Vec<StuScore> {
-    rows.into_iter()
-        .filter(|r| (0..1000).contains(&r.stu_id))
-        .collect()
+    rows.into_iter().filter(StuScore::has_valid_id).collect()
 }
 
 #[kis_function(mode = "Calculate", name = "AvgStuScore")]
 fn avg_stu_score(rows: Vec<StuScore>) -> Vec<StuAvg> {
-    #[allow(clippy::cast_precision_loss)] // scores are small
-    rows.into_iter()
-        .map(|r| StuAvg {
-            stu_id: r.stu_id,
-            avg_score: (r.score_1 + r.score_2 + r.score_3) as f64 / 3.0,
-        })
-        .collect()
+    rows.into_iter().map(StuAvg::from).collect()
 }
 
 #[kis_function(mode = "Expand", name = "PrintStuAvgScore")]
 fn print_stu_avg_score(rows: Vec<StuAvg>) {
     for r in rows {
-        println!("stuid: [{}], avg score: [{}]", r.stu_id, r.avg_score);
+        println!("{r}");
     }
 }
 

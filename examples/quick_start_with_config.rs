@@ -8,45 +8,24 @@
 //! Run it with `cargo run -p kisflow-examples --example quick_start_with_config`. It prints the
 //! quick start's two lines.
 
-// The quick start keeps Go KisFlow's shapes: async handlers with nothing to await, and an integer
-// sum turned into a float average.
-#![allow(clippy::unused_async, clippy::cast_precision_loss)]
+// The quick start keeps Go KisFlow's shapes: async handlers with nothing to await.
+#![allow(clippy::unused_async)]
 
 use kisflow::Pool;
 use kisflow::config::Config;
 use kisflow::prelude::*;
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct StuScore {
-    stu_id: i64,
-    score_1: i64,
-    score_2: i64,
-    score_3: i64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct StuAvg {
-    stu_id: i64,
-    avg_score: f64,
-}
+use kisflow_examples::{StuAvg, StuScore};
 
 // `name` is what the YAML's `fname` refers to.
 #[kis_function(mode = "Calculate", name = "AvgStuScore")]
 async fn avg_stu_score(rows: Vec<StuScore>) -> kisflow::Result<Vec<StuAvg>> {
-    Ok(rows
-        .into_iter()
-        .map(|r| StuAvg {
-            stu_id: r.stu_id,
-            avg_score: (r.score_1 + r.score_2 + r.score_3) as f64 / 3.0,
-        })
-        .collect())
+    Ok(rows.into_iter().map(StuAvg::from).collect())
 }
 
 #[kis_function(mode = "Expand", name = "PrintStuAvgScore")]
 async fn print_stu_avg_score(_ctx: &FlowCtx, rows: Vec<StuAvg>) -> kisflow::Result<()> {
     for r in rows {
-        println!("stuid: [{}], avg score: [{}]", r.stu_id, r.avg_score);
+        println!("{r}");
     }
     Ok(())
 }

@@ -9,16 +9,8 @@
 //! types differ, and `flow!` checks at compile time that each function emits what the next takes.
 
 use kisflow::prelude::*;
-use serde::Deserialize;
-
-/// A row as committed: anything the JSON says.
-#[derive(Debug, Clone, Deserialize)]
-struct StuScore {
-    stu_id: i64,
-    score_1: i64,
-    score_2: i64,
-    score_3: i64,
-}
+// `StuScore` is a row as committed: anything the JSON says. `StuAvg` is what `AvgStuScore` emits.
+use kisflow_examples::{StuAvg, StuScore};
 
 /// A row that passed verification. Its field is private to this conversion, so a `VerifiedStu`
 /// cannot be made any other way, and `AvgStuScore`, which takes only these, never sees an
@@ -30,27 +22,18 @@ impl TryFrom<StuScore> for VerifiedStu {
     type Error = i64;
 
     fn try_from(row: StuScore) -> Result<Self, i64> {
-        match row.stu_id {
-            0..1000 => Ok(Self(row)),
-            invalid => Err(invalid),
+        if row.has_valid_id() {
+            Ok(Self(row))
+        } else {
+            Err(row.stu_id)
         }
     }
 }
 
-#[derive(Debug, Clone)]
-struct StuScoreAvg {
-    stu_id: i64,
-    avg_score: f64,
-}
-
-impl From<VerifiedStu> for StuScoreAvg {
+/// Only a verified row averages.
+impl From<VerifiedStu> for StuAvg {
     fn from(VerifiedStu(row): VerifiedStu) -> Self {
-        #[allow(clippy::cast_precision_loss)] // scores are small
-        let avg_score = (row.score_1 + row.score_2 + row.score_3) as f64 / 3.0;
-        Self {
-            stu_id: row.stu_id,
-            avg_score,
-        }
+        Self::from(row)
     }
 }
 
@@ -66,14 +49,14 @@ fn verify_stu(ctx: &FlowCtx, rows: Vec<StuScore>) -> Vec<VerifiedStu> {
 }
 
 #[kis_function(mode = "Calculate", name = "AvgStuScore")]
-fn avg_stu_score(rows: Vec<VerifiedStu>) -> Vec<StuScoreAvg> {
-    rows.into_iter().map(StuScoreAvg::from).collect()
+fn avg_stu_score(rows: Vec<VerifiedStu>) -> Vec<StuAvg> {
+    rows.into_iter().map(StuAvg::from).collect()
 }
 
 #[kis_function(mode = "Expand", name = "PrintStuAvgScore")]
-fn print_stu_avg_score(rows: Vec<StuScoreAvg>) {
+fn print_stu_avg_score(rows: Vec<StuAvg>) {
     for r in rows {
-        println!("stuid: [{}], avg score: [{}]", r.stu_id, r.avg_score);
+        println!("{r}");
     }
 }
 

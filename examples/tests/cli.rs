@@ -73,9 +73,9 @@ fn list_shows_functions_and_flows() {
         &demo(&["list", "--config", CONF], None),
         0,
         "functions:
-  AvgStuScore (Calculate): kisflow_demo::StuScore -> kisflow_demo::StuAvg
-  PrintStuAvgScore (Expand): kisflow_demo::StuAvg -> nothing
-  VerifyStu (Verify): kisflow_demo::StuScore -> kisflow_demo::StuScore
+  AvgStuScore (Calculate): kisflow_examples::StuScore -> kisflow_examples::StuAvg
+  PrintStuAvgScore (Expand): kisflow_examples::StuAvg -> nothing
+  VerifyStu (Verify): kisflow_examples::StuScore -> kisflow_examples::StuScore
 flows:
   AvgScores: VerifyStu -> AvgStuScore
   CalStuAvgScore (code, changed by yaml): VerifyStu -> AvgStuScore -> PrintStuAvgScore
@@ -129,15 +129,15 @@ fn validate_reports_every_problem_with_its_place() {
         [
             format!(
                 "{d}/flow-Bad.yml:6:12: flow `Bad`: function `AvgStuScore` emits rows of type \
-                 `kisflow_demo::StuAvg`, but the next function `VerifyStu` takes rows of type \
-                 `kisflow_demo::StuScore`"
+                 `kisflow_examples::StuAvg`, but the next function `VerifyStu` takes rows of type \
+                 `kisflow_examples::StuScore`"
             ),
             format!(
                 "{d}/flow-Bad.yml:7:12: flow `Bad` names function `Missing`, which is not registered"
             ),
             format!(
                 "{d}/func-Typo.yml:2:8: func `VerifyStu` says `fmode: Save`, but the function is \
-                 registered as Verify (at examples/kisflow_cli.rs:30:1); make them agree"
+                 registered as Verify (at examples/kisflow_cli.rs:16:1); make them agree"
             ),
         ]
     );
@@ -191,7 +191,7 @@ fn run_names_the_input_line_of_a_bad_row() {
         text(&output.stderr),
         format!(
             "{}:2: flow `AvgScores`: committed row 2 does not decode into \
-             `kisflow_demo::StuScore`, the input of function `VerifyStu`: invalid type: string \
+             `kisflow_examples::StuScore`, the input of function `VerifyStu`: invalid type: string \
              \"x\", expected i64; the row was not committed: {{\"stu_id\":\"x\"}}\n",
             input.display()
         )
