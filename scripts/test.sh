@@ -22,6 +22,9 @@ cargo fmt --all -- --check
 step "cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
+step "cargo clippy -p kisflow --no-default-features -- -D warnings (the core without YAML, HTTP or CLI)"
+cargo clippy -p kisflow --no-default-features -- -D warnings
+
 step "cargo doc --workspace --no-deps (broken links are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
