@@ -16,6 +16,12 @@ fi
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# The stream tests start their own redis-server on a free port; install it where it is missing.
+if ! command -v redis-server >/dev/null 2>&1; then
+    step "installing redis-server (Debian package)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+fi
+
 step "cargo fmt --all -- --check"
 cargo fmt --all -- --check
 

@@ -87,6 +87,25 @@ impl Error {
         Self::Message(message.to_string())
     }
 
+    /// The error for a handler whose connector's server cannot be reached: a runner holds the
+    /// batch and tries again once the server is back, instead of dead-lettering its rows.
+    ///
+    /// ```
+    /// use kisflow::{Error, ErrorKind};
+    ///
+    /// let err = Error::unavailable("Sink", "connection refused");
+    /// assert_eq!(err.kind(), ErrorKind::ConnectorUnavailable);
+    /// assert_eq!(err.to_string(), "connector \"Sink\" is unavailable: connection refused");
+    /// let in_a_run = Error::Handler { flow: "F".into(), function: "save".into(), source: err.into() };
+    /// assert_eq!(in_a_run.kind(), ErrorKind::ConnectorUnavailable);
+    /// ```
+    pub fn unavailable(connector: impl Into<String>, cause: impl fmt::Display) -> Self {
+        Self::ConnectorClient {
+            connector: connector.into(),
+            reason: format!("is unavailable: {cause}"),
+        }
+    }
+
     /// The message and its causes on one line, `outer: inner: innermost`, for logs and for
     /// printing an error that wraps a handler's.
     ///

@@ -60,7 +60,14 @@ impl Error {
     #[must_use]
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::Handler { .. } => ErrorKind::Handler,
+            // A handler that says its store is down (`Error::unavailable`) makes the run wait for
+            // the store, not bury its rows.
+            Self::Handler { source, .. } => match source.downcast_ref::<Error>() {
+                Some(inner) if inner.kind() == ErrorKind::ConnectorUnavailable => {
+                    ErrorKind::ConnectorUnavailable
+                }
+                _ => ErrorKind::Handler,
+            },
             Self::Panic { .. } => ErrorKind::Panic,
             Self::Decode(_) | Self::MissingField(_) | Self::NotJson { .. } => ErrorKind::Decode,
             Self::ConnectorInit { .. } | Self::ConnectorClient { .. } => {

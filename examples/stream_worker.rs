@@ -1,0 +1,183 @@
+//! A stream worker: consumes `StuScore` rows from a Redis stream (or a NATS JetStream stream)
+//! through a consumer group, averages them and saves the averages to a Redis hash, acking each
+//! batch only after it is saved. Run several with the same group to share the stream.
+//!
+//! ```sh
+//! cargo run --release -p kisflow-examples --example stream_worker -- \
+//!     --redis 127.0.0.1:6379 --stream scores --group averages --consumer w1 --sink avg
+//! ```
+//!
+//! Each entry's field `data` holds one JSON row `{"stu_id":..,"score_1":..,"score_2":..,"score_3":..}`.
+//! Per batch the sink gets, in one MULTI/EXEC, `HSET <sink> <stu_id> <avg_score>` for every row
+//! and `INCRBY <sink>:rows <rows written>`. A row that does not decode goes to the stream
+//! `<stream>.dlq` with its original bytes, the error and its entry id, and is acked. SIGTERM or
+//! SIGINT drains the batches in flight and exits 0.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use kisflow::prelude::*;
+use kisflow::source::redis::{RedisDeadLetters, RedisStreams};
+use kisflow::source::{Runner, RunnerConfig};
+use kisflow::{ConnConfig, Connector};
+use kisflow_examples::{StuAvg, StuScore};
+
+const USAGE: &str = "usage: stream_worker --redis HOST:PORT --stream S --group G --consumer C --sink H \
+[--concurrency N] [--batch N] [--claim-idle-ms MS]";
+
+#[kis_function(mode = "Calculate", name = "AvgStuScore")]
+fn avg_stu_score(rows: Vec<StuScore>) -> Vec<StuAvg> {
+    rows.into_iter().map(StuAvg::from).collect()
+}
+
+/// Writes the batch's averages and the count of rows written in one transaction.
+#[kis_function(mode = "Save", name = "SaveAvgScore", conn = "Sink")]
+async fn save_avg_score(ctx: &FlowCtx, rows: Vec<StuAvg>) -> kisflow::Result<()> {
+    let connector = ctx.connector()?;
+    let hash = connector.config().key.clone();
+    let mut redis = connector.client::<redis::aio::ConnectionManager>()?.clone();
+    let mut pipe = redis::pipe();
+    pipe.atomic();
+    for row in &rows {
+        pipe.hset(&hash, row.stu_id, row.avg_score.to_string())
+            .ignore();
+    }
+    pipe.incr(format!("{hash}:rows"), rows.len()).ignore();
+    pipe.query_async::<()>(&mut redis).await.map_err(|err| {
+        if err.is_io_error() || err.is_connection_dropped() || err.is_timeout() {
+            kisflow::Error::unavailable("Sink", err) // the run waits for the server
+        } else {
+            kisflow::Error::msg(err)
+        }
+    })
+}
+
+flow!(StreamAverages: avg_stu_score -> save_avg_score);
+
+/// The command line, checked.
+struct Args {
+    redis: String,
+    stream: String,
+    group: String,
+    consumer: String,
+    sink: String,
+    concurrency: usize,
+    batch: usize,
+    claim_idle: Duration,
+}
+
+fn parse(args: impl Iterator<Item = String>) -> Result<Args, String> {
+    let mut given = std::collections::BTreeMap::new();
+    let mut args = args.peekable();
+    while let Some(flag) = args.next() {
+        let key = flag
+            .strip_prefix("--")
+            .ok_or_else(|| format!("unexpected argument `{flag}`"))?;
+        if !matches!(
+            key,
+            "redis"
+                | "stream"
+                | "group"
+                | "consumer"
+                | "sink"
+                | "concurrency"
+                | "batch"
+                | "claim-idle-ms"
+        ) {
+            return Err(format!("unknown option `{flag}`"));
+        }
+        let value = args
+            .next()
+            .ok_or_else(|| format!("`{flag}` needs a value"))?;
+        given.insert(key.to_owned(), value);
+    }
+    let mut take = |key: &str| {
+        given
+            .remove(key)
+            .ok_or_else(|| format!("missing `--{key}`"))
+    };
+    let number = |key: &str, value: Option<String>, default: u64| -> Result<u64, String> {
+        value.map_or(Ok(default), |v| {
+            v.parse::<u64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| format!("`--{key}` must be a positive number, not `{v}`"))
+        })
+    };
+    Ok(Args {
+        redis: take("redis")?,
+        stream: take("stream")?,
+        group: take("group")?,
+        consumer: take("consumer")?,
+        sink: take("sink")?,
+        concurrency: usize::try_from(number("concurrency", given.remove("concurrency"), 1)?)
+            .map_err(|_| "`--concurrency` is too large".to_owned())?,
+        batch: usize::try_from(number("batch", given.remove("batch"), 100)?)
+            .map_err(|_| "`--batch` is too large".to_owned())?,
+        claim_idle: Duration::from_millis(number(
+            "claim-idle-ms",
+            given.remove("claim-idle-ms"),
+            5000,
+        )?),
+    })
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = match parse(std::env::args().skip(1)) {
+        Ok(args) => args,
+        Err(problem) => {
+            eprintln!("error: {problem}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(args).await {
+        Ok(report) => {
+            eprintln!(
+                "stopped: {} received, {} acked, {} dead-lettered",
+                report.received, report.acked, report.dead_lettered
+            );
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: {}", err.chain());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> kisflow::Result<kisflow::source::RunReport> {
+    let url = format!("redis://{}/", args.redis);
+    let source = RedisStreams::new(&url, &args.stream, &args.group, &args.consumer)?
+        .with_claim_idle(args.claim_idle);
+    let dead = RedisDeadLetters::new(&url, format!("{}.dlq", args.stream))?;
+    let sink_url = url.clone();
+    let sink = Connector::new(ConnConfig::new("Sink").key(&args.sink), move |_| {
+        let url = sink_url.clone();
+        async move {
+            // A connection manager reconnects by itself after the server restarts.
+            let client = redis::Client::open(url)?;
+            Ok(redis::aio::ConnectionManager::new(client).await?)
+        }
+    });
+    let flow = StreamAverages::new().with_connector(&sink)?.into_dyn();
+    Runner::new(source, flow)
+        .with_config(RunnerConfig {
+            concurrency: args.concurrency,
+            batch_size: args.batch,
+            ..RunnerConfig::default()
+        })
+        .with_dead_letters(dead)
+        .run_until(stop_signal())
+        .await
+}
+
+/// SIGTERM or SIGINT.
+async fn stop_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("a SIGTERM handler can be installed");
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+}

@@ -1,0 +1,144 @@
+//! Reading the replies of `XREADGROUP` and `XAUTOCLAIM` into messages.
+
+use redis::Value;
+
+use crate::source::Message;
+
+/// The entries of an `XREADGROUP` reply for one stream: `[[stream, [[id, [field, value…]]…]]]`,
+/// or nil when the block timed out.
+pub(super) fn read_group(reply: &Value, field: &str) -> Vec<Message> {
+    let Value::Array(streams) = reply else {
+        return Vec::new();
+    };
+    streams
+        .iter()
+        .filter_map(|stream| match stream {
+            Value::Array(parts) => parts.get(1),
+            _ => None,
+        })
+        .flat_map(|entries| entries_of(entries, field, 1))
+        .collect()
+}
+
+/// An `XAUTOCLAIM` reply: `[next cursor, [[id, [field, value…]]…], [deleted ids]]`.
+pub(super) fn auto_claim(reply: &Value, field: &str) -> (String, Vec<Message>) {
+    let Value::Array(parts) = reply else {
+        return ("0-0".to_owned(), Vec::new());
+    };
+    let cursor = parts
+        .first()
+        .and_then(text)
+        .unwrap_or_else(|| "0-0".to_owned());
+    // Claimed entries were delivered at least once before.
+    let messages = parts
+        .get(1)
+        .map(|e| entries_of(e, field, 2))
+        .unwrap_or_default();
+    (cursor, messages)
+}
+
+fn entries_of(entries: &Value, field: &str, deliveries: u32) -> Vec<Message> {
+    let Value::Array(entries) = entries else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .filter_map(|entry| {
+            let Value::Array(entry) = entry else {
+                return None;
+            };
+            let id = entry.first().and_then(text)?;
+            // An entry trimmed away while pending comes back without fields: nothing to run, but
+            // it is still a message, acked with an empty payload that goes to the dead letters.
+            let payload = entry
+                .get(1)
+                .and_then(|fields| value_of(fields, field))
+                .unwrap_or_default();
+            Some(Message {
+                id,
+                payload,
+                deliveries,
+            })
+        })
+        .collect()
+}
+
+/// The value of `field` in a flat `[field, value, field, value…]` array (or a RESP3 map).
+fn value_of(fields: &Value, field: &str) -> Option<Vec<u8>> {
+    match fields {
+        Value::Array(items) => items
+            .chunks(2)
+            .find(|pair| pair.first().and_then(text).as_deref() == Some(field))
+            .and_then(|pair| pair.get(1))
+            .and_then(bytes),
+        Value::Map(pairs) => pairs
+            .iter()
+            .find(|(k, _)| text(k).as_deref() == Some(field))
+            .and_then(|(_, v)| bytes(v)),
+        _ => None,
+    }
+}
+
+fn bytes(value: &Value) -> Option<Vec<u8>> {
+    match value {
+        Value::BulkString(bytes) => Some(bytes.clone()),
+        Value::SimpleString(text) => Some(text.clone().into_bytes()),
+        _ => None,
+    }
+}
+
+fn text(value: &Value) -> Option<String> {
+    bytes(value).map(|b| String::from_utf8_lossy(&b).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bulk(s: &str) -> Value {
+        Value::BulkString(s.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn a_group_read_yields_ids_and_data() {
+        let reply = Value::Array(vec![Value::Array(vec![
+            bulk("S"),
+            Value::Array(vec![
+                Value::Array(vec![
+                    bulk("1-0"),
+                    Value::Array(vec![bulk("data"), bulk("{\"a\":1}")]),
+                ]),
+                Value::Array(vec![
+                    bulk("1-1"),
+                    Value::Array(vec![bulk("other"), bulk("x")]),
+                ]),
+            ]),
+        ])]);
+        let messages = read_group(&reply, "data");
+        assert_eq!(messages.len(), 2);
+        assert_eq!(
+            (messages[0].id.as_str(), messages[0].payload.as_slice()),
+            ("1-0", &b"{\"a\":1}"[..])
+        );
+        assert!(messages[1].payload.is_empty());
+        assert!(read_group(&Value::Nil, "data").is_empty());
+    }
+
+    #[test]
+    fn a_claim_yields_its_cursor_and_entries() {
+        let reply = Value::Array(vec![
+            bulk("5-0"),
+            Value::Array(vec![Value::Array(vec![
+                bulk("2-0"),
+                Value::Array(vec![bulk("data"), bulk("7")]),
+            ])]),
+            Value::Array(vec![]),
+        ]);
+        let (cursor, messages) = auto_claim(&reply, "data");
+        assert_eq!(cursor, "5-0");
+        assert_eq!(
+            (messages[0].payload.as_slice(), messages[0].deliveries),
+            (&b"7"[..], 2)
+        );
+    }
+}

@@ -1,0 +1,277 @@
+//! Redis Streams through the runner against a real `redis-server` started for each test: poison
+//! rows in the dead-letter stream byte for byte, entries of a dead consumer taken over, a server
+//! restarted mid-stream.
+
+mod server;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use kisflow::prelude::*;
+use kisflow::source::redis::{RedisDeadLetters, RedisStreams};
+use kisflow::source::{Runner, RunnerConfig};
+use redis::AsyncCommands;
+use serde::Deserialize;
+use server::RedisServer;
+
+#[derive(Debug, Clone, Deserialize)]
+struct Reading {
+    id: u32,
+    value: i64,
+}
+
+/// Saves each reading under `readings:<id>` unless its value is negative, which fails the batch.
+#[kis_function(mode = "Save", conn = "Store")]
+async fn store_readings(ctx: &FlowCtx, rows: Vec<Reading>) -> kisflow::Result<()> {
+    if let Some(bad) = rows.iter().find(|r| r.value < 0) {
+        return Err(kisflow::Error::msg(format_args!(
+            "reading {} is negative",
+            bad.id
+        )));
+    }
+    let connector = ctx.connector()?;
+    let mut redis = connector.client::<redis::aio::ConnectionManager>()?.clone();
+    let mut pipe = redis::pipe();
+    pipe.atomic();
+    for row in &rows {
+        pipe.hset("readings", row.id, row.value).ignore();
+    }
+    pipe.query_async::<()>(&mut redis).await.map_err(|err| {
+        if err.is_io_error() || err.is_connection_dropped() || err.is_timeout() {
+            kisflow::Error::unavailable("Store", err)
+        } else {
+            kisflow::Error::msg(err)
+        }
+    })
+}
+flow!(Readings: store_readings);
+
+fn store(url: &str) -> kisflow::Connector {
+    let url = url.to_owned();
+    kisflow::Connector::new(kisflow::ConnConfig::new("Store"), move |_| {
+        let url = url.clone();
+        async move { Ok(redis::aio::ConnectionManager::new(redis::Client::open(url)?).await?) }
+    })
+}
+
+async fn connection(url: &str) -> redis::aio::MultiplexedConnection {
+    redis::Client::open(url)
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap()
+}
+
+async fn add(con: &mut redis::aio::MultiplexedConnection, stream: &str, payload: &[u8]) {
+    let _: String = con.xadd(stream, "*", &[("data", payload)]).await.unwrap();
+}
+
+fn config() -> RunnerConfig {
+    RunnerConfig {
+        concurrency: 2,
+        batch_size: 50,
+        batch_wait: Duration::from_millis(50),
+        backoff: Duration::from_millis(5),
+        backoff_max: Duration::from_millis(200),
+        ..RunnerConfig::default()
+    }
+}
+
+/// Runs the flow until `done` holds for the store, then stops it and returns the report.
+async fn run_until_saved(
+    server: &RedisServer,
+    consumer: &str,
+    claim_idle: Duration,
+    expected: usize,
+) -> kisflow::source::RunReport {
+    let url = server.url();
+    let source = RedisStreams::new(&url, "readings-in", "savers", consumer)
+        .unwrap()
+        .with_claim_idle(claim_idle);
+    let dead = RedisDeadLetters::new(&url, "readings-in.dlq").unwrap();
+    let flow = Readings::new()
+        .with_connector(&store(&url))
+        .unwrap()
+        .into_dyn();
+    let mut check = connection(&url).await;
+    let runner = Runner::new(source, flow)
+        .with_config(config())
+        .with_dead_letters(dead);
+    let stop = async move {
+        for _ in 0..600 {
+            let saved: usize = check.hlen("readings").await.unwrap_or(0);
+            let dead: usize = check.xlen("readings-in.dlq").await.unwrap_or(0);
+            if saved + dead >= expected {
+                // Let the last acks land before stopping.
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the rows were not all saved within 30 s");
+    };
+    runner.run_until(stop).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poison_rows_go_to_the_dead_letter_stream_and_the_rest_is_saved() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("kisflow=warn")
+        .with_test_writer()
+        .try_init();
+    let server = RedisServer::start("poison", false);
+    let mut con = connection(&server.url()).await;
+    let mut poison = BTreeMap::new();
+    for id in 0..1000u32 {
+        let value = if id % 100 == 3 { -1 } else { i64::from(id) };
+        let payload = format!(r#"{{"id":{id},"value":{value}}}"#);
+        if value < 0 {
+            poison.insert(payload.clone().into_bytes(), id);
+        }
+        add(&mut con, "readings-in", payload.as_bytes()).await;
+    }
+    add(&mut con, "readings-in", b"\xff not json").await;
+    let report = run_until_saved(&server, "c1", Duration::from_secs(5), 1001).await;
+
+    let saved: BTreeMap<u32, i64> = con.hgetall("readings").await.unwrap();
+    assert_eq!(saved.len(), 990);
+    assert!(saved.iter().all(|(id, value)| i64::from(*id) == *value));
+    let letters: redis::streams::StreamRangeReply =
+        con.xrange_all("readings-in.dlq").await.unwrap();
+    let mut dead: Vec<Vec<u8>> = letters
+        .ids
+        .iter()
+        .map(|entry| entry.get::<Vec<u8>>("data").unwrap())
+        .collect();
+    dead.sort();
+    let mut expected: Vec<Vec<u8>> = poison.keys().cloned().collect();
+    expected.push(b"\xff not json".to_vec());
+    expected.sort();
+    assert_eq!(dead, expected, "exactly the poison rows, byte for byte");
+    let first = &letters.ids[0];
+    let error: String = first.get("error").unwrap();
+    assert!(error.contains("flow `Readings`"), "{error}");
+    assert!(first.get::<String>("source_id").is_some());
+    let pending: redis::streams::StreamPendingReply =
+        con.xpending("readings-in", "savers").await.unwrap();
+    assert_eq!(pending.count(), 0, "everything acked");
+    assert_eq!((report.acked, report.dead_lettered), (1001, 11));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn entries_a_dead_consumer_left_pending_are_taken_over() {
+    let server = RedisServer::start("claim", false);
+    let mut con = connection(&server.url()).await;
+    let _: () = redis::cmd("XGROUP")
+        .arg(&["CREATE", "readings-in", "savers", "0", "MKSTREAM"])
+        .query_async(&mut con)
+        .await
+        .unwrap();
+    for id in 0..20u32 {
+        add(
+            &mut con,
+            "readings-in",
+            format!(r#"{{"id":{id},"value":{id}}}"#).as_bytes(),
+        )
+        .await;
+    }
+    // A consumer reads them and dies before acking.
+    let _: redis::Value = redis::cmd("XREADGROUP")
+        .arg(&[
+            "GROUP",
+            "savers",
+            "dead",
+            "COUNT",
+            "100",
+            "STREAMS",
+            "readings-in",
+            ">",
+        ])
+        .query_async(&mut con)
+        .await
+        .unwrap();
+    let report = run_until_saved(&server, "alive", Duration::from_millis(200), 20).await;
+    let saved: usize = con.hlen("readings").await.unwrap();
+    assert_eq!(saved, 20);
+    assert_eq!(report.acked, 20);
+    let pending: redis::streams::StreamPendingReply =
+        con.xpending("readings-in", "savers").await.unwrap();
+    assert_eq!(pending.count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_restarted_mid_stream_loses_nothing() {
+    let mut server = RedisServer::start("restart", true);
+    let url = server.url();
+    let mut con = connection(&url).await;
+    for id in 0..300u32 {
+        add(
+            &mut con,
+            "readings-in",
+            format!(r#"{{"id":{id},"value":{id}}}"#).as_bytes(),
+        )
+        .await;
+    }
+    let source = RedisStreams::new(&url, "readings-in", "savers", "c1")
+        .unwrap()
+        .with_claim_idle(Duration::from_millis(500));
+    let dead = RedisDeadLetters::new(&url, "readings-in.dlq").unwrap();
+    let flow = Readings::new()
+        .with_connector(&store(&url))
+        .unwrap()
+        .into_dyn();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let runner = Runner::new(source, flow)
+        .with_config(RunnerConfig {
+            batch_size: 10,
+            ..config()
+        })
+        .with_dead_letters(dead);
+    let worker = tokio::spawn(runner.run_until(async move {
+        let _ = stop_rx.await;
+    }));
+    wait_for(&url, |saved| saved >= 50).await;
+    server.restart(true); // SIGKILL; the append-only file keeps the stream, its group and the sink
+    let mut con = connection(&url).await;
+    for id in 300..600u32 {
+        add(
+            &mut con,
+            "readings-in",
+            format!(r#"{{"id":{id},"value":{id}}}"#).as_bytes(),
+        )
+        .await;
+    }
+    wait_for(&url, |saved| saved >= 600).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    stop_tx.send(()).unwrap();
+    let report = worker
+        .await
+        .unwrap()
+        .expect("the worker rode out the restart");
+    assert!(!worker_exited_early(&report));
+    let dead: usize = con.xlen("readings-in.dlq").await.unwrap();
+    assert_eq!(dead, 0, "a server restart dead-letters nothing");
+    let pending: redis::streams::StreamPendingReply =
+        con.xpending("readings-in", "savers").await.unwrap();
+    assert_eq!(pending.count(), 0, "everything acked after the restart");
+}
+
+fn worker_exited_early(report: &kisflow::source::RunReport) -> bool {
+    report.received < 600
+}
+
+/// Waits up to 30 s for the number of saved readings to satisfy `done`.
+async fn wait_for(url: &str, done: impl Fn(usize) -> bool) {
+    for _ in 0..600 {
+        if let Ok(client) = redis::Client::open(url)
+            && let Ok(mut con) = client.get_multiplexed_async_connection().await
+        {
+            let saved: usize = con.hlen("readings").await.unwrap_or(0);
+            if done(saved) {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the readings were not saved within 30 s");
+}
