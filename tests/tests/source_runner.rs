@@ -267,3 +267,30 @@ async fn a_switched_off_flow_stops_the_runner_and_acks_nothing() {
         "a switched-off flow dead-letters nothing"
     );
 }
+
+#[kis_function(mode = "Expand")]
+fn ignore_rows(_rows: Vec<u32>) {}
+flow!(Ignore: ignore_rows);
+
+#[tokio::test]
+async fn a_runner_records_its_source_series() -> kisflow::Result<()> {
+    let metrics = kisflow::Metrics::new();
+    let source = StreamSource::new("metered", futures::stream::iter(["1", "2", "x", "4"]));
+    Runner::new(source, Ignore::new().into_dyn())
+        .with_batch(2, Duration::from_millis(5))
+        .with_metrics(&metrics)
+        .run()
+        .await?;
+    let text = metrics.encode();
+    for line in [
+        "source_received_total{source=\"metered\"} 4",
+        "source_acked_total{source=\"metered\"} 4",
+        "source_dead_lettered_total{source=\"metered\"} 1",
+        "source_batches_total{source=\"metered\"} 2",
+        "source_in_flight{source=\"metered\"} 0",
+        "source_fetch_to_ack_duration_count{source=\"metered\"} 2",
+    ] {
+        assert!(text.contains(line), "missing `{line}` in:\n{text}");
+    }
+    Ok(())
+}

@@ -5,6 +5,7 @@ mod handles;
 mod histogram;
 #[cfg(feature = "http")]
 mod serve;
+pub(crate) mod source;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -93,13 +94,16 @@ pub(crate) struct Families {
     func_rows_in: Family<Labels, Counter>,
     func_rows_out: Family<Labels, Counter>,
     func_errors: Family<Labels, Counter>,
+    source: source::SourceFamilies,
 }
 
 impl Metrics {
     /// A fresh registry with every series registered and no samples.
     #[must_use]
     pub fn new() -> Self {
+        let mut registry = Registry::default();
         let families = Families {
+            source: source::SourceFamilies::register(&mut registry),
             data: Counter::default(),
             flow_data: Family::default(),
             flow_schedule: Family::default(),
@@ -111,7 +115,6 @@ impl Metrics {
             func_rows_out: Family::default(),
             func_errors: Family::default(),
         };
-        let mut registry = Registry::default();
         let f = families.clone();
         registry.register(
             "kisflow_data",

@@ -10,6 +10,7 @@ use super::Source;
 use super::dead_letter::{DeadLetterSink, MemoryDeadLetters};
 use crate::error::{Error, Result};
 use crate::flow::DynFlow;
+use crate::metrics::source::SourceMetrics;
 
 mod tally;
 mod worker;
@@ -65,6 +66,7 @@ pub struct Runner {
     flow: Box<dyn DynFlow>,
     dead_letters: Arc<dyn DeadLetterSink>,
     config: RunnerConfig,
+    metrics: Option<crate::Metrics>,
 }
 
 impl Runner {
@@ -76,6 +78,7 @@ impl Runner {
             flow,
             dead_letters: Arc::new(MemoryDeadLetters::new()),
             config: RunnerConfig::default(),
+            metrics: None,
         }
     }
 
@@ -108,6 +111,17 @@ impl Runner {
         self
     }
 
+    /// This runner, recording its source's series (`source_received_total`,
+    /// `source_acked_total`, `source_dead_lettered_total`, `source_in_flight`,
+    /// `source_fetch_to_ack_duration`…, labelled `source`) into `metrics`. Without it, a runner
+    /// records into [`Metrics::global`](crate::Metrics::global) when
+    /// [`metrics::set_enabled`](crate::metrics::set_enabled) is on.
+    #[must_use]
+    pub fn with_metrics(mut self, metrics: &crate::Metrics) -> Self {
+        self.metrics = Some(metrics.clone());
+        self
+    }
+
     /// Runs until the source ends.
     pub async fn run(self) -> Result<RunReport> {
         self.run_until(std::future::pending()).await
@@ -119,6 +133,11 @@ impl Runner {
     pub async fn run_until(self, stop: impl Future<Output = ()> + Send) -> Result<RunReport> {
         let (stop_tx, stop_rx) = watch::channel(false);
         let tally = Arc::new(Tally::default());
+        let metrics = self
+            .metrics
+            .as_ref()
+            .or_else(|| crate::metrics::enabled().then(crate::Metrics::global))
+            .map(|metrics| SourceMetrics::new(metrics, self.source.name()));
         let mut flows: Vec<Box<dyn DynFlow>> = (1..self.config.concurrency.max(1))
             .map(|_| self.flow.fork())
             .collect();
@@ -131,6 +150,7 @@ impl Runner {
                 config: self.config.clone(),
                 tally: Arc::clone(&tally),
                 stop: stop_rx.clone(),
+                metrics: metrics.clone(),
             };
             running.spawn(worker.run(flow));
         }

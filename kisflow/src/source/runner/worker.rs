@@ -2,7 +2,7 @@
 //! until the source ends or a stop.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
@@ -10,6 +10,7 @@ use super::RunnerConfig;
 use super::tally::Tally;
 use crate::error::{Error, Result};
 use crate::flow::DynFlow;
+use crate::metrics::source::SourceMetrics;
 use crate::source::batch::{Outcome, Work, backoff};
 use crate::source::dead_letter::{DeadLetter, DeadLetterSink};
 use crate::source::{Message, Source};
@@ -21,6 +22,7 @@ pub(super) struct Worker {
     pub(super) config: RunnerConfig,
     pub(super) tally: Arc<Tally>,
     pub(super) stop: watch::Receiver<bool>,
+    pub(super) metrics: Option<SourceMetrics>,
 }
 
 impl Worker {
@@ -52,6 +54,10 @@ impl Worker {
                 continue;
             }
             self.tally.received(batch.len());
+            let fetched = Instant::now();
+            if let Some(metrics) = &self.metrics {
+                metrics.fetched(batch.len());
+            }
             let outcome = Work {
                 flow: flow.as_mut(),
                 source: self.source.name(),
@@ -60,7 +66,7 @@ impl Worker {
             }
             .process(&batch)
             .await;
-            if let Some(err) = self.settle(&batch, outcome).await {
+            if let Some(err) = self.settle(&batch, outcome, fetched).await {
                 return Err(err);
             }
         }
@@ -68,13 +74,20 @@ impl Worker {
     }
 
     /// Sends the dead letters, then acks what is done; returns the error that stops the runner.
-    async fn settle(&mut self, batch: &[Message], outcome: Outcome) -> Option<Error> {
+    async fn settle(
+        &mut self,
+        batch: &[Message],
+        outcome: Outcome,
+        fetched: Instant,
+    ) -> Option<Error> {
         self.tally.retried(outcome.retries);
+        let mut dead = 0;
         let mut ack = outcome.done;
         if !outcome.letters.is_empty() {
             match self.send_letters(&outcome.letters).await {
                 Ok(()) => {
                     self.tally.dead_lettered(outcome.letters.len());
+                    dead = outcome.letters.len();
                     ack.extend(outcome.letters.iter().map(|l| l.message_id.clone()));
                 }
                 // Unsent letters stay unacked: the source delivers them again.
@@ -96,7 +109,12 @@ impl Worker {
             );
             self.tally.unacked(outcome.release.len());
         }
-        self.ack(&ack).await;
+        let acked = self.ack(&ack).await;
+        if let Some(metrics) = &self.metrics {
+            let dead = if acked { dead } else { 0 };
+            let acked = if acked { ack.len() } else { 0 };
+            metrics.settled(acked, dead, outcome.retries, fetched.elapsed());
+        }
         debug_assert!(ack.len() + outcome.release.len() <= batch.len());
         outcome.fatal
     }
@@ -114,9 +132,9 @@ impl Worker {
     }
 
     /// Acks `ids`, trying again while the source is down; what cannot be acked is delivered again.
-    async fn ack(&self, ids: &[String]) {
+    async fn ack(&self, ids: &[String]) -> bool {
         if ids.is_empty() {
-            return;
+            return true;
         }
         let mut tries = 0;
         loop {
@@ -124,7 +142,7 @@ impl Worker {
             match self.source.ack(ids).await {
                 Ok(()) => {
                     self.tally.acked(ids.len());
-                    return;
+                    return true;
                 }
                 Err(err) if tries >= self.config.attempts.max(1) * 4 => {
                     tracing::error!(
@@ -134,7 +152,7 @@ impl Worker {
                         "ack failed; the source will deliver these messages again"
                     );
                     self.tally.unacked(ids.len());
-                    return;
+                    return false;
                 }
                 Err(_) => tokio::time::sleep(backoff(&self.config, tries)).await,
             }
