@@ -3,13 +3,13 @@
 use std::io::{BufRead, Write};
 use std::path::Path;
 
-use super::Command;
+use super::{BadRows, Command};
 use crate::config::Config;
 use crate::pool::Pool;
 
 type Outcome = Result<(), String>;
 
-pub(super) fn dispatch(command: Command, out: &mut dyn Write) -> Outcome {
+pub(super) fn dispatch(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Outcome {
     match command {
         Command::Validate { dir } => validate(&dir, out),
         Command::List { config } => list(config.as_deref(), out),
@@ -18,7 +18,26 @@ pub(super) fn dispatch(command: Command, out: &mut dyn Write) -> Outcome {
             flow,
             config,
             input,
-        } => run(&flow, config.as_deref(), input.as_deref(), out),
+            follow,
+            batch,
+            bad_rows,
+            dead_letters,
+        } => {
+            if follow || bad_rows == BadRows::Skip {
+                let flow = pool(config.as_deref())?.flow(&flow).map_err(text)?;
+                let options = super::follow::Options {
+                    input,
+                    follow,
+                    batch: batch as usize,
+                    dead_letters: (bad_rows == BadRows::Skip)
+                        .then_some(dead_letters)
+                        .flatten(),
+                };
+                super::follow::run(flow, &options, out, err)
+            } else {
+                run(&flow, config.as_deref(), input.as_deref(), out)
+            }
+        }
         Command::Schema => {
             let schema = serde_json::to_string_pretty(&super::schema()).map_err(text)?;
             writeln!(out, "{schema}").map_err(text)
@@ -26,7 +45,7 @@ pub(super) fn dispatch(command: Command, out: &mut dyn Write) -> Outcome {
     }
 }
 
-fn text(err: impl std::fmt::Display) -> String {
+pub(super) fn text(err: impl std::fmt::Display) -> String {
     err.to_string()
 }
 

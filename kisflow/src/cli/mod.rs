@@ -14,9 +14,12 @@
 //! | `list [--config DIR]` | functions with mode and row types; flows with their functions |
 //! | `export FLOW DIR [--config DIR]` | writes the flow's `flow-`, `func-` and `conn-*.yaml` files |
 //! | `run FLOW [--config DIR] [--input FILE.jsonl]` | feeds JSON lines (from stdin without `--input`) as one batch and prints what the last function emits, one JSON value per line |
+//! | `run FLOW … --follow [--batch N]` | runs batches of at most N lines as they arrive (a pipe that stays open), printing each batch's output |
+//! | `run FLOW … --bad-rows skip --dead-letters FILE` | rows that do not decode are appended to FILE with their error and counted, instead of stopping the run |
 //! | `schema` | the JSON Schema of the YAML kinds, for editor completion |
 
 mod commands;
+mod follow;
 mod schema;
 
 use std::ffi::OsString;
@@ -72,9 +75,32 @@ enum Command {
         /// A file of JSON rows, one per line; standard input without it.
         #[arg(long)]
         input: Option<PathBuf>,
+        /// Run batches as lines arrive instead of reading to the end first, for a pipe that
+        /// stays open; memory stays bounded by the batch.
+        #[arg(long)]
+        follow: bool,
+        /// The most rows in one batch with `--follow` (or `--bad-rows skip`).
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
+        batch: u32,
+        /// What a row that does not decode does: `stop` the run (naming its line), or `skip`
+        /// it, appending it with its error to the `--dead-letters` file.
+        #[arg(long, value_enum, default_value_t = BadRows::Stop)]
+        bad_rows: BadRows,
+        /// The file skipped rows are appended to, one JSON object per line.
+        #[arg(long, required_if_eq("bad_rows", "skip"))]
+        dead_letters: Option<PathBuf>,
     },
     /// Print the JSON Schema of the YAML config kinds.
     Schema,
+}
+
+/// What `run` does with a row that does not decode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum BadRows {
+    /// End the run with an error naming the row's line.
+    Stop,
+    /// Write the row and its error to the dead-letter file, count it, and go on.
+    Skip,
 }
 
 /// Runs the command line with the process's arguments, standard output and standard error.
@@ -102,7 +128,7 @@ where
             return ExitCode::from(code);
         }
     };
-    match commands::dispatch(cli.command, out) {
+    match commands::dispatch(cli.command, out, err) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             let _ = writeln!(err, "{failure}");

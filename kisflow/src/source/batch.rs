@@ -30,7 +30,12 @@ pub(super) struct Work<'a> {
     pub(super) config: &'a RunnerConfig,
     /// Set when the runner stops: a batch waiting for a connector gives up waiting.
     pub(super) stop: &'a tokio::sync::watch::Receiver<bool>,
+    /// Where the last function's rows go, as JSON, after each successful run.
+    pub(super) output: Option<&'a OutputHook>,
 }
+
+/// What [`Runner::with_output`](super::Runner::with_output) calls with each run's output.
+pub(super) type OutputHook = std::sync::Arc<dyn Fn(Vec<serde_json::Value>) + Send + Sync>;
 
 impl Work<'_> {
     /// Takes every message of `batch` to its end: done, dead-lettered or released.
@@ -121,7 +126,10 @@ impl Work<'_> {
                 let _ = self.commit(messages.iter().copied());
             }
             tries += 1;
-            let result = self.flow.run().await;
+            let result = match self.output {
+                None => self.flow.run().await,
+                Some(output) => self.flow.run_json().await.map(|rows| output(rows)),
+            };
             match &result {
                 Err(err) if tries < attempts.max(1) && err.kind().may_succeed_later() => {
                     tokio::time::sleep(backoff(self.config, tries)).await;

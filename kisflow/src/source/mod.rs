@@ -36,6 +36,7 @@
 
 mod batch;
 mod dead_letter;
+mod file;
 #[cfg(feature = "redis")]
 pub mod redis;
 mod runner;
@@ -48,6 +49,7 @@ use futures::future::BoxFuture;
 use crate::error::Result;
 
 pub use dead_letter::{DeadLetter, DeadLetterSink, MemoryDeadLetters};
+pub use file::JsonLinesDeadLetters;
 pub use runner::{RunReport, Runner, RunnerConfig};
 pub use stream::StreamSource;
 

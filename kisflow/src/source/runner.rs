@@ -7,6 +7,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use super::Source;
+use super::batch::OutputHook;
 use super::dead_letter::{DeadLetterSink, MemoryDeadLetters};
 use crate::error::{Error, Result};
 use crate::flow::DynFlow;
@@ -67,6 +68,7 @@ pub struct Runner {
     dead_letters: Arc<dyn DeadLetterSink>,
     config: RunnerConfig,
     metrics: Option<crate::Metrics>,
+    output: Option<OutputHook>,
 }
 
 impl Runner {
@@ -79,6 +81,7 @@ impl Runner {
             dead_letters: Arc::new(MemoryDeadLetters::new()),
             config: RunnerConfig::default(),
             metrics: None,
+            output: None,
         }
     }
 
@@ -122,6 +125,18 @@ impl Runner {
         self
     }
 
+    /// This runner, handing what the flow's last function emits, as JSON values, to `output`
+    /// after each successful run (its rows must be `Serialize`; a sink hands nothing). The
+    /// embedded CLI prints them this way.
+    #[must_use]
+    pub fn with_output(
+        mut self,
+        output: impl Fn(Vec<serde_json::Value>) + Send + Sync + 'static,
+    ) -> Self {
+        self.output = Some(Arc::new(output));
+        self
+    }
+
     /// Runs until the source ends.
     pub async fn run(self) -> Result<RunReport> {
         self.run_until(std::future::pending()).await
@@ -151,6 +166,7 @@ impl Runner {
                 tally: Arc::clone(&tally),
                 stop: stop_rx.clone(),
                 metrics: metrics.clone(),
+                output: self.output.clone(),
             };
             running.spawn(worker.run(flow));
         }

@@ -11,7 +11,7 @@ use tokio::sync::Mutex;
 use super::{Message, Source};
 use crate::error::Result;
 
-type Payloads = Pin<Box<dyn Stream<Item = Vec<u8>> + Send>>;
+type Payloads = Pin<Box<dyn Stream<Item = (Option<String>, Vec<u8>)> + Send>>;
 
 /// A source over an in-process stream of JSON payloads: a channel, the lines of a file or of
 /// standard input. It runs through the same batching, retries, dead letters and drain as a
@@ -45,7 +45,37 @@ impl StreamSource {
         S: Stream + Send + 'static,
         S::Item: AsRef<[u8]>,
     {
-        let payloads = payloads.map(|item| item.as_ref().to_vec());
+        let payloads = payloads.map(|item| (None, item.as_ref().to_vec()));
+        Self {
+            name: name.into(),
+            payloads: Mutex::new((Box::pin(payloads), false)),
+            next_id: AtomicU64::new(1),
+        }
+    }
+}
+
+impl StreamSource {
+    /// A source named `name` over `(id, payload)` pairs, for ids of the caller's own, such as
+    /// line numbers that count the blank lines it skips.
+    ///
+    /// ```
+    /// use kisflow::source::{Source, StreamSource};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> kisflow::Result<()> {
+    /// let lines = futures::stream::iter([("1".to_owned(), "7"), ("3".to_owned(), "8")]);
+    /// let source = StreamSource::keyed("lines", lines);
+    /// let batch = source.fetch(10, std::time::Duration::from_millis(10)).await?.unwrap();
+    /// assert_eq!(batch[1].id, "3");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn keyed<S, P>(name: impl Into<String>, payloads: S) -> Self
+    where
+        S: Stream<Item = (String, P)> + Send + 'static,
+        P: AsRef<[u8]>,
+    {
+        let payloads = payloads.map(|(id, item)| (Some(id), item.as_ref().to_vec()));
         Self {
             name: name.into(),
             payloads: Mutex::new((Box::pin(payloads), false)),
@@ -70,8 +100,10 @@ impl Source for StreamSource {
             let mut batch = Vec::new();
             while batch.len() < max.max(1) {
                 match tokio::time::timeout_at(deadline, payloads.next()).await {
-                    Ok(Some(payload)) => batch.push(Message {
-                        id: self.next_id.fetch_add(1, Ordering::Relaxed).to_string(),
+                    Ok(Some((id, payload))) => batch.push(Message {
+                        id: id.unwrap_or_else(|| {
+                            self.next_id.fetch_add(1, Ordering::Relaxed).to_string()
+                        }),
                         payload,
                         deliveries: 1,
                     }),

@@ -11,7 +11,7 @@ use super::tally::Tally;
 use crate::error::{Error, Result};
 use crate::flow::DynFlow;
 use crate::metrics::source::SourceMetrics;
-use crate::source::batch::{Outcome, Work, backoff};
+use crate::source::batch::{Outcome, OutputHook, Work, backoff};
 use crate::source::dead_letter::{DeadLetter, DeadLetterSink};
 use crate::source::{Message, Source};
 
@@ -23,6 +23,7 @@ pub(super) struct Worker {
     pub(super) tally: Arc<Tally>,
     pub(super) stop: watch::Receiver<bool>,
     pub(super) metrics: Option<SourceMetrics>,
+    pub(super) output: Option<OutputHook>,
 }
 
 impl Worker {
@@ -63,6 +64,7 @@ impl Worker {
                 source: self.source.name(),
                 config: &self.config,
                 stop: &self.stop,
+                output: self.output.as_ref(),
             }
             .process(&batch)
             .await;
