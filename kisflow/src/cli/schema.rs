@@ -80,6 +80,24 @@ fn flow(fname: &Value, text_map: &Value) -> Value {
             "kistype": { "const": "flow" },
             "status": { "enum": [0, 1], "description": "1 runs the flow, 0 switches it off" },
             "flow_name": { "type": "string" },
+            "source": {
+                "type": "object",
+                "description": "where the flow's rows come from under `serve`",
+                "required": ["type", "addrs", "stream", "group"],
+                "additionalProperties": false,
+                "properties": {
+                    "type": { "enum": ["redis", "nats"] },
+                    "addrs": { "type": "string", "pattern": "^.+:[0-9]+$" },
+                    "stream": { "type": "string" },
+                    "group": { "type": "string" },
+                    "consumer": { "type": "string" },
+                    "dead_letters": { "type": "string" },
+                    "batch": { "type": "integer", "minimum": 1 },
+                    "concurrency": { "type": "integer", "minimum": 1 },
+                    "retry_times": { "type": "integer", "minimum": 0 },
+                    "claim_idle_ms": { "type": "integer", "minimum": 0 }
+                }
+            },
             "flows": {
                 "type": "array",
                 "items": {

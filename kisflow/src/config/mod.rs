@@ -75,6 +75,7 @@ pub use kinds::conn::conn_to_yaml;
 pub use kinds::flow::{FlowConfig, FlowFunction};
 pub use kinds::func::{FuncConfig, FuncOption, Source};
 pub use kinds::global::global_to_yaml;
+pub use kinds::source::SourceConfig;
 pub use problem::{ConfigErrors, Place, PlaceKey, Problem};
 
 pub(crate) use describe::distance;

@@ -11,6 +11,8 @@ use crate::config::fields::{self, Text};
 use crate::config::keys::{Key, Shape};
 use crate::config::problem::{Place, PlaceKey};
 
+use super::source::{self, RawSource, SourceConfig, SourceOut};
+
 /// A flow's config (`kistype: flow`): its name, whether it runs, and its functions in order.
 ///
 /// ```
@@ -30,6 +32,8 @@ pub struct FlowConfig {
     pub enabled: bool,
     /// Its functions, in the order rows pass through them (`flows`).
     pub flows: Vec<FlowFunction>,
+    /// Where its rows come from when it runs as a worker (`source`); see [`SourceConfig`].
+    pub source: Option<SourceConfig>,
 }
 
 /// One entry of a flow's `flows`: a function and the params the flow gives it.
@@ -56,6 +60,7 @@ impl FlowConfig {
             flow_name: flow_name.into(),
             enabled: true,
             flows: Vec::new(),
+            source: None,
         }
     }
 
@@ -71,6 +76,7 @@ impl FlowConfig {
             kistype: "flow",
             status: u8::from(self.enabled),
             flow_name: &self.flow_name,
+            source: self.source.as_ref().map(SourceOut::from),
             flows: self
                 .flows
                 .iter()
@@ -107,6 +113,7 @@ pub(in crate::config) const SHAPE: Shape = Shape::Keys(&[
     Key::new("kistype", Shape::Value),
     Key::new("status", Shape::Value),
     Key::new("flow_name", Shape::Value),
+    Key::new("source", Shape::Keys(source::KEYS)),
     Key::new("flows", Shape::List(&Shape::Keys(ENTRY_KEYS))),
 ]);
 
@@ -126,6 +133,8 @@ pub(in crate::config) struct RawFlow {
     flow_name: Option<Text>,
     #[serde(default, deserialize_with = "flows")]
     flows: Vec<Spanned<RawEntry>>,
+    #[serde(default)]
+    source: Option<Spanned<RawSource>>,
 }
 
 #[derive(Deserialize)]
@@ -205,6 +214,10 @@ impl RawFlow {
                 None
             }
         };
+        let source = match self.source {
+            None => Some(None),
+            Some(source) => source.value.build(doc, &source.referenced).map(Some),
+        };
         let entries = self.flows.len();
         let mut flows = Vec::with_capacity(entries);
         let mut entry_places = Vec::with_capacity(entries);
@@ -223,7 +236,7 @@ impl RawFlow {
                 });
             }
         }
-        let (name, enabled) = (name?, enabled?);
+        let (name, enabled, source) = (name?, enabled?, source?);
         if flows.len() < entries {
             return None;
         }
@@ -242,6 +255,7 @@ impl RawFlow {
             flow_name: name.value,
             enabled,
             flows,
+            source,
         };
         Some((config, places))
     }
@@ -252,6 +266,8 @@ struct FlowOut<'a> {
     kistype: &'static str,
     status: u8,
     flow_name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<SourceOut<'a>>,
     flows: Vec<EntryOut<'a>>,
 }
 

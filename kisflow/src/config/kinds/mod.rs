@@ -6,3 +6,4 @@ pub(in crate::config) mod conn;
 pub(in crate::config) mod flow;
 pub(in crate::config) mod func;
 pub(in crate::config) mod global;
+pub(in crate::config) mod source;

@@ -5,6 +5,7 @@
 mod documents;
 mod props;
 mod round_trip;
+mod sources;
 mod tree;
 mod values;
 

@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use crate::ConnConfig;
 use crate::Mode;
 use crate::config::{
-    Config, FlowConfig, FlowFunction, FuncConfig, FuncOption, Source, conn_to_yaml,
+    Config, FlowConfig, FlowFunction, FuncConfig, FuncOption, Source, SourceConfig, conn_to_yaml,
 };
 
 const VALID: &str = "kistype: flow\nstatus: 1\nflow_name: flowName1\nflows:\n  - fname: funcName1\n    \
@@ -107,13 +107,54 @@ fn func() -> impl Strategy<Value = FuncConfig> {
 
 fn flow() -> impl Strategy<Value = FlowConfig> {
     let entry = (name(), params()).prop_map(|(fname, params)| FlowFunction { fname, params });
-    (name(), any::<bool>(), prop::collection::vec(entry, 0..4)).prop_map(
-        |(flow_name, enabled, flows)| FlowConfig {
+    (
+        name(),
+        any::<bool>(),
+        prop::collection::vec(entry, 0..4),
+        prop::option::of(source()),
+    )
+        .prop_map(|(flow_name, enabled, flows, source)| FlowConfig {
             flow_name,
             enabled,
             flows,
-        },
+            source,
+        })
+}
+
+fn source() -> impl Strategy<Value = SourceConfig> {
+    let kind = prop::sample::select(vec!["redis", "nats"]);
+    let numbers = (1usize..1000, 1usize..16, 0u32..5, 0u64..100_000);
+    (
+        kind,
+        name(),
+        1u16..,
+        name(),
+        name(),
+        prop::option::of(name()),
+        name(),
+        numbers,
     )
+        .prop_map(
+            |(
+                kind,
+                host,
+                port,
+                stream,
+                group,
+                consumer,
+                dead,
+                (batch, concurrency, retry, claim),
+            )| {
+                let mut source = SourceConfig::new(kind, format!("{host}:{port}"), stream, group);
+                source.consumer = consumer;
+                source.dead_letters = dead;
+                source.batch = batch;
+                source.concurrency = concurrency;
+                source.retry_times = retry;
+                source.claim_idle_ms = claim;
+                source
+            },
+        )
 }
 
 fn conn() -> impl Strategy<Value = ConnConfig> {
