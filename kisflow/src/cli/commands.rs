@@ -38,6 +38,7 @@ pub(super) fn dispatch(command: Command, out: &mut dyn Write, err: &mut dyn Writ
                 run(&flow, config.as_deref(), input.as_deref(), out)
             }
         }
+        Command::Serve { config } => super::serve::serve(&config, out, err),
         Command::Schema => {
             let schema = serde_json::to_string_pretty(&super::schema()).map_err(text)?;
             writeln!(out, "{schema}").map_err(text)
@@ -50,7 +51,7 @@ pub(super) fn text(err: impl std::fmt::Display) -> String {
 }
 
 /// The pool of a config directory, or of no config at all.
-fn pool(config: Option<&Path>) -> Result<Pool, String> {
+pub(super) fn pool(config: Option<&Path>) -> Result<Pool, String> {
     let config = match config {
         Some(dir) => Config::load(dir).map_err(text)?,
         None => Config::new(),

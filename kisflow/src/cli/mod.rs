@@ -16,11 +16,13 @@
 //! | `run FLOW [--config DIR] [--input FILE.jsonl]` | feeds JSON lines (from stdin without `--input`) as one batch and prints what the last function emits, one JSON value per line |
 //! | `run FLOW … --follow [--batch N]` | runs batches of at most N lines as they arrive (a pipe that stays open), printing each batch's output |
 //! | `run FLOW … --bad-rows skip --dead-letters FILE` | rows that do not decode are appended to FILE with their error and counted, instead of stopping the run |
+//! | `serve --config DIR` | runs every enabled flow with a `source` as a worker (acks after success, dead letters, drain on SIGTERM/SIGINT) |
 //! | `schema` | the JSON Schema of the YAML kinds, for editor completion |
 
 mod commands;
 mod follow;
 mod schema;
+mod serve;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -90,6 +92,13 @@ enum Command {
         #[arg(long, required_if_eq("bad_rows", "skip"))]
         dead_letters: Option<PathBuf>,
     },
+    /// Run every enabled flow that names a `source` as a worker until SIGTERM or SIGINT, with
+    /// the global file's metrics listener.
+    Serve {
+        /// The config directory.
+        #[arg(long)]
+        config: PathBuf,
+    },
     /// Print the JSON Schema of the YAML config kinds.
     Schema,
 }
@@ -106,9 +115,13 @@ enum BadRows {
 /// Runs the command line with the process's arguments, standard output and standard error.
 #[must_use]
 pub fn main() -> ExitCode {
-    let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
-    run(std::env::args_os(), &mut stdout.lock(), &mut stderr.lock())
+    // Not `stdout().lock()`: `serve` runs handlers on other threads, and a handler that prints
+    // would wait for that lock for ever.
+    run(
+        std::env::args_os(),
+        &mut std::io::stdout(),
+        &mut std::io::stderr(),
+    )
 }
 
 /// Runs the command line with these arguments (the first is the program's name), writing to

@@ -37,6 +37,8 @@
 mod batch;
 mod dead_letter;
 mod file;
+#[cfg(feature = "config")]
+mod from_config;
 #[cfg(feature = "redis")]
 pub mod redis;
 mod runner;

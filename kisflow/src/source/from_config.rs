@@ -1,0 +1,99 @@
+//! A [`Runner`] made from a flow's YAML `source`, for `kisflow serve`.
+
+use super::{Runner, RunnerConfig};
+use crate::config::SourceConfig;
+use crate::error::{Error, Result};
+use crate::flow::DynFlow;
+
+impl Runner {
+    /// A runner of `flow` over the source its YAML names, with its dead letters, batch,
+    /// concurrency and retries. The consumer's name is `consumer`, else the environment's
+    /// `KIS_WORKER_ID`, else the host name and the process id (unique per worker process).
+    ///
+    /// A source type whose cargo feature is off is an error that names the feature.
+    ///
+    /// ```
+    /// use kisflow::config::SourceConfig;
+    /// use kisflow::source::Runner;
+    /// use kisflow::prelude::*;
+    ///
+    /// #[kis_function(mode = "Expand")]
+    /// fn print(rows: Vec<u32>) {
+    ///     println!("{rows:?}");
+    /// }
+    /// flow!(Printer: print);
+    ///
+    /// let source = SourceConfig::new("kafka", "127.0.0.1:9092", "s", "g");
+    /// let err = Runner::from_config(Printer::new().into_dyn(), &source).err().unwrap();
+    /// assert!(err.to_string().contains("unknown source type `kafka`"));
+    /// ```
+    pub fn from_config(flow: Box<dyn DynFlow>, source: &SourceConfig) -> Result<Self> {
+        let config = RunnerConfig {
+            concurrency: source.concurrency.max(1),
+            batch_size: source.batch.max(1),
+            attempts: source.retry_times.max(1),
+            ..RunnerConfig::default()
+        };
+        let consumer = source.consumer.clone().unwrap_or_else(default_consumer);
+        let runner = match source.source_type.as_str() {
+            "redis" => redis(flow, source, &consumer)?,
+            "nats" => nats(flow, source, &consumer)?,
+            other => {
+                return Err(Error::ConnectorConfig {
+                    connector: format!("{}/{}", source.stream, source.group),
+                    reason: format!(
+                        "unknown source type `{other}`; kisflow reads `redis` and `nats`"
+                    ),
+                });
+            }
+        };
+        Ok(runner.with_config(config))
+    }
+}
+
+/// `KIS_WORKER_ID`, else `<host>-<pid>`.
+fn default_consumer() -> String {
+    if let Ok(id) = std::env::var("KIS_WORKER_ID")
+        && !id.is_empty()
+    {
+        return id;
+    }
+    let host = std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "kisflow".to_owned());
+    format!("{host}-{}", std::process::id())
+}
+
+#[cfg(feature = "redis")]
+fn redis(flow: Box<dyn DynFlow>, source: &SourceConfig, consumer: &str) -> Result<Runner> {
+    use super::redis::{RedisDeadLetters, RedisStreams};
+    let url = format!("redis://{}/", source.addrs);
+    let streams = RedisStreams::new(&url, &source.stream, &source.group, consumer)?
+        .with_claim_idle(std::time::Duration::from_millis(source.claim_idle_ms));
+    let dead = RedisDeadLetters::new(&url, &source.dead_letters)?;
+    Ok(Runner::new(streams, flow).with_dead_letters(dead))
+}
+
+#[cfg(not(feature = "redis"))]
+fn redis(_: Box<dyn DynFlow>, source: &SourceConfig, _: &str) -> Result<Runner> {
+    Err(missing_feature(source, "redis"))
+}
+
+// The NATS JetStream backend is not built into this kisflow yet.
+fn nats(_: Box<dyn DynFlow>, source: &SourceConfig, _: &str) -> Result<Runner> {
+    Err(missing_feature(source, "nats"))
+}
+
+fn missing_feature(source: &SourceConfig, feature: &str) -> Error {
+    Error::ConnectorConfig {
+        connector: format!("{}/{}", source.stream, source.group),
+        reason: format!(
+            "source type `{feature}` of stream `{}` needs kisflow's `{feature}` cargo feature; \
+             add `features = [\"{feature}\"]` to kisflow in Cargo.toml",
+            source.stream
+        ),
+    }
+}
