@@ -101,6 +101,10 @@ fn killed_workers_lose_nothing_and_duplicate_a_bounded_number() {
     }
     let ids = producer.join().expect("the producer thread");
     assert_eq!(ids.len(), N);
+    eprintln!(
+        "kill test: all kills done and all {N} entries added at {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     wait_until(
         &format!("all {N} rows saved and none pending"),
         Duration::from_secs(60),
@@ -109,7 +113,7 @@ fn killed_workers_lose_nothing_and_duplicate_a_bounded_number() {
     stop_all(&mut workers);
 
     assert_eq!(hlen(&mut con), N, "rows in the sink");
-    assert_all_ids(&mut con, (0..N).collect());
+    assert_all_ids(&mut con, &(0..N).collect());
     assert_eq!(
         pending(&mut con),
         0,
@@ -160,7 +164,7 @@ fn three_workers_share_the_stream() {
     let reports = stop_all(&mut workers);
 
     assert_eq!(rows_written(&mut con), N, "rows written (`{ROWS}`)");
-    assert_all_ids(&mut con, (0..N).collect());
+    assert_all_ids(&mut con, &(0..N).collect());
     for (worker, report) in workers.iter().zip(&reports) {
         assert!(
             report.received > 0,
@@ -188,9 +192,14 @@ fn sigterm_drains_and_exits_0() {
     let _heavy = one_at_a_time();
     let server = RedisServer::start("drain");
     let mut con = server.connection();
+    let started = Instant::now();
     let mut workers = start_workers(&server, &[]);
     wait_for_consumers(&mut con, 3);
-    add(&mut con, N, |i| row(i).into_bytes());
+    // Rows keep coming while w1 is stopped, so it stops in the middle of a busy stream.
+    let producer = {
+        let mut con = server.connection();
+        std::thread::spawn(move || add(&mut con, N, |i| row(i).into_bytes()))
+    };
     wait_until("2,000 rows saved", Duration::from_secs(60), || {
         hlen(&mut con) >= 2_000
     });
@@ -222,13 +231,15 @@ fn sigterm_drains_and_exits_0() {
     );
 
     // The other two finish the stream.
+    assert_eq!(producer.join().expect("the producer thread").len(), N);
     wait_until(
         &format!("all {N} rows saved and none pending"),
         Duration::from_secs(60),
         || hlen(&mut con) == N && pending(&mut con) == 0,
     );
     stop_all(&mut workers[1..]);
-    assert_all_ids(&mut con, (0..N).collect());
+    assert_all_ids(&mut con, &(0..N).collect());
+    eprintln!("drain test: {:.1} s", started.elapsed().as_secs_f64());
 }
 
 /// 10,000 rows, 1 % of them undecodable (JSON of the wrong shape, or bytes that are not UTF-8):
@@ -238,6 +249,7 @@ fn sigterm_drains_and_exits_0() {
 fn poison_rows_go_to_the_dead_letter_stream() {
     const N: usize = 10_000;
     let _heavy = one_at_a_time();
+    let started = Instant::now();
     let server = RedisServer::start("poison");
     let mut con = server.connection();
     let mut workers = start_workers(&server, &[]);
@@ -268,7 +280,7 @@ fn poison_rows_go_to_the_dead_letter_stream() {
     );
     stop_all(&mut workers);
 
-    assert_all_ids(&mut con, good.clone());
+    assert_all_ids(&mut con, &good);
     assert_eq!(
         rows_written(&mut con),
         good.len(),
@@ -294,6 +306,11 @@ fn poison_rows_go_to_the_dead_letter_stream() {
         "dead letters (source_id -> data) differ from the poison rows sent:\n sent {:?}\n got {:?}",
         expected.keys().collect::<Vec<_>>(),
         found.keys().collect::<Vec<_>>()
+    );
+    eprintln!(
+        "poison test: {bad} dead letters, {} rows saved in {:.1} s",
+        good.len(),
+        started.elapsed().as_secs_f64()
     );
 }
 
@@ -616,19 +633,19 @@ fn pending_of(con: &mut redis::Connection, consumer: &str) -> usize {
 }
 
 /// Asserts the sink's fields are exactly the student ids `expected`.
-fn assert_all_ids(con: &mut redis::Connection, expected: BTreeSet<usize>) {
+fn assert_all_ids(con: &mut redis::Connection, expected: &BTreeSet<usize>) {
     let keys: Vec<String> = redis::cmd("HKEYS").arg(SINK).query(con).expect("HKEYS");
     let found: BTreeSet<usize> = keys
         .iter()
         .map(|key| key.parse().unwrap_or_else(|_| panic!("sink field `{key}`")))
         .collect();
     let missing: Vec<_> = expected.difference(&found).take(10).collect();
-    let extra: Vec<_> = found.difference(&expected).take(10).collect();
+    let extra: Vec<_> = found.difference(expected).take(10).collect();
     assert!(
         missing.is_empty() && extra.is_empty(),
         "sink ids: {} missing (first: {missing:?}), {} unexpected (first: {extra:?})",
         expected.difference(&found).count(),
-        found.difference(&expected).count()
+        found.difference(expected).count()
     );
 }
 
@@ -662,7 +679,7 @@ fn dead_letters(con: &mut redis::Connection) -> Vec<BTreeMap<String, Vec<u8>>> {
         .collect()
 }
 
-/// SplitMix64: random enough for kill moments, and the same for the same seed.
+/// `SplitMix64`: random enough for kill moments, and the same for the same seed.
 struct Rng(u64);
 
 impl Rng {
