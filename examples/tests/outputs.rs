@@ -2,10 +2,9 @@
 //! `examples/expected/<name>.txt`, and its exit code with success.
 //!
 //! `cargo test` builds the examples of a package next to its tests, in `target/<profile>/examples/`,
-//! and this test runs them from there. A target selection that leaves them out
-//! (`cargo test --test outputs`) would run what an earlier build left there, so the test fails when
-//! an example is missing or older than one of its sources; `cargo test -p kisflow-examples` builds
-//! them first.
+//! and this test runs them from there; `common::example` finds them and fails when one is missing
+//! or older than one of its sources (a narrower selection such as `cargo test --test outputs` does
+//! not build them).
 //!
 //! When an example's output changes on purpose, rewrite the files from what the examples print:
 //!
@@ -15,8 +14,10 @@
 //!
 //! then read `git diff examples/expected` before committing it.
 
+mod common;
+
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 /// The examples' directory of expected outputs.
@@ -123,30 +124,10 @@ fn check(name: &str) {
     compare(name, &run(name, &[]));
 }
 
-/// Where cargo put the example: `target/<profile>/examples/<name>`, beside the `deps/` directory
-/// that holds this test's binary.
-fn example_binary(name: &str) -> PathBuf {
-    let test_binary = std::env::current_exe().expect("the test binary's path");
-    let profile_dir = test_binary
-        .parent()
-        .and_then(Path::parent)
-        .expect("the test binary is in target/<profile>/deps/");
-    profile_dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
-}
-
 /// Runs the example as a process and returns its standard output; panics, with its standard
 /// error, if it cannot start or does not succeed.
 fn run(name: &str, args: &[&str]) -> String {
-    let binary = example_binary(name);
-    if let Err(problem) = built(name, &binary) {
-        panic!(
-            "example `{name}`: {problem}\n`cargo test -p kisflow-examples` (or `--workspace`) \
-             builds the examples with the tests; a narrower selection such as `--test outputs` \
-             alone does not"
-        );
-    }
+    let binary = common::example(name);
     let output = Command::new(&binary)
         .args(args)
         .env_remove("RUST_LOG")
@@ -160,41 +141,6 @@ fn run(name: &str, args: &[&str]) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     stdout
-}
-
-/// Checks that the example is built from this checkout's `<name>.rs` and is newer than each
-/// source file its dep-info file (`<name>.d`, which cargo writes beside it) lists, as cargo itself
-/// would judge it.
-fn built(name: &str, binary: &Path) -> Result<(), String> {
-    let modified = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified());
-    let built_at = modified(binary).map_err(|_| format!("{} is not built", binary.display()))?;
-    let dep_info = read(&binary.with_extension("d"));
-    // `target: source source ...`, spaces in paths escaped as `\ `.
-    let sources: Vec<PathBuf> = dep_info
-        .split_once(": ")
-        .map_or("", |(_, sources)| sources)
-        .replace("\\ ", "\0")
-        .split_whitespace()
-        .map(|source| PathBuf::from(source.replace('\0', " ")))
-        .collect();
-    let main = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("{name}.rs"));
-    if !sources.contains(&main) {
-        return Err(format!(
-            "{} was not built from {}",
-            binary.display(),
-            main.display()
-        ));
-    }
-    for source in sources {
-        if !modified(&source).is_ok_and(|changed| changed <= built_at) {
-            return Err(format!(
-                "{} is older than its source {}, or that source is gone",
-                binary.display(),
-                source.display()
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// Compares the output with `expected/<name>.txt`, or writes it there under `KISFLOW_BLESS=1`.
