@@ -36,6 +36,8 @@
 
 mod batch;
 mod dead_letter;
+#[cfg(feature = "nats")]
+pub mod nats;
 #[cfg(feature = "redis")]
 pub mod redis;
 mod runner;
