@@ -8,11 +8,11 @@ use std::collections::BTreeSet;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use async_nats::jetstream::{self, stream};
+use futures::StreamExt;
 use kisflow::prelude::*;
 use kisflow::source::nats::{JetStreamDeadLetters, JetStreamSource};
-use kisflow::source::{RunReport, Runner, RunnerConfig, Source};
-use nats_server::NatsServer;
+use kisflow::source::{RunReport, Runner, RunnerConfig, Source, StreamSource};
+use nats_server::{NatsServer, context, drained, publish, stream_len};
 use serde::Deserialize;
 
 /// Every `(test, id)` saved, shared by the tests of this binary.
@@ -61,64 +61,6 @@ fn config() -> RunnerConfig {
         backoff: Duration::from_millis(5),
         backoff_max: Duration::from_millis(200),
         ..RunnerConfig::default()
-    }
-}
-
-/// A JetStream context on `server`, with the stream `name` on the subject `name`.
-async fn context(server: &NatsServer, streams: &[(&str, &str)]) -> jetstream::Context {
-    let client = async_nats::connect(server.addr()).await.unwrap();
-    let context = jetstream::new(client);
-    for (name, subject) in streams {
-        context
-            .get_or_create_stream(stream::Config {
-                name: (*name).to_owned(),
-                subjects: vec![(*subject).to_owned()],
-                ..stream::Config::default()
-            })
-            .await
-            .unwrap();
-    }
-    context
-}
-
-/// Publishes `payload` on `subject`, trying again while JetStream is not ready (after a restart).
-async fn publish(context: &jetstream::Context, subject: &str, payload: Vec<u8>) {
-    for _ in 0..100 {
-        if let Ok(ack) = context
-            .publish(subject.to_owned(), payload.clone().into())
-            .await
-            && ack.await.is_ok()
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("JetStream did not take a publish on `{subject}` within 10 s");
-}
-
-/// Waits up to 30 s until the consumer `durable` of `stream` has nothing pending or unacked.
-async fn drained(context: &jetstream::Context, stream: &str, durable: &str) -> bool {
-    for _ in 0..300 {
-        if let Ok(stream) = context.get_stream(stream).await
-            && let Ok(info) = stream.consumer_info(durable).await
-            && info.num_ack_pending == 0
-            && info.num_pending == 0
-        {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    false
-}
-
-/// How many messages the stream `name` holds; 0 when there is no such stream.
-async fn stream_len(context: &jetstream::Context, name: &str) -> usize {
-    match context.get_stream(name).await {
-        Ok(stream) => stream
-            .get_info()
-            .await
-            .map_or(0, |info| usize::try_from(info.state.messages).unwrap()),
-        Err(_) => 0,
     }
 }
 
@@ -284,6 +226,32 @@ async fn a_server_restarted_mid_stream_loses_nothing() {
         "a server restart dead-letters nothing"
     );
     assert_eq!(stream_len(&js, "restart-dlq").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dead_letters_on_a_subject_no_stream_captures_reach_its_subscribers() {
+    let server = NatsServer::start("core");
+    let client = async_nats::connect(server.addr()).await.unwrap();
+    let mut letters = client.subscribe("loose.dlq").await.unwrap();
+    client.flush().await.unwrap();
+    let dead = JetStreamDeadLetters::new(&server.addr(), "loose.dlq").unwrap();
+    let rows = futures::stream::iter([row("core", 1, 1), row("core", 2, -2)]);
+    let report = Runner::new(StreamSource::new("rows", rows), Readings::new().into_dyn())
+        .with_config(config())
+        .with_dead_letters(dead)
+        .run()
+        .await
+        .unwrap();
+    assert_eq!((report.acked, report.dead_lettered), (2, 1));
+    let letter = tokio::time::timeout(Duration::from_secs(5), letters.next())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(letter.payload.as_ref(), row("core", 2, -2).as_slice());
+    let headers = letter.headers.unwrap();
+    assert_eq!(headers.get("function").unwrap().as_str(), "save_readings");
+    let attempts: u32 = headers.get("attempts").unwrap().as_str().parse().unwrap();
+    assert!(attempts > 1, "retried before it was given up: {attempts}");
 }
 
 /// Waits up to 30 s for `done`.
