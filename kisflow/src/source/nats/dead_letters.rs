@@ -50,7 +50,7 @@ impl JetStreamDeadLetters {
         if let Some(client) = guard.as_ref() {
             return Ok(client.clone());
         }
-        let client = connect(&self.addr).await?;
+        let client = connect(&self.addr, None).await?;
         *guard = Some(client.clone());
         Ok(client)
     }

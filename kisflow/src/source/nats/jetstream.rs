@@ -28,7 +28,8 @@ use crate::source::{Message, Source};
 ///
 /// let source = JetStreamSource::new("127.0.0.1:4222", "orders", "billing")?
 ///     .with_ack_wait(Duration::from_secs(60))
-///     .with_max_deliver(20);
+///     .with_max_deliver(20)
+///     .with_client_name("worker-1");
 /// # Ok(())
 /// # }
 /// ```
@@ -39,6 +40,7 @@ pub struct JetStreamSource {
     durable: String,
     ack_wait: Duration,
     max_deliver: i64,
+    client_name: Option<String>,
     /// The client, made on the first fetch; it reconnects by itself after that.
     client: Mutex<Option<Client>>,
     /// The consumer, looked up (or made) again after a fetch failed.
@@ -63,6 +65,7 @@ impl JetStreamSource {
             durable,
             ack_wait: Duration::from_secs(30),
             max_deliver: -1,
+            client_name: None,
             client: Mutex::new(None),
             consumer: Mutex::new(None),
             held: StdMutex::new(HashMap::new()),
@@ -87,12 +90,20 @@ impl JetStreamSource {
         self
     }
 
+    /// This source, connecting as `name` (the server's connection lists show it), such as the
+    /// worker's name. Several workers share the durable consumer whatever their names.
+    #[must_use]
+    pub fn with_client_name(mut self, name: impl Into<String>) -> Self {
+        self.client_name = Some(name.into());
+        self
+    }
+
     async fn client(&self) -> Result<Client> {
         let mut guard = self.client.lock().await;
         if let Some(client) = guard.as_ref() {
             return Ok(client.clone());
         }
-        let client = connect(&self.addr).await?;
+        let client = connect(&self.addr, self.client_name.as_deref()).await?;
         *guard = Some(client.clone());
         Ok(client)
     }

@@ -68,11 +68,16 @@ fn server_addr(addr: &str) -> Result<ServerAddr> {
         })
 }
 
-/// A client of `addr`; it reconnects by itself, without limit, once it has connected.
-async fn connect(addr: &ServerAddr) -> Result<Client> {
-    ConnectOptions::new()
+/// A client of `addr`, named `name` when given; it reconnects by itself, without limit, once it
+/// has connected.
+async fn connect(addr: &ServerAddr, name: Option<&str>) -> Result<Client> {
+    let mut options = ConnectOptions::new()
         .connection_timeout(Duration::from_secs(2))
-        .max_reconnects(None)
+        .max_reconnects(None);
+    if let Some(name) = name {
+        options = options.name(name);
+    }
+    options
         .connect(addr.clone())
         .await
         .map_err(|err| unavailable("connect", err))
