@@ -1,29 +1,46 @@
-//! A stream worker: consumes `StuScore` rows from a Redis stream (or a NATS JetStream stream)
-//! through a consumer group, averages them and saves the averages to a Redis hash, acking each
-//! batch only after it is saved. Run several with the same group to share the stream.
+//! A stream worker: consumes `StuScore` rows from a Redis stream through a consumer group, or
+//! from a NATS JetStream stream through a durable consumer, averages them and saves the averages
+//! to a Redis hash, acking each batch only after it is saved. Run several with the same group to
+//! share the stream.
 //!
 //! ```sh
 //! cargo run --release -p kisflow-examples --example stream_worker -- \
 //!     --redis 127.0.0.1:6379 --stream scores --group averages --consumer w1 --sink avg
+//! cargo run --release -p kisflow-examples --example stream_worker -- \
+//!     --nats 127.0.0.1:4222 --sink-redis 127.0.0.1:6379 --stream scores --group averages \
+//!     --consumer w1 --sink avg
 //! ```
 //!
-//! Each entry's field `data` holds one JSON row `{"stu_id":..,"score_1":..,"score_2":..,"score_3":..}`.
-//! Per batch the sink gets, in one MULTI/EXEC, `HSET <sink> <stu_id> <avg_score>` for every row
-//! and `INCRBY <sink>:rows <rows written>`. A row that does not decode goes to the stream
-//! `<stream>.dlq` with its original bytes, the error and its entry id, and is acked. SIGTERM or
-//! SIGINT drains the batches in flight and exits 0.
+//! Exactly one of `--redis` and `--nats` names the source:
+//!
+//! - `--redis`: each entry's field `data` of the stream `<stream>` holds one JSON row; the group
+//!   is `<group>`, this worker its consumer `<consumer>`; entries other consumers left pending
+//!   longer than `--claim-idle-ms` are taken over. The sink is the same Redis.
+//! - `--nats`: each message of the JetStream stream `<stream>` (on the subject `<stream>`, made
+//!   when missing) is one JSON row; `<group>` is the durable consumer and `<consumer>` names this
+//!   worker's connection. Unacked messages come again after the consumer's `ack_wait` (30 s), so
+//!   `--claim-idle-ms` does not apply. The sink is the Redis of `--sink-redis`.
+//!
+//! A row is `{"stu_id":..,"score_1":..,"score_2":..,"score_3":..}`. Per batch the sink gets, in
+//! one MULTI/EXEC, `HSET <sink> <stu_id> <avg_score>` for every row and
+//! `INCRBY <sink>:rows <rows written>`. A row that does not decode goes to the dead letters with
+//! its original bytes, the error and its message id, and is acked: with `--redis` the stream
+//! `<stream>.dlq` (fields), with `--nats` the subject `<stream>.dlq` (body and headers; stored
+//! only when a stream captures that subject). SIGTERM or SIGINT drains the batches in flight and
+//! exits 0.
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use kisflow::prelude::*;
+use kisflow::source::nats::{JetStreamDeadLetters, JetStreamSource};
 use kisflow::source::redis::{RedisDeadLetters, RedisStreams};
 use kisflow::source::{Runner, RunnerConfig};
 use kisflow::{ConnConfig, Connector};
 use kisflow_examples::{StuAvg, StuScore};
 
-const USAGE: &str = "usage: stream_worker --redis HOST:PORT --stream S --group G --consumer C --sink H \
-[--concurrency N] [--batch N] [--claim-idle-ms MS]";
+const USAGE: &str = "usage: stream_worker (--redis HOST:PORT | --nats HOST:PORT --sink-redis HOST:PORT) \
+--stream S --group G --consumer C --sink H [--concurrency N] [--batch N] [--claim-idle-ms MS (with --redis)]";
 
 #[kis_function(mode = "Calculate", name = "AvgStuScore")]
 fn avg_stu_score(rows: Vec<StuScore>) -> Vec<StuAvg> {
@@ -54,9 +71,17 @@ async fn save_avg_score(ctx: &FlowCtx, rows: Vec<StuAvg>) -> kisflow::Result<()>
 
 flow!(StreamAverages: avg_stu_score -> save_avg_score);
 
+/// Where the rows come from.
+enum Origin {
+    /// Redis Streams at this `host:port`, which also holds the sink.
+    Redis(String),
+    /// NATS JetStream at this `host:port`, with the sink's Redis at `sink`.
+    Nats { addr: String, sink: String },
+}
+
 /// The command line, checked.
 struct Args {
-    redis: String,
+    from: Origin,
     stream: String,
     group: String,
     consumer: String,
@@ -76,6 +101,8 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Args, String> {
         if !matches!(
             key,
             "redis"
+                | "nats"
+                | "sink-redis"
                 | "stream"
                 | "group"
                 | "consumer"
@@ -91,6 +118,7 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Args, String> {
             .ok_or_else(|| format!("`{flag}` needs a value"))?;
         given.insert(key.to_owned(), value);
     }
+    let claim_idle_given = given.contains_key("claim-idle-ms");
     let mut take = |key: &str| {
         given
             .remove(key)
@@ -104,8 +132,32 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Args, String> {
                 .ok_or_else(|| format!("`--{key}` must be a positive number, not `{v}`"))
         })
     };
+    let from = match (
+        take("redis").ok(),
+        take("nats").ok(),
+        take("sink-redis").ok(),
+    ) {
+        (Some(_), Some(_), _) => return Err("give `--redis` or `--nats`, not both".to_owned()),
+        (Some(redis), None, None) => Origin::Redis(redis),
+        (Some(_), None, Some(_)) => {
+            return Err(
+                "`--sink-redis` goes with `--nats`; with `--redis` the sink is that server"
+                    .to_owned(),
+            );
+        }
+        (None, Some(addr), Some(sink)) => {
+            if claim_idle_given {
+                return Err("`--claim-idle-ms` goes with `--redis`; JetStream delivers unacked messages again after `ack_wait`".to_owned());
+            }
+            Origin::Nats { addr, sink }
+        }
+        (None, Some(_), None) => {
+            return Err("`--nats` needs `--sink-redis HOST:PORT` for the sink".to_owned());
+        }
+        (None, None, _) => return Err("missing `--redis` or `--nats`".to_owned()),
+    };
     Ok(Args {
-        redis: take("redis")?,
+        from,
         stream: take("stream")?,
         group: take("group")?,
         consumer: take("consumer")?,
@@ -147,11 +199,31 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> kisflow::Result<kisflow::source::RunReport> {
-    let url = format!("redis://{}/", args.redis);
-    let source = RedisStreams::new(&url, &args.stream, &args.group, &args.consumer)?
-        .with_claim_idle(args.claim_idle);
-    let dead = RedisDeadLetters::new(&url, format!("{}.dlq", args.stream))?;
-    let sink_url = url.clone();
+    let dlq = format!("{}.dlq", args.stream);
+    match &args.from {
+        Origin::Redis(redis) => {
+            let url = format!("redis://{redis}/");
+            let source = RedisStreams::new(&url, &args.stream, &args.group, &args.consumer)?
+                .with_claim_idle(args.claim_idle);
+            let dead = RedisDeadLetters::new(&url, dlq)?;
+            work(source, dead, url, &args).await
+        }
+        Origin::Nats { addr, sink } => {
+            let source = JetStreamSource::new(addr, &args.stream, &args.group)?
+                .with_client_name(&args.consumer);
+            let dead = JetStreamDeadLetters::new(addr, dlq)?;
+            work(source, dead, format!("redis://{sink}/"), &args).await
+        }
+    }
+}
+
+/// Runs the flow over `source`, saving to the Redis of `sink_url`, until SIGTERM or SIGINT.
+async fn work(
+    source: impl kisflow::source::Source,
+    dead: impl kisflow::source::DeadLetterSink,
+    sink_url: String,
+    args: &Args,
+) -> kisflow::Result<kisflow::source::RunReport> {
     let sink = Connector::new(ConnConfig::new("Sink").key(&args.sink), move |_| {
         let url = sink_url.clone();
         async move {

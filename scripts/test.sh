@@ -16,10 +16,14 @@ fi
 
 step() { printf '\n==> %s\n' "$*"; }
 
-# The stream tests start their own redis-server on a free port; install it where it is missing.
-if ! command -v redis-server >/dev/null 2>&1; then
-    step "installing redis-server (Debian package)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+# The stream tests start their own redis-server and nats-server on free ports; install them
+# where they are missing.
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v nats-server >/dev/null 2>&1 || missing+=(nats-server)
+if [ ${#missing[@]} -gt 0 ]; then
+    step "installing ${missing[*]} (Debian packages)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 step "cargo fmt --all -- --check"

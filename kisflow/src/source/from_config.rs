@@ -82,11 +82,22 @@ fn redis(_: Box<dyn DynFlow>, source: &SourceConfig, _: &str) -> Result<Runner> 
     Err(missing_feature(source, "redis"))
 }
 
-// The NATS JetStream backend is not built into this kisflow yet.
+#[cfg(feature = "nats")]
+fn nats(flow: Box<dyn DynFlow>, source: &SourceConfig, consumer: &str) -> Result<Runner> {
+    use super::nats::{JetStreamDeadLetters, JetStreamSource};
+    // The group is the durable consumer every worker shares; `consumer` names this connection.
+    let stream = JetStreamSource::new(&source.addrs, &source.stream, &source.group)?
+        .with_client_name(consumer);
+    let dead = JetStreamDeadLetters::new(&source.addrs, &source.dead_letters)?;
+    Ok(Runner::new(stream, flow).with_dead_letters(dead))
+}
+
+#[cfg(not(feature = "nats"))]
 fn nats(_: Box<dyn DynFlow>, source: &SourceConfig, _: &str) -> Result<Runner> {
     Err(missing_feature(source, "nats"))
 }
 
+#[cfg(not(all(feature = "redis", feature = "nats")))]
 fn missing_feature(source: &SourceConfig, feature: &str) -> Error {
     Error::ConnectorConfig {
         connector: format!("{}/{}", source.stream, source.group),

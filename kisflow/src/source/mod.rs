@@ -39,6 +39,8 @@ mod dead_letter;
 mod file;
 #[cfg(feature = "config")]
 mod from_config;
+#[cfg(feature = "nats")]
+pub mod nats;
 #[cfg(feature = "redis")]
 pub mod redis;
 mod runner;

@@ -1,0 +1,266 @@
+//! [`JetStreamSource`]: a stream pulled through a durable consumer.
+
+use std::collections::HashMap;
+use std::sync::{Mutex as StdMutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use async_nats::jetstream::consumer::{AckPolicy, PullConsumer, pull};
+use async_nats::jetstream::{self, AckKind, stream};
+use async_nats::{Client, ServerAddr, Subject};
+use futures::StreamExt;
+use futures::future::BoxFuture;
+use tokio::sync::Mutex;
+
+use super::{connect, server_addr, unavailable};
+use crate::error::Result;
+use crate::source::{Message, Source};
+
+/// A JetStream stream pulled through a durable consumer, as one of its workers; see the [module
+/// docs](super).
+///
+/// Message ids are stream sequences. The source keeps each fetched message's ack subject until
+/// the runner acks it; a message delivered again replaces its older delivery.
+///
+/// ```no_run
+/// # fn main() -> kisflow::Result<()> {
+/// use std::time::Duration;
+/// use kisflow::source::nats::JetStreamSource;
+///
+/// let source = JetStreamSource::new("127.0.0.1:4222", "orders", "billing")?
+///     .with_ack_wait(Duration::from_secs(60))
+///     .with_max_deliver(20)
+///     .with_client_name("worker-1");
+/// # Ok(())
+/// # }
+/// ```
+pub struct JetStreamSource {
+    name: String,
+    addr: ServerAddr,
+    stream: String,
+    durable: String,
+    ack_wait: Duration,
+    max_deliver: i64,
+    client_name: Option<String>,
+    /// The client, made on the first fetch; it reconnects by itself after that.
+    client: Mutex<Option<Client>>,
+    /// The consumer, looked up (or made) again after a fetch failed.
+    consumer: Mutex<Option<PullConsumer>>,
+    /// Ack subjects of the messages fetched and not yet acked, by stream sequence, with when
+    /// they were fetched.
+    held: StdMutex<HashMap<String, (Subject, Instant)>>,
+}
+
+impl JetStreamSource {
+    /// Pulls `stream` through the durable consumer `durable` at the NATS server `addr`
+    /// (`host:port` or `nats://host:port`). A missing stream is made with the one subject
+    /// `stream` (file storage), a missing consumer with the settings below; an existing consumer
+    /// is used as it is. Connecting waits for the first fetch, so a server that is down is
+    /// retried, not fatal.
+    pub fn new(addr: &str, stream: impl Into<String>, durable: impl Into<String>) -> Result<Self> {
+        let (stream, durable) = (stream.into(), durable.into());
+        Ok(Self {
+            name: format!("nats:{stream}/{durable}"),
+            addr: server_addr(addr)?,
+            stream,
+            durable,
+            ack_wait: Duration::from_secs(30),
+            max_deliver: -1,
+            client_name: None,
+            client: Mutex::new(None),
+            consumer: Mutex::new(None),
+            held: StdMutex::new(HashMap::new()),
+        })
+    }
+
+    /// This source, making its consumer with `ack_wait` (default 30 s): a message not acked
+    /// that long after its delivery is delivered again. Make it longer than a batch takes,
+    /// retries included.
+    #[must_use]
+    pub fn with_ack_wait(mut self, ack_wait: Duration) -> Self {
+        self.ack_wait = ack_wait;
+        self
+    }
+
+    /// This source, making its consumer with `max_deliver` (default unlimited): the server stops
+    /// delivering a message after that many deliveries. Leave it above the runner's attempts,
+    /// so the runner dead-letters a message before the server drops it.
+    #[must_use]
+    pub fn with_max_deliver(mut self, max_deliver: u32) -> Self {
+        self.max_deliver = i64::from(max_deliver);
+        self
+    }
+
+    /// This source, connecting as `name` (the server's connection lists show it), such as the
+    /// worker's name. Several workers share the durable consumer whatever their names.
+    #[must_use]
+    pub fn with_client_name(mut self, name: impl Into<String>) -> Self {
+        self.client_name = Some(name.into());
+        self
+    }
+
+    async fn client(&self) -> Result<Client> {
+        let mut guard = self.client.lock().await;
+        if let Some(client) = guard.as_ref() {
+            return Ok(client.clone());
+        }
+        let client = connect(&self.addr, self.client_name.as_deref()).await?;
+        *guard = Some(client.clone());
+        Ok(client)
+    }
+
+    /// The consumer, with its stream, made when missing.
+    async fn consumer(&self) -> Result<PullConsumer> {
+        let mut guard = self.consumer.lock().await;
+        if let Some(consumer) = guard.as_ref() {
+            return Ok(consumer.clone());
+        }
+        let context = jetstream::new(self.client().await?);
+        let stream = context
+            .get_or_create_stream(stream::Config {
+                name: self.stream.clone(),
+                subjects: vec![self.stream.clone()],
+                ..stream::Config::default()
+            })
+            .await
+            .map_err(|err| unavailable(&format!("stream `{}`", self.stream), err))?;
+        let config = pull::Config {
+            durable_name: Some(self.durable.clone()),
+            ack_policy: AckPolicy::Explicit,
+            ack_wait: self.ack_wait,
+            max_deliver: self.max_deliver,
+            ..pull::Config::default()
+        };
+        let consumer = stream
+            .get_or_create_consumer(&self.durable, config)
+            .await
+            .map_err(|err| unavailable(&format!("consumer `{}`", self.durable), err))?;
+        *guard = Some(consumer.clone());
+        Ok(consumer)
+    }
+
+    async fn pull(&self, max: usize, wait: Duration) -> Result<Vec<Message>> {
+        let client = self.client().await?;
+        if client.connection_state() != async_nats::connection::State::Connected {
+            return Err(unavailable(
+                "fetch",
+                "disconnected from the server; reconnecting",
+            ));
+        }
+        let consumer = self.consumer().await?;
+        let mut batch = match consumer
+            .batch()
+            .max_messages(max)
+            .expires(wait.max(Duration::from_millis(10)))
+            .messages()
+            .await
+        {
+            Ok(batch) => batch,
+            Err(err) => {
+                *self.consumer.lock().await = None;
+                return Err(unavailable("fetch", err));
+            }
+        };
+        // The server ends the batch after `wait`; this deadline covers a server that went away.
+        let deadline = tokio::time::Instant::now() + wait + Duration::from_secs(2);
+        let mut messages = Vec::new();
+        while let Ok(Some(next)) = tokio::time::timeout_at(deadline, batch.next()).await {
+            match next {
+                Ok(message) => messages.extend(self.hold(&message)),
+                // What came before the error is delivered; the rest comes again after ack_wait.
+                Err(err) if messages.is_empty() => {
+                    *self.consumer.lock().await = None;
+                    return Err(unavailable("fetch", err));
+                }
+                Err(_) => break,
+            }
+        }
+        Ok(messages)
+    }
+
+    /// The message as kisflow's, its ack subject kept under its stream sequence.
+    fn hold(&self, message: &jetstream::Message) -> Option<Message> {
+        let (Ok(info), Some(reply)) = (message.info(), message.reply.clone()) else {
+            tracing::error!(source = %self.name, subject = %message.subject, "a pulled message has no ack subject; skipped");
+            return None;
+        };
+        let id = info.stream_sequence.to_string();
+        let deliveries = u32::try_from(info.delivered).unwrap_or(u32::MAX).max(1);
+        self.held()
+            .insert(id.clone(), (reply.clone(), Instant::now()));
+        Some(Message {
+            id,
+            payload: message.payload.to_vec(),
+            deliveries,
+        })
+    }
+
+    fn held(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Subject, Instant)>> {
+        self.held.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Forgets messages held far longer than `ack_wait`: the server has delivered them again
+    /// (or dropped them after `max_deliver`), so their old ack subjects only take memory.
+    fn forget_stale(&self) {
+        let stale = (self.ack_wait * 10).max(Duration::from_secs(600));
+        self.held().retain(|_, (_, at)| at.elapsed() < stale);
+    }
+}
+
+impl Source for JetStreamSource {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn fetch(&self, max: usize, wait: Duration) -> BoxFuture<'_, Result<Option<Vec<Message>>>> {
+        Box::pin(async move {
+            self.forget_stale();
+            self.pull(max, wait).await.map(Some)
+        })
+    }
+
+    /// Publishes `+ACK` to each message's ack subject, then flushes, so the acks reached the
+    /// server when this returns. An id this source does not hold is skipped with a warning.
+    fn ack<'a>(&'a self, ids: &'a [String]) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            let replies: Vec<Subject> = {
+                let held = self.held();
+                ids.iter()
+                    .filter_map(|id| held.get(id).map(|(reply, _)| reply.clone()))
+                    .collect()
+            };
+            if replies.len() < ids.len() {
+                tracing::warn!(source = %self.name, unknown = ids.len() - replies.len(), "acks of messages this source does not hold are skipped; the server delivers them again");
+            }
+            if replies.is_empty() {
+                return Ok(());
+            }
+            let client = self.client().await?;
+            for reply in replies {
+                client
+                    .publish(reply, AckKind::Ack.into())
+                    .await
+                    .map_err(|err| unavailable("ack", err))?;
+            }
+            tokio::time::timeout(Duration::from_secs(5), client.flush())
+                .await
+                .map_err(|_| unavailable("ack", "no flush within 5 s"))?
+                .map_err(|err| unavailable("ack", err))?;
+            let mut held = self.held();
+            for id in ids {
+                held.remove(id);
+            }
+            Ok(())
+        })
+    }
+}
+
+impl std::fmt::Debug for JetStreamSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JetStreamSource")
+            .field("stream", &self.stream)
+            .field("durable", &self.durable)
+            .field("ack_wait", &self.ack_wait)
+            .field("max_deliver", &self.max_deliver)
+            .finish_non_exhaustive()
+    }
+}
