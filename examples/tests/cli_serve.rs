@@ -86,6 +86,44 @@ fn serve_runs_the_flows_of_yaml_sources_until_sigterm() {
         stderr,
         "flow `CalStuAvgScore` stopped: 4 received, 4 acked, 1 dead-lettered, 0 left unacked\n"
     );
+
+    // The bad row is in the dead letters: list, show, replay.
+    let conf = conf.to_str().unwrap();
+    let dlq = |args: &[&str]| {
+        let output = demo().arg("dlq").args(args).output().unwrap();
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            output.status.success(),
+            "dlq {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        stdout
+    };
+    let listed = dlq(&["list", "CalStuAvgScore", "--config", conf, "--json"]);
+    let letter: serde_json::Value = serde_json::from_str(listed.trim()).unwrap();
+    assert_eq!(
+        (letter["payload"].as_str(), letter["kind"].as_str()),
+        (Some("oops"), Some("Decode"))
+    );
+    let id = letter["id"].as_str().unwrap();
+    let shown = dlq(&["show", "CalStuAvgScore", id, "--config", conf]);
+    assert!(
+        shown.contains("\"error\": \"flow `CalStuAvgScore`: committed row"),
+        "{shown}"
+    );
+    let dry = dlq(&["replay", "CalStuAvgScore", "--config", conf, "--dry-run"]);
+    assert_eq!(
+        dry,
+        format!("would replay {id} to `scores`\n1 would replay, 0 kept\n")
+    );
+    let replayed = dlq(&["replay", "CalStuAvgScore", id, "--config", conf]);
+    assert_eq!(
+        replayed,
+        format!("replayed {id} to `scores`\n1 replayed, 0 kept\n")
+    );
+    assert_eq!(dlq(&["list", "CalStuAvgScore", "--config", conf]), "");
+    let entries: usize = redis::cmd("XLEN").arg("scores").query(&mut con).unwrap();
+    assert_eq!(entries, 5, "the bad row is back in the source stream, once");
 }
 
 #[test]

@@ -2,116 +2,17 @@
 //! rows in the dead-letter stream byte for byte, entries of a dead consumer taken over, a server
 //! restarted mid-stream.
 
+mod readings;
 mod server;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use kisflow::prelude::*;
 use kisflow::source::redis::{RedisDeadLetters, RedisStreams};
 use kisflow::source::{Runner, RunnerConfig};
+use readings::{Readings, add, config, connection, run_until_saved, store, wait_for};
 use redis::AsyncCommands;
-use serde::Deserialize;
 use server::RedisServer;
-
-#[derive(Debug, Clone, Deserialize)]
-struct Reading {
-    id: u32,
-    value: i64,
-}
-
-/// Saves each reading under `readings:<id>` unless its value is negative, which fails the batch.
-#[kis_function(mode = "Save", conn = "Store")]
-async fn store_readings(ctx: &FlowCtx, rows: Vec<Reading>) -> kisflow::Result<()> {
-    if let Some(bad) = rows.iter().find(|r| r.value < 0) {
-        return Err(kisflow::Error::msg(format_args!(
-            "reading {} is negative",
-            bad.id
-        )));
-    }
-    let connector = ctx.connector()?;
-    let mut redis = connector.client::<redis::aio::ConnectionManager>()?.clone();
-    let mut pipe = redis::pipe();
-    pipe.atomic();
-    for row in &rows {
-        pipe.hset("readings", row.id, row.value).ignore();
-    }
-    pipe.query_async::<()>(&mut redis).await.map_err(|err| {
-        if err.is_io_error() || err.is_connection_dropped() || err.is_timeout() {
-            kisflow::Error::unavailable("Store", err)
-        } else {
-            kisflow::Error::msg(err)
-        }
-    })
-}
-flow!(Readings: store_readings);
-
-fn store(url: &str) -> kisflow::Connector {
-    let url = url.to_owned();
-    kisflow::Connector::new(kisflow::ConnConfig::new("Store"), move |_| {
-        let url = url.clone();
-        async move { Ok(redis::aio::ConnectionManager::new(redis::Client::open(url)?).await?) }
-    })
-}
-
-async fn connection(url: &str) -> redis::aio::MultiplexedConnection {
-    redis::Client::open(url)
-        .unwrap()
-        .get_multiplexed_async_connection()
-        .await
-        .unwrap()
-}
-
-async fn add(con: &mut redis::aio::MultiplexedConnection, stream: &str, payload: &[u8]) {
-    let _: String = con.xadd(stream, "*", &[("data", payload)]).await.unwrap();
-}
-
-fn config() -> RunnerConfig {
-    RunnerConfig {
-        concurrency: 2,
-        batch_size: 50,
-        batch_wait: Duration::from_millis(50),
-        backoff: Duration::from_millis(5),
-        backoff_max: Duration::from_millis(200),
-        ..RunnerConfig::default()
-    }
-}
-
-/// Runs the flow until `done` holds for the store, then stops it and returns the report.
-async fn run_until_saved(
-    server: &RedisServer,
-    consumer: &str,
-    claim_idle: Duration,
-    expected: usize,
-) -> kisflow::source::RunReport {
-    let url = server.url();
-    let source = RedisStreams::new(&url, "readings-in", "savers", consumer)
-        .unwrap()
-        .with_claim_idle(claim_idle);
-    let dead = RedisDeadLetters::new(&url, "readings-in.dlq").unwrap();
-    let flow = Readings::new()
-        .with_connector(&store(&url))
-        .unwrap()
-        .into_dyn();
-    let mut check = connection(&url).await;
-    let runner = Runner::new(source, flow)
-        .with_config(config())
-        .with_dead_letters(dead);
-    let stop = async move {
-        for _ in 0..600 {
-            let saved: usize = check.hlen("readings").await.unwrap_or(0);
-            let dead: usize = check.xlen("readings-in.dlq").await.unwrap_or(0);
-            if saved + dead >= expected {
-                // Let the last acks land before stopping.
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("the rows were not all saved within 30 s");
-    };
-    runner.run_until(stop).await.unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn poison_rows_go_to_the_dead_letter_stream_and_the_rest_is_saved() {
@@ -258,20 +159,4 @@ async fn a_server_restarted_mid_stream_loses_nothing() {
 
 fn worker_exited_early(report: &kisflow::source::RunReport) -> bool {
     report.received < 600
-}
-
-/// Waits up to 30 s for the number of saved readings to satisfy `done`.
-async fn wait_for(url: &str, done: impl Fn(usize) -> bool) {
-    for _ in 0..600 {
-        if let Ok(client) = redis::Client::open(url)
-            && let Ok(mut con) = client.get_multiplexed_async_connection().await
-        {
-            let saved: usize = con.hlen("readings").await.unwrap_or(0);
-            if done(saved) {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the readings were not saved within 30 s");
 }

@@ -166,11 +166,7 @@ impl Source for Windowed {
             tokio::time::sleep(Duration::from_millis(1)).await;
             Ok(Some(
                 (start..(start + max).min(self.total))
-                    .map(|i| Message {
-                        id: i.to_string(),
-                        payload: i.to_string().into_bytes(),
-                        deliveries: 1,
-                    })
+                    .map(|i| Message::new(i.to_string(), i.to_string().into_bytes()))
                     .collect(),
             ))
         })

@@ -39,6 +39,7 @@ pub(super) fn dispatch(command: Command, out: &mut dyn Write, err: &mut dyn Writ
             }
         }
         Command::Serve { config } => super::serve::serve(&config, out, err),
+        Command::Dlq { action } => super::dlq::dlq(action, out),
         Command::Schema => {
             let schema = serde_json::to_string_pretty(&super::schema()).map_err(text)?;
             writeln!(out, "{schema}").map_err(text)

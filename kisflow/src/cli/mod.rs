@@ -17,9 +17,11 @@
 //! | `run FLOW … --follow [--batch N]` | runs batches of at most N lines as they arrive (a pipe that stays open), printing each batch's output |
 //! | `run FLOW … --bad-rows skip --dead-letters FILE` | rows that do not decode are appended to FILE with their error and counted, instead of stopping the run |
 //! | `serve --config DIR` | runs every enabled flow with a `source` as a worker (acks after success, dead letters, drain on SIGTERM/SIGINT) |
+//! | `dlq list\|show\|replay FLOW --config DIR` | the dead letters of the flow's source: list them, show one, replay them (`--dry-run`, `--limit`; a letter replayed 3 times stays dead) |
 //! | `schema` | the JSON Schema of the YAML kinds, for editor completion |
 
 mod commands;
+mod dlq;
 mod follow;
 mod schema;
 mod serve;
@@ -99,8 +101,57 @@ enum Command {
         #[arg(long)]
         config: PathBuf,
     },
+    /// List, show or replay the dead letters of a flow's source.
+    Dlq {
+        #[command(subcommand)]
+        action: DlqAction,
+    },
     /// Print the JSON Schema of the YAML config kinds.
     Schema,
+}
+
+#[derive(Debug, Subcommand)]
+enum DlqAction {
+    /// The dead letters, oldest first, one per line.
+    List {
+        /// The flow whose `source` names the dead letters.
+        flow: String,
+        /// The config directory.
+        #[arg(long)]
+        config: PathBuf,
+        /// The most letters to list.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        /// One JSON object per line instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One dead letter with its payload and error.
+    Show {
+        /// The flow whose `source` names the dead letters.
+        flow: String,
+        /// The letter's id, as `dlq list` prints it.
+        id: String,
+        /// The config directory.
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Send dead letters back to the source; a letter replayed 3 times stays dead.
+    Replay {
+        /// The flow whose `source` names the dead letters.
+        flow: String,
+        /// The letters to replay; without any, the oldest `--limit`.
+        ids: Vec<String>,
+        /// The config directory.
+        #[arg(long)]
+        config: PathBuf,
+        /// The most letters to replay.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        /// Say what would be replayed, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// What `run` does with a row that does not decode.

@@ -28,6 +28,8 @@ pub struct DeadLetter {
     pub kind: ErrorKind,
     /// How many runs the message took part in before it was given up, counting the decode.
     pub attempts: u32,
+    /// How many times the message had been replayed from the dead letters before.
+    pub replays: u32,
     /// When it was given up.
     pub time: SystemTime,
 }
@@ -49,6 +51,7 @@ impl DeadLetter {
             error: err.chain(),
             kind: err.kind(),
             attempts,
+            replays: message.replays,
             time: SystemTime::now(),
         }
     }

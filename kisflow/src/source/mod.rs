@@ -67,6 +67,26 @@ pub struct Message {
     pub payload: Vec<u8>,
     /// How many times the source has delivered it, from 1.
     pub deliveries: u32,
+    /// How many times it came back from the dead letters (a replay), from 0.
+    pub replays: u32,
+}
+
+impl Message {
+    /// A message delivered for the first time and never replayed.
+    ///
+    /// ```
+    /// let message = kisflow::source::Message::new("1-0", b"{}".to_vec());
+    /// assert_eq!((message.deliveries, message.replays), (1, 0));
+    /// ```
+    #[must_use]
+    pub fn new(id: impl Into<String>, payload: Vec<u8>) -> Self {
+        Self {
+            id: id.into(),
+            payload,
+            deliveries: 1,
+            replays: 0,
+        }
+    }
 }
 
 /// Where a worker's messages come from: a broker's consumer group, or an in-process stream.

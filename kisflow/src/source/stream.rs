@@ -100,13 +100,12 @@ impl Source for StreamSource {
             let mut batch = Vec::new();
             while batch.len() < max.max(1) {
                 match tokio::time::timeout_at(deadline, payloads.next()).await {
-                    Ok(Some((id, payload))) => batch.push(Message {
-                        id: id.unwrap_or_else(|| {
+                    Ok(Some((id, payload))) => batch.push(Message::new(
+                        id.unwrap_or_else(|| {
                             self.next_id.fetch_add(1, Ordering::Relaxed).to_string()
                         }),
                         payload,
-                        deliveries: 1,
-                    }),
+                    )),
                     Ok(None) => {
                         *ended = true;
                         break;

@@ -1,6 +1,8 @@
 //! A throwaway `redis-server` on a free loopback port with its own data directory, stopped by its
 //! own PID when dropped. `scripts/test.sh` installs the binary when it is missing.
 
+#![allow(dead_code, reason = "each test file uses a part of it")]
+
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};

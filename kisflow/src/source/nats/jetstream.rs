@@ -187,11 +187,9 @@ impl JetStreamSource {
         let deliveries = u32::try_from(info.delivered).unwrap_or(u32::MAX).max(1);
         self.held()
             .insert(id.clone(), (reply.clone(), Instant::now()));
-        Some(Message {
-            id,
-            payload: message.payload.to_vec(),
-            deliveries,
-        })
+        let mut held = Message::new(id, message.payload.to_vec());
+        held.deliveries = deliveries;
+        Some(held)
     }
 
     fn held(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Subject, Instant)>> {

@@ -13,11 +13,12 @@ use crate::source::{DeadLetter, DeadLetterSink};
 
 /// Dead letters added to a Redis stream, one entry each, all of a batch in one `MULTI`/`EXEC`:
 /// `data` holds the original payload byte for byte, then `error`, `source_id`, `source`, `flow`,
-/// `function`, `kind`, `attempts` and `time` (milliseconds since the Unix epoch).
+/// `function`, `kind`, `attempts`, `replays` and `time` (milliseconds since the Unix epoch).
+/// [`list`](Self::list), [`get`](Self::get) and [`replay`](Self::replay) read them back.
 pub struct RedisDeadLetters {
     client: Client,
-    stream: String,
-    connection: Mutex<Option<MultiplexedConnection>>,
+    pub(super) stream: String,
+    pub(super) connection: Mutex<Option<MultiplexedConnection>>,
 }
 
 impl RedisDeadLetters {
@@ -34,7 +35,13 @@ impl RedisDeadLetters {
         })
     }
 
-    async fn connection(&self) -> Result<MultiplexedConnection> {
+    /// The stream the letters go to.
+    #[must_use]
+    pub fn stream(&self) -> &str {
+        &self.stream
+    }
+
+    pub(super) async fn connection(&self) -> Result<MultiplexedConnection> {
         let mut guard = self.connection.lock().await;
         if let Some(connection) = guard.as_ref() {
             return Ok(connection.clone());
@@ -82,6 +89,8 @@ impl DeadLetterSink for RedisDeadLetters {
                     .arg(format!("{:?}", letter.kind))
                     .arg("attempts")
                     .arg(letter.attempts)
+                    .arg("replays")
+                    .arg(letter.replays)
                     .arg("time")
                     .arg(u64::try_from(millis).unwrap_or(u64::MAX))
                     .ignore();

@@ -35,10 +35,12 @@
 //! ```
 
 mod dead_letters;
+mod replay;
 mod reply;
 mod streams;
 
 pub use dead_letters::RedisDeadLetters;
+pub use replay::{MAX_REPLAYS, ReplayReport, StoredLetter};
 pub use streams::RedisStreams;
 
 use crate::error::Error;

@@ -4,6 +4,9 @@ use redis::Value;
 
 use crate::source::Message;
 
+/// The entry field a replayed message carries its replay count in.
+pub(super) const REPLAYS: &str = "kisflow_replays";
+
 /// The entries of an `XREADGROUP` reply for one stream: `[[stream, [[id, [field, value…]]…]]]`,
 /// or nil when the block timed out.
 pub(super) fn read_group(reply: &Value, field: &str) -> Vec<Message> {
@@ -50,21 +53,23 @@ fn entries_of(entries: &Value, field: &str, deliveries: u32) -> Vec<Message> {
             let id = entry.first().and_then(text)?;
             // An entry trimmed away while pending comes back without fields: nothing to run, but
             // it is still a message, acked with an empty payload that goes to the dead letters.
-            let payload = entry
-                .get(1)
-                .and_then(|fields| value_of(fields, field))
-                .unwrap_or_default();
-            Some(Message {
-                id,
-                payload,
-                deliveries,
-            })
+            let fields = entry.get(1);
+            let payload = fields.and_then(|f| value_of(f, field)).unwrap_or_default();
+            let mut message = Message::new(id, payload);
+            message.deliveries = deliveries;
+            // Set by a replay from the dead letters (`RedisDeadLetters::replay`).
+            message.replays = fields
+                .and_then(|f| value_of(f, REPLAYS))
+                .and_then(|n| String::from_utf8(n).ok())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            Some(message)
         })
         .collect()
 }
 
 /// The value of `field` in a flat `[field, value, field, value…]` array (or a RESP3 map).
-fn value_of(fields: &Value, field: &str) -> Option<Vec<u8>> {
+pub(super) fn value_of(fields: &Value, field: &str) -> Option<Vec<u8>> {
     match fields {
         Value::Array(items) => items
             .chunks(2)
@@ -87,7 +92,7 @@ fn bytes(value: &Value) -> Option<Vec<u8>> {
     }
 }
 
-fn text(value: &Value) -> Option<String> {
+pub(super) fn text(value: &Value) -> Option<String> {
     bytes(value).map(|b| String::from_utf8_lossy(&b).into_owned())
 }
 

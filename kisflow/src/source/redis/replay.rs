@@ -1,0 +1,171 @@
+//! Reading dead letters back from their stream and replaying them to the source stream.
+
+use redis::Value;
+
+use super::dead_letters::RedisDeadLetters;
+use super::reply::{REPLAYS, text, value_of};
+use super::unavailable;
+use crate::error::Result;
+
+/// How many replays a message gets: one that failed again after this many stays dead.
+pub const MAX_REPLAYS: u32 = 3;
+
+/// A dead letter as its stream holds it; see [`RedisDeadLetters::list`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StoredLetter {
+    /// The letter's own entry id in the dead-letter stream.
+    pub id: String,
+    /// The original payload, byte for byte.
+    pub payload: Vec<u8>,
+    /// The error and its causes.
+    pub error: String,
+    /// The message's id in its source stream.
+    pub source_id: String,
+    /// The flow it was for.
+    pub flow: String,
+    /// The function that failed, or empty.
+    pub function: String,
+    /// The error's class, as `ErrorKind` prints it (`Decode`, `Handler`…).
+    pub kind: String,
+    /// Runs it took part in before it was given up.
+    pub attempts: u32,
+    /// Times it had been replayed before.
+    pub replays: u32,
+}
+
+/// What a [`replay`](RedisDeadLetters::replay) did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReplayReport {
+    /// Letters sent back to the source stream (or that would be, in a dry run), by letter id.
+    pub replayed: Vec<String>,
+    /// Letters left where they are, with why.
+    pub kept: Vec<(String, String)>,
+}
+
+impl RedisDeadLetters {
+    /// The first `limit` letters, oldest first.
+    pub async fn list(&self, limit: usize) -> Result<Vec<StoredLetter>> {
+        let mut cmd = redis::cmd("XRANGE");
+        cmd.arg(&self.stream)
+            .arg("-")
+            .arg("+")
+            .arg("COUNT")
+            .arg(limit.max(1));
+        Ok(letters(&self.query(&cmd, "XRANGE").await?))
+    }
+
+    /// The letter with entry id `id`, if the stream holds it.
+    pub async fn get(&self, id: &str) -> Result<Option<StoredLetter>> {
+        let mut cmd = redis::cmd("XRANGE");
+        cmd.arg(&self.stream).arg(id).arg(id);
+        Ok(letters(&self.query(&cmd, "XRANGE").await?)
+            .into_iter()
+            .next())
+    }
+
+    /// Sends letters back to `source_stream` (field `data`, with their replay count), each with
+    /// its removal from the dead letters in one `MULTI`/`EXEC`, so none is replayed twice. `ids`
+    /// names the letters, or is empty for the first `limit`. A letter replayed
+    /// [`MAX_REPLAYS`] times already stays dead. A dry run changes nothing and says what would
+    /// be replayed.
+    pub async fn replay(
+        &self,
+        source_stream: &str,
+        ids: &[String],
+        limit: usize,
+        dry_run: bool,
+    ) -> Result<ReplayReport> {
+        let chosen = if ids.is_empty() {
+            self.list(limit).await?
+        } else {
+            let mut found = Vec::new();
+            for id in ids.iter().take(limit.max(1)) {
+                match self.get(id).await? {
+                    Some(letter) => found.push(letter),
+                    None => {
+                        return Err(crate::Error::ConnectorConfig {
+                            connector: self.stream.clone(),
+                            reason: format!(
+                                "dead-letter stream `{}` has no letter `{id}`; list them with `dlq list`",
+                                self.stream
+                            ),
+                        });
+                    }
+                }
+            }
+            found
+        };
+        let mut report = ReplayReport::default();
+        for letter in chosen {
+            if letter.replays >= MAX_REPLAYS {
+                let why = format!("replayed {} times already; it stays dead", letter.replays);
+                report.kept.push((letter.id, why));
+                continue;
+            }
+            if !dry_run {
+                let mut pipe = redis::pipe();
+                pipe.atomic()
+                    .cmd("XADD")
+                    .arg(source_stream)
+                    .arg("*")
+                    .arg("data")
+                    .arg(letter.payload.as_slice())
+                    .arg(REPLAYS)
+                    .arg(letter.replays + 1)
+                    .ignore()
+                    .cmd("XDEL")
+                    .arg(&self.stream)
+                    .arg(&letter.id)
+                    .ignore();
+                let mut connection = self.connection().await?;
+                pipe.query_async::<()>(&mut connection)
+                    .await
+                    .map_err(|err| unavailable("replay", &err))?;
+            }
+            report.replayed.push(letter.id);
+        }
+        Ok(report)
+    }
+
+    async fn query(&self, cmd: &redis::Cmd, what: &str) -> Result<Value> {
+        let mut connection = self.connection().await?;
+        cmd.query_async::<Value>(&mut connection)
+            .await
+            .map_err(|err| unavailable(what, &err))
+    }
+}
+
+/// The letters of an `XRANGE` reply.
+fn letters(reply: &Value) -> Vec<StoredLetter> {
+    let Value::Array(entries) = reply else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .filter_map(|entry| {
+            let Value::Array(entry) = entry else {
+                return None;
+            };
+            let id = entry.first().and_then(text)?;
+            let fields = entry.get(1)?;
+            let get = |name: &str| {
+                value_of(fields, name)
+                    .map(|v| String::from_utf8_lossy(&v).into_owned())
+                    .unwrap_or_default()
+            };
+            Some(StoredLetter {
+                id,
+                payload: value_of(fields, "data").unwrap_or_default(),
+                error: get("error"),
+                source_id: get("source_id"),
+                flow: get("flow"),
+                function: get("function"),
+                kind: get("kind"),
+                attempts: get("attempts").parse().unwrap_or(0),
+                replays: get("replays").parse().unwrap_or(0),
+            })
+        })
+        .collect()
+}
