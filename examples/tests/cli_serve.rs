@@ -87,7 +87,11 @@ fn serve_runs_the_flows_of_yaml_sources_until_sigterm() {
         "flow `CalStuAvgScore` stopped: 4 received, 4 acked, 1 dead-lettered, 0 left unacked\n"
     );
 
-    // The bad row is in the dead letters: list, show, replay.
+    check_dead_letters(&conf, &mut con);
+}
+
+/// The bad row `serve` dead-lettered: listed, shown, replayed dry and for real, then gone.
+fn check_dead_letters(conf: &std::path::Path, con: &mut redis::Connection) {
     let conf = conf.to_str().unwrap();
     let dlq = |args: &[&str]| {
         let output = demo().arg("dlq").args(args).output().unwrap();
@@ -122,7 +126,7 @@ fn serve_runs_the_flows_of_yaml_sources_until_sigterm() {
         format!("replayed {id} to `scores`\n1 replayed, 0 kept\n")
     );
     assert_eq!(dlq(&["list", "CalStuAvgScore", "--config", conf]), "");
-    let entries: usize = redis::cmd("XLEN").arg("scores").query(&mut con).unwrap();
+    let entries: usize = redis::cmd("XLEN").arg("scores").query(con).unwrap();
     assert_eq!(entries, 5, "the bad row is back in the source stream, once");
 }
 
