@@ -160,3 +160,41 @@ async fn a_server_restarted_mid_stream_loses_nothing() {
 fn worker_exited_early(report: &kisflow::source::RunReport) -> bool {
     report.received < 600
 }
+
+#[tokio::test]
+async fn the_lag_counts_pending_and_undelivered_entries_and_their_age() {
+    use kisflow::source::Source;
+    let server = RedisServer::start("lag", false);
+    let mut con = connection(&server.url()).await;
+    let source = RedisStreams::new(&server.url(), "readings-in", "savers", "c1").unwrap();
+    // The first fetch makes the group at 0; nothing is in the stream yet.
+    let first = source
+        .fetch(10, Duration::from_millis(10))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(first.is_empty());
+    let lag = source.lag().await.unwrap().unwrap();
+    assert_eq!((lag.messages, lag.seconds), (0, 0.0));
+    for id in 0..30u32 {
+        add(
+            &mut con,
+            "readings-in",
+            format!(r#"{{"id":{id},"value":1}}"#).as_bytes(),
+        )
+        .await;
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let fetched = source
+        .fetch(10, Duration::from_millis(10))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(fetched.len(), 10);
+    let lag = source.lag().await.unwrap().unwrap();
+    assert_eq!(lag.messages, 30, "10 pending and 20 not yet delivered");
+    assert!(lag.seconds >= 0.04 && lag.seconds < 60.0, "{}", lag.seconds);
+    let ids: Vec<String> = fetched.iter().map(|m| m.id.clone()).collect();
+    source.ack(&ids).await.unwrap();
+    assert_eq!(source.lag().await.unwrap().unwrap().messages, 20);
+}

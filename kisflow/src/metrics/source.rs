@@ -2,6 +2,7 @@
 //! fetched, acked, retried and dead-lettered, what it holds in flight, and how long a message
 //! waits from its fetch to its ack.
 
+use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use prometheus_client::metrics::counter::Counter;
@@ -25,6 +26,8 @@ pub(crate) struct SourceFamilies {
     retried: Family<Labels, Counter>,
     dead_lettered: Family<Labels, Counter>,
     in_flight: Family<Labels, Gauge>,
+    lag_messages: Family<Labels, Gauge>,
+    lag_seconds: Family<Labels, Gauge<f64, AtomicU64>>,
     batch_rows: Family<Labels, Counter>,
     batches: Family<Labels, Counter>,
     latency: Family<Labels, DurationHistogram, fn() -> DurationHistogram>,
@@ -38,6 +41,8 @@ impl SourceFamilies {
             retried: Family::default(),
             dead_lettered: Family::default(),
             in_flight: Family::default(),
+            lag_messages: Family::default(),
+            lag_seconds: Family::default(),
             batch_rows: Family::default(),
             batches: Family::default(),
             latency: Family::new_with_constructor(|| DurationHistogram::new(&LATENCY_BUCKETS)),
@@ -80,6 +85,16 @@ impl SourceFamilies {
             f.in_flight,
         );
         registry.register(
+            "source_lag_messages",
+            "Messages of the stream the group has not acked yet",
+            f.lag_messages,
+        );
+        registry.register(
+            "source_lag_seconds",
+            "Age of the oldest message the group has not acked yet",
+            f.lag_seconds,
+        );
+        registry.register(
             "source_fetch_to_ack_duration",
             "Time from a batch's fetch to its ack, in milliseconds",
             f.latency,
@@ -96,6 +111,8 @@ pub(crate) struct SourceMetrics {
     retried: Counter,
     dead_lettered: Counter,
     in_flight: Gauge,
+    lag_messages: Gauge,
+    lag_seconds: Gauge<f64, AtomicU64>,
     batch_rows: Counter,
     batches: Counter,
     latency: DurationHistogram,
@@ -111,6 +128,8 @@ impl SourceMetrics {
             retried: f.retried.get_or_create_owned(&labels),
             dead_lettered: f.dead_lettered.get_or_create_owned(&labels),
             in_flight: f.in_flight.get_or_create_owned(&labels),
+            lag_messages: f.lag_messages.get_or_create_owned(&labels),
+            lag_seconds: f.lag_seconds.get_or_create_owned(&labels),
             batch_rows: f.batch_rows.get_or_create_owned(&labels),
             batches: f.batches.get_or_create_owned(&labels),
             latency: f.latency.get_or_create_owned(&labels),
@@ -123,6 +142,13 @@ impl SourceMetrics {
         self.batch_rows.inc_by(rows as u64);
         self.batches.inc();
         self.in_flight.inc();
+    }
+
+    /// The group's lag, as its source last reported it.
+    pub(crate) fn lag(&self, lag: crate::source::Lag) {
+        self.lag_messages
+            .set(i64::try_from(lag.messages).unwrap_or(i64::MAX));
+        self.lag_seconds.set(lag.seconds);
     }
 
     /// The batch fetched `waited` ago is settled: `acked` acked, `dead` of them dead letters.

@@ -57,6 +57,9 @@ pub use file::JsonLinesDeadLetters;
 pub use runner::{RunReport, Runner, RunnerConfig};
 pub use stream::StreamSource;
 
+/// How often a runner with metrics on asks its source for its lag.
+pub(crate) const LAG_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// One message from a source: its id there, its payload as received, and how many times the
 /// source has delivered it (1 the first time).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,4 +129,25 @@ pub trait Source: Send + Sync + 'static {
 
     /// Marks these messages done: their run succeeded, or they were dead-lettered.
     fn ack<'a>(&'a self, ids: &'a [String]) -> BoxFuture<'a, Result<()>>;
+
+    /// How far the group is behind the stream, when the backend can tell; `None` by default.
+    /// A runner with metrics on asks every few seconds and records `source_lag_messages` and
+    /// `source_lag_seconds`.
+    fn lag(&self) -> BoxFuture<'_, Result<Option<Lag>>> {
+        Box::pin(async { Ok(None) })
+    }
+}
+
+/// How far a consumer group is behind its stream; see [`Source::lag`].
+///
+/// ```
+/// let lag = kisflow::source::Lag { messages: 3, seconds: 1.5 };
+/// assert!(lag.messages > 0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Lag {
+    /// Messages not yet acked: never delivered, or delivered and pending.
+    pub messages: u64,
+    /// Age of the oldest of them, in seconds; 0 when there are none.
+    pub seconds: f64,
 }

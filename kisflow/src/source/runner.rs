@@ -170,7 +170,14 @@ impl Runner {
             };
             running.spawn(worker.run(flow));
         }
+        let lag = metrics.map(|metrics| {
+            let source = Arc::clone(&self.source);
+            tokio::spawn(watch_lag(source, metrics))
+        });
         let drained = drain(&mut running, stop, &stop_tx, &self.config, &self.source).await;
+        if let Some(lag) = lag {
+            lag.abort();
+        }
         let report = tally.report();
         drained.map(|()| report)
     }
@@ -233,6 +240,20 @@ async fn drain(
         }
     }
     first_error.map_or(Ok(()), Err)
+}
+
+/// Records the source's lag every [`LAG_EVERY`](super::LAG_EVERY) while the runner runs.
+async fn watch_lag(source: Arc<dyn Source>, metrics: SourceMetrics) {
+    loop {
+        match source.lag().await {
+            Ok(Some(lag)) => metrics.lag(lag),
+            Ok(None) => return, // this backend cannot tell
+            Err(err) => {
+                tracing::debug!(source = source.name(), error = %err.chain(), "lag unknown");
+            }
+        }
+        tokio::time::sleep(super::LAG_EVERY).await;
+    }
 }
 
 fn internal(source: &Arc<dyn Source>, err: &tokio::task::JoinError) -> Error {

@@ -35,6 +35,7 @@
 //! ```
 
 mod dead_letters;
+mod lag;
 mod replay;
 mod reply;
 mod streams;

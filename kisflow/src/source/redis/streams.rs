@@ -97,7 +97,15 @@ impl RedisStreams {
             .map_err(|err| unavailable("connect", &err))
     }
 
-    async fn command(&self, cmd: &redis::Cmd, what: &str) -> Result<Value> {
+    pub(super) fn stream(&self) -> &str {
+        &self.stream
+    }
+
+    pub(super) fn group(&self) -> &str {
+        &self.group
+    }
+
+    pub(super) async fn command(&self, cmd: &redis::Cmd, what: &str) -> Result<Value> {
         let mut guard = self.commands.lock().await;
         let mut connection = match guard.as_ref() {
             Some(connection) => connection.clone(),
@@ -223,6 +231,10 @@ impl Source for RedisStreams {
             }
             self.read(max, wait).await.map(Some)
         })
+    }
+
+    fn lag(&self) -> BoxFuture<'_, Result<Option<crate::source::Lag>>> {
+        Box::pin(self.group_lag())
     }
 
     fn ack<'a>(&'a self, ids: &'a [String]) -> BoxFuture<'a, Result<()>> {
