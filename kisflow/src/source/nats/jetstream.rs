@@ -98,6 +98,18 @@ impl JetStreamSource {
         self
     }
 
+    pub(super) fn stream_name(&self) -> &str {
+        &self.stream
+    }
+
+    pub(super) async fn connected_client(&self) -> Result<Client> {
+        self.client().await
+    }
+
+    pub(super) async fn pull_consumer(&self) -> Result<PullConsumer> {
+        self.consumer().await
+    }
+
     async fn client(&self) -> Result<Client> {
         let mut guard = self.client.lock().await;
         if let Some(client) = guard.as_ref() {
@@ -218,6 +230,10 @@ impl Source for JetStreamSource {
 
     /// Publishes `+ACK` to each message's ack subject, then flushes, so the acks reached the
     /// server when this returns. An id this source does not hold is skipped with a warning.
+    fn lag(&self) -> BoxFuture<'_, Result<Option<crate::source::Lag>>> {
+        Box::pin(self.consumer_lag())
+    }
+
     fn ack<'a>(&'a self, ids: &'a [String]) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
             let replies: Vec<Subject> = {

@@ -39,6 +39,7 @@
 
 mod dead_letters;
 mod jetstream;
+mod lag;
 
 pub use dead_letters::JetStreamDeadLetters;
 pub use jetstream::JetStreamSource;

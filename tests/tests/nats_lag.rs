@@ -1,0 +1,45 @@
+//! The lag of a JetStream durable consumer, against a real `nats-server`: messages not yet
+//! delivered plus delivered and not acked, and the age of the oldest.
+
+mod nats_server;
+
+use std::time::Duration;
+
+use kisflow::source::Source;
+use kisflow::source::nats::JetStreamSource;
+use nats_server::{NatsServer, context, publish};
+
+#[tokio::test]
+async fn the_lag_counts_pending_and_unacked_messages_and_their_age() {
+    let server = NatsServer::start("lag");
+    let source = JetStreamSource::new(&server.addr(), "LAG", "workers").unwrap();
+    // The first fetch makes the stream and the consumer; nothing is there yet.
+    let first = source
+        .fetch(10, Duration::from_millis(50))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(first.is_empty());
+    assert_eq!(source.lag().await.unwrap().unwrap().messages, 0);
+    let context = context(&server, &[]).await;
+    for id in 0..30u32 {
+        publish(&context, "LAG", id.to_string().into_bytes()).await;
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let fetched = source
+        .fetch(10, Duration::from_millis(200))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(fetched.len(), 10);
+    let lag = source.lag().await.unwrap().unwrap();
+    assert_eq!(
+        lag.messages, 30,
+        "20 not yet delivered and 10 delivered, not acked"
+    );
+    assert!(lag.seconds >= 0.04 && lag.seconds < 60.0, "{}", lag.seconds);
+    let ids: Vec<String> = fetched.iter().map(|m| m.id.clone()).collect();
+    source.ack(&ids).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(source.lag().await.unwrap().unwrap().messages, 20);
+}
