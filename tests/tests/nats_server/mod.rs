@@ -2,6 +2,8 @@
 //! its own PID when dropped, and the JetStream calls the tests make on it. `scripts/test.sh`
 //! installs the binary when it is missing.
 
+#![allow(dead_code, reason = "each test file uses a part of it")]
+
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
