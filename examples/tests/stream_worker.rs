@@ -16,24 +16,23 @@
 
 mod common;
 mod server;
+mod workers;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
-use std::process::{Child, Command, ExitStatus, Stdio};
+
+use std::process::{Command, Stdio};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use redis::Value;
 use server::RedisServer;
+use workers::{EXIT_WITHIN, Rng, Worker, stop_all, wait_until};
 
 const STREAM: &str = "scores";
 const DLQ: &str = "scores.dlq";
 const GROUP: &str = "averages";
 const SINK: &str = "avg";
 const ROWS: &str = "avg:rows";
-
-/// How long a worker may take to exit after SIGTERM: the drain timeout (30 s) and a margin.
-const EXIT_WITHIN: Duration = Duration::from_secs(35);
 
 /// The tests with workers run one at a time: each has a server, three workers and a producer, and
 /// on a machine with two cores they would slow each other down past their bounds.
@@ -356,179 +355,6 @@ fn missing_redis_exits_2_with_usage() {
     assert!(stderr.contains("--redis"), "standard error:\n{stderr}");
 }
 
-/// One `stream_worker` process, killed when dropped; its standard error goes to a file per start.
-struct Worker {
-    consumer: String,
-    args: Vec<String>,
-    dir: PathBuf,
-    starts: usize,
-    child: Child,
-}
-
-impl Worker {
-    fn start(server: &RedisServer, consumer: &str, extra: &[&str]) -> Self {
-        let mut args: Vec<String> = [
-            "--redis",
-            &server.address(),
-            "--stream",
-            STREAM,
-            "--group",
-            GROUP,
-            "--consumer",
-            consumer,
-            "--sink",
-            SINK,
-        ]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
-        args.extend(extra.iter().map(|s| (*s).to_owned()));
-        let dir = server.dir().to_owned();
-        let child = spawn(&args, &dir, consumer, 1);
-        Self {
-            consumer: consumer.to_owned(),
-            args,
-            dir,
-            starts: 1,
-            child,
-        }
-    }
-
-    /// SIGKILL, by the child's own PID.
-    fn kill(&mut self) {
-        self.child.kill().expect("SIGKILL to the worker");
-        self.child.wait().expect("the killed worker's status");
-    }
-
-    /// Starts it again, under the same consumer name.
-    fn restart(&mut self) {
-        self.starts += 1;
-        self.child = spawn(&self.args, &self.dir, &self.consumer, self.starts);
-    }
-
-    /// SIGTERM, by the child's own PID.
-    fn terminate(&self) {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("`kill` runs");
-        assert!(status.success(), "kill -TERM {} failed", self.child.id());
-    }
-
-    /// Waits for the worker to exit; panics, with its standard error, when it takes longer.
-    fn wait_exit(&mut self, within: Duration) -> ExitStatus {
-        let deadline = Instant::now() + within;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "worker {} did not exit within {within:?} of SIGTERM; standard error:\n{}",
-                self.consumer,
-                self.stderr()
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-
-    fn assert_success(&self, status: ExitStatus) {
-        assert!(
-            status.success(),
-            "worker {} exited with {status}; standard error:\n{}",
-            self.consumer,
-            self.stderr()
-        );
-    }
-
-    /// The standard error of its latest start.
-    fn stderr(&self) -> String {
-        std::fs::read_to_string(stderr_path(&self.dir, &self.consumer, self.starts))
-            .unwrap_or_default()
-    }
-
-    /// The counts of its `stopped: …` line.
-    fn report(&self) -> Report {
-        let stderr = self.stderr();
-        let line = stderr.lines().last().unwrap_or_default();
-        parse_report(line).unwrap_or_else(|| {
-            panic!(
-                "worker {}'s last line is not `stopped: N received, N acked, N dead-lettered`; \
-                 standard error:\n{stderr}",
-                self.consumer
-            )
-        })
-    }
-}
-
-impl Drop for Worker {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn spawn(args: &[String], dir: &std::path::Path, consumer: &str, start: usize) -> Child {
-    let binary = common::example("stream_worker");
-    let stderr = std::fs::File::create(stderr_path(dir, consumer, start)).unwrap();
-    Command::new(&binary)
-        .args(args)
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(stderr)
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", binary.display()))
-}
-
-fn stderr_path(dir: &std::path::Path, consumer: &str, start: usize) -> PathBuf {
-    dir.join(format!("{consumer}-{start}.stderr"))
-}
-
-/// Workers w1, w2 and w3 of the group.
-fn start_workers(server: &RedisServer, extra: &[&str]) -> Vec<Worker> {
-    ["w1", "w2", "w3"]
-        .iter()
-        .map(|consumer| Worker::start(server, consumer, extra))
-        .collect()
-}
-
-/// SIGTERM to each worker, then each must exit 0 within [`EXIT_WITHIN`]; their reports.
-fn stop_all(workers: &mut [Worker]) -> Vec<Report> {
-    for worker in workers.iter() {
-        worker.terminate();
-    }
-    workers
-        .iter_mut()
-        .map(|worker| {
-            let status = worker.wait_exit(EXIT_WITHIN);
-            worker.assert_success(status);
-            worker.report()
-        })
-        .collect()
-}
-
-/// A worker's `stopped: {received} received, {acked} acked, {dead} dead-lettered`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Report {
-    received: usize,
-    acked: usize,
-    dead_lettered: usize,
-}
-
-fn parse_report(line: &str) -> Option<Report> {
-    let rest = line.strip_prefix("stopped: ")?;
-    let mut counts = rest.split(", ").map(|part| {
-        let (count, _) = part.split_once(' ')?;
-        count.parse::<usize>().ok()
-    });
-    Some(Report {
-        received: counts.next()??,
-        acked: counts.next()??,
-        dead_lettered: counts.next()??,
-    })
-}
-
 /// The JSON row of student `i`.
 fn row(i: usize) -> String {
     format!(
@@ -558,18 +384,6 @@ fn add(con: &mut redis::Connection, n: usize, payload: impl Fn(usize) -> Vec<u8>
         start = end;
     }
     ids
-}
-
-/// Polls `done` every 10 ms; panics naming `what` when it does not hold within `within`.
-fn wait_until(what: &str, within: Duration, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + within;
-    while !done() {
-        assert!(
-            Instant::now() < deadline,
-            "timed out after {within:?} waiting for: {what}"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
 }
 
 /// Waits until the group has `n` consumers: the workers are connected and reading.
@@ -679,20 +493,28 @@ fn dead_letters(con: &mut redis::Connection) -> Vec<BTreeMap<String, Vec<u8>>> {
         .collect()
 }
 
-/// `SplitMix64`: random enough for kill moments, and the same for the same seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n`.
-    fn below(&mut self, n: usize) -> usize {
-        usize::try_from(self.next() % n as u64).unwrap()
-    }
+/// Workers w1, w2 and w3 of the group.
+fn start_workers(server: &RedisServer, extra: &[&str]) -> Vec<Worker> {
+    ["w1", "w2", "w3"]
+        .iter()
+        .map(|consumer| {
+            let mut args: Vec<String> = [
+                "--redis",
+                &server.address(),
+                "--stream",
+                STREAM,
+                "--group",
+                GROUP,
+                "--consumer",
+                consumer,
+                "--sink",
+                SINK,
+            ]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+            args.extend(extra.iter().map(|s| (*s).to_owned()));
+            Worker::start(args, server.dir(), consumer)
+        })
+        .collect()
 }
