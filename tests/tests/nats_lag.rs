@@ -1,5 +1,6 @@
-//! The lag of a JetStream durable consumer, against a real `nats-server`: messages not yet
-//! delivered plus delivered and not acked, and the age of the oldest.
+//! A JetStream durable consumer's lag and released messages, against a real `nats-server`: the lag
+//! counts messages not yet delivered plus delivered and not acked, with the age of the oldest; a
+//! released message comes back after the delay asked for, not after the ack wait.
 
 mod nats_server;
 
@@ -42,4 +43,52 @@ async fn the_lag_counts_pending_and_unacked_messages_and_their_age() {
     source.ack(&ids).await.unwrap();
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert_eq!(source.lag().await.unwrap().unwrap().messages, 20);
+}
+
+#[tokio::test]
+async fn released_messages_come_back_after_the_delay_not_the_ack_wait() {
+    let server = NatsServer::start("release");
+    let source = JetStreamSource::new(&server.addr(), "REL", "workers")
+        .unwrap()
+        .with_ack_wait(Duration::from_secs(30));
+    assert!(
+        source
+            .fetch(10, Duration::from_millis(50))
+            .await
+            .unwrap()
+            .unwrap()
+            .is_empty()
+    );
+    let context = context(&server, &[]).await;
+    for id in 0..5u32 {
+        publish(&context, "REL", id.to_string().into_bytes()).await;
+    }
+    let first = source
+        .fetch(10, Duration::from_millis(200))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.len(), 5);
+    let ids: Vec<String> = first.iter().map(|m| m.id.clone()).collect();
+    source
+        .release(&ids, Duration::from_millis(300))
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut again = Vec::new();
+    while again.len() < 5 && started.elapsed() < Duration::from_secs(10) {
+        again.extend(
+            source
+                .fetch(10, Duration::from_millis(200))
+                .await
+                .unwrap()
+                .unwrap(),
+        );
+    }
+    assert_eq!(again.len(), 5, "the released messages came back");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "well before the 30 s ack wait"
+    );
+    assert!(again.iter().all(|m| m.deliveries == 2));
 }

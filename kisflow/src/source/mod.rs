@@ -130,6 +130,16 @@ pub trait Source: Send + Sync + 'static {
     /// Marks these messages done: their run succeeded, or they were dead-lettered.
     fn ack<'a>(&'a self, ids: &'a [String]) -> BoxFuture<'a, Result<()>>;
 
+    /// Gives messages back unacked, to be delivered again after about `after`: the runner does
+    /// this with a batch it could not run for a reason outside its messages (a stop while a
+    /// connector is down). By default nothing is sent: a broker delivers unacked messages again
+    /// by itself (Redis: claimed once idle; JetStream: after the ack wait), and an in-process
+    /// stream cannot. JetStream overrides it with a delayed nak.
+    fn release<'a>(&'a self, ids: &'a [String], after: Duration) -> BoxFuture<'a, Result<()>> {
+        let _ = (ids, after);
+        Box::pin(async { Ok(()) })
+    }
+
     /// How far the group is behind the stream, when the backend can tell; `None` by default.
     /// A runner with metrics on asks every few seconds and records `source_lag_messages` and
     /// `source_lag_seconds`.

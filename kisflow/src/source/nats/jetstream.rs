@@ -228,12 +228,33 @@ impl Source for JetStreamSource {
         })
     }
 
-    /// Publishes `+ACK` to each message's ack subject, then flushes, so the acks reached the
-    /// server when this returns. An id this source does not hold is skipped with a warning.
     fn lag(&self) -> BoxFuture<'_, Result<Option<crate::source::Lag>>> {
         Box::pin(self.consumer_lag())
     }
 
+    /// A nak with a delay (`-NAK {"delay": …}`): the server delivers them again after `after`,
+    /// not at once, which a plain nak would do and so loop hot.
+    fn release<'a>(&'a self, ids: &'a [String], after: Duration) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            let replies: Vec<Subject> = {
+                let mut held = self.held();
+                ids.iter()
+                    .filter_map(|id| held.remove(id).map(|(reply, _)| reply))
+                    .collect()
+            };
+            let client = self.client().await?;
+            for reply in replies {
+                client
+                    .publish(reply, AckKind::Nak(Some(after)).into())
+                    .await
+                    .map_err(|err| unavailable("nak", err))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Publishes `+ACK` to each message's ack subject, then flushes, so the acks reached the
+    /// server when this returns. An id this source does not hold is skipped with a warning.
     fn ack<'a>(&'a self, ids: &'a [String]) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
             let replies: Vec<Subject> = {

@@ -110,6 +110,17 @@ impl Worker {
                 "a batch failed for a reason outside its messages; they stay unacked"
             );
             self.tally.unacked(outcome.release.len());
+            if let Err(err) = self
+                .source
+                .release(&outcome.release, self.config.backoff_max)
+                .await
+            {
+                tracing::warn!(
+                    source = self.source.name(),
+                    error = %err.chain(),
+                    "released messages could not be handed back; they come again later"
+                );
+            }
         }
         let acked = self.ack(&ack).await;
         if let Some(metrics) = &self.metrics {
