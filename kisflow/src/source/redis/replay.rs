@@ -3,7 +3,7 @@
 use redis::Value;
 
 use super::dead_letters::RedisDeadLetters;
-use super::reply::{REPLAYS, text, value_of};
+use super::reply::{REPLAYS, entries, value_of};
 use super::unavailable;
 use crate::error::Result;
 
@@ -139,17 +139,10 @@ impl RedisDeadLetters {
 
 /// The letters of an `XRANGE` reply.
 fn letters(reply: &Value) -> Vec<StoredLetter> {
-    let Value::Array(entries) = reply else {
-        return Vec::new();
-    };
-    entries
-        .iter()
-        .filter_map(|entry| {
-            let Value::Array(entry) = entry else {
-                return None;
-            };
-            let id = entry.first().and_then(text)?;
-            let fields = entry.get(1)?;
+    entries(reply)
+        .into_iter()
+        .filter_map(|(id, fields)| {
+            let fields = fields?;
             let get = |name: &str| {
                 value_of(fields, name)
                     .map(|v| String::from_utf8_lossy(&v).into_owned())

@@ -40,8 +40,10 @@ pub(super) fn auto_claim(reply: &Value, field: &str) -> (String, Vec<Message>) {
     (cursor, messages)
 }
 
-fn entries_of(entries: &Value, field: &str, deliveries: u32) -> Vec<Message> {
-    let Value::Array(entries) = entries else {
+/// The `(id, fields)` of each entry of a list of `[id, [field, value…]]` entries; the fields are
+/// `None` for an entry trimmed away while pending.
+pub(super) fn entries(list: &Value) -> Vec<(String, Option<&Value>)> {
+    let Value::Array(entries) = list else {
         return Vec::new();
     };
     entries
@@ -50,10 +52,17 @@ fn entries_of(entries: &Value, field: &str, deliveries: u32) -> Vec<Message> {
             let Value::Array(entry) = entry else {
                 return None;
             };
-            let id = entry.first().and_then(text)?;
+            Some((entry.first().and_then(text)?, entry.get(1)))
+        })
+        .collect()
+}
+
+fn entries_of(list: &Value, field: &str, deliveries: u32) -> Vec<Message> {
+    entries(list)
+        .into_iter()
+        .map(|(id, fields)| {
             // An entry trimmed away while pending comes back without fields: nothing to run, but
             // it is still a message, acked with an empty payload that goes to the dead letters.
-            let fields = entry.get(1);
             let payload = fields.and_then(|f| value_of(f, field)).unwrap_or_default();
             let mut message = Message::new(id, payload);
             message.deliveries = deliveries;
@@ -63,7 +72,7 @@ fn entries_of(entries: &Value, field: &str, deliveries: u32) -> Vec<Message> {
                 .and_then(|n| String::from_utf8(n).ok())
                 .and_then(|n| n.parse().ok())
                 .unwrap_or(0);
-            Some(message)
+            message
         })
         .collect()
 }
