@@ -92,3 +92,54 @@ async fn released_messages_come_back_after_the_delay_not_the_ack_wait() {
     );
     assert!(again.iter().all(|m| m.deliveries == 2));
 }
+
+static SLOW_SEEN: std::sync::Mutex<Vec<u32>> = std::sync::Mutex::new(Vec::new());
+
+/// Takes longer than the consumer's ack wait on its first batch.
+#[kisflow::kis_function(mode = "Expand")]
+async fn slow_first(ctx: &kisflow::FlowCtx, rows: Vec<u32>) {
+    let calls = ctx
+        .flow_metadata()
+        .update("calls", |n: Option<u32>| n.unwrap_or(0) + 1)
+        .unwrap();
+    if calls == 1 {
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+    }
+    SLOW_SEEN.lock().unwrap().extend(rows);
+}
+kisflow::flow!(Slow: slow_first);
+
+/// A batch running longer than the ack wait says it is in progress, so the other instance does
+/// not get its messages delivered again: every message is seen exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_batch_keeps_its_messages_with_in_progress_acks() {
+    let server = NatsServer::start("progress");
+    let source = JetStreamSource::new(&server.addr(), "SLOW", "workers")
+        .unwrap()
+        .with_ack_wait(Duration::from_secs(1));
+    let context = context(&server, &[("SLOW", "SLOW")]).await;
+    for id in 0..10u32 {
+        publish(&context, "SLOW", id.to_string().into_bytes()).await;
+    }
+    let report = kisflow::source::Runner::new(source, Slow::new().into_dyn())
+        .with_concurrency(2)
+        .with_batch(5, Duration::from_millis(100))
+        .run_until(async {
+            for _ in 0..200 {
+                if SLOW_SEEN.lock().unwrap().len() >= 10 {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+        })
+        .await
+        .unwrap();
+    let mut seen = SLOW_SEEN.lock().unwrap().clone();
+    seen.sort_unstable();
+    assert_eq!(
+        seen,
+        (0..10).collect::<Vec<_>>(),
+        "each message once: {report:?}"
+    );
+}

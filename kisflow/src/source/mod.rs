@@ -140,6 +140,20 @@ pub trait Source: Send + Sync + 'static {
         Box::pin(async { Ok(()) })
     }
 
+    /// How often a batch still running must say so, or its messages are delivered again
+    /// elsewhere (JetStream: half the ack wait); `None`, the default, never.
+    fn progress_every(&self) -> Option<Duration> {
+        None
+    }
+
+    /// Says these messages are still being worked on (JetStream: `+WPI`), so the broker does not
+    /// deliver them again while a long batch runs; called every
+    /// [`progress_every`](Self::progress_every).
+    fn in_progress<'a>(&'a self, ids: &'a [String]) -> BoxFuture<'a, Result<()>> {
+        let _ = ids;
+        Box::pin(async { Ok(()) })
+    }
+
     /// How far the group is behind the stream, when the backend can tell; `None` by default.
     /// A runner with metrics on asks every few seconds and records `source_lag_messages` and
     /// `source_lag_seconds`.

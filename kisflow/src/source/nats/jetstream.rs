@@ -204,7 +204,7 @@ impl JetStreamSource {
         Some(held)
     }
 
-    fn held(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Subject, Instant)>> {
+    pub(super) fn held(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Subject, Instant)>> {
         self.held.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -228,6 +228,15 @@ impl Source for JetStreamSource {
         })
     }
 
+    fn progress_every(&self) -> Option<Duration> {
+        Some(self.ack_wait / 2)
+    }
+
+    /// `+WPI` to each message's ack subject: the server restarts its ack wait.
+    fn in_progress<'a>(&'a self, ids: &'a [String]) -> BoxFuture<'a, Result<()>> {
+        Box::pin(self.answer(ids, AckKind::Progress, "progress"))
+    }
+
     fn lag(&self) -> BoxFuture<'_, Result<Option<crate::source::Lag>>> {
         Box::pin(self.consumer_lag())
     }
@@ -236,19 +245,8 @@ impl Source for JetStreamSource {
     /// not at once, which a plain nak would do and so loop hot.
     fn release<'a>(&'a self, ids: &'a [String], after: Duration) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
-            let replies: Vec<Subject> = {
-                let mut held = self.held();
-                ids.iter()
-                    .filter_map(|id| held.remove(id).map(|(reply, _)| reply))
-                    .collect()
-            };
-            let client = self.client().await?;
-            for reply in replies {
-                client
-                    .publish(reply, AckKind::Nak(Some(after)).into())
-                    .await
-                    .map_err(|err| unavailable("nak", err))?;
-            }
+            self.answer(ids, AckKind::Nak(Some(after)), "nak").await?;
+            self.forget(ids);
             Ok(())
         })
     }
@@ -257,33 +255,8 @@ impl Source for JetStreamSource {
     /// server when this returns. An id this source does not hold is skipped with a warning.
     fn ack<'a>(&'a self, ids: &'a [String]) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
-            let replies: Vec<Subject> = {
-                let held = self.held();
-                ids.iter()
-                    .filter_map(|id| held.get(id).map(|(reply, _)| reply.clone()))
-                    .collect()
-            };
-            if replies.len() < ids.len() {
-                tracing::warn!(source = %self.name, unknown = ids.len() - replies.len(), "acks of messages this source does not hold are skipped; the server delivers them again");
-            }
-            if replies.is_empty() {
-                return Ok(());
-            }
-            let client = self.client().await?;
-            for reply in replies {
-                client
-                    .publish(reply, AckKind::Ack.into())
-                    .await
-                    .map_err(|err| unavailable("ack", err))?;
-            }
-            tokio::time::timeout(Duration::from_secs(5), client.flush())
-                .await
-                .map_err(|_| unavailable("ack", "no flush within 5 s"))?
-                .map_err(|err| unavailable("ack", err))?;
-            let mut held = self.held();
-            for id in ids {
-                held.remove(id);
-            }
+            self.answer(ids, AckKind::Ack, "ack").await?;
+            self.forget(ids);
             Ok(())
         })
     }

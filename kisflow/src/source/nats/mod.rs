@@ -37,6 +37,7 @@
 //! # }
 //! ```
 
+mod acks;
 mod dead_letters;
 mod jetstream;
 mod lag;

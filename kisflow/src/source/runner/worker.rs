@@ -59,20 +59,48 @@ impl Worker {
             if let Some(metrics) = &self.metrics {
                 metrics.fetched(batch.len());
             }
-            let outcome = Work {
+            let mut work = Work {
                 flow: flow.as_mut(),
                 source: self.source.name(),
                 config: &self.config,
                 stop: &self.stop,
                 output: self.output.as_ref(),
-            }
-            .process(&batch)
-            .await;
+            };
+            let work = work.process(&batch);
+            let outcome = match self.source.progress_every() {
+                None => work.await,
+                Some(every) => self.with_progress(work, &batch, every).await,
+            };
             if let Some(err) = self.settle(&batch, outcome, fetched).await {
                 return Err(err);
             }
         }
         Ok(())
+    }
+
+    /// Runs `work`, telling the source every `every` that the batch's messages are still in
+    /// progress, so a long run does not have them delivered again elsewhere.
+    async fn with_progress(
+        &self,
+        work: impl std::future::Future<Output = Outcome>,
+        batch: &[Message],
+        every: Duration,
+    ) -> Outcome {
+        let ids: Vec<String> = batch.iter().map(|m| m.id.clone()).collect();
+        let progress = async {
+            loop {
+                tokio::time::sleep(every).await;
+                if let Err(err) = self.source.in_progress(&ids).await {
+                    tracing::warn!(source = self.source.name(), error = %err.chain(), "in-progress ack failed");
+                }
+            }
+        };
+        let work = std::pin::pin!(work);
+        let progress = std::pin::pin!(progress);
+        match futures::future::select(work, progress).await {
+            futures::future::Either::Left((outcome, _)) => outcome,
+            futures::future::Either::Right((never, _)) => never,
+        }
     }
 
     /// Sends the dead letters, then acks what is done; returns the error that stops the runner.
