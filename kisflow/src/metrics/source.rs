@@ -145,10 +145,10 @@ impl SourceMetrics {
     }
 
     /// The group's lag, as its source last reported it.
-    pub(crate) fn lag(&self, lag: crate::source::Lag) {
+    pub(crate) fn lag(&self, messages: u64, seconds: f64) {
         self.lag_messages
-            .set(i64::try_from(lag.messages).unwrap_or(i64::MAX));
-        self.lag_seconds.set(lag.seconds);
+            .set(i64::try_from(messages).unwrap_or(i64::MAX));
+        self.lag_seconds.set(seconds);
     }
 
     /// The batch fetched `waited` ago is settled: `acked` acked, `dead` of them dead letters.

@@ -246,7 +246,7 @@ async fn drain(
 async fn watch_lag(source: Arc<dyn Source>, metrics: SourceMetrics) {
     loop {
         match source.lag().await {
-            Ok(Some(lag)) => metrics.lag(lag),
+            Ok(Some(lag)) => metrics.lag(lag.messages, lag.seconds),
             Ok(None) => return, // this backend cannot tell
             Err(err) => {
                 tracing::debug!(source = source.name(), error = %err.chain(), "lag unknown");
