@@ -8,7 +8,7 @@
 //! PID at the end. Options: `--rounds N` (throughput rounds, default 7), `--messages N` (per
 //! round, default 200000), `--batch N` (default 500), `--rate N` (messages/s produced while
 //! measuring latency, default 20000), `--seconds N` (of producing, default 3), `--latency-rounds N`
-//! (default 3), `--only redis|nats`.
+//! (default 3), `--wait-ms N` (the longest wait for a full batch, default 1000), `--only redis|nats`.
 //!
 //! Throughput: each round fills a fresh stream with N rows, then one worker (one flow instance,
 //! batches of `--batch`) reads, runs and acks them all; messages/s is N over the time from its
@@ -38,9 +38,6 @@ use kisflow_bench::{BASELINE_A_GRADES, FLOW_A_GRADES, json_rows, rows};
 use common::{Acks, Sent};
 use servers::Server;
 
-/// How long a fetch waits for a full batch, on both sides.
-const WAIT: Duration = Duration::from_millis(100);
-
 struct Args {
     rounds: usize,
     messages: usize,
@@ -48,6 +45,8 @@ struct Args {
     rate: u64,
     seconds: u64,
     latency_rounds: usize,
+    /// How long a fetch waits for a full batch, on both sides.
+    wait: Duration,
     only: Option<String>,
 }
 
@@ -73,6 +72,7 @@ impl Args {
             rate: number("--rate", 20_000) as u64,
             seconds: number("--seconds", 3) as u64,
             latency_rounds: number("--latency-rounds", 3),
+            wait: Duration::from_millis(number("--wait-ms", 1000) as u64),
             only: value("--only").cloned(),
         }
     }
@@ -194,7 +194,7 @@ async fn measure(broker: Broker, addr: &str, args: &Args) -> Result {
         let mut a_grades = [0; 2];
         for side in order {
             let before = side_a_grades(side);
-            let rate = throughput(broker, addr, side, round, &json, args.batch).await;
+            let rate = throughput(broker, addr, side, round, &json, (args.batch, args.wait)).await;
             let i = usize::from(side == Side::Floor);
             rates[i] = rate;
             a_grades[i] = side_a_grades(side) - before;
@@ -232,7 +232,7 @@ async fn throughput(
     side: Side,
     round: usize,
     json: &[String],
-    batch: usize,
+    batch: (usize, Duration),
 ) -> f64 {
     let stream = format!("bench_{round}_{side}");
     let acks = Acks::new(json.len(), None);
@@ -275,22 +275,22 @@ async fn consume(
     side: Side,
     stream: &str,
     acks: &Arc<Acks>,
-    batch: usize,
+    (batch, wait): (usize, Duration),
 ) -> Instant {
     let (addr, stream, acks) = (addr.to_owned(), stream.to_owned(), Arc::clone(acks));
     tokio::spawn(async move {
         match (broker, side) {
             (Broker::Redis, Side::Kisflow) => {
-                redis_side::kisflow(&addr, &stream, &acks, batch, WAIT).await
+                redis_side::kisflow(&addr, &stream, &acks, batch, wait).await
             }
             (Broker::Redis, Side::Floor) => {
-                redis_side::floor(&addr, &stream, &acks, batch, WAIT).await
+                redis_side::floor(&addr, &stream, &acks, batch, wait).await
             }
             (Broker::Nats, Side::Kisflow) => {
-                nats_side::kisflow(&addr, &stream, &acks, batch, WAIT).await
+                nats_side::kisflow(&addr, &stream, &acks, batch, wait).await
             }
             (Broker::Nats, Side::Floor) => {
-                nats_side::floor(&addr, &stream, &acks, batch, WAIT).await
+                nats_side::floor(&addr, &stream, &acks, batch, wait).await
             }
         }
     })
@@ -317,7 +317,7 @@ async fn latency(
             addr.to_owned(),
             stream.clone(),
             Arc::clone(&acks),
-            args.batch,
+            (args.batch, args.wait),
         );
         match broker {
             Broker::Redis => {
