@@ -1,0 +1,156 @@
+//! What both sources share: message numbers and send times, the ack counter both sides call
+//! after each ack, and the wrapper that lets the kisflow side call it.
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures::future::BoxFuture;
+use kisflow::source::{Message, Source};
+use tokio::sync::Notify;
+
+/// Send times, in nanoseconds since `base`, by message number (1-based; Redis entry id `0-k`,
+/// JetStream stream sequence `k`).
+pub(crate) struct Sent {
+    base: Instant,
+    at: Vec<AtomicU64>,
+}
+
+impl Sent {
+    pub(crate) fn new(n: usize) -> Arc<Self> {
+        Arc::new(Self {
+            base: Instant::now(),
+            at: (0..=n).map(|_| AtomicU64::new(0)).collect(),
+        })
+    }
+
+    pub(crate) fn now(&self) -> u64 {
+        u64::try_from(self.base.elapsed().as_nanos()).unwrap_or(u64::MAX)
+    }
+
+    /// Message `k` is being sent now.
+    pub(crate) fn mark(&self, k: usize, at: u64) {
+        self.at[k].store(at, Ordering::Relaxed);
+    }
+}
+
+/// Counts acked messages until a target, noting when it was reached and, when send times are
+/// known, each message's latency from send to ack.
+pub(crate) struct Acks {
+    target: usize,
+    count: AtomicUsize,
+    reached: Mutex<Option<Instant>>,
+    done: Notify,
+    sent: Option<Arc<Sent>>,
+    latencies: Mutex<Vec<u64>>,
+}
+
+impl Acks {
+    pub(crate) fn new(target: usize, sent: Option<Arc<Sent>>) -> Arc<Self> {
+        Arc::new(Self {
+            target,
+            count: AtomicUsize::new(0),
+            reached: Mutex::new(None),
+            done: Notify::new(),
+            sent,
+            latencies: Mutex::new(Vec::with_capacity(target)),
+        })
+    }
+
+    /// These messages were acked just now (the ack command returned).
+    pub(crate) fn record(&self, numbers: impl Iterator<Item = usize>) {
+        let mut n = 0;
+        match &self.sent {
+            Some(sent) => {
+                let now = sent.now();
+                let mut latencies = self.latencies.lock().expect("not poisoned");
+                for k in numbers {
+                    let at = sent.at[k].load(Ordering::Relaxed);
+                    latencies.push(now.saturating_sub(at));
+                    n += 1;
+                }
+            }
+            None => n = numbers.count(),
+        }
+        if self.count.fetch_add(n, Ordering::Relaxed) + n >= self.target {
+            self.reached
+                .lock()
+                .expect("not poisoned")
+                .get_or_insert_with(Instant::now);
+            self.done.notify_one();
+        }
+    }
+
+    pub(crate) fn is_done(&self) -> bool {
+        self.count.load(Ordering::Relaxed) >= self.target
+    }
+
+    /// Waits until the target is reached.
+    pub(crate) async fn done(&self) {
+        while !self.is_done() {
+            let notified = self.done.notified();
+            if self.is_done() {
+                break;
+            }
+            notified.await;
+        }
+    }
+
+    /// How long from `start` the target took.
+    pub(crate) fn elapsed_since(&self, start: Instant) -> Duration {
+        self.reached
+            .lock()
+            .expect("not poisoned")
+            .expect("the target was reached")
+            - start
+    }
+
+    /// p50 and p99 of the latencies, in milliseconds.
+    #[allow(clippy::cast_precision_loss)] // nanoseconds far below 2^52
+    pub(crate) fn percentiles(&self) -> (f64, f64) {
+        let mut latencies = self.latencies.lock().expect("not poisoned").clone();
+        latencies.sort_unstable();
+        // The nearest-rank percentile: the smallest value with `percent`% of them at or below it.
+        let at = |percent: usize| {
+            let rank = (latencies.len() * percent).div_ceil(100).max(1);
+            latencies[rank - 1] as f64 / 1e6
+        };
+        (at(50), at(99))
+    }
+}
+
+/// The message number in a Redis entry id `0-k` or a JetStream sequence `k`.
+pub(crate) fn number(id: &str) -> usize {
+    id.rsplit('-')
+        .next()
+        .and_then(|k| k.parse().ok())
+        .expect("a message id made by this benchmark")
+}
+
+/// A source that tells [`Acks`] about each ack once the inner source has made it.
+pub(crate) struct Counted<S> {
+    pub(crate) inner: S,
+    pub(crate) acks: Arc<Acks>,
+}
+
+impl<S: Source> Source for Counted<S> {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    fn fetch(
+        &self,
+        max: usize,
+        wait: Duration,
+    ) -> BoxFuture<'_, kisflow::Result<Option<Vec<Message>>>> {
+        self.inner.fetch(max, wait)
+    }
+
+    fn ack<'a>(&'a self, ids: &'a [String]) -> BoxFuture<'a, kisflow::Result<()>> {
+        Box::pin(async move {
+            self.inner.ack(ids).await?;
+            self.acks.record(ids.iter().map(|id| number(id)));
+            Ok(())
+        })
+    }
+}
