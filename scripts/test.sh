@@ -35,6 +35,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "cargo clippy -p kisflow --no-default-features -- -D warnings (the core without YAML, HTTP or CLI)"
 cargo clippy -p kisflow --no-default-features -- -D warnings
 
+step "cargo clippy -p kisflow-bench --features stream --all-targets -- -D warnings (the stream benchmark)"
+cargo clippy -p kisflow-bench --features stream --all-targets -- -D warnings
+
 step "cargo doc --workspace --no-deps (broken links are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 

@@ -153,4 +153,25 @@ impl<S: Source> Source for Counted<S> {
             Ok(())
         })
     }
+
+    // The rest as the source itself does, so the bench measures what a user's runner does.
+    fn release<'a>(
+        &'a self,
+        ids: &'a [String],
+        after: Duration,
+    ) -> BoxFuture<'a, kisflow::Result<()>> {
+        self.inner.release(ids, after)
+    }
+
+    fn progress_every(&self) -> Option<Duration> {
+        self.inner.progress_every()
+    }
+
+    fn in_progress<'a>(&'a self, ids: &'a [String]) -> BoxFuture<'a, kisflow::Result<()>> {
+        self.inner.in_progress(ids)
+    }
+
+    fn lag(&self) -> BoxFuture<'_, kisflow::Result<Option<kisflow::source::Lag>>> {
+        self.inner.lag()
+    }
 }
