@@ -211,7 +211,7 @@ async fn run(args: Args) -> kisflow::Result<kisflow::source::RunReport> {
         Origin::Nats { addr, sink } => {
             let source = JetStreamSource::new(addr, &args.stream, &args.group)?
                 .with_client_name(&args.consumer);
-            let dead = JetStreamDeadLetters::new(addr, dlq)?;
+            let dead = JetStreamDeadLetters::new(addr, dlq)?.keeping();
             work(source, dead, format!("redis://{sink}/"), &args).await
         }
     }

@@ -5,6 +5,8 @@ use std::path::Path;
 
 use super::DlqAction;
 use super::commands::pool;
+#[cfg(any(feature = "redis", feature = "nats"))]
+use crate::source::StoredLetter;
 
 pub(super) fn dlq(action: DlqAction, out: &mut dyn Write) -> Result<(), String> {
     let (flow, config) = match &action {
@@ -20,7 +22,7 @@ pub(super) fn dlq(action: DlqAction, out: &mut dyn Write) -> Result<(), String> 
     runtime.block_on(run(action, &source, out))
 }
 
-/// The flow's source, which must be a Redis one for now.
+/// The flow's source.
 fn source(flow: &str, config: &Path) -> Result<crate::config::SourceConfig, String> {
     let pool = pool(Some(config))?;
     let Some(found) = pool.config().flow(flow) else {
@@ -39,26 +41,85 @@ fn source(flow: &str, config: &Path) -> Result<crate::config::SourceConfig, Stri
             "flow `{flow}` names no `source`, so it has no dead letters"
         ));
     };
-    if source.source_type != "redis" {
-        return Err(format!(
-            "flow `{flow}` reads a `{}` source; `dlq` reads the dead letters of `redis` sources only \
-             so far (NATS dead letters are published on `{}`: read them with a stream on it)",
-            source.source_type, source.dead_letters
-        ));
-    }
     Ok(source)
 }
 
-#[cfg(feature = "redis")]
+/// The dead letters of a source, whichever backend keeps them.
+#[cfg(any(feature = "redis", feature = "nats"))]
+enum Store {
+    #[cfg(feature = "redis")]
+    Redis(crate::source::redis::RedisDeadLetters),
+    #[cfg(feature = "nats")]
+    Nats(crate::source::nats::JetStreamDeadLetters),
+}
+
+#[cfg(any(feature = "redis", feature = "nats"))]
+impl Store {
+    fn of(source: &crate::config::SourceConfig) -> Result<Self, String> {
+        match source.source_type.as_str() {
+            #[cfg(feature = "redis")]
+            "redis" => crate::source::redis::RedisDeadLetters::new(
+                &format!("redis://{}/", source.addrs),
+                &source.dead_letters,
+            )
+            .map(Store::Redis)
+            .map_err(|e| e.chain()),
+            #[cfg(feature = "nats")]
+            "nats" => {
+                crate::source::nats::JetStreamDeadLetters::new(&source.addrs, &source.dead_letters)
+                    .map(|dead| Store::Nats(dead.keeping()))
+                    .map_err(|e| e.chain())
+            }
+            other => Err(format!(
+                "this program's kisflow is built without the `{other}` feature, so it cannot \
+                 read `{}`",
+                source.dead_letters
+            )),
+        }
+    }
+
+    async fn list(&self, limit: usize) -> crate::Result<Vec<StoredLetter>> {
+        match self {
+            #[cfg(feature = "redis")]
+            Store::Redis(dead) => dead.list(limit).await,
+            #[cfg(feature = "nats")]
+            Store::Nats(dead) => dead.list(limit).await,
+        }
+    }
+
+    async fn get(&self, id: &str) -> crate::Result<Option<StoredLetter>> {
+        match self {
+            #[cfg(feature = "redis")]
+            Store::Redis(dead) => dead.get(id).await,
+            #[cfg(feature = "nats")]
+            Store::Nats(dead) => dead.get(id).await,
+        }
+    }
+
+    async fn replay(
+        &self,
+        to: &str,
+        ids: &[String],
+        limit: usize,
+        dry_run: bool,
+    ) -> crate::Result<crate::source::ReplayReport> {
+        match self {
+            #[cfg(feature = "redis")]
+            Store::Redis(dead) => dead.replay(to, ids, limit, dry_run).await,
+            #[cfg(feature = "nats")]
+            Store::Nats(dead) => dead.replay(to, ids, limit, dry_run).await,
+        }
+    }
+}
+
+#[cfg(any(feature = "redis", feature = "nats"))]
 async fn run(
     action: DlqAction,
     source: &crate::config::SourceConfig,
     out: &mut dyn Write,
 ) -> Result<(), String> {
     use super::commands::text;
-    use crate::source::redis::RedisDeadLetters;
-    let url = format!("redis://{}/", source.addrs);
-    let dead = RedisDeadLetters::new(&url, &source.dead_letters).map_err(|e| e.chain())?;
+    let dead = Store::of(source)?;
     match action {
         DlqAction::List { limit, json, .. } => {
             for letter in dead.list(limit).await.map_err(|e| e.chain())? {
@@ -118,10 +179,10 @@ async fn run(
     }
 }
 
-#[cfg(not(feature = "redis"))]
+#[cfg(not(any(feature = "redis", feature = "nats")))]
 #[allow(
     clippy::unused_async,
-    reason = "the same signature as with the `redis` feature"
+    reason = "the same signature as with a backend feature"
 )]
 async fn run(
     _: DlqAction,
@@ -129,13 +190,14 @@ async fn run(
     _: &mut dyn Write,
 ) -> Result<(), String> {
     Err(format!(
-        "this program's kisflow is built without the `redis` feature, so it cannot read `{}`",
+        "this program's kisflow is built without the `redis` and `nats` features, so it cannot \
+         read `{}`",
         source.dead_letters
     ))
 }
 
-#[cfg(feature = "redis")]
-fn as_json(letter: &crate::source::redis::StoredLetter) -> serde_json::Value {
+#[cfg(any(feature = "redis", feature = "nats"))]
+fn as_json(letter: &StoredLetter) -> serde_json::Value {
     let mut value = serde_json::json!({
         "id": letter.id,
         "source_id": letter.source_id,

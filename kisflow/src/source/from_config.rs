@@ -88,7 +88,7 @@ fn nats(flow: Box<dyn DynFlow>, source: &SourceConfig, consumer: &str) -> Result
     // The group is the durable consumer every worker shares; `consumer` names this connection.
     let stream = JetStreamSource::new(&source.addrs, &source.stream, &source.group)?
         .with_client_name(consumer);
-    let dead = JetStreamDeadLetters::new(&source.addrs, &source.dead_letters)?;
+    let dead = JetStreamDeadLetters::new(&source.addrs, &source.dead_letters)?.keeping();
     Ok(Runner::new(stream, flow).with_dead_letters(dead))
 }
 

@@ -44,6 +44,7 @@ pub mod nats;
 #[cfg(feature = "redis")]
 pub mod redis;
 mod runner;
+mod stored;
 mod stream;
 
 use std::time::Duration;
@@ -55,6 +56,7 @@ use crate::error::Result;
 pub use dead_letter::{DeadLetter, DeadLetterSink, MemoryDeadLetters};
 pub use file::JsonLinesDeadLetters;
 pub use runner::{RunReport, Runner, RunnerConfig};
+pub use stored::{MAX_REPLAYS, ReplayReport, StoredLetter};
 pub use stream::StreamSource;
 
 /// How often a runner with metrics on asks its source for its lag.

@@ -32,6 +32,8 @@ pub struct JetStreamDeadLetters {
     addr: ServerAddr,
     subject: String,
     client: Mutex<Option<Client>>,
+    /// Make a stream on the subject before the first send, so the letters are kept.
+    keep: bool,
 }
 
 impl JetStreamDeadLetters {
@@ -42,7 +44,28 @@ impl JetStreamDeadLetters {
             addr: server_addr(addr)?,
             subject: subject.into(),
             client: Mutex::new(None),
+            keep: false,
         })
+    }
+
+    /// This sink, keeping its letters: a JetStream stream on the subject (named after it, `.` as
+    /// `_`) is made when missing, so the letters are stored, acked by the stream before the
+    /// runner acks their messages, and [`list`](Self::list) and [`replay`](Self::replay) read
+    /// them back. `kisflow serve` and the `stream_worker` example keep their letters.
+    #[must_use]
+    pub fn keeping(mut self) -> Self {
+        self.keep = true;
+        self
+    }
+
+    /// The subject the letters go to.
+    #[must_use]
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    pub(super) async fn connected(&self) -> Result<Client> {
+        self.client().await
     }
 
     async fn client(&self) -> Result<Client> {
@@ -84,6 +107,7 @@ fn headers(letter: &DeadLetter) -> HeaderMap {
         ("function", letter.function.clone().unwrap_or_default()),
         ("kind", format!("{:?}", letter.kind)),
         ("attempts", letter.attempts.to_string()),
+        ("replays", letter.replays.to_string()),
         ("time", millis.to_string()),
     ];
     for (name, value) in fields {
@@ -95,6 +119,9 @@ fn headers(letter: &DeadLetter) -> HeaderMap {
 impl DeadLetterSink for JetStreamDeadLetters {
     fn send<'a>(&'a self, letters: &'a [DeadLetter]) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
+            if self.keep {
+                self.store().await?;
+            }
             let client = self.client().await?;
             let context = async_nats::jetstream::new(client.clone());
             if self.captured(&context).await? {

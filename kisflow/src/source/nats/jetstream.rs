@@ -201,6 +201,13 @@ impl JetStreamSource {
             .insert(id.clone(), (reply.clone(), Instant::now()));
         let mut held = Message::new(id, message.payload.to_vec());
         held.deliveries = deliveries;
+        // Set by a replay from the dead letters (`JetStreamDeadLetters::replay`).
+        held.replays = message
+            .headers
+            .as_ref()
+            .and_then(|h| h.get(super::store::REPLAYS))
+            .and_then(|v| v.as_str().parse().ok())
+            .unwrap_or(0);
         Some(held)
     }
 

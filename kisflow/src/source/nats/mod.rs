@@ -41,6 +41,7 @@ mod acks;
 mod dead_letters;
 mod jetstream;
 mod lag;
+mod store;
 
 pub use dead_letters::JetStreamDeadLetters;
 pub use jetstream::JetStreamSource;

@@ -40,8 +40,8 @@ mod replay;
 mod reply;
 mod streams;
 
+pub use crate::source::stored::{MAX_REPLAYS, ReplayReport, StoredLetter};
 pub use dead_letters::RedisDeadLetters;
-pub use replay::{MAX_REPLAYS, ReplayReport, StoredLetter};
 pub use streams::RedisStreams;
 
 use crate::error::Error;
