@@ -198,3 +198,86 @@ async fn the_lag_counts_pending_and_undelivered_entries_and_their_age() {
     source.ack(&ids).await.unwrap();
     assert_eq!(source.lag().await.unwrap().unwrap().messages, 20);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_entry_claimed_too_often_is_dead_lettered_with_its_real_count() {
+    let server = RedisServer::start("crash-loop", false);
+    let mut con = connection(&server.url()).await;
+    let _: () = redis::cmd("XGROUP")
+        .arg(&["CREATE", "readings-in", "savers", "0", "MKSTREAM"])
+        .query_async(&mut con)
+        .await
+        .unwrap();
+    add(&mut con, "readings-in", br#"{"id":1,"value":1}"#).await;
+    let _: redis::Value = redis::cmd("XREADGROUP")
+        .arg(&[
+            "GROUP",
+            "savers",
+            "dead",
+            "COUNT",
+            "1",
+            "STREAMS",
+            "readings-in",
+            ">",
+        ])
+        .query_async(&mut con)
+        .await
+        .unwrap();
+    // As if it had crashed its workers five times.
+    let pending: redis::Value = redis::cmd("XPENDING")
+        .arg(&["readings-in", "savers", "-", "+", "1"])
+        .query_async(&mut con)
+        .await
+        .unwrap();
+    let redis::Value::Array(entries) = pending else {
+        panic!("{pending:?}")
+    };
+    let redis::Value::Array(entry) = &entries[0] else {
+        panic!("{entries:?}")
+    };
+    let redis::Value::BulkString(id) = &entry[0] else {
+        panic!("{entry:?}")
+    };
+    let id = String::from_utf8(id.clone()).unwrap();
+    let _: redis::Value = redis::cmd("XCLAIM")
+        .arg(&["readings-in", "savers", "dead", "0", &id, "RETRYCOUNT", "5"])
+        .query_async(&mut con)
+        .await
+        .unwrap();
+    let url = server.url();
+    let source = RedisStreams::new(&url, "readings-in", "savers", "alive")
+        .unwrap()
+        .with_claim_idle(Duration::from_millis(1));
+    let dead = RedisDeadLetters::new(&url, "readings-in.dlq").unwrap();
+    let flow = Readings::new()
+        .with_connector(&store(&url))
+        .unwrap()
+        .into_dyn();
+    let mut check = connection(&url).await;
+    Runner::new(source, flow)
+        .with_config(RunnerConfig {
+            max_deliveries: Some(3),
+            ..config()
+        })
+        .with_dead_letters(dead)
+        .run_until(async move {
+            for _ in 0..200 {
+                let dead: usize = check.xlen("readings-in.dlq").await.unwrap_or(0);
+                if dead > 0 {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(25)).await;
+            }
+        })
+        .await
+        .unwrap();
+    let saved: usize = con.hlen("readings").await.unwrap();
+    assert_eq!(saved, 0, "the worn entry was not run");
+    let letters: redis::streams::StreamRangeReply =
+        con.xrange_all("readings-in.dlq").await.unwrap();
+    let error: String = letters.ids[0].get("error").unwrap();
+    assert!(
+        error.contains("delivered 6 times, more than the limit of 3"),
+        "{error}"
+    );
+}

@@ -290,3 +290,61 @@ async fn a_runner_records_its_source_series() -> kisflow::Result<()> {
     }
     Ok(())
 }
+
+/// One batch: a message delivered once and one delivered nine times.
+struct Worn(std::sync::Mutex<bool>);
+
+impl Source for Worn {
+    fn name(&self) -> &'static str {
+        "worn"
+    }
+
+    fn fetch(
+        &self,
+        _max: usize,
+        _wait: Duration,
+    ) -> BoxFuture<'_, kisflow::Result<Option<Vec<Message>>>> {
+        let first = std::mem::replace(&mut *self.0.lock().unwrap(), false);
+        Box::pin(async move {
+            if !first {
+                return Ok(None);
+            }
+            let fresh = Message::new("1", b"1".to_vec());
+            let mut worn = Message::new("2", b"2".to_vec());
+            worn.deliveries = 9;
+            Ok(Some(vec![fresh, worn]))
+        })
+    }
+
+    fn ack<'a>(&'a self, _ids: &'a [String]) -> BoxFuture<'a, kisflow::Result<()>> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+#[tokio::test]
+async fn a_message_delivered_too_often_is_dead_lettered_unrun() -> kisflow::Result<()> {
+    let dead = MemoryDeadLetters::new();
+    let report = Runner::new(Worn(std::sync::Mutex::new(true)), Ignore::new().into_dyn())
+        .with_config(kisflow::source::RunnerConfig {
+            max_deliveries: Some(3),
+            ..Default::default()
+        })
+        .with_dead_letters(dead.clone())
+        .run()
+        .await?;
+    let letters = dead.letters();
+    assert_eq!(letters.len(), 1);
+    assert_eq!(
+        (letters[0].message_id.as_str(), letters[0].kind),
+        ("2", ErrorKind::Panic)
+    );
+    assert!(
+        letters[0]
+            .error
+            .contains("delivered 9 times, more than the limit of 3"),
+        "{}",
+        letters[0].error
+    );
+    assert_eq!((report.acked, report.dead_lettered), (2, 1));
+    Ok(())
+}

@@ -68,7 +68,7 @@ impl Error {
                 }
                 _ => ErrorKind::Handler,
             },
-            Self::Panic { .. } => ErrorKind::Panic,
+            Self::Panic { .. } | Self::Redelivered { .. } => ErrorKind::Panic,
             Self::Decode(_) | Self::MissingField(_) | Self::NotJson { .. } => ErrorKind::Decode,
             Self::ConnectorInit { .. } | Self::ConnectorClient { .. } => {
                 ErrorKind::ConnectorUnavailable

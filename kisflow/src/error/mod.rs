@@ -258,6 +258,21 @@ pub enum Error {
         reason: String,
     },
 
+    /// A message was delivered more often than a runner's `max_deliveries`: it may stop the
+    /// worker that runs it (a crash, a kill by the system), so it goes to the dead letters unrun.
+    #[error(
+        "flow `{flow}`: the message was delivered {deliveries} times, more than the limit of \
+         {limit} (`max_deliveries`); it may stop the worker that runs it, so it was not run again"
+    )]
+    Redelivered {
+        /// Name of the flow.
+        flow: String,
+        /// How many times the source delivered it.
+        deliveries: u32,
+        /// The runner's limit.
+        limit: u32,
+    },
+
     /// A state kisflow's own checks rule out was reached; the run ends instead of panicking.
     #[error("flow `{flow}`: internal error: {detail}; please report this")]
     Internal {

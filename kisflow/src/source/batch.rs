@@ -42,7 +42,22 @@ impl Work<'_> {
     pub(super) async fn process(&mut self, batch: &[Message]) -> Outcome {
         let mut outcome = Outcome::default();
         let mut good: Vec<&Message> = Vec::with_capacity(batch.len());
-        for (message, result) in batch.iter().zip(self.commit(batch.iter())) {
+        let (batch, worn): (Vec<&Message>, Vec<&Message>) = batch.iter().partition(|m| {
+            self.config
+                .max_deliveries
+                .is_none_or(|limit| m.deliveries <= limit)
+        });
+        for message in worn {
+            let err = Error::Redelivered {
+                flow: self.flow.name().to_owned(),
+                deliveries: message.deliveries,
+                limit: self.config.max_deliveries.unwrap_or_default(),
+            };
+            outcome
+                .letters
+                .push(self.letter(message, &err, message.deliveries));
+        }
+        for (message, result) in batch.iter().zip(self.commit(batch.iter().copied())) {
             match result {
                 Ok(()) => good.push(message),
                 Err(err) => outcome.letters.push(self.letter(message, &err, 1)),

@@ -43,6 +43,9 @@ pub struct RunnerConfig {
     pub backoff_max: Duration,
     /// How long a stop waits for the batches in flight to finish and be acked.
     pub drain_timeout: Duration,
+    /// A message delivered more often than this goes to the dead letters without running: it
+    /// probably stops its worker (a crash loop). `None` (the default) never gives up.
+    pub max_deliveries: Option<u32>,
 }
 
 impl Default for RunnerConfig {
@@ -55,6 +58,7 @@ impl Default for RunnerConfig {
             backoff: Duration::from_millis(100),
             backoff_max: Duration::from_secs(5),
             drain_timeout: Duration::from_secs(30),
+            max_deliveries: None,
         }
     }
 }

@@ -40,6 +40,27 @@ pub(super) fn auto_claim(reply: &Value, field: &str) -> (String, Vec<Message>) {
     (cursor, messages)
 }
 
+/// The delivery count of each entry of an extended `XPENDING` reply:
+/// `[[id, consumer, idle, count]…]`.
+pub(super) fn delivery_counts(reply: &Value) -> std::collections::HashMap<String, u32> {
+    let Value::Array(entries) = reply else {
+        return std::collections::HashMap::new();
+    };
+    entries
+        .iter()
+        .filter_map(|entry| {
+            let Value::Array(parts) = entry else {
+                return None;
+            };
+            let id = parts.first().and_then(text)?;
+            let Some(Value::Int(count)) = parts.get(3) else {
+                return None;
+            };
+            Some((id, u32::try_from(*count).unwrap_or(u32::MAX)))
+        })
+        .collect()
+}
+
 /// The `(id, fields)` of each entry of a list of `[id, [field, value…]]` entries; the fields are
 /// `None` for an entry trimmed away while pending.
 pub(super) fn entries(list: &Value) -> Vec<(String, Option<&Value>)> {

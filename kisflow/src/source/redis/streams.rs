@@ -149,7 +149,7 @@ impl RedisStreams {
             .arg(&claim.0);
         cmd.arg("COUNT").arg(max);
         let reply = self.command(&cmd, "XAUTOCLAIM").await?;
-        let (cursor, messages) = reply::auto_claim(&reply, &self.field);
+        let (cursor, mut messages) = reply::auto_claim(&reply, &self.field);
         // A cursor back at the start means one pass is done: wait before the next.
         if cursor == "0-0" || messages.is_empty() {
             claim.1 = Some(Instant::now());
@@ -157,8 +157,30 @@ impl RedisStreams {
         claim.0 = cursor;
         if !messages.is_empty() {
             tracing::info!(source = %self.name, claimed = messages.len(), "took over entries left pending by another consumer");
+            self.count_deliveries(&mut messages).await?;
         }
         Ok(messages)
+    }
+
+    /// Sets each message's delivery count to Redis's own, so a runner's `max_deliveries` can end
+    /// a crash loop.
+    async fn count_deliveries(&self, messages: &mut [Message]) -> Result<()> {
+        let (Some(first), Some(last)) = (messages.first(), messages.last()) else {
+            return Ok(());
+        };
+        let mut cmd = redis::cmd("XPENDING");
+        cmd.arg(&self.stream)
+            .arg(&self.group)
+            .arg(&first.id)
+            .arg(&last.id);
+        cmd.arg(messages.len()).arg(&self.consumer);
+        let counts = reply::delivery_counts(&self.command(&cmd, "XPENDING").await?);
+        for message in messages {
+            if let Some(count) = counts.get(&message.id) {
+                message.deliveries = *count;
+            }
+        }
+        Ok(())
     }
 
     async fn read(&self, max: usize, wait: Duration) -> Result<Vec<Message>> {
@@ -192,10 +214,9 @@ impl RedisStreams {
         let mut messages = reply::read_group(&reply, &self.field);
         if reader.history.is_some() {
             // This consumer's own entries, pending from before a restart: delivered before.
-            for message in &mut messages {
-                message.deliveries = 2;
-            }
             reader.history = messages.last().map(|m| m.id.clone());
+            drop(reader);
+            self.count_deliveries(&mut messages).await?;
         }
         Ok(messages)
     }
@@ -225,9 +246,14 @@ impl Source for RedisStreams {
     fn fetch(&self, max: usize, wait: Duration) -> BoxFuture<'_, Result<Option<Vec<Message>>>> {
         Box::pin(async move {
             self.ensure_group().await?;
-            let claimed = self.claim(max).await?;
-            if !claimed.is_empty() {
-                return Ok(Some(claimed));
+            // This consumer's own pending entries are read first, before any claim: a claimed
+            // entry joins them, and reading them after would deliver it twice.
+            let recovering = self.reader.lock().await.history.is_some();
+            if !recovering {
+                let claimed = self.claim(max).await?;
+                if !claimed.is_empty() {
+                    return Ok(Some(claimed));
+                }
             }
             self.read(max, wait).await.map(Some)
         })
