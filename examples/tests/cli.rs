@@ -192,7 +192,7 @@ fn run_names_the_input_line_of_a_bad_row() {
         format!(
             "{}:2: flow `AvgScores`: committed row 2 does not decode into \
              `kisflow_examples::StuScore`, the input of function `VerifyStu`: invalid type: string \
-             \"x\", expected i64; the row was not committed: {{\"stu_id\":\"x\"}}\n",
+             \"x\", expected i64 at line 1 column 13; the row was not committed: {{\"stu_id\":\"x\"}}\n",
             input.display()
         )
     );

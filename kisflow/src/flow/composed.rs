@@ -14,7 +14,7 @@ use super::run::{self, RowsText, debug_enabled, debug_rows};
 use super::{DynFlow, FlowSettings, JsonRow};
 use crate::error::{Error, Result, excerpt};
 use crate::function::Stage;
-use crate::function::{FunctionInfo, Rows};
+use crate::function::{FunctionInfo, JsonRef, Rows};
 
 /// A runnable flow whose functions are known only at run time. Build one with
 /// [`Registry::compose`](crate::Registry::compose); it behaves as a [`DynFlow`].
@@ -164,6 +164,17 @@ impl DynFlow for ComposedFlow {
     }
 
     fn commit_json_input(&mut self, row: JsonInput<'_>) -> Result<()> {
+        // Text goes straight into the row type, as `Flow::commit_json` does, unless required
+        // fields must be checked on the JSON first: one decoder, one verdict, one pass.
+        if let JsonInput::Text(text) = &row
+            && self.core.settings.must.is_empty()
+        {
+            let decoded = self.core.ctxs[0]
+                .erased()
+                .decode_input
+                .map(|decode| decode(JsonRef::Text(text)));
+            return self.commit_decoded(decoded, || excerpt(text));
+        }
         let row = match row {
             JsonInput::Text(text) => match text.as_ref().decode::<serde_json::Value>() {
                 Ok(value) => value,
@@ -172,24 +183,11 @@ impl DynFlow for ComposedFlow {
             JsonInput::Value(value) => value.into_owned(),
         };
         self.core.check_must(&row, self.source.len() + 1)?;
-        let first = self.core.ctxs[0].erased();
-        match first.decode_input.map(|decode| decode(&row)) {
-            Some(Ok(one)) => {
-                if (first.append_input)(&mut self.source, one) {
-                    Ok(())
-                } else {
-                    Err(Error::Internal {
-                        flow: self.core.name().to_owned(),
-                        detail: "a decoded row did not fit its batch".to_owned(),
-                    })
-                }
-            }
-            Some(Err(err)) => Err(self.decode_error(&err.to_string(), excerpt(&row.to_string()))),
-            None => Err(Error::NotJson {
-                flow: self.core.name().to_owned(),
-                row_type: self.core.ctxs[0].function().input().name(),
-            }),
-        }
+        let decoded = self.core.ctxs[0]
+            .erased()
+            .decode_input
+            .map(|decode| decode(JsonRef::Value(&row)));
+        self.commit_decoded(decoded, || excerpt(&row.to_string()))
     }
 
     fn commit_any(&mut self, row: Box<dyn Any + Send>) -> Result<(), Box<dyn Any + Send>> {
@@ -223,6 +221,31 @@ impl DynFlow for ComposedFlow {
 }
 
 impl ComposedFlow {
+    /// Commits a row the first function's decoder made, or says why it could not.
+    fn commit_decoded(
+        &mut self,
+        decoded: Option<std::result::Result<Rows, serde_json::Error>>,
+        row: impl FnOnce() -> String,
+    ) -> Result<()> {
+        match decoded {
+            Some(Ok(one)) => {
+                if (self.core.ctxs[0].erased().append_input)(&mut self.source, one) {
+                    Ok(())
+                } else {
+                    Err(Error::Internal {
+                        flow: self.core.name().to_owned(),
+                        detail: "a decoded row did not fit its batch".to_owned(),
+                    })
+                }
+            }
+            Some(Err(err)) => Err(self.decode_error(&err.to_string(), row())),
+            None => Err(Error::NotJson {
+                flow: self.core.name().to_owned(),
+                row_type: self.core.ctxs[0].function().input().name(),
+            }),
+        }
+    }
+
     /// A new instance with the same configuration; see [`Flow::fork`](super::Flow::fork).
     pub(super) fn fork_instance(&self) -> Self {
         Self {

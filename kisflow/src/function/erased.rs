@@ -49,8 +49,19 @@ pub struct InputOps {
 
 /// Copies rows.
 pub type CloneFn = fn(&Rows) -> Option<Rows>;
-/// Decodes one row from JSON, as a batch of one.
-pub type DecodeFn = fn(&serde_json::Value) -> Result<Rows, serde_json::Error>;
+/// Decodes one row from JSON, text or a parsed value, as a batch of one.
+pub type DecodeFn = fn(JsonRef<'_>) -> Result<Rows, serde_json::Error>;
+
+/// A JSON row to decode: text is decoded straight into the row type, without a
+/// [`serde_json::Value`] in between.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub enum JsonRef<'a> {
+    /// JSON text.
+    Text(&'a str),
+    /// A parsed value.
+    Value(&'a serde_json::Value),
+}
 /// Encodes rows as JSON values.
 pub type EncodeFn = fn(&Rows) -> Option<Result<Vec<serde_json::Value>, serde_json::Error>>;
 /// Writes rows for debug logs.
@@ -126,9 +137,13 @@ pub(crate) fn clone_rows<T: Clone + Send + 'static>(rows: &Rows) -> Option<Rows>
 
 /// One row of `Deserialize` type `T`, decoded from JSON as a batch of one.
 pub(crate) fn decode_row<T: serde::de::DeserializeOwned + Send + 'static>(
-    row: &serde_json::Value,
+    row: JsonRef<'_>,
 ) -> Result<Rows, serde_json::Error> {
-    T::deserialize(row).map(|row| Rows::new(vec![row]))
+    let row = match row {
+        JsonRef::Text(text) => serde_json::from_str::<T>(text)?,
+        JsonRef::Value(value) => T::deserialize(value)?,
+    };
+    Ok(Rows::new(vec![row]))
 }
 
 /// Rows of `Serialize` type `T` as JSON values.

@@ -13,7 +13,9 @@ mod stage;
 
 pub use call::Call;
 pub(crate) use call::CallFn;
-pub use erased::{Abilities, CloneFn, DecodeFn, EncodeFn, Erased, FmtFn, InputOps, RowOps};
+pub use erased::{
+    Abilities, CloneFn, DecodeFn, EncodeFn, Erased, FmtFn, InputOps, JsonRef, RowOps,
+};
 pub(crate) use erased::{clone_rows, count_rows, debug_rows, decode_row, encode_rows};
 pub use output::IntoOutput;
 pub(crate) use params::merge_params;
