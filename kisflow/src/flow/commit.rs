@@ -1,31 +1,18 @@
 //! Committing rows: typed, in batches, or as JSON decoded once, at the entry, into the first
 //! function's input type.
 
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+use super::core::FlowCore;
 use super::{Flow, FlowSpec};
-use crate::error::{Error, Result, excerpt};
+use crate::error::Result;
+use crate::function::JsonRef;
 
 /// A JSON row as [`Flow::commit_json`] takes it: a text (`&str`, `String`) or a
 /// [`serde_json::Value`].
 pub trait JsonRow: sealed::Sealed {
     #[doc(hidden)]
-    fn decode<T: DeserializeOwned>(self) -> Result<T, (serde_json::Error, String)>;
-    #[doc(hidden)]
-    fn into_input<'a>(self) -> JsonInput<'a>
-    where
-        Self: 'a;
-}
-
-/// A JSON row on its way through [`DynFlow`](super::DynFlow)'s object-safe commit.
-#[doc(hidden)]
-#[derive(Debug)]
-pub enum JsonInput<'a> {
-    /// JSON text, owned or borrowed.
-    Text(std::borrow::Cow<'a, str>),
-    /// A parsed value, owned or borrowed.
-    Value(std::borrow::Cow<'a, serde_json::Value>),
+    fn json_ref(&self) -> JsonRef<'_>;
 }
 
 mod sealed {
@@ -38,68 +25,68 @@ mod sealed {
 }
 
 impl JsonRow for &str {
-    fn decode<T: DeserializeOwned>(self) -> Result<T, (serde_json::Error, String)> {
-        serde_json::from_str(self).map_err(|e| (e, excerpt(self)))
-    }
-
-    fn into_input<'a>(self) -> JsonInput<'a>
-    where
-        Self: 'a,
-    {
-        JsonInput::Text(std::borrow::Cow::Borrowed(self))
+    fn json_ref(&self) -> JsonRef<'_> {
+        JsonRef::Text(self)
     }
 }
 
 impl JsonRow for String {
-    fn decode<T: DeserializeOwned>(self) -> Result<T, (serde_json::Error, String)> {
-        self.as_str().decode()
-    }
-
-    fn into_input<'a>(self) -> JsonInput<'a>
-    where
-        Self: 'a,
-    {
-        JsonInput::Text(std::borrow::Cow::Owned(self))
+    fn json_ref(&self) -> JsonRef<'_> {
+        JsonRef::Text(self)
     }
 }
 
 impl JsonRow for &String {
-    fn decode<T: DeserializeOwned>(self) -> Result<T, (serde_json::Error, String)> {
-        self.as_str().decode()
-    }
-
-    fn into_input<'a>(self) -> JsonInput<'a>
-    where
-        Self: 'a,
-    {
-        JsonInput::Text(std::borrow::Cow::Borrowed(self.as_str()))
-    }
-}
-
-impl JsonRow for &serde_json::Value {
-    fn decode<T: DeserializeOwned>(self) -> Result<T, (serde_json::Error, String)> {
-        T::deserialize(self).map_err(|e| (e, excerpt(&self.to_string())))
-    }
-
-    fn into_input<'a>(self) -> JsonInput<'a>
-    where
-        Self: 'a,
-    {
-        JsonInput::Value(std::borrow::Cow::Borrowed(self))
+    fn json_ref(&self) -> JsonRef<'_> {
+        JsonRef::Text(self)
     }
 }
 
 impl JsonRow for serde_json::Value {
-    fn decode<T: DeserializeOwned>(self) -> Result<T, (serde_json::Error, String)> {
-        // Decode from a reference so the row is still there to quote if it does not fit.
-        (&self).decode()
+    fn json_ref(&self) -> JsonRef<'_> {
+        JsonRef::Value(self)
     }
+}
 
-    fn into_input<'a>(self) -> JsonInput<'a>
-    where
-        Self: 'a,
-    {
-        JsonInput::Value(std::borrow::Cow::Owned(self))
+impl JsonRow for &serde_json::Value {
+    fn json_ref(&self) -> JsonRef<'_> {
+        JsonRef::Value(self)
+    }
+}
+
+impl FlowCore {
+    /// Decodes the committed JSON row numbered `row_number` with `decode`, after checking the
+    /// fields `source.must` requires on the JSON when there are any. Typed and [`DynFlow`]
+    /// commits both come through here, so a row gets one verdict whichever way it enters.
+    ///
+    /// [`DynFlow`]: super::DynFlow
+    pub(crate) fn decode_json<T>(
+        &self,
+        row: JsonRef<'_>,
+        row_number: usize,
+        decode: impl Fn(JsonRef<'_>) -> std::result::Result<T, serde_json::Error>,
+    ) -> Result<T> {
+        let failed = |err: serde_json::Error, row: JsonRef<'_>| {
+            self.decode_error(row_number, &err.to_string(), row.excerpt())
+        };
+        if self.settings.must.is_empty() {
+            // Text goes straight into the row type, without a `Value` in between.
+            return decode(row).map_err(|err| failed(err, row));
+        }
+        // Required fields are checked on the JSON, before types hide whether they were there.
+        let parsed;
+        let value = match row {
+            JsonRef::Value(value) => value,
+            JsonRef::Text(_) => {
+                parsed = row
+                    .decode::<serde_json::Value>()
+                    .map_err(|err| failed(err, row))?;
+                &parsed
+            }
+        };
+        self.check_must(value, row_number)?;
+        let row = JsonRef::Value(value);
+        decode(row).map_err(|err| failed(err, row))
     }
 }
 
@@ -149,31 +136,18 @@ impl<S: FlowSpec> Flow<S> {
     /// assert!(err.to_string().contains("missing field `score`"));
     /// assert_eq!(flow.committed(), 2);
     /// ```
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "`commit_json(text)` and `commit_json(value)` read as users write them; the JSON is only read"
+    )]
     pub fn commit_json(&mut self, row: impl JsonRow) -> Result<()>
     where
         S::In: DeserializeOwned,
     {
-        if !self.inner.core.settings.must.is_empty() {
-            // Required fields are checked on the JSON, before types hide whether they were there.
-            let value = match row.decode::<serde_json::Value>() {
-                Ok(value) => value,
-                Err((err, text)) => return Err(self.decode_error(&err.to_string(), text)),
-            };
-            self.inner.core.check_must(&value, self.committed() + 1)?;
-            return match S::In::deserialize(&value) {
-                Ok(row) => self.commit(row),
-                Err(err) => Err(self.decode_error(&err.to_string(), excerpt(&value.to_string()))),
-            };
-        }
-        match row.decode::<S::In>() {
-            Ok(row) => self.commit(row),
-            Err((err, text)) => Err(self.decode_error(&err.to_string(), text)),
-        }
-    }
-
-    fn decode_error(&self, reason: &str, row: String) -> Error {
-        self.inner
-            .core
-            .decode_error(self.committed() + 1, reason, row)
+        let row_number = self.committed() + 1;
+        // A closure: the method's lifetime is its impl's, not general enough to pass as it is.
+        #[allow(clippy::redundant_closure_for_method_calls, reason = "see above")]
+        let row = (self.inner.core).decode_json(row.json_ref(), row_number, |row| row.decode())?;
+        self.commit(row)
     }
 }

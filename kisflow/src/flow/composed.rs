@@ -8,11 +8,10 @@ use std::sync::Arc;
 
 use futures::future::BoxFuture;
 
-use super::commit::JsonInput;
 use super::core::FlowCore;
 use super::run::{self, RowsText, debug_enabled, debug_rows};
-use super::{DynFlow, FlowSettings, JsonRow};
-use crate::error::{Error, Result, excerpt};
+use super::{DynFlow, FlowSettings};
+use crate::error::{Error, Result};
 use crate::function::Stage;
 use crate::function::{FunctionInfo, JsonRef, Rows};
 
@@ -82,10 +81,6 @@ impl ComposedFlow {
             count,
             Box::pin(run::run(&core.ctxs, rows, core.records_metrics())),
         ))
-    }
-
-    fn decode_error(&self, reason: &str, row: String) -> Error {
-        self.core.decode_error(self.source.len() + 1, reason, row)
     }
 }
 
@@ -163,31 +158,23 @@ impl DynFlow for ComposedFlow {
         self.core.ctxs.get(index)
     }
 
-    fn commit_json_input(&mut self, row: JsonInput<'_>) -> Result<()> {
-        // Text goes straight into the row type, as `Flow::commit_json` does, unless required
-        // fields must be checked on the JSON first: one decoder, one verdict, one pass.
-        if let JsonInput::Text(text) = &row
-            && self.core.settings.must.is_empty()
-        {
-            let decoded = self.core.ctxs[0]
-                .erased()
-                .decode_input
-                .map(|decode| decode(JsonRef::Text(text)));
-            return self.commit_decoded(decoded, || excerpt(text));
-        }
-        let row = match row {
-            JsonInput::Text(text) => match text.as_ref().decode::<serde_json::Value>() {
-                Ok(value) => value,
-                Err((err, text)) => return Err(self.decode_error(&err.to_string(), text)),
-            },
-            JsonInput::Value(value) => value.into_owned(),
+    fn commit_json_input(&mut self, row: JsonRef<'_>) -> Result<()> {
+        let first = self.core.ctxs[0].erased();
+        let Some(decode) = first.decode_input else {
+            return Err(Error::NotJson {
+                flow: self.core.name().to_owned(),
+                row_type: self.core.ctxs[0].function().input().name(),
+            });
         };
-        self.core.check_must(&row, self.source.len() + 1)?;
-        let decoded = self.core.ctxs[0]
-            .erased()
-            .decode_input
-            .map(|decode| decode(JsonRef::Value(&row)));
-        self.commit_decoded(decoded, || excerpt(&row.to_string()))
+        let one = self.core.decode_json(row, self.source.len() + 1, decode)?;
+        if (first.append_input)(&mut self.source, one) {
+            Ok(())
+        } else {
+            Err(Error::Internal {
+                flow: self.core.name().to_owned(),
+                detail: "a decoded row did not fit its batch".to_owned(),
+            })
+        }
     }
 
     fn commit_any(&mut self, row: Box<dyn Any + Send>) -> Result<(), Box<dyn Any + Send>> {
@@ -221,31 +208,6 @@ impl DynFlow for ComposedFlow {
 }
 
 impl ComposedFlow {
-    /// Commits a row the first function's decoder made, or says why it could not.
-    fn commit_decoded(
-        &mut self,
-        decoded: Option<std::result::Result<Rows, serde_json::Error>>,
-        row: impl FnOnce() -> String,
-    ) -> Result<()> {
-        match decoded {
-            Some(Ok(one)) => {
-                if (self.core.ctxs[0].erased().append_input)(&mut self.source, one) {
-                    Ok(())
-                } else {
-                    Err(Error::Internal {
-                        flow: self.core.name().to_owned(),
-                        detail: "a decoded row did not fit its batch".to_owned(),
-                    })
-                }
-            }
-            Some(Err(err)) => Err(self.decode_error(&err.to_string(), row())),
-            None => Err(Error::NotJson {
-                flow: self.core.name().to_owned(),
-                row_type: self.core.ctxs[0].function().input().name(),
-            }),
-        }
-    }
-
     /// A new instance with the same configuration; see [`Flow::fork`](super::Flow::fork).
     pub(super) fn fork_instance(&self) -> Self {
         Self {

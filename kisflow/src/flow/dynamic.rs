@@ -2,10 +2,9 @@
 
 use futures::future::BoxFuture;
 
-use super::commit::JsonInput;
 use super::{Flow, FlowSettings, FlowSpec, JsonRow};
 use crate::error::{Error, Result};
-use crate::function::Stage;
+use crate::function::{JsonRef, Stage};
 
 /// A runnable flow instance behind a trait object, for code that picks flows by name
 /// (Go KisFlow's `Pool().GetFlow`). Rows go in as JSON.
@@ -42,7 +41,7 @@ pub trait DynFlow: Send + std::fmt::Debug {
     fn function_ctx(&self, index: usize) -> Option<&crate::FlowCtx>;
     /// Commits one JSON row; [`commit_json`](dyn DynFlow::commit_json) is the way in.
     #[doc(hidden)]
-    fn commit_json_input(&mut self, row: JsonInput<'_>) -> Result<()>;
+    fn commit_json_input(&mut self, row: JsonRef<'_>) -> Result<()>;
     /// Commits one typed row, boxed; [`commit`](dyn DynFlow::commit) is the typed way in.
     #[doc(hidden)]
     /// A row of another type is handed back.
@@ -85,8 +84,12 @@ impl dyn DynFlow + '_ {
     /// assert_eq!(flow.committed(), 2);
     /// # Ok::<(), kisflow::Error>(())
     /// ```
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "`commit_json(text)` and `commit_json(value)` read as users write them; the JSON is only read"
+    )]
     pub fn commit_json(&mut self, row: impl JsonRow) -> Result<()> {
-        self.commit_json_input(row.into_input())
+        self.commit_json_input(row.json_ref())
     }
 
     /// Commits one row of the first function's input type, for flows whose type is known only

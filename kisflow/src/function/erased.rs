@@ -139,11 +139,25 @@ pub(crate) fn clone_rows<T: Clone + Send + 'static>(rows: &Rows) -> Option<Rows>
 pub(crate) fn decode_row<T: serde::de::DeserializeOwned + Send + 'static>(
     row: JsonRef<'_>,
 ) -> Result<Rows, serde_json::Error> {
-    let row = match row {
-        JsonRef::Text(text) => serde_json::from_str::<T>(text)?,
-        JsonRef::Value(value) => T::deserialize(value)?,
-    };
-    Ok(Rows::new(vec![row]))
+    row.decode::<T>().map(|row| Rows::new(vec![row]))
+}
+
+impl JsonRef<'_> {
+    /// The row as a `T`.
+    pub(crate) fn decode<T: serde::de::DeserializeOwned>(self) -> Result<T, serde_json::Error> {
+        match self {
+            JsonRef::Text(text) => serde_json::from_str(text),
+            JsonRef::Value(value) => T::deserialize(value),
+        }
+    }
+
+    /// The row as committed, shortened for an error message.
+    pub(crate) fn excerpt(self) -> String {
+        match self {
+            JsonRef::Text(text) => crate::error::excerpt(text),
+            JsonRef::Value(value) => crate::error::excerpt(&value.to_string()),
+        }
+    }
 }
 
 /// Rows of `Serialize` type `T` as JSON values.
