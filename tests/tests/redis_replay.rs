@@ -97,7 +97,9 @@ async fn a_row_that_keeps_failing_stays_dead_after_three_replays() {
         .await
         .unwrap_err();
     assert!(
-        missing.to_string().contains("has no letter `1-1`"),
+        missing
+            .to_string()
+            .contains("`readings-in.dlq` holds no dead letter `1-1`"),
         "{missing}"
     );
 }

@@ -6,8 +6,8 @@ use async_nats::jetstream::{self, stream};
 
 use super::dead_letters::JetStreamDeadLetters;
 use super::unavailable;
-use crate::error::{Error, Result};
-use crate::source::stored::{MAX_REPLAYS, ReplayReport, StoredLetter};
+use crate::error::Result;
+use crate::source::stored::{LetterStore, ReplayReport, StoredLetter, replay};
 
 /// The header a replayed message carries its replay count in.
 pub(super) const REPLAYS: &str = "kisflow-replays";
@@ -66,7 +66,7 @@ impl JetStreamDeadLetters {
 
     /// Publishes letters back on `source_subject` (with their replay count in a header), waiting
     /// for the stream's ack, then deletes each from the dead letters, so none is replayed twice.
-    /// `ids` names them, or is empty for the first `limit`; a letter replayed [`MAX_REPLAYS`]
+    /// `ids` names them, or is empty for the first `limit`; a letter replayed [`MAX_REPLAYS`](crate::source::MAX_REPLAYS)
     /// times stays dead; a dry run changes nothing.
     pub async fn replay(
         &self,
@@ -75,48 +75,40 @@ impl JetStreamDeadLetters {
         limit: usize,
         dry_run: bool,
     ) -> Result<ReplayReport> {
-        let chosen = if ids.is_empty() {
-            self.list(limit).await?
-        } else {
-            let mut found = Vec::new();
-            for id in ids.iter().take(limit.max(1)) {
-                found.push(self.get(id).await?.ok_or_else(|| Error::ConnectorConfig {
-                    connector: self.subject().to_owned(),
-                    reason: format!(
-                        "the dead letters of `{}` hold no letter `{id}`; list them with `dlq list`",
-                        self.subject()
-                    ),
-                })?);
-            }
-            found
-        };
-        let context = jetstream::new(self.connected().await?);
-        let store = self.store().await?;
-        let mut report = ReplayReport::default();
-        for letter in chosen {
-            if letter.replays >= MAX_REPLAYS {
-                let why = format!("replayed {} times already; it stays dead", letter.replays);
-                report.kept.push((letter.id, why));
-                continue;
-            }
-            if !dry_run {
-                let mut headers = HeaderMap::new();
-                headers.insert(REPLAYS, (letter.replays + 1).to_string().as_str());
-                context
-                    .publish_with_headers(source_subject.to_owned(), headers, letter.payload.into())
-                    .await
-                    .map_err(|err| unavailable("replay", err))?
-                    .await
-                    .map_err(|err| unavailable("replay", err))?;
-                let sequence = letter.id.parse::<u64>().unwrap_or_default();
-                store
-                    .delete_message(sequence)
-                    .await
-                    .map_err(|err| unavailable("delete of a replayed letter", err))?;
-            }
-            report.replayed.push(letter.id);
-        }
-        Ok(report)
+        replay(self, source_subject, ids, limit, dry_run).await
+    }
+}
+
+impl LetterStore for JetStreamDeadLetters {
+    fn place(&self) -> &str {
+        self.subject()
+    }
+
+    async fn letters(&self, limit: usize) -> Result<Vec<StoredLetter>> {
+        self.list(limit).await
+    }
+
+    async fn letter(&self, id: &str) -> Result<Option<StoredLetter>> {
+        self.get(id).await
+    }
+
+    /// Publishes the letter on `to`, waits for the stream's ack, then deletes it.
+    async fn resend(&self, to: &str, letter: &StoredLetter) -> Result<()> {
+        let mut headers = HeaderMap::new();
+        headers.insert(REPLAYS, (letter.replays + 1).to_string().as_str());
+        jetstream::new(self.connected().await?)
+            .publish_with_headers(to.to_owned(), headers, letter.payload.clone().into())
+            .await
+            .map_err(|err| unavailable("replay", err))?
+            .await
+            .map_err(|err| unavailable("replay", err))?;
+        let sequence = letter.id.parse::<u64>().unwrap_or_default();
+        self.store()
+            .await?
+            .delete_message(sequence)
+            .await
+            .map_err(|err| unavailable("delete of a replayed letter", err))?;
+        Ok(())
     }
 }
 

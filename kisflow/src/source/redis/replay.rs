@@ -6,7 +6,7 @@ use super::dead_letters::RedisDeadLetters;
 use super::reply::{REPLAYS, entries, value_of};
 use super::unavailable;
 use crate::error::Result;
-use crate::source::stored::{MAX_REPLAYS, ReplayReport, StoredLetter};
+use crate::source::stored::{LetterStore, ReplayReport, StoredLetter, replay};
 
 impl RedisDeadLetters {
     /// The first `limit` letters, oldest first.
@@ -32,7 +32,7 @@ impl RedisDeadLetters {
     /// Sends letters back to `source_stream` (field `data`, with their replay count), each with
     /// its removal from the dead letters in one `MULTI`/`EXEC`, so none is replayed twice. `ids`
     /// names the letters, or is empty for the first `limit`. A letter replayed
-    /// [`MAX_REPLAYS`] times already stays dead. A dry run changes nothing and says what would
+    /// [`MAX_REPLAYS`](crate::source::MAX_REPLAYS) times already stays dead. A dry run changes nothing and says what would
     /// be replayed.
     pub async fn replay(
         &self,
@@ -41,56 +41,7 @@ impl RedisDeadLetters {
         limit: usize,
         dry_run: bool,
     ) -> Result<ReplayReport> {
-        let chosen = if ids.is_empty() {
-            self.list(limit).await?
-        } else {
-            let mut found = Vec::new();
-            for id in ids.iter().take(limit.max(1)) {
-                match self.get(id).await? {
-                    Some(letter) => found.push(letter),
-                    None => {
-                        return Err(crate::Error::ConnectorConfig {
-                            connector: self.stream.clone(),
-                            reason: format!(
-                                "dead-letter stream `{}` has no letter `{id}`; list them with `dlq list`",
-                                self.stream
-                            ),
-                        });
-                    }
-                }
-            }
-            found
-        };
-        let mut report = ReplayReport::default();
-        for letter in chosen {
-            if letter.replays >= MAX_REPLAYS {
-                let why = format!("replayed {} times already; it stays dead", letter.replays);
-                report.kept.push((letter.id, why));
-                continue;
-            }
-            if !dry_run {
-                let mut pipe = redis::pipe();
-                pipe.atomic()
-                    .cmd("XADD")
-                    .arg(source_stream)
-                    .arg("*")
-                    .arg("data")
-                    .arg(letter.payload.as_slice())
-                    .arg(REPLAYS)
-                    .arg(letter.replays + 1)
-                    .ignore()
-                    .cmd("XDEL")
-                    .arg(&self.stream)
-                    .arg(&letter.id)
-                    .ignore();
-                let mut connection = self.connection().await?;
-                pipe.query_async::<()>(&mut connection)
-                    .await
-                    .map_err(|err| unavailable("replay", &err))?;
-            }
-            report.replayed.push(letter.id);
-        }
-        Ok(report)
+        replay(self, source_stream, ids, limit, dry_run).await
     }
 
     async fn query(&self, cmd: &redis::Cmd, what: &str) -> Result<Value> {
@@ -125,4 +76,40 @@ fn letters(reply: &Value) -> Vec<StoredLetter> {
             })
         })
         .collect()
+}
+
+impl LetterStore for RedisDeadLetters {
+    fn place(&self) -> &str {
+        &self.stream
+    }
+
+    async fn letters(&self, limit: usize) -> Result<Vec<StoredLetter>> {
+        self.list(limit).await
+    }
+
+    async fn letter(&self, id: &str) -> Result<Option<StoredLetter>> {
+        self.get(id).await
+    }
+
+    /// Adds the letter to `to` and deletes it from the dead letters in one `MULTI`/`EXEC`.
+    async fn resend(&self, to: &str, letter: &StoredLetter) -> Result<()> {
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .cmd("XADD")
+            .arg(to)
+            .arg("*")
+            .arg("data")
+            .arg(letter.payload.as_slice())
+            .arg(REPLAYS)
+            .arg(letter.replays + 1)
+            .ignore()
+            .cmd("XDEL")
+            .arg(&self.stream)
+            .arg(&letter.id)
+            .ignore();
+        let mut connection = self.connection().await?;
+        pipe.query_async::<()>(&mut connection)
+            .await
+            .map_err(|err| unavailable("replay", &err))
+    }
 }
