@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use kisflow::source::redis::{RedisDeadLetters, RedisStreams};
 use kisflow::source::{Runner, RunnerConfig};
-use readings::{Readings, add, config, connection, run_until_saved, store, wait_for};
+use readings::{
+    Readings, add, config, connection, leave_pending, run_until_saved, store, wait_for,
+};
 use redis::AsyncCommands;
 use server::RedisServer;
 
@@ -63,34 +65,9 @@ async fn poison_rows_go_to_the_dead_letter_stream_and_the_rest_is_saved() {
 async fn entries_a_dead_consumer_left_pending_are_taken_over() {
     let server = RedisServer::start("claim", false);
     let mut con = connection(&server.url()).await;
-    let _: () = redis::cmd("XGROUP")
-        .arg(&["CREATE", "readings-in", "savers", "0", "MKSTREAM"])
-        .query_async(&mut con)
-        .await
-        .unwrap();
-    for id in 0..20u32 {
-        add(
-            &mut con,
-            "readings-in",
-            format!(r#"{{"id":{id},"value":{id}}}"#).as_bytes(),
-        )
-        .await;
-    }
     // A consumer reads them and dies before acking.
-    let _: redis::Value = redis::cmd("XREADGROUP")
-        .arg(&[
-            "GROUP",
-            "savers",
-            "dead",
-            "COUNT",
-            "100",
-            "STREAMS",
-            "readings-in",
-            ">",
-        ])
-        .query_async(&mut con)
-        .await
-        .unwrap();
+    let rows = (0..20u32).map(|id| format!(r#"{{"id":{id},"value":{id}}}"#).into_bytes());
+    leave_pending(&mut con, rows).await;
     let report = run_until_saved(&server, "alive", Duration::from_millis(200), 20).await;
     let saved: usize = con.hlen("readings").await.unwrap();
     assert_eq!(saved, 20);
@@ -203,44 +180,18 @@ async fn the_lag_counts_pending_and_undelivered_entries_and_their_age() {
 async fn an_entry_claimed_too_often_is_dead_lettered_with_its_real_count() {
     let server = RedisServer::start("crash-loop", false);
     let mut con = connection(&server.url()).await;
-    let _: () = redis::cmd("XGROUP")
-        .arg(&["CREATE", "readings-in", "savers", "0", "MKSTREAM"])
-        .query_async(&mut con)
-        .await
-        .unwrap();
-    add(&mut con, "readings-in", br#"{"id":1,"value":1}"#).await;
-    let _: redis::Value = redis::cmd("XREADGROUP")
+    let ids = leave_pending(&mut con, [br#"{"id":1,"value":1}"#.to_vec()]).await;
+    // As if it had crashed its workers five times.
+    let _: redis::Value = redis::cmd("XCLAIM")
         .arg(&[
-            "GROUP",
+            "readings-in",
             "savers",
             "dead",
-            "COUNT",
-            "1",
-            "STREAMS",
-            "readings-in",
-            ">",
+            "0",
+            &ids[0],
+            "RETRYCOUNT",
+            "5",
         ])
-        .query_async(&mut con)
-        .await
-        .unwrap();
-    // As if it had crashed its workers five times.
-    let pending: redis::Value = redis::cmd("XPENDING")
-        .arg(&["readings-in", "savers", "-", "+", "1"])
-        .query_async(&mut con)
-        .await
-        .unwrap();
-    let redis::Value::Array(entries) = pending else {
-        panic!("{pending:?}")
-    };
-    let redis::Value::Array(entry) = &entries[0] else {
-        panic!("{entries:?}")
-    };
-    let redis::Value::BulkString(id) = &entry[0] else {
-        panic!("{entry:?}")
-    };
-    let id = String::from_utf8(id.clone()).unwrap();
-    let _: redis::Value = redis::cmd("XCLAIM")
-        .arg(&["readings-in", "savers", "dead", "0", &id, "RETRYCOUNT", "5"])
         .query_async(&mut con)
         .await
         .unwrap();

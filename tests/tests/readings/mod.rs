@@ -69,8 +69,36 @@ pub(crate) async fn connection(url: &str) -> redis::aio::MultiplexedConnection {
         .unwrap()
 }
 
-pub(crate) async fn add(con: &mut redis::aio::MultiplexedConnection, stream: &str, payload: &[u8]) {
-    let _: String = con.xadd(stream, "*", &[("data", payload)]).await.unwrap();
+/// Adds an entry with `payload` in its `data` field; its id.
+pub(crate) async fn add(
+    con: &mut redis::aio::MultiplexedConnection,
+    stream: &str,
+    payload: &[u8],
+) -> String {
+    con.xadd(stream, "*", &[("data", payload)]).await.unwrap()
+}
+
+/// Adds `rows` to `readings-in` and has the consumer `dead` of the group `savers` read them
+/// without acking, as a worker that died; their ids.
+pub(crate) async fn leave_pending(
+    con: &mut redis::aio::MultiplexedConnection,
+    rows: impl IntoIterator<Item = Vec<u8>>,
+) -> Vec<String> {
+    let _: () = redis::cmd("XGROUP")
+        .arg(&["CREATE", "readings-in", "savers", "0", "MKSTREAM"])
+        .query_async(con)
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for row in rows {
+        ids.push(add(con, "readings-in", &row).await);
+    }
+    let _: redis::Value = redis::cmd("XREADGROUP")
+        .arg(&["GROUP", "savers", "dead", "STREAMS", "readings-in", ">"])
+        .query_async(con)
+        .await
+        .unwrap();
+    ids
 }
 
 pub(crate) fn config() -> RunnerConfig {
