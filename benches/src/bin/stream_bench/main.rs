@@ -25,6 +25,7 @@
 
 mod common;
 mod nats_side;
+mod one_side;
 mod redis_side;
 mod servers;
 
@@ -38,7 +39,7 @@ use kisflow_bench::{BASELINE_A_GRADES, FLOW_A_GRADES, json_rows, rows};
 use common::{Acks, Sent};
 use servers::Server;
 
-struct Args {
+pub(crate) struct Args {
     rounds: usize,
     messages: usize,
     batch: usize,
@@ -48,6 +49,8 @@ struct Args {
     /// How long a fetch waits for a full batch, on both sides.
     wait: Duration,
     only: Option<String>,
+    /// `--one-side kisflow|floor|fill`: see [`one_side`].
+    one_side: Option<String>,
 }
 
 impl Args {
@@ -74,18 +77,19 @@ impl Args {
             latency_rounds: number("--latency-rounds", 3),
             wait: Duration::from_millis(number("--wait-ms", 1000) as u64),
             only: value("--only").cloned(),
+            one_side: value("--one-side").cloned(),
         }
     }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Broker {
+pub(crate) enum Broker {
     Redis,
     Nats,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Side {
+pub(crate) enum Side {
     Kisflow,
     Floor,
 }
@@ -135,6 +139,10 @@ fn main() {
             Broker::Redis => format!("redis://{}/", redis.addr),
             Broker::Nats => nats.addr.clone(),
         };
+        if let Some(which) = &args.one_side {
+            runtime.block_on(one_side::run(broker, &addr, which, &args));
+            continue;
+        }
         results.push(runtime.block_on(measure(broker, &addr, &args)));
     }
     println!(
@@ -194,7 +202,15 @@ async fn measure(broker: Broker, addr: &str, args: &Args) -> Result {
         let mut a_grades = [0; 2];
         for side in order {
             let before = side_a_grades(side);
-            let rate = throughput(broker, addr, side, round, &json, (args.batch, args.wait)).await;
+            let rate = throughput(
+                broker,
+                addr,
+                Some(side),
+                round,
+                &json,
+                (args.batch, args.wait),
+            )
+            .await;
             let i = usize::from(side == Side::Floor);
             rates[i] = rate;
             a_grades[i] = side_a_grades(side) - before;
@@ -226,16 +242,24 @@ fn side_a_grades(side: Side) -> u64 {
 }
 
 /// One side over a fresh stream filled with `json`: messages/s until all are acked.
-async fn throughput(
+pub(crate) async fn throughput(
     broker: Broker,
     addr: &str,
-    side: Side,
+    side: Option<Side>,
     round: usize,
     json: &[String],
     batch: (usize, Duration),
 ) -> f64 {
-    let stream = format!("bench_{round}_{side}");
+    let stream = match side {
+        Some(side) => format!("bench_{round}_{side}"),
+        None => format!("bench_{round}_fill"),
+    };
     let acks = Acks::new(json.len(), None);
+    // Only the fill (`--one-side fill`): what the other modes count besides consuming.
+    let Some(side) = side else {
+        fill_only(broker, addr, &stream, json).await;
+        return 0.0;
+    };
     let start = match broker {
         Broker::Redis => {
             let mut conn = redis_side::connect(addr).await;
@@ -265,6 +289,29 @@ async fn throughput(
         }
     };
     json.len() as f64 / acks.elapsed_since(start).as_secs_f64()
+}
+
+/// Fills `stream` with `json` and deletes it again, consuming nothing.
+async fn fill_only(broker: Broker, addr: &str, stream: &str, json: &[String]) {
+    match broker {
+        Broker::Redis => {
+            let mut conn = redis_side::connect(addr).await;
+            redis_side::prefill(&mut conn, stream, json).await;
+            redis::cmd("DEL")
+                .arg(stream)
+                .query_async::<()>(&mut conn)
+                .await
+                .expect("DEL");
+        }
+        Broker::Nats => {
+            let context = nats_side::fresh_stream(addr, stream).await;
+            nats_side::prefill(&context, stream, json).await;
+            context
+                .delete_stream(stream)
+                .await
+                .expect("a deleted stream");
+        }
+    }
 }
 
 /// One side consuming `stream` in a task of its own until `acks` reaches its target; returns
