@@ -49,6 +49,7 @@ mod stream;
 
 use std::time::Duration;
 
+use bytes::Bytes;
 use futures::future::BoxFuture;
 
 use crate::error::Result;
@@ -68,8 +69,9 @@ pub(crate) const LAG_EVERY: std::time::Duration = std::time::Duration::from_secs
 pub struct Message {
     /// The message's id in its source (a Redis Streams entry id, a JetStream sequence…).
     pub id: String,
-    /// The payload, byte for byte: a JSON row of the flow's input type.
-    pub payload: Vec<u8>,
+    /// The payload, byte for byte: a JSON row of the flow's input type. Shared, not copied, with
+    /// the buffer the client read it into where the client allows (NATS).
+    pub payload: Bytes,
     /// How many times the source has delivered it, from 1.
     pub deliveries: u32,
     /// How many times it came back from the dead letters (a replay), from 0.
@@ -82,12 +84,13 @@ impl Message {
     /// ```
     /// let message = kisflow::source::Message::new("1-0", b"{}".to_vec());
     /// assert_eq!((message.deliveries, message.replays), (1, 0));
+    /// assert_eq!(message.payload, b"{}"[..]);
     /// ```
     #[must_use]
-    pub fn new(id: impl Into<String>, payload: Vec<u8>) -> Self {
+    pub fn new(id: impl Into<String>, payload: impl Into<Bytes>) -> Self {
         Self {
             id: id.into(),
-            payload,
+            payload: payload.into(),
             deliveries: 1,
             replays: 0,
         }

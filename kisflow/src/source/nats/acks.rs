@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-use async_nats::Subject;
 use async_nats::jetstream::AckKind;
 
+use super::held::Reply;
 use super::jetstream::JetStreamSource;
 use super::unavailable;
 use crate::error::Result;
@@ -12,19 +12,20 @@ use crate::source::Source;
 
 impl JetStreamSource {
     /// Publishes `kind` to the ack subject of each held message of `ids`, then flushes, so the
-    /// answers reached the server when this returns. An id this source does not hold is skipped
+    /// answers reached the server when this returns. An ack or a nak settles its messages: they
+    /// are no longer held, unless the answer failed. An id this source does not hold is skipped
     /// with a warning: the server delivers it again.
     pub(super) async fn answer(&self, ids: &[String], kind: AckKind, what: &str) -> Result<()> {
-        let replies: Vec<Subject> = {
-            let held = self.held();
-            ids.iter()
-                .filter_map(|id| held.get(id).map(|(reply, _)| reply.clone()))
-                .collect()
+        let settles = !matches!(kind, AckKind::Progress);
+        let (replies, unknown) = if settles {
+            self.held.take(ids)
+        } else {
+            self.held.peek(ids)
         };
-        if replies.len() < ids.len() {
+        if unknown > 0 {
             tracing::warn!(
                 source = %self.name(),
-                unknown = ids.len() - replies.len(),
+                unknown,
                 "answers ({what}) for messages this source does not hold are skipped; the server \
                  delivers them again"
             );
@@ -32,10 +33,18 @@ impl JetStreamSource {
         if replies.is_empty() {
             return Ok(());
         }
+        let sent = self.publish(&replies, kind, what).await;
+        if sent.is_err() && settles {
+            self.held.restore(replies);
+        }
+        sent
+    }
+
+    async fn publish(&self, replies: &[Reply], kind: AckKind, what: &str) -> Result<()> {
         let client = self.connected_client().await?;
-        for reply in replies {
+        for (_, subject, _) in replies {
             client
-                .publish(reply, kind.into())
+                .publish(subject.clone(), kind.into())
                 .await
                 .map_err(|err| unavailable(what, err))?;
         }
@@ -43,13 +52,5 @@ impl JetStreamSource {
             .await
             .map_err(|_| unavailable(what, "no flush within 5 s"))?
             .map_err(|err| unavailable(what, err))
-    }
-
-    /// Stops holding `ids`: they were answered for good.
-    pub(super) fn forget(&self, ids: &[String]) {
-        let mut held = self.held();
-        for id in ids {
-            held.remove(id);
-        }
     }
 }

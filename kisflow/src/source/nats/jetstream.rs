@@ -1,7 +1,5 @@
 //! [`JetStreamSource`]: a stream pulled through a durable consumer.
 
-use std::collections::HashMap;
-use std::sync::{Mutex as StdMutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use async_nats::jetstream::consumer::{AckPolicy, PullConsumer, pull};
@@ -11,6 +9,7 @@ use futures::StreamExt;
 use futures::future::BoxFuture;
 use tokio::sync::Mutex;
 
+use super::held::Held;
 use super::{connect, server_addr, unavailable};
 use crate::error::Result;
 use crate::source::{Message, Source};
@@ -45,9 +44,8 @@ pub struct JetStreamSource {
     client: Mutex<Option<Client>>,
     /// The consumer, looked up (or made) again after a fetch failed.
     consumer: Mutex<Option<PullConsumer>>,
-    /// Ack subjects of the messages fetched and not yet acked, by stream sequence, with when
-    /// they were fetched.
-    held: StdMutex<HashMap<String, (Subject, Instant)>>,
+    /// Ack subjects of the messages fetched and not yet acked.
+    pub(super) held: Held,
 }
 
 impl JetStreamSource {
@@ -68,7 +66,7 @@ impl JetStreamSource {
             client_name: None,
             client: Mutex::new(None),
             consumer: Mutex::new(None),
-            held: StdMutex::new(HashMap::new()),
+            held: Held::default(),
         })
     }
 
@@ -174,10 +172,15 @@ impl JetStreamSource {
         };
         // The server ends the batch after `wait`; this deadline covers a server that went away.
         let deadline = tokio::time::Instant::now() + wait + Duration::from_secs(2);
-        let mut messages = Vec::new();
+        let (mut messages, mut replies) = (Vec::with_capacity(max), Vec::with_capacity(max));
         while let Ok(Some(next)) = tokio::time::timeout_at(deadline, batch.next()).await {
             match next {
-                Ok(message) => messages.extend(self.hold(&message)),
+                Ok(message) => {
+                    if let Some((sequence, reply, message)) = self.convert(message) {
+                        replies.push((sequence, reply));
+                        messages.push(message);
+                    }
+                }
                 // What came before the error is delivered; the rest comes again after ack_wait.
                 Err(err) if messages.is_empty() => {
                     *self.consumer.lock().await = None;
@@ -186,40 +189,38 @@ impl JetStreamSource {
                 Err(_) => break,
             }
         }
+        self.held.hold(replies, Instant::now());
         Ok(messages)
     }
 
-    /// The message as kisflow's, its ack subject kept under its stream sequence.
-    fn hold(&self, message: &jetstream::Message) -> Option<Message> {
-        let (Ok(info), Some(reply)) = (message.info(), message.reply.clone()) else {
+    /// The message as kisflow's, with its stream sequence and ack subject to hold.
+    fn convert(&self, message: jetstream::Message) -> Option<(u64, Subject, Message)> {
+        let Ok(info) = message.info() else {
             tracing::error!(source = %self.name, subject = %message.subject, "a pulled message has no ack subject; skipped");
             return None;
         };
-        let id = info.stream_sequence.to_string();
-        let deliveries = u32::try_from(info.delivered).unwrap_or(u32::MAX).max(1);
-        self.held()
-            .insert(id.clone(), (reply.clone(), Instant::now()));
-        let mut held = Message::new(id, message.payload.to_vec());
-        held.deliveries = deliveries;
+        let (sequence, deliveries) = (info.stream_sequence, info.delivered);
         // Set by a replay from the dead letters (`JetStreamDeadLetters::replay`).
-        held.replays = message
+        let replays = message
             .headers
             .as_ref()
             .and_then(|h| h.get(super::store::REPLAYS))
             .and_then(|v| v.as_str().parse().ok())
             .unwrap_or(0);
-        Some(held)
-    }
-
-    pub(super) fn held(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Subject, Instant)>> {
-        self.held.lock().unwrap_or_else(PoisonError::into_inner)
+        // The message itself, without its JetStream context (a client handle, dropped at once).
+        let message = message.message;
+        let reply = message.reply?;
+        let mut held = Message::new(sequence.to_string(), message.payload);
+        held.deliveries = u32::try_from(deliveries).unwrap_or(u32::MAX).max(1);
+        held.replays = replays;
+        Some((sequence, reply, held))
     }
 
     /// Forgets messages held far longer than `ack_wait`: the server has delivered them again
     /// (or dropped them after `max_deliver`), so their old ack subjects only take memory.
     fn forget_stale(&self) {
-        let stale = (self.ack_wait * 10).max(Duration::from_secs(600));
-        self.held().retain(|_, (_, at)| at.elapsed() < stale);
+        self.held
+            .forget_older_than((self.ack_wait * 10).max(Duration::from_secs(600)));
     }
 }
 
@@ -251,21 +252,13 @@ impl Source for JetStreamSource {
     /// A nak with a delay (`-NAK {"delay": …}`): the server delivers them again after `after`,
     /// not at once, which a plain nak would do and so loop hot.
     fn release<'a>(&'a self, ids: &'a [String], after: Duration) -> BoxFuture<'a, Result<()>> {
-        Box::pin(async move {
-            self.answer(ids, AckKind::Nak(Some(after)), "nak").await?;
-            self.forget(ids);
-            Ok(())
-        })
+        Box::pin(self.answer(ids, AckKind::Nak(Some(after)), "nak"))
     }
 
     /// Publishes `+ACK` to each message's ack subject, then flushes, so the acks reached the
     /// server when this returns. An id this source does not hold is skipped with a warning.
     fn ack<'a>(&'a self, ids: &'a [String]) -> BoxFuture<'a, Result<()>> {
-        Box::pin(async move {
-            self.answer(ids, AckKind::Ack, "ack").await?;
-            self.forget(ids);
-            Ok(())
-        })
+        Box::pin(self.answer(ids, AckKind::Ack, "ack"))
     }
 }
 

@@ -39,6 +39,7 @@
 
 mod acks;
 mod dead_letters;
+mod held;
 mod jetstream;
 mod lag;
 mod store;

@@ -152,7 +152,7 @@ mod tests {
         let messages = read_group(&reply, "data");
         assert_eq!(messages.len(), 2);
         assert_eq!(
-            (messages[0].id.as_str(), messages[0].payload.as_slice()),
+            (messages[0].id.as_str(), &messages[0].payload[..]),
             ("1-0", &b"{\"a\":1}"[..])
         );
         assert!(messages[1].payload.is_empty());
@@ -172,7 +172,7 @@ mod tests {
         let (cursor, messages) = auto_claim(&reply, "data");
         assert_eq!(cursor, "5-0");
         assert_eq!(
-            (messages[0].payload.as_slice(), messages[0].deliveries),
+            (&messages[0].payload[..], messages[0].deliveries),
             (&b"7"[..], 2)
         );
     }

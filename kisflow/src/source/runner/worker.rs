@@ -86,13 +86,15 @@ impl Worker {
         batch: &[Message],
         every: Duration,
     ) -> Outcome {
-        let ids: Vec<String> = batch.iter().map(|m| m.id.clone()).collect();
         let progress = async {
+            tokio::time::sleep(every).await;
+            // Made only for a batch that runs this long: most never do.
+            let ids: Vec<String> = batch.iter().map(|m| m.id.clone()).collect();
             loop {
-                tokio::time::sleep(every).await;
                 if let Err(err) = self.source.in_progress(&ids).await {
                     tracing::warn!(source = self.source.name(), error = %err.chain(), "in-progress ack failed");
                 }
+                tokio::time::sleep(every).await;
             }
         };
         let work = std::pin::pin!(work);
