@@ -60,12 +60,12 @@ fn letters(reply: &Value) -> Vec<StoredLetter> {
             let fields = fields?;
             let get = |name: &str| {
                 value_of(fields, name)
-                    .map(|v| String::from_utf8_lossy(&v).into_owned())
+                    .map(|v| String::from_utf8_lossy(v).into_owned())
                     .unwrap_or_default()
             };
             Some(StoredLetter {
                 id,
-                payload: value_of(fields, "data").unwrap_or_default(),
+                payload: value_of(fields, "data").unwrap_or_default().to_vec(),
                 error: get("error"),
                 source_id: get("source_id"),
                 flow: get("flow"),

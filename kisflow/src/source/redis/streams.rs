@@ -149,7 +149,7 @@ impl RedisStreams {
             .arg(&claim.0);
         cmd.arg("COUNT").arg(max);
         let reply = self.command(&cmd, "XAUTOCLAIM").await?;
-        let (cursor, mut messages) = reply::auto_claim(&reply, &self.field);
+        let (cursor, mut messages) = reply::auto_claim(reply, &self.field);
         // A cursor back at the start means one pass is done: wait before the next.
         if cursor == "0-0" || messages.is_empty() {
             claim.1 = Some(Instant::now());
@@ -211,7 +211,7 @@ impl RedisStreams {
             }
         };
         reader.connection = Some(connection);
-        let mut messages = reply::read_group(&reply, &self.field);
+        let mut messages = reply::read_group(reply, &self.field);
         if reader.history.is_some() {
             // This consumer's own entries, pending from before a restart: delivered before.
             reader.history = messages.last().map(|m| m.id.clone());
