@@ -11,62 +11,10 @@
 use kisflow::prelude::*;
 use kisflow::{ConnConfig, Connector, MemoryKv};
 use kisflow_examples::StuAvg;
-use serde::Deserialize;
 
-#[derive(Debug, Clone, Deserialize)]
-struct StuScore12 {
-    stu_id: i64,
-    score_1: i64,
-    score_2: i64,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct StuScore3 {
-    stu_id: i64,
-    score_3: i64,
-}
-
-#[derive(Debug, Clone)]
-struct StuScore3Avg12 {
-    stu_id: i64,
-    score_3: i64,
-    avg_score_1_2: f64,
-}
-
-/// Go's one `VerifyStu` reads only `stu_id` from whatever rows it gets. A Rust function takes one
-/// row type, so each flow has its own, sharing this check: abort on an invalid id, else hand the
-/// input on.
-fn verify(ctx: &FlowCtx, mut ids: impl Iterator<Item = i64>) -> kisflow::Result<()> {
-    if ids.any(|id| !(0..1000).contains(&id)) {
-        ctx.abort();
-        return Ok(());
-    }
-    ctx.data_reuse()
-}
-
-#[kis_function(mode = "Verify", name = "VerifyStu12", actions(data_reuse))]
-fn verify_stu12(ctx: &FlowCtx, rows: Vec<StuScore12>) -> kisflow::Result<Vec<StuScore12>> {
-    verify(ctx, rows.iter().map(|r| r.stu_id))?;
-    Ok(Vec::new())
-}
-
-#[kis_function(mode = "Verify", name = "VerifyStu3", actions(data_reuse))]
-fn verify_stu3(ctx: &FlowCtx, rows: Vec<StuScore3>) -> kisflow::Result<Vec<StuScore3>> {
-    verify(ctx, rows.iter().map(|r| r.stu_id))?;
-    Ok(Vec::new())
-}
-
-#[allow(clippy::cast_precision_loss)] // scores are small
-#[kis_function(mode = "Calculate", name = "AvgStuScore12")]
-fn avg_stu_score12(rows: Vec<StuScore12>) -> Vec<StuAvg> {
-    let avg = |r: &StuScore12| (r.score_1 + r.score_2) as f64 / 2.0;
-    rows.iter()
-        .map(|r| StuAvg {
-            stu_id: r.stu_id,
-            avg_score: avg(r),
-        })
-        .collect()
-}
+#[path = "usage8/mod.rs"]
+mod usage8;
+use usage8::{StuScore3, StuScore3Avg12};
 
 /// Saves each average under `<key prefix><stu_id>`, then hands its input on to the printer.
 #[kis_function(
@@ -93,42 +41,13 @@ fn load_score_avg12(ctx: &FlowCtx, rows: Vec<StuScore3>) -> kisflow::Result<Vec<
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let saved = kv.hgetall(&format!("{}{}", conn.config().key, r.stu_id))?;
-        let Some(avg) = saved.get("avg_score") else {
-            let message = format!("avg_score not found for stuId: {}", r.stu_id);
-            return Err(kisflow::Error::msg(message));
-        };
-        out.push(StuScore3Avg12 {
-            stu_id: r.stu_id,
-            score_3: r.score_3,
-            avg_score_1_2: avg.parse().map_err(kisflow::Error::msg)?,
-        });
+        out.push(usage8::joined(&r, saved.get("avg_score"))?);
     }
     Ok(out)
 }
 
-#[allow(clippy::cast_precision_loss)] // scores are small
-#[kis_function(mode = "Calculate", name = "AvgStuScore3")]
-fn avg_stu_score3(rows: Vec<StuScore3Avg12>) -> Vec<StuAvg> {
-    let avg = |r: &StuScore3Avg12| (r.score_3 as f64 + r.avg_score_1_2 * 2.0) / 3.0;
-    rows.iter()
-        .map(|r| StuAvg {
-            stu_id: r.stu_id,
-            avg_score: avg(r),
-        })
-        .collect()
-}
-
-/// Shared by both flows, which both end in averages; the context says which flow called.
-#[kis_function(mode = "Expand", name = "PrintStuAvgScore")]
-fn print_stu_avg_score(ctx: &FlowCtx, rows: Vec<StuAvg>) {
-    println!("->Call Func PrintStuAvgScore, in Flow[{}]", ctx.flow_name());
-    for r in rows {
-        println!("{r}");
-    }
-}
-
-flow!(CalStuAvgScore12: verify_stu12 -> avg_stu_score12 -> save_score_avg12 -> print_stu_avg_score);
-flow!(CalStuAvgScore3: verify_stu3 -> load_score_avg12 -> avg_stu_score3 -> print_stu_avg_score);
+flow!(CalStuAvgScore12: usage8::verify_stu12 -> usage8::avg_stu_score12 -> save_score_avg12 -> usage8::print_stu_avg_score);
+flow!(CalStuAvgScore3: usage8::verify_stu3 -> load_score_avg12 -> usage8::avg_stu_score3 -> usage8::print_stu_avg_score);
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

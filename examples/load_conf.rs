@@ -20,8 +20,9 @@ mod go;
 #[tokio::main]
 async fn main() -> kisflow::Result<()> {
     let tree = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/load_conf");
-    // `ConnName1` says `type: redis`, which kisflow cannot make on its own: the pool is given an
-    // in-memory store of that name, with the same address, key and params.
+    // `ConnName1` says `type: redis` with Go's three addresses, which a redis connector does not
+    // take (one server, no cluster): the pool is given an in-memory store of that name instead,
+    // with the same address, key and params.
     let pool = Pool::new(Config::load(tree)?)?.with_connector(&go::conn_name1());
 
     for (name, about) in [

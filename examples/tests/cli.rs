@@ -298,7 +298,8 @@ fn list_does_not_need_the_connectors_that_running_needs() {
     let dir = TempDir::new("redis");
     dir.write(
         "conn.yml",
-        "kistype: conn\ncname: Scores\ntype: redis\naddrs: 127.0.0.1:6379\n",
+        // Port 1: nothing listens there, so a run cannot reach this Redis.
+        "kistype: conn\ncname: Scores\ntype: redis\naddrs: 127.0.0.1:1\n",
     );
     dir.write(
         "func.yml",
@@ -308,11 +309,12 @@ fn list_does_not_need_the_connectors_that_running_needs() {
     let output = demo(&["list", "--config", conf], None);
     assert_eq!(output.status.code(), Some(0));
     assert!(text(&output.stdout).contains("  AvgScores: VerifyStu -> AvgStuScore\n"));
+    let row = r#"{"stu_id":101,"score_1":100,"score_2":90,"score_3":80}"#;
     assert_run(
-        &demo(&["run", "AvgScores", "--config", conf], Some("")),
+        &demo(&["run", "AvgScores", "--config", conf], Some(row)),
         1,
         "",
-        "connector `Scores` has `type: redis`, which kisflow cannot make on its own; give it to \
-         the pool with `Pool::with_connector(Connector::new(...))`\n",
+        "connector \"Scores\" failed to initialise: cannot connect to redis at `127.0.0.1:1`: \
+         Connection refused (os error 111)\n",
     );
 }

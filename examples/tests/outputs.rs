@@ -94,7 +94,7 @@ fn metrics() {
 /// example: a new example cannot go unchecked, nor a removed one leave its file behind.
 #[test]
 fn every_example_has_an_expected_output() {
-    const NEEDS_A_SERVER: [&str; 1] = ["stream_worker"];
+    const NEEDS_A_SERVER: [&str; 2] = ["stream_worker", "connector_redis"];
     let manifest = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"));
     let mut examples: Vec<&str> = manifest
         .split("[[example]]")

@@ -40,6 +40,8 @@ pub mod __private {
 
 pub use action::{Action, DeclaredActions};
 pub use checks::{CloneForJump, Edge, EmitsRows, FeedsInto, MayJump, NeverJumps, ReusableAs};
+#[cfg(feature = "redis")]
+pub use connector::RedisKv;
 pub use connector::{ConnConfig, Connector, KvWrongType, MemoryKv};
 pub use diagnostics::{ConfigErrors, Place, Problem};
 pub use error::{BoxError, DecodeError, DuplicateName, Error, ErrorKind, MissingField, Result};

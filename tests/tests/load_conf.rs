@@ -126,12 +126,13 @@ async fn a_fork_of_a_yaml_flow_keeps_its_params() {
 }
 
 #[test]
-fn a_redis_connector_needs_an_implementation() {
+fn a_redis_connector_with_several_addresses_is_refused_when_its_flow_is_built() {
     let pool = Pool::new(Config::load(TREE).unwrap()).unwrap();
     let err = pool.flow("flowName1").unwrap_err();
     assert_eq!(
         err.to_string(),
-        "connector `ConnName1` has `type: redis`, which kisflow cannot make on its own; give it \
-         to the pool with `Pool::with_connector(Connector::new(...))`"
+        "connector `ConnName1` (`type: redis`): `addrs: 0.0.0.0:9988,0.0.0.0:9999,0.0.0.0:9990` \
+         names several servers, but a redis connector takes one `host:port` (Redis Cluster is \
+         not supported)"
     );
 }

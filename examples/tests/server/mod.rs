@@ -2,6 +2,8 @@
 //! own PID when dropped (the approach of `tests/tests/server/mod.rs`). `scripts/test.sh` installs
 //! the binary when it is missing.
 
+#![allow(dead_code, reason = "each test file uses a part of it")]
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

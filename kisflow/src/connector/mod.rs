@@ -3,6 +3,8 @@
 
 mod config;
 mod memory;
+#[cfg(feature = "redis")]
+mod redis;
 
 use std::any::Any;
 use std::future::Future;
@@ -13,6 +15,10 @@ use tokio::sync::OnceCell;
 
 pub use config::ConnConfig;
 pub use memory::{KvWrongType, MemoryKv};
+#[cfg(feature = "redis")]
+pub use redis::RedisKv;
+#[cfg(feature = "redis")]
+pub(crate) use redis::check as check_redis;
 
 use crate::error::{BoxError, Error, Result};
 use crate::ids;

@@ -153,13 +153,19 @@ impl Pool {
                 connectors.insert(cname.to_owned(), connector.clone());
                 Ok(connector)
             }
+            #[cfg(feature = "redis")]
+            Some(conn) if conn.conn_type == crate::RedisKv::TYPE => {
+                crate::connector::check_redis(conn).map_err(|reason| Error::ConnectorConfig {
+                    connector: cname.to_owned(),
+                    reason: format!("connector `{cname}` (`type: redis`): {reason}"),
+                })?;
+                let connector = Connector::redis(conn.clone());
+                connectors.insert(cname.to_owned(), connector.clone());
+                Ok(connector)
+            }
             Some(conn) => Err(Error::ConnectorConfig {
                 connector: cname.to_owned(),
-                reason: format!(
-                    "connector `{cname}` has `type: {}`, which kisflow cannot make on its own; \
-                     give it to the pool with `Pool::with_connector(Connector::new(...))`",
-                    conn.conn_type
-                ),
+                reason: unknown_type(cname, &conn.conn_type),
             }),
             None => Err(Error::ConnectorConfig {
                 connector: cname.to_owned(),
@@ -171,4 +177,20 @@ impl Pool {
             }),
         }
     }
+}
+
+/// Why the pool cannot make a connector of `conn_type` itself, and what to do.
+fn unknown_type(cname: &str, conn_type: &str) -> String {
+    if conn_type == "redis" {
+        return format!(
+            "connector `{cname}` has `type: redis`, but this program was built without kisflow's \
+             `redis` feature; enable it (`kisflow = {{ features = [\"redis\"] }}`) or give the \
+             pool a connector with `Pool::with_connector`"
+        );
+    }
+    format!(
+        "connector `{cname}` has `type: {conn_type}`, which kisflow cannot make on its own (it \
+         makes `memory` and, with the `redis` feature, `redis`); give it to the pool with \
+         `Pool::with_connector(Connector::new(...))`"
+    )
 }
