@@ -26,6 +26,8 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
     let jumps = jumps(private, stages);
     let checks = checks(private, stages);
     let flow_in = at(first, quote!(<#first as #private::KisFunction>::In));
+    let last = &stages[stages.len() - 1].path;
+    let flow_out = at(last, quote!(<#last as #private::KisFunction>::Out));
     quote! {
         #(#attrs)*
         #vis struct #name {
@@ -46,6 +48,7 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
             #[automatically_derived]
             impl #private::FlowSpec for #name {
                 type In = #flow_in;
+                type Out = #flow_out;
                 const NAME: &'static str = #name_text;
                 const STAGES: &'static [#private::Stage] = &[#(#stage_infos),*];
                 const LOCATION: #private::Location = #private::Location {

@@ -1,5 +1,6 @@
 //! Flows: [`Flow`], the runnable instance, and [`FlowSpec`], what `flow!` declares.
 
+mod collect;
 mod commit;
 mod composed;
 mod connect;
@@ -41,6 +42,9 @@ const RESERVE_LIMIT: usize = 1 << 16;
 pub trait FlowSpec: Sized + Send + Sync + 'static {
     /// The row type of the first function's input: what [`Flow::commit`] takes.
     type In: Row;
+    /// The row type the last function emits: what [`Flow::run_collect`] gives back
+    /// ([`NoRows`](crate::NoRows) when the flow ends in a sink).
+    type Out: Row;
     /// The flow's name.
     const NAME: &'static str;
     /// The functions in order, with their params.
@@ -249,7 +253,8 @@ impl<S: FlowSpec> Flow<S> {
     ///
     /// Each function receives exactly what its predecessor emitted, as typed values. A function
     /// that emits no rows ends the run successfully. A handler error ends it with
-    /// [`Error::Handler`](crate::Error::Handler), naming the flow and the function.
+    /// [`Error::Handler`](crate::Error::Handler), naming the flow and the function. What the last
+    /// function emits is dropped; [`run_collect`](Flow::run_collect) gives it back.
     pub fn run(&mut self) -> impl Future<Output = Result<()>> + Send + '_ {
         // A switched-off flow keeps its rows for when it is switched on; `drive` says why.
         let rows = if self.inner.core.settings.disabled.is_some() {
