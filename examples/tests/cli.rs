@@ -190,13 +190,42 @@ fn run_names_the_input_line_of_a_bad_row() {
     assert_eq!(
         text(&output.stderr),
         format!(
-            "{}:2: flow `AvgScores`: committed row 2 does not decode into \
-             `kisflow_examples::StuScore`, the input of function `VerifyStu`: invalid type: string \
-             \"x\", expected i64 at line 1 column 13; the row was not committed: {{\"stu_id\":\"x\"}}\n",
+            "{}:2: flow `AvgScores`: row 2 does not decode into `kisflow_examples::StuScore`, the \
+             input of function `VerifyStu`: field `stu_id`: invalid type: string \"x\", expected \
+             i64 at line 1 column 13; the row was not committed: {{\"stu_id\":\"x\"}}; no row \
+             ran: `run` reads all of its input before it runs (with `--follow` it runs batches as \
+             they come, with `--bad-rows skip` it goes on past bad rows)\n",
             input.display()
         )
     );
     assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn run_numbers_a_bad_row_by_its_line_counting_blank_lines() {
+    let dir = TempDir::new("badrow-blank");
+    let input = dir.write(
+        "rows.jsonl",
+        "\n{\"stu_id\":1,\"score_1\":1,\"score_2\":1,\"score_3\":1}\n\n{\"stu_id\": 2, \"score_1\": \"two\"}\n",
+    );
+    let output = demo(
+        &["run", "AvgScores", "--input", input.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let shown = text(&output.stderr);
+    assert!(
+        shown.starts_with(&format!(
+            "{}:4: flow `AvgScores`: row 4 does not decode",
+            input.display()
+        )),
+        "{shown}"
+    );
+    assert!(shown.contains("field `score_1`: invalid type"), "{shown}");
+    assert!(
+        shown.contains(r#"not committed: {"stu_id": 2, "score_1": "two"}; no row ran"#),
+        "{shown}"
+    );
 }
 
 #[test]

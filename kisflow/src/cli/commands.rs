@@ -128,8 +128,15 @@ fn run(flow: &str, config: Option<&Path>, input: Option<&Path>, out: &mut dyn Wr
         if line.trim().is_empty() {
             continue;
         }
-        flow.commit_json(line)
-            .map_err(|err| format!("{label}:{}: {err}", number + 1))?;
+        flow.commit_json(line).map_err(|err| {
+            let line = number + 1;
+            format!(
+                "{label}:{line}: {}; no row ran: `run` reads all of its input before it runs (with \
+                 `--follow` it runs batches as they come, with `--bad-rows skip` it goes on past \
+                 bad rows)",
+                err.with_row_number(line)
+            )
+        })?;
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
