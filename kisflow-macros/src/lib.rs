@@ -173,9 +173,31 @@ pub fn kis_function(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 ///
 /// Syntax: `flow!(Name: f -> g -> h)`, optionally with `crate = path;` first (see below), and doc
-/// comments and a visibility before the name
-/// (`flow!(pub Name: …)`; the functions of a `pub` flow must be `pub` too, since its input row type is
-/// its first function's).
+/// comments and a visibility before the name.
+///
+/// **Visibility.** The flow's type is private to its module, as a `struct` is, unless written
+/// `flow!(pub Name: …)`: a library that declares its flows in `lib.rs` for its binary (or its
+/// tests) to run writes `pub`. The first function of a `pub` flow must be `pub` too, since the
+/// flow's input row type is that function's; otherwise the compiler says "private type in public
+/// interface". Using a private flow from another module is ``error[E0603]: struct `Name` is
+/// private``.
+///
+/// ```
+/// mod flows {
+///     use kisflow::prelude::*;
+///
+///     #[kis_function(mode = "Expand")]
+///     pub fn print(rows: Vec<u32>) {
+///         println!("{rows:?}");
+///     }
+///
+///     flow!(pub Orders: print);
+/// }
+///
+/// let mut flow = flows::Orders::new();
+/// flow.commit(7).unwrap();
+/// ```
+///
 /// Functions may be named by path (`stages::avg`) and take params in parentheses,
 /// `f(key = "value", other = 3)`; a handler reads them with `FlowCtx::param`. The same function may
 /// appear twice with different params.

@@ -43,7 +43,9 @@ pub use checks::{CloneForJump, Edge, EmitsRows, FeedsInto, MayJump, NeverJumps, 
 pub use connector::{ConnConfig, Connector, KvWrongType, MemoryKv};
 pub use diagnostics::{ConfigErrors, Place, Problem};
 pub use error::{BoxError, DecodeError, DuplicateName, Error, ErrorKind, MissingField, Result};
-pub use flow::{ComposedFlow, DynFlow, Flow, FlowSettings, FlowSpec, JsonRow, StageSettings};
+pub use flow::{
+    ComposedFlow, DynFlow, Flow, FlowSettings, FlowSpec, JsonRow, LastEmits, StageSettings,
+};
 pub use function::ctx::{DEFAULT_STEP_LIMIT, FlowCtx};
 pub use function::{FunctionInfo, KisFunction, Location, NoRows, Row, RowType, Stage};
 pub use metrics::Metrics;

@@ -4,6 +4,29 @@ use std::sync::Arc;
 
 use super::{Flow, FlowSpec};
 use crate::error::{Error, Result};
+use crate::function::Row;
+
+/// Implemented by `flow!` on a flow whose last function emits rows of type `Out`
+/// ([`NoRows`](crate::NoRows) for a sink): the type [`Flow::run_collect`] gives back.
+///
+/// ```
+/// use kisflow::prelude::*;
+///
+/// #[kis_function(mode = "Calculate")]
+/// fn lengths(rows: Vec<String>) -> Vec<usize> {
+///     rows.iter().map(String::len).collect()
+/// }
+/// flow!(Lengths: lengths);
+///
+/// fn ends_with<S: kisflow::LastEmits<Out>, Out>() {}
+/// ends_with::<Lengths, usize>();
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "flow `{Self}` does not end in a function that emits `{Out}` rows",
+    label = "`run_collect` gives back the rows the last function of `{Self}` emits",
+    note = "ask for a `Vec` of the last function's output row type, or let the type be inferred"
+)]
+pub trait LastEmits<Out>: FlowSpec {}
 
 impl<S: FlowSpec> Flow<S> {
     /// Runs the flow as [`run`](Flow::run) does and returns the rows its last function emitted,
@@ -38,14 +61,17 @@ impl<S: FlowSpec> Flow<S> {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn run_collect(&mut self) -> impl Future<Output = Result<Vec<S::Out>>> + Send + '_ {
+    pub fn run_collect<Out: Row>(&mut self) -> impl Future<Output = Result<Vec<Out>>> + Send + '_
+    where
+        S: LastEmits<Out>,
+    {
         let shared = Arc::clone(&self.core().shared);
         let run = self.run();
         async move {
             let batches = shared.keeping(run).await?;
-            let mut rows: Vec<S::Out> = Vec::new();
+            let mut rows: Vec<Out> = Vec::new();
             for batch in batches {
-                match batch.downcast::<S::Out>() {
+                match batch.downcast::<Out>() {
                     Ok(mut more) if rows.is_empty() => std::mem::swap(&mut rows, &mut more),
                     Ok(mut more) => rows.append(&mut more),
                     // `flow!` names the last function's own `Out`, so this is a kisflow bug.
@@ -54,7 +80,7 @@ impl<S: FlowSpec> Flow<S> {
                             flow: S::NAME.to_owned(),
                             detail: format!(
                                 "the last function's rows are not of type `{}`",
-                                std::any::type_name::<S::Out>()
+                                std::any::type_name::<Out>()
                             ),
                         });
                     }

@@ -21,6 +21,7 @@ use crate::function::{Location, Row, Rows, Stage};
 use crate::metrics::Metrics;
 use crate::store::{Cache, Metadata};
 
+pub use collect::LastEmits;
 pub use commit::JsonRow;
 pub use composed::ComposedFlow;
 #[cfg(feature = "config")]
@@ -42,9 +43,6 @@ const RESERVE_LIMIT: usize = 1 << 16;
 pub trait FlowSpec: Sized + Send + Sync + 'static {
     /// The row type of the first function's input: what [`Flow::commit`] takes.
     type In: Row;
-    /// The row type the last function emits: what [`Flow::run_collect`] gives back
-    /// ([`NoRows`](crate::NoRows) when the flow ends in a sink).
-    type Out: Row;
     /// The flow's name.
     const NAME: &'static str;
     /// The functions in order, with their params.
