@@ -90,8 +90,24 @@ fn validate_accepts_a_good_directory() {
     assert_run(
         &demo(&["validate", CONF], None),
         0,
-        &format!("{CONF}: ok, 1 functions, 2 flows and 0 connectors checked\n"),
+        &format!("{CONF}: ok, 1 function, 2 flows and 0 connectors checked\n"),
         "",
+    );
+}
+
+#[test]
+fn validate_of_a_file_that_is_not_yaml_says_it_is_not_a_directory() {
+    let dir = TempDir::new("notadir");
+    let readme = dir.write("README.md", "# notes\n");
+    assert_run(
+        &demo(&["validate", readme.to_str().unwrap()], None),
+        1,
+        "",
+        &format!(
+            "`{}` is not a directory; give the directory of your `.yml`/`.yaml` config files (or \
+             one such file)\n",
+            readme.display()
+        ),
     );
 }
 

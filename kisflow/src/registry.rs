@@ -116,7 +116,7 @@ impl std::fmt::Debug for FlowEntry {
 ///     println!("{} {} {} -> {:?}", f.name(), f.mode(), f.input().name(), f.output().map(|o| o.name()));
 /// }
 /// ```
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Registry {
     functions: BTreeMap<&'static str, &'static FunctionInfo>,
     flows: BTreeMap<&'static str, &'static FlowEntry>,

@@ -44,11 +44,11 @@ flow!(Declared: check -> ticket -> print);
 /// Writes `files` (name, text) into a directory of their own, loads it and returns
 /// `Pool::new`'s error, one line per problem, with paths relative to the directory.
 fn problems(files: &[(&str, &str)]) -> Vec<String> {
-    let dir = std::env::temp_dir().join(format!(
-        "kisflow-pool-checks-{}-{}",
-        std::process::id(),
-        files[0].0
-    ));
+    // A directory per call: tests run in parallel, and two may start with the same file name.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir =
+        std::env::temp_dir().join(format!("kisflow-pool-checks-{}-{call}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     for (name, text) in files {

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::{BadRows, Command};
 use crate::config::Config;
-use crate::pool::Pool;
+use crate::pool::{Pool, count};
 
 type Outcome = Result<(), String>;
 
@@ -53,6 +53,18 @@ pub(super) fn text(err: impl std::fmt::Display) -> String {
 
 /// The pool of a config directory, or of no config at all.
 pub(super) fn pool(config: Option<&Path>) -> Result<Pool, String> {
+    if let Some(path) = config
+        && path.is_file()
+        && !path
+            .extension()
+            .is_some_and(|ext| ext == "yml" || ext == "yaml")
+    {
+        return Err(format!(
+            "`{}` is not a directory; give the directory of your `.yml`/`.yaml` config files (or \
+             one such file)",
+            path.display()
+        ));
+    }
     let config = match config {
         Some(dir) => Config::load(dir).map_err(text)?,
         None => Config::new(),
@@ -65,11 +77,11 @@ fn validate(dir: &Path, out: &mut dyn Write) -> Outcome {
     let config = pool.config();
     writeln!(
         out,
-        "{}: ok, {} functions, {} flows and {} connectors checked",
+        "{}: ok, {}, {} and {} checked",
         dir.display(),
-        config.funcs().count(),
-        config.flows().count(),
-        config.conns().count()
+        count(config.funcs().count(), "function"),
+        count(config.flows().count(), "flow"),
+        count(config.conns().count(), "connector")
     )
     .map_err(text)
 }
@@ -78,6 +90,15 @@ fn list(config: Option<&Path>, out: &mut dyn Write) -> Outcome {
     let pool = pool(config)?;
     let registry = crate::registry().map_err(text)?;
     writeln!(out, "functions:").map_err(text)?;
+    if registry.functions().next().is_none() {
+        writeln!(
+            out,
+            "  none: no #[kis_function] is linked into this program; if yours are written in \
+             another crate, name that crate in the binary (`use my_functions as _;` in its \
+             `main.rs`), or the linker leaves them out"
+        )
+        .map_err(text)?;
+    }
     for function in registry.functions() {
         let output = function.output().map_or("nothing", |t| t.name());
         writeln!(

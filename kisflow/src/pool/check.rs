@@ -50,7 +50,52 @@ pub(super) fn problems(config: &Config, registry: &Registry) -> Vec<Problem> {
     for flow in config.flows() {
         check_flow(config, registry, flow, &mut problems);
     }
+    problems.extend(unlinked(config, registry));
     problems
+}
+
+/// The remedy for a program that links none of the functions its config names, said once
+/// (without a place, it comes first): a crate of functions that the binary never names is
+/// dropped by the linker, and its functions with it.
+fn unlinked(config: &Config, registry: &Registry) -> Option<Problem> {
+    let mut named: Vec<&str> = config.funcs().map(|f| f.fname.as_str()).collect();
+    named.extend(
+        config
+            .flows()
+            .flat_map(|f| f.flows.iter().map(|e| e.fname.as_str())),
+    );
+    named.sort_unstable();
+    named.dedup();
+    if named.is_empty() || named.iter().any(|name| registry.function(name).is_ok()) {
+        return None;
+    }
+    let registered = registry.functions().count();
+    let found = if registered == 0 {
+        "this program registers no #[kis_function] at all".to_owned()
+    } else {
+        format!(
+            "this program registers {}, none of them named in the config",
+            count(registered, "function")
+        )
+    };
+    Some(Problem {
+        place: None,
+        message: format!(
+            "none of the {} the config names is registered: {found}; if they are written in \
+             another crate, name that crate in the binary (`use my_functions as _;` in its \
+             `main.rs`), or the linker leaves its functions out",
+            count(named.len(), "function")
+        ),
+    })
+}
+
+/// `1 function`, `2 functions`.
+pub(crate) fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 fn check_flow(
@@ -179,4 +224,65 @@ pub(super) fn suggestion<'a>(name: &str, known: impl Iterator<Item = &'a str>) -
         .min()
         .map(|(_, candidate)| format!("; did you mean `{candidate}`?"))
         .unwrap_or_default()
+}
+
+// The crate's own tests register functions (`checks.rs`) only with the macros.
+#[cfg(all(test, feature = "macros"))]
+mod tests {
+    use super::*;
+
+    fn config(yaml: &str) -> Config {
+        Config::load_str("flow-Orders.yml", yaml).unwrap()
+    }
+
+    const ORDERS: &str =
+        "kistype: flow\nstatus: 1\nflow_name: Orders\nflows:\n  - fname: check\n  - fname: save\n";
+
+    #[test]
+    fn a_program_without_functions_is_told_to_link_its_crate_of_functions() {
+        let problems = problems(&config(ORDERS), &Registry::default());
+        let shown = shown(problems);
+        assert_eq!(
+            shown[0],
+            "none of the 2 functions the config names is registered: this program registers no \
+             #[kis_function] at all; if they are written in another crate, name that crate in the \
+             binary (`use my_functions as _;` in its `main.rs`), or the linker leaves its \
+             functions out"
+        );
+        assert_eq!(shown.len(), 3, "{shown:#?}");
+    }
+
+    #[test]
+    fn a_program_whose_functions_are_all_other_ones_is_told_too() {
+        let registry = crate::registry().unwrap();
+        let problems = problems(&config(ORDERS), registry);
+        assert!(shown(problems)[0].starts_with(&format!(
+            "none of the 2 functions the config names is registered: this program registers {} \
+                 functions, none of them named in the config;",
+            registry.functions().count()
+        )));
+    }
+
+    #[test]
+    fn a_config_naming_one_registered_function_gets_no_such_remedy() {
+        let registry = crate::registry().unwrap();
+        let name = registry.functions().next().unwrap().name();
+        let yaml = format!(
+            "kistype: flow\nstatus: 1\nflow_name: Orders\nflows:\n  - fname: {name}\n  - fname: nope\n"
+        );
+        let shown = shown(problems(&config(&yaml), registry));
+        assert!(
+            shown.iter().all(|line| !line.contains("use my_functions")),
+            "{shown:#?}"
+        );
+    }
+
+    /// The problems as `Pool::new` prints them, sorted.
+    fn shown(problems: Vec<Problem>) -> Vec<String> {
+        crate::config::ConfigErrors::from_problems(problems)
+            .problems()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
 }

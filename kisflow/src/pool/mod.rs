@@ -22,6 +22,8 @@ mod build;
 mod check;
 mod export;
 
+pub(crate) use check::count;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
