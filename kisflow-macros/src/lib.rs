@@ -65,6 +65,22 @@ use proc_macro::TokenStream;
 ///   assert_eq!(<scale as KisFunction>::INFO.params(), [("factor", "1.5"), ("round", "true")]);
 ///   ```
 ///
+///   A param may declare its type, `key: Type = value`, for any `Type: FromStr`: the handler reads
+///   it with `FlowCtx::param_as::<Type>`, a number or boolean default must be a value of the type
+///   (`max_qty: u32 = -1` does not compile), and a value that does not parse, given in YAML (a
+///   func's `default_params`, a flow's `params`) or in a `flow!`, is a load error of the pool at
+///   its file and line, so `kisflow validate` reports it before anything runs.
+///
+///   ```
+///   # use kisflow::prelude::*;
+///   #[kis_function(mode = "Verify", params(max_qty: u32 = 100))]
+///   fn small(ctx: &FlowCtx, rows: Vec<u32>) -> kisflow::Result<Vec<u32>> {
+///       let max = ctx.param_as::<u32>("max_qty")?;
+///       Ok(rows.into_iter().filter(|q| *q <= max).collect())
+///   }
+///   assert_eq!(<small as KisFunction>::INFO.param_type("max_qty").unwrap().type_name(), "u32");
+///   ```
+///
 /// - **`conn = "cname"`**: binds the function to the connector with that `cname`; the handler
 ///   reaches it with `FlowCtx::connector`, and a flow holding the function must be given it.
 ///

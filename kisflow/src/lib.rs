@@ -47,7 +47,7 @@ pub use flow::{
     ComposedFlow, DynFlow, Flow, FlowSettings, FlowSpec, JsonRow, LastEmits, StageSettings,
 };
 pub use function::ctx::{DEFAULT_STEP_LIMIT, FlowCtx};
-pub use function::{FunctionInfo, KisFunction, Location, NoRows, Row, RowType, Stage};
+pub use function::{FunctionInfo, KisFunction, Location, NoRows, ParamType, Row, RowType, Stage};
 pub use metrics::Metrics;
 pub use mode::{Mode, UnknownMode};
 #[cfg(feature = "config")]

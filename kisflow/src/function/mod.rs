@@ -18,6 +18,7 @@ pub use erased::{
 };
 pub(crate) use erased::{clone_rows, count_rows, debug_rows, decode_row, encode_rows};
 pub use output::IntoOutput;
+pub use params::ParamType;
 pub(crate) use params::merge_params;
 pub use probe::{
     CloneUnsupported, CloneViaClone, DebugUnsupported, DebugViaDebug, EncodeUnsupported,
@@ -133,6 +134,7 @@ pub struct FunctionInfo {
     input: RowType,
     output: Option<RowType>,
     params: &'static [(&'static str, &'static str)],
+    param_types: &'static [ParamType],
     actions: DeclaredActions,
     conn: Option<&'static str>,
     erased: fn() -> Erased,
@@ -150,6 +152,7 @@ impl FunctionInfo {
         input: RowType,
         output: Option<RowType>,
         params: &'static [(&'static str, &'static str)],
+        param_types: &'static [ParamType],
         actions: DeclaredActions,
         conn: Option<&'static str>,
         erased: fn() -> Erased,
@@ -162,6 +165,7 @@ impl FunctionInfo {
             input,
             output,
             params,
+            param_types,
             actions,
             conn,
             erased,
@@ -208,6 +212,18 @@ impl FunctionInfo {
     #[must_use]
     pub fn params(&self) -> &'static [(&'static str, &'static str)] {
         self.params
+    }
+
+    /// The params declared with a type (`params(max_qty: u32 = 100)`), in the order written.
+    #[must_use]
+    pub fn param_types(&self) -> &'static [ParamType] {
+        self.param_types
+    }
+
+    /// The declared type of the param `key`, if it was declared with one.
+    #[must_use]
+    pub fn param_type(&self, key: &str) -> Option<&'static ParamType> {
+        self.param_types.iter().find(|p| p.key() == key)
     }
 
     /// The actions the function declares, `#[kis_function(actions(...))]`.

@@ -32,7 +32,11 @@ pub(super) fn problems(config: &Config, registry: &Registry) -> Vec<Problem> {
                     info.location()
                 ),
             }),
-            Ok(_) => {}
+            Ok(info) => {
+                let params = func.option.default_params.iter();
+                let what = format!("func `{}`", func.fname);
+                check_params(info, params, &what, place.as_ref(), &mut problems);
+            }
         }
         if let Some(cname) = &func.option.cname
             && config.conn(cname).is_none()
@@ -50,8 +54,53 @@ pub(super) fn problems(config: &Config, registry: &Registry) -> Vec<Problem> {
     for flow in config.flows() {
         check_flow(config, registry, flow, &mut problems);
     }
+    for function in registry.functions() {
+        // A default the compiler could not check: text, or a number out of the type's range.
+        let what = format!("`#[kis_function]` `{}`", function.name());
+        let defaults = function.params().iter().copied();
+        check_params(function, defaults, &what, None, &mut problems);
+    }
+    for flow in registry.flows() {
+        for stage in flow.stages() {
+            let what = format!("flow `{}` (at {})", flow.name(), flow.location());
+            check_params(stage.function(), stage.params(), &what, None, &mut problems);
+        }
+    }
     problems.extend(unlinked(config, registry));
     problems
+}
+
+/// Each of `params` that `function` declared with a type must parse as it: `what` (a func file,
+/// a YAML flow or a `flow!`) gives a value the handler could only fail on, or misread.
+fn check_params<K: AsRef<str>, V: AsRef<str>>(
+    function: &FunctionInfo,
+    params: impl Iterator<Item = (K, V)>,
+    what: &str,
+    place: Option<&Place>,
+    problems: &mut Vec<Problem>,
+) {
+    for (key, value) in params {
+        let (key, value) = (key.as_ref(), value.as_ref());
+        let Some(declared) = function.param_type(key) else {
+            continue;
+        };
+        if declared.accepts(value) {
+            continue;
+        }
+        problems.push(Problem {
+            place: place.cloned(),
+            message: format!(
+                "{what} gives param `{key}` of function `{}` the value \"{}\", which is not a \
+                 `{}` as the function declares (`params({key}: {})` at {}); give a `{}`",
+                function.name(),
+                crate::error::excerpt(value),
+                declared.type_name(),
+                declared.type_name(),
+                function.location(),
+                declared.type_name()
+            ),
+        });
+    }
 }
 
 /// The remedy for a program that links none of the functions its config names, said once
@@ -134,6 +183,11 @@ fn check_flow(
                     suggestion(&entry.fname, registry.functions().map(FunctionInfo::name))
                 ),
             });
+        }
+        if let Some(info) = info {
+            let what = format!("flow `{name}`");
+            let place = entry_place(index);
+            check_params(info, entry.params.iter(), &what, place.as_ref(), problems);
         }
         functions.push(info);
     }

@@ -22,6 +22,7 @@ mod build;
 mod check;
 mod export;
 
+#[cfg(feature = "cli")]
 pub(crate) use check::count;
 
 use std::collections::BTreeMap;

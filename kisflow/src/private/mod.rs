@@ -24,8 +24,8 @@ pub use crate::function::ctx::FlowCtx;
 pub use crate::function::{
     Abilities, Call, CloneFn, CloneUnsupported, CloneViaClone, DebugUnsupported, DebugViaDebug,
     DecodeFn, EncodeFn, EncodeUnsupported, EncodeViaSerde, Erased, FmtFn, FunctionInfo, InputOps,
-    IntoOutput, JsonRef, JsonUnsupported, JsonViaSerde, KisFunction, Location, NoRows, Probe,
-    RowOps, RowType, Rows, Stage,
+    IntoOutput, JsonRef, JsonUnsupported, JsonViaSerde, KisFunction, Location, NoRows, ParamType,
+    Probe, RowOps, RowType, Rows, Stage,
 };
 pub use crate::mode::Mode;
 pub use crate::registry::{FlowEntry, FunctionEntry};

@@ -2,6 +2,7 @@
 
 mod actions;
 mod shared;
+mod typed_param;
 
 pub use shared::DEFAULT_STEP_LIMIT;
 pub(crate) use shared::{Capture, FlowShared, Retry};
