@@ -112,6 +112,33 @@ fn validate_of_a_file_that_is_not_yaml_says_it_is_not_a_directory() {
 }
 
 #[test]
+fn validate_reports_a_connector_the_command_line_cannot_make_with_the_other_problems() {
+    let dir = TempDir::new("redisconn");
+    dir.write(
+        "conn-Cache.yml",
+        "kistype: conn\ncname: Cache\naddrs: 127.0.0.1:6379\ntype: redis\n",
+    );
+    dir.write(
+        "flow-Odd.yml",
+        "kistype: flow\nstatus: 1\nflow_name: Odd\nflows:\n  - fname: Missing\n",
+    );
+    let output = demo(&["validate", dir.0.to_str().unwrap()], None);
+    let d = dir.0.display();
+    assert_run(
+        &output,
+        1,
+        "",
+        &format!(
+            "{d}/conn-Cache.yml:2:8: conn `Cache` has `type: redis`, which the command line cannot \
+             make: it makes `type: memory` connectors only; use `type: memory`, or run flows that \
+             need a redis connector from your program, giving it to the pool with \
+             `Pool::with_connector`\n{d}/flow-Odd.yml:5:12: flow `Odd` names function `Missing`, \
+             which is not registered\n"
+        ),
+    );
+}
+
+#[test]
 fn validate_reports_every_problem_with_its_place() {
     let dir = TempDir::new("bad");
     dir.write(
@@ -357,7 +384,11 @@ fn list_does_not_need_the_connectors_that_running_needs() {
         &demo(&["run", "AvgScores", "--config", conf], Some("")),
         1,
         "",
-        "connector `Scores` has `type: redis`, which kisflow cannot make on its own; give it to \
-         the pool with `Pool::with_connector(Connector::new(...))`\n",
+        &format!(
+            "{conf}/conn.yml:2:8: conn `Scores` has `type: redis`, which the command line cannot \
+             make: it makes `type: memory` connectors only; use `type: memory`, or run flows that \
+             need a redis connector from your program, giving it to the pool with \
+             `Pool::with_connector`\n"
+        ),
     );
 }

@@ -4,7 +4,9 @@ use std::io::{BufRead, Write};
 use std::path::Path;
 
 use super::{BadRows, Command};
-use crate::config::Config;
+use crate::config::{Config, ConfigErrors, PlaceKey, Problem};
+use crate::connector::MemoryKv;
+use crate::error::Error;
 use crate::pool::{Pool, count};
 
 type Outcome = Result<(), String>;
@@ -24,7 +26,7 @@ pub(super) fn dispatch(command: Command, out: &mut dyn Write, err: &mut dyn Writ
             dead_letters,
         } => {
             if follow || bad_rows == BadRows::Skip {
-                let flow = pool(config.as_deref())?.flow(&flow).map_err(text)?;
+                let flow = pool_to_run(config.as_deref())?.flow(&flow).map_err(text)?;
                 let options = super::follow::Options {
                     input,
                     follow,
@@ -51,8 +53,18 @@ pub(super) fn text(err: impl std::fmt::Display) -> String {
     err.to_string()
 }
 
-/// The pool of a config directory, or of no config at all.
+/// The pool of a config directory, or of no config at all, for commands that only read it.
 pub(super) fn pool(config: Option<&Path>) -> Result<Pool, String> {
+    load(config, false)
+}
+
+/// The pool of a config directory for commands that check or run its flows: a connector the
+/// command line cannot make is a problem too, at its place, before anything runs.
+pub(super) fn pool_to_run(config: Option<&Path>) -> Result<Pool, String> {
+    load(config, true)
+}
+
+fn load(config: Option<&Path>, to_run: bool) -> Result<Pool, String> {
     if let Some(path) = config
         && path.is_file()
         && !path
@@ -69,11 +81,44 @@ pub(super) fn pool(config: Option<&Path>) -> Result<Pool, String> {
         Some(dir) => Config::load(dir).map_err(text)?,
         None => Config::new(),
     };
-    Pool::new(config).map_err(text)
+    // Reported with the pool's own problems, sorted as one list.
+    let mut problems = if to_run {
+        unmakeable_connectors(&config)
+    } else {
+        Vec::new()
+    };
+    match Pool::new(config) {
+        Ok(pool) if problems.is_empty() => Ok(pool),
+        Ok(_) => Err(ConfigErrors::from_problems(problems).to_string()),
+        Err(Error::Config(errors)) => {
+            problems.extend(errors.problems().iter().cloned());
+            Err(ConfigErrors::from_problems(problems).to_string())
+        }
+        Err(err) => Err(err.to_string()),
+    }
+}
+
+/// Connectors the command line cannot make: a program hands any connector but a memory store to
+/// its pool in code (`Pool::with_connector`), which the command line has no way to do, so a flow
+/// using one would fail when it runs.
+fn unmakeable_connectors(config: &Config) -> Vec<Problem> {
+    config
+        .conns()
+        .filter(|conn| !conn.conn_type.is_empty() && conn.conn_type != MemoryKv::TYPE)
+        .map(|conn| Problem {
+            place: config.place(&PlaceKey::Conn(conn.cname.clone())).cloned(),
+            message: format!(
+                "conn `{}` has `type: {}`, which the command line cannot make: it makes `type: \
+                 memory` connectors only; use `type: memory`, or run flows that need a {} \
+                 connector from your program, giving it to the pool with `Pool::with_connector`",
+                conn.cname, conn.conn_type, conn.conn_type
+            ),
+        })
+        .collect()
 }
 
 fn validate(dir: &Path, out: &mut dyn Write) -> Outcome {
-    let pool = pool(Some(dir))?;
+    let pool = pool_to_run(Some(dir))?;
     let config = pool.config();
     writeln!(
         out,
@@ -142,7 +187,7 @@ fn export(flow: &str, dir: &Path, config: Option<&Path>, out: &mut dyn Write) ->
 }
 
 fn run(flow: &str, config: Option<&Path>, input: Option<&Path>, out: &mut dyn Write) -> Outcome {
-    let pool = pool(config)?;
+    let pool = pool_to_run(config)?;
     let mut flow = pool.flow(flow).map_err(text)?;
     let (label, lines) = read_lines(input)?;
     for (number, line) in lines.iter().enumerate() {

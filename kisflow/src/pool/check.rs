@@ -115,10 +115,15 @@ fn unlinked(config: &Config, registry: &Registry) -> Option<Problem> {
     );
     named.sort_unstable();
     named.dedup();
-    if named.is_empty() || named.iter().any(|name| registry.function(name).is_ok()) {
+    let registered = registry.functions().count();
+    // One unknown name among registered functions is likelier a typo, which its own problem
+    // already names, with a "did you mean".
+    if named.is_empty()
+        || (registered > 0 && named.len() < 2)
+        || named.iter().any(|name| registry.function(name).is_ok())
+    {
         return None;
     }
-    let registered = registry.functions().count();
     let found = if registered == 0 {
         "this program registers no #[kis_function] at all".to_owned()
     } else {
