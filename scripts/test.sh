@@ -44,5 +44,8 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 step "cargo test --workspace (unit, integration, ui, doc tests and the examples' output)"
 cargo test --workspace
 
+step "scripts/test_template.sh (the template crate examples/app, from a fresh copy)"
+bash scripts/test_template.sh
+
 echo
 echo "all checks passed"
