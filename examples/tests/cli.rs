@@ -277,7 +277,62 @@ fn run_of_an_unknown_flow_lists_the_flows() {
         &demo(&["run", "Nope"], Some("")),
         1,
         "",
-        "no flow named \"Nope\" is registered; registered flows: AvgScores, CalStuAvgScore\n",
+        "no flow named \"Nope\" (registered flows: AvgScores, CalStuAvgScore); a flow written \
+         only in YAML needs `--config DIR`\n",
+    );
+}
+
+#[test]
+fn run_of_a_misspelt_flow_says_which_one_was_meant() {
+    assert_run(
+        &demo(&["run", "AvgScore", "--config", CONF], Some("")),
+        1,
+        "",
+        "no flow named \"AvgScore\" (registered flows: AvgScores, CalStuAvgScore, HonourRoll); \
+         did you mean `AvgScores`?\n",
+    );
+}
+
+#[test]
+fn rust_log_shows_kisflows_logs_on_standard_error() {
+    let row = "{\"stu_id\":101,\"score_1\":100,\"score_2\":90,\"score_3\":80}\n";
+    let output = Command::new(env!("CARGO_BIN_EXE_kisflow-demo"))
+        .args(["run", "AvgScores", "--input", "/dev/stdin"])
+        .env("RUST_LOG", "kisflow=debug")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            child.stdin.take().unwrap().write_all(row.as_bytes())?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let logs = text(&output.stderr);
+    assert!(
+        logs.contains("DEBUG") && logs.contains("kisflow_run"),
+        "{logs}"
+    );
+    let bad = Command::new(env!("CARGO_BIN_EXE_kisflow-demo"))
+        .arg("list")
+        .env("RUST_LOG", "kisflow=loud")
+        .output()
+        .unwrap();
+    assert!(
+        text(&bad.stderr).starts_with("RUST_LOG=`kisflow=loud` is not a log filter"),
+        "{}",
+        text(&bad.stderr)
+    );
+}
+
+#[test]
+fn run_of_empty_input_says_that_nothing_ran() {
+    assert_run(
+        &demo(&["run", "AvgScores"], Some("\n\n")),
+        0,
+        "",
+        "<stdin> holds no rows, so flow `AvgScores` did not run; give one JSON row per line\n",
     );
 }
 

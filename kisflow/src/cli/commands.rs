@@ -7,7 +7,7 @@ use super::{BadRows, Command};
 use crate::config::{Config, ConfigErrors, PlaceKey, Problem};
 use crate::connector::MemoryKv;
 use crate::error::Error;
-use crate::pool::{Pool, count};
+use crate::pool::{Pool, count, suggestion};
 
 type Outcome = Result<(), String>;
 
@@ -26,7 +26,8 @@ pub(super) fn dispatch(command: Command, out: &mut dyn Write, err: &mut dyn Writ
             dead_letters,
         } => {
             if follow || bad_rows == BadRows::Skip {
-                let flow = pool_to_run(config.as_deref())?.flow(&flow).map_err(text)?;
+                let pool = pool_to_run(config.as_deref())?;
+                let flow = find_flow(&pool, &flow, config.is_some())?;
                 let options = super::follow::Options {
                     input,
                     follow,
@@ -37,7 +38,7 @@ pub(super) fn dispatch(command: Command, out: &mut dyn Write, err: &mut dyn Writ
                 };
                 super::follow::run(flow, &options, out, err)
             } else {
-                run(&flow, config.as_deref(), input.as_deref(), out)
+                run(&flow, config.as_deref(), input.as_deref(), out, err)
             }
         }
         Command::Serve { config } => super::serve::serve(&config, out, err),
@@ -95,6 +96,33 @@ fn load(config: Option<&Path>, to_run: bool) -> Result<Pool, String> {
             Err(ConfigErrors::from_problems(problems).to_string())
         }
         Err(err) => Err(err.to_string()),
+    }
+}
+
+/// The flow named `name`; an unknown name gets a "did you mean", and, when no `--config` was
+/// given, the reminder that flows written only in YAML come from one.
+pub(super) fn find_flow(
+    pool: &Pool,
+    name: &str,
+    config_given: bool,
+) -> Result<Box<dyn crate::DynFlow>, String> {
+    match pool.flow(name) {
+        Err(Error::Unknown { kind: "flow", .. }) => {
+            let names = pool.flow_names();
+            let known = if names.is_empty() {
+                "none is registered".to_owned()
+            } else {
+                format!("registered flows: {}", names.join(", "))
+            };
+            let hint = suggestion(name, names.iter().map(String::as_str));
+            let yaml = if config_given {
+                ""
+            } else {
+                "; a flow written only in YAML needs `--config DIR`"
+            };
+            Err(format!("no flow named \"{name}\" ({known}){hint}{yaml}"))
+        }
+        other => other.map_err(text),
     }
 }
 
@@ -186,9 +214,15 @@ fn export(flow: &str, dir: &Path, config: Option<&Path>, out: &mut dyn Write) ->
     Ok(())
 }
 
-fn run(flow: &str, config: Option<&Path>, input: Option<&Path>, out: &mut dyn Write) -> Outcome {
+fn run(
+    flow: &str,
+    config: Option<&Path>,
+    input: Option<&Path>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Outcome {
     let pool = pool_to_run(config)?;
-    let mut flow = pool.flow(flow).map_err(text)?;
+    let mut flow = find_flow(&pool, flow, config.is_some())?;
     let (label, lines) = read_lines(input)?;
     for (number, line) in lines.iter().enumerate() {
         if line.trim().is_empty() {
@@ -203,6 +237,15 @@ fn run(flow: &str, config: Option<&Path>, input: Option<&Path>, out: &mut dyn Wr
                 err.with_row_number(line)
             )
         })?;
+    }
+    if flow.committed() == 0 {
+        // Not an error, so a script may feed an empty batch; but not silent either.
+        return writeln!(
+            err,
+            "{label} holds no rows, so flow `{}` did not run; give one JSON row per line",
+            flow.name()
+        )
+        .map_err(text);
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -23,6 +23,7 @@
 mod commands;
 mod dlq;
 mod follow;
+mod logging;
 mod schema;
 mod serve;
 
@@ -166,6 +167,7 @@ enum BadRows {
 /// Runs the command line with the process's arguments, standard output and standard error.
 #[must_use]
 pub fn main() -> ExitCode {
+    logging::install_from_env(&mut std::io::stderr());
     // Not `stdout().lock()`: `serve` runs handlers on other threads, and a handler that prints
     // would wait for that lock for ever.
     run(

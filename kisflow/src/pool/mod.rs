@@ -23,7 +23,7 @@ mod check;
 mod export;
 
 #[cfg(feature = "cli")]
-pub(crate) use check::count;
+pub(crate) use check::{count, suggestion};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
