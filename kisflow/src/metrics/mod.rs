@@ -5,6 +5,7 @@ mod handles;
 mod histogram;
 #[cfg(feature = "http")]
 mod serve;
+mod sorted;
 pub(crate) mod source;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -184,7 +185,7 @@ impl Metrics {
         let mut text = String::new();
         prometheus_client::encoding::text::encode(&mut text, &self.inner.registry)
             .expect("encoding into a String never fails");
-        text
+        sorted::sort_series(&text)
     }
 
     /// Serves [`encode`](Self::encode) at `GET /metrics` on `addr` (`"127.0.0.1:0"` picks a free
