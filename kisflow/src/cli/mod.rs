@@ -178,7 +178,17 @@ pub fn main() -> ExitCode {
 }
 
 /// Runs the command line with these arguments (the first is the program's name), writing to
-/// `out` and `err`; for tests and for programs that wrap it.
+/// `out` and `err`; for tests and for programs that wrap it. Unlike [`main`], it installs no
+/// log subscriber.
+///
+/// ```standalone_crate
+/// use std::process::ExitCode;
+///
+/// let (mut out, mut err) = (Vec::new(), Vec::new());
+/// let code = kisflow::cli::run(["kisflow", "run", "Nope"], &mut out, &mut err);
+/// assert_eq!(code, ExitCode::FAILURE);
+/// assert!(String::from_utf8(err).unwrap().starts_with("no flow named \"Nope\""));
+/// ```
 pub fn run<I, T>(args: I, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode
 where
     I: IntoIterator<Item = T>,

@@ -6,6 +6,26 @@ use std::fmt;
 use super::Error;
 
 /// A JSON row that does not decode into the first function's input type; see [`Error::Decode`].
+///
+/// ```
+/// use kisflow::prelude::*;
+/// use serde::Deserialize;
+///
+/// #[derive(Deserialize)]
+/// struct Order { qty: u32 }
+///
+/// #[kis_function(mode = "Expand")]
+/// fn take(rows: Vec<Order>) {
+///     let _ = rows;
+/// }
+/// flow!(Orders: take);
+///
+/// let err = Orders::new().commit_json(r#"{"qty": "two"}"#).unwrap_err();
+/// let kisflow::Error::Decode(decode) = err else { panic!("{err}") };
+/// assert_eq!((decode.row_number, decode.function.as_str()), (1, "take"));
+/// assert!(decode.reason.starts_with("field `qty`: invalid type"));
+/// assert_eq!(decode.row, r#"{"qty": "two"}"#);
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[error(
     "flow `{flow}`: row {row_number} does not decode into `{row_type}`, the input of function \
@@ -24,12 +44,32 @@ pub struct DecodeError {
     pub row_number: usize,
     /// The row as committed, shortened to 200 characters.
     pub row: String,
-    /// serde's reason, after the path of the field it is about (`field `items[2].qty`: …`),
+    /// serde's reason, after the path of the field it is about (``field `items[2].qty`: …``),
     /// with line and column inside the row.
     pub reason: String,
 }
 
 /// A JSON row without a field its flow requires; see [`Error::MissingField`].
+///
+/// ```
+/// use kisflow::prelude::*;
+/// use kisflow::{FlowSettings, StageSettings};
+///
+/// #[kis_function(mode = "Expand")]
+/// fn take(rows: Vec<serde_json::Value>) {
+///     let _ = rows;
+/// }
+/// flow!(Rows: take);
+///
+/// let settings = FlowSettings {
+///     stages: vec![StageSettings { must: vec!["id".into()], ..StageSettings::default() }],
+///     ..FlowSettings::default()
+/// };
+/// let mut flow = Rows::new().with_settings(&settings).unwrap();
+/// let err = flow.commit_json(r#"{"name": "x"}"#).unwrap_err();
+/// let kisflow::Error::MissingField(missing) = err else { panic!("{err}") };
+/// assert_eq!(missing.field, "id");
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[error(
     "flow `{flow}`: row {row_number} lacks the field `{field}`, which function `{function}` \
@@ -50,7 +90,13 @@ pub struct MissingField {
     pub row: String,
 }
 
-/// Two registrations under one name; see [`Error::Duplicate`].
+/// Two registrations under one name; see [`Error::Duplicate`]. Every call of
+/// [`registry`](crate::registry) then fails with it, naming both places:
+///
+/// ```text
+/// function name "Avg" is registered twice: by `my_app::avg` (src/a.rs:3:1) and by
+/// `my_app::mean` (src/b.rs:9:1); give one of them another name
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[error(
     "{kind} name \"{name}\" is registered twice: by `{first}` ({first_at}) and by `{second}` \

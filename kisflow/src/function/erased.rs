@@ -144,7 +144,7 @@ pub(crate) fn decode_row<T: serde::de::DeserializeOwned + Send + 'static>(
 
 impl JsonRef<'_> {
     /// The row as a `T`. A row of the wrong shape is decoded once more, tracking where serde is,
-    /// so its error names the field (`field `items[2].qty`: invalid type…`): a cost only rows
+    /// so its error names the field (``field `items[2].qty`: invalid type…``): a cost only rows
     /// that fail pay.
     pub(crate) fn decode<T: serde::de::DeserializeOwned>(self) -> Result<T, serde_json::Error> {
         let decoded = match self {

@@ -124,7 +124,24 @@ impl std::fmt::Debug for RowType {
     }
 }
 
-/// Everything the registry knows about one `#[kis_function]`.
+/// Everything the registry knows about one `#[kis_function]`: its name, mode, row types, params,
+/// actions, connector and where it is defined.
+///
+/// ```
+/// use kisflow::prelude::*;
+///
+/// #[kis_function(mode = "Calculate", name = "Lengths", params(max: usize = 80))]
+/// fn lengths(rows: Vec<String>) -> Vec<usize> {
+///     rows.iter().map(String::len).collect()
+/// }
+///
+/// let info = <lengths as KisFunction>::INFO;
+/// assert_eq!((info.name(), info.mode()), ("Lengths", Mode::Calculate));
+/// assert_eq!(info.input().name(), "alloc::string::String");
+/// assert_eq!(info.output().map(|t| t.name()), Some("usize"));
+/// assert_eq!(info.params(), [("max", "80")]);
+/// assert!(info.location().file.ends_with(".rs"));
+/// ```
 #[derive(Debug)]
 pub struct FunctionInfo {
     name: &'static str,
