@@ -30,12 +30,21 @@ fn print_stu_avg_score(rows: Vec<StuAvg>) {
 
 flow!(CalStuAvgScore: verify_stu -> avg_stu_score -> print_stu_avg_score);
 
+const USAGE: &str = "usage: metrics [--seconds N] [--tick-ms MS] [--serve ADDR]
+
+Runs CalStuAvgScore every MS milliseconds (1000) for N seconds (10), serving its metrics at
+http://ADDR/metrics (127.0.0.1:20004), then prints the run counts.";
+
 fn arg(name: &str) -> Option<String> {
     std::env::args().skip_while(|a| a != name).nth(1)
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    if std::env::args().any(|a| a == "--help" || a == "-h") {
+        println!("{USAGE}");
+        return Ok(());
+    }
     // The library never installs a subscriber; a program does.
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())

@@ -44,5 +44,17 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 step "cargo test --workspace (unit, integration, ui, doc tests and the examples' output)"
 cargo test --workspace
 
+step "dependency budget: what the quick start compiles (kisflow's default features)"
+budget=61
+crates=$(cargo tree -p kisflow -e normal,build --prefix none | sed 's/ (\*)//; s/ (proc-macro)//' | sort -u | wc -l)
+if [ "$crates" -gt "$budget" ]; then
+    echo "error: kisflow with its default features compiles $crates crates, over the budget of $budget; put the new dependency behind a feature, or raise the budget in scripts/test.sh saying why" >&2
+    exit 1
+fi
+echo "$crates crates (budget $budget)"
+
+step "scripts/test_template.sh (the template crate examples/app, from a fresh copy)"
+bash scripts/test_template.sh
+
 echo
 echo "all checks passed"

@@ -90,8 +90,57 @@ fn validate_accepts_a_good_directory() {
     assert_run(
         &demo(&["validate", CONF], None),
         0,
-        &format!("{CONF}: ok, 1 functions, 2 flows and 0 connectors checked\n"),
+        &format!("{CONF}: ok, 1 function, 2 flows and 0 connectors checked\n"),
         "",
+    );
+}
+
+#[test]
+fn validate_of_a_file_that_is_not_yaml_says_it_is_not_a_directory() {
+    let dir = TempDir::new("notadir");
+    let readme = dir.write("README.md", "# notes\n");
+    assert_run(
+        &demo(&["validate", readme.to_str().unwrap()], None),
+        1,
+        "",
+        &format!(
+            "`{}` is not a directory; give the directory of your `.yml`/`.yaml` config files (or \
+             one such file)\n",
+            readme.display()
+        ),
+    );
+}
+
+#[test]
+fn validate_reports_a_connector_the_command_line_cannot_make_with_the_other_problems() {
+    let dir = TempDir::new("redisconn");
+    dir.write(
+        "conn-Cache.yml",
+        "kistype: conn\ncname: Cache\naddrs: 127.0.0.1:9092\ntype: kafka\n",
+    );
+    dir.write(
+        "conn-Pair.yml",
+        "kistype: conn\ncname: Pair\ntype: redis\naddrs: 127.0.0.1:1,127.0.0.1:2\n",
+    );
+    dir.write(
+        "flow-Odd.yml",
+        "kistype: flow\nstatus: 1\nflow_name: Odd\nflows:\n  - fname: Missing\n",
+    );
+    let output = demo(&["validate", dir.0.to_str().unwrap()], None);
+    let d = dir.0.display();
+    assert_run(
+        &output,
+        1,
+        "",
+        &format!(
+            "{d}/conn-Cache.yml:2:8: conn `Cache` has `type: kafka`, which the command line cannot \
+             make: it makes `type: memory` and `type: redis` connectors only; run flows that need \
+             a kafka connector from your program, giving it to the pool with \
+             `Pool::with_connector`\n{d}/conn-Pair.yml:2:8: conn `Pair` (`type: redis`): \
+             `addrs: 127.0.0.1:1,127.0.0.1:2` names several servers, but a redis connector takes \
+             one `host:port` (Redis Cluster is not supported)\n{d}/flow-Odd.yml:5:12: flow `Odd` \
+             names function `Missing`, which is not registered\n"
+        ),
     );
 }
 
@@ -190,13 +239,42 @@ fn run_names_the_input_line_of_a_bad_row() {
     assert_eq!(
         text(&output.stderr),
         format!(
-            "{}:2: flow `AvgScores`: committed row 2 does not decode into \
-             `kisflow_examples::StuScore`, the input of function `VerifyStu`: invalid type: string \
-             \"x\", expected i64 at line 1 column 13; the row was not committed: {{\"stu_id\":\"x\"}}\n",
+            "{}:2: flow `AvgScores`: row 2 does not decode into `kisflow_examples::StuScore`, the \
+             input of function `VerifyStu`: field `stu_id`: invalid type: string \"x\", expected \
+             i64 at line 1 column 13; the row was not committed: {{\"stu_id\":\"x\"}}; no row \
+             ran: `run` reads all of its input before it runs (with `--follow` it runs batches as \
+             they come, with `--bad-rows skip` it goes on past bad rows)\n",
             input.display()
         )
     );
     assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn run_numbers_a_bad_row_by_its_line_counting_blank_lines() {
+    let dir = TempDir::new("badrow-blank");
+    let input = dir.write(
+        "rows.jsonl",
+        "\n{\"stu_id\":1,\"score_1\":1,\"score_2\":1,\"score_3\":1}\n\n{\"stu_id\": 2, \"score_1\": \"two\"}\n",
+    );
+    let output = demo(
+        &["run", "AvgScores", "--input", input.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let shown = text(&output.stderr);
+    assert!(
+        shown.starts_with(&format!(
+            "{}:4: flow `AvgScores`: row 4 does not decode",
+            input.display()
+        )),
+        "{shown}"
+    );
+    assert!(shown.contains("field `score_1`: invalid type"), "{shown}");
+    assert!(
+        shown.contains(r#"not committed: {"stu_id": 2, "score_1": "two"}; no row ran"#),
+        "{shown}"
+    );
 }
 
 #[test]
@@ -205,7 +283,62 @@ fn run_of_an_unknown_flow_lists_the_flows() {
         &demo(&["run", "Nope"], Some("")),
         1,
         "",
-        "no flow named \"Nope\" is registered; registered flows: AvgScores, CalStuAvgScore\n",
+        "no flow named \"Nope\" (registered flows: AvgScores, CalStuAvgScore); a flow written \
+         only in YAML needs `--config DIR`\n",
+    );
+}
+
+#[test]
+fn run_of_a_misspelt_flow_says_which_one_was_meant() {
+    assert_run(
+        &demo(&["run", "AvgScore", "--config", CONF], Some("")),
+        1,
+        "",
+        "no flow named \"AvgScore\" (registered flows: AvgScores, CalStuAvgScore, HonourRoll); \
+         did you mean `AvgScores`?\n",
+    );
+}
+
+#[test]
+fn rust_log_shows_kisflows_logs_on_standard_error() {
+    let row = "{\"stu_id\":101,\"score_1\":100,\"score_2\":90,\"score_3\":80}\n";
+    let output = Command::new(env!("CARGO_BIN_EXE_kisflow-demo"))
+        .args(["run", "AvgScores", "--input", "/dev/stdin"])
+        .env("RUST_LOG", "kisflow=debug")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            child.stdin.take().unwrap().write_all(row.as_bytes())?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let logs = text(&output.stderr);
+    assert!(
+        logs.contains("DEBUG") && logs.contains("kisflow_run"),
+        "{logs}"
+    );
+    let bad = Command::new(env!("CARGO_BIN_EXE_kisflow-demo"))
+        .arg("list")
+        .env("RUST_LOG", "kisflow=loud")
+        .output()
+        .unwrap();
+    assert!(
+        text(&bad.stderr).starts_with("RUST_LOG=`kisflow=loud` is not a log filter"),
+        "{}",
+        text(&bad.stderr)
+    );
+}
+
+#[test]
+fn run_of_empty_input_says_that_nothing_ran() {
+    assert_run(
+        &demo(&["run", "AvgScores"], Some("\n\n")),
+        0,
+        "",
+        "<stdin> holds no rows, so flow `AvgScores` did not run; give one JSON row per line\n",
     );
 }
 

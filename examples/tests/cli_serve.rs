@@ -112,7 +112,7 @@ fn check_dead_letters(conf: &std::path::Path, con: &mut redis::Connection) {
     let id = letter["id"].as_str().unwrap();
     let shown = dlq(&["show", "CalStuAvgScore", id, "--config", conf]);
     assert!(
-        shown.contains("\"error\": \"flow `CalStuAvgScore`: committed row"),
+        shown.contains("\"error\": \"flow `CalStuAvgScore`: row"),
         "{shown}"
     );
     let dry = dlq(&["replay", "CalStuAvgScore", "--config", conf, "--dry-run"]);

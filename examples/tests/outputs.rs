@@ -90,6 +90,17 @@ fn metrics() {
     compare("metrics", rest);
 }
 
+/// `--help` says how to run the metrics example instead of starting it.
+#[test]
+fn metrics_help_prints_its_usage_and_starts_nothing() {
+    let stdout = run("metrics", &["--help"]);
+    assert!(
+        stdout.starts_with("usage: metrics [--seconds N]"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("serving"), "{stdout}");
+}
+
 /// Each `[[example]]` of `examples/Cargo.toml` has a file of expected output, and each file an
 /// example: a new example cannot go unchecked, nor a removed one leave its file behind.
 #[test]

@@ -65,6 +65,22 @@ use proc_macro::TokenStream;
 ///   assert_eq!(<scale as KisFunction>::INFO.params(), [("factor", "1.5"), ("round", "true")]);
 ///   ```
 ///
+///   A param may declare its type, `key: Type = value`, for any `Type: FromStr`: the handler reads
+///   it with `FlowCtx::param_as::<Type>`, a number or boolean default must be a value of the type
+///   (`max_qty: u32 = -1` does not compile), and a value that does not parse, given in YAML (a
+///   func's `default_params`, a flow's `params`) or in a `flow!`, is a load error of the pool at
+///   its file and line, so `kisflow validate` reports it before anything runs.
+///
+///   ```
+///   # use kisflow::prelude::*;
+///   #[kis_function(mode = "Verify", params(max_qty: u32 = 100))]
+///   fn small(ctx: &FlowCtx, rows: Vec<u32>) -> kisflow::Result<Vec<u32>> {
+///       let max = ctx.param_as::<u32>("max_qty")?;
+///       Ok(rows.into_iter().filter(|q| *q <= max).collect())
+///   }
+///   assert_eq!(<small as KisFunction>::INFO.param_type("max_qty").unwrap().type_name(), "u32");
+///   ```
+///
 /// - **`conn = "cname"`**: binds the function to the connector with that `cname`; the handler
 ///   reaches it with `FlowCtx::connector`, and a flow holding the function must be given it.
 ///
@@ -173,9 +189,31 @@ pub fn kis_function(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 ///
 /// Syntax: `flow!(Name: f -> g -> h)`, optionally with `crate = path;` first (see below), and doc
-/// comments and a visibility before the name
-/// (`flow!(pub Name: …)`; the functions of a `pub` flow must be `pub` too, since its input row type is
-/// its first function's).
+/// comments and a visibility before the name.
+///
+/// **Visibility.** The flow's type is private to its module, as a `struct` is, unless written
+/// `flow!(pub Name: …)`: a library that declares its flows in `lib.rs` for its binary (or its
+/// tests) to run writes `pub`. The first function of a `pub` flow must be `pub` too, since the
+/// flow's input row type is that function's; otherwise the compiler says "private type in public
+/// interface". Using a private flow from another module is ``error[E0603]: struct `Name` is
+/// private``.
+///
+/// ```
+/// mod flows {
+///     use kisflow::prelude::*;
+///
+///     #[kis_function(mode = "Expand")]
+///     pub fn print(rows: Vec<u32>) {
+///         println!("{rows:?}");
+///     }
+///
+///     flow!(pub Orders: print);
+/// }
+///
+/// let mut flow = flows::Orders::new();
+/// flow.commit(7).unwrap();
+/// ```
+///
 /// Functions may be named by path (`stages::avg`) and take params in parentheses,
 /// `f(key = "value", other = 3)`; a handler reads them with `FlowCtx::param`. The same function may
 /// appear twice with different params.

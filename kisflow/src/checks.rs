@@ -43,8 +43,9 @@ impl<Prev, Next, T> FeedsInto<Prev, Next, T> for T {
 }
 
 /// An edge of a flow, `(Prev, Next)`: implemented when function `Prev` emits rows and they are of
-/// the type function `Next` takes. `flow!` reaches every function after the first through the edge
-/// that leads to it, so a mismatch is reported once, at that function.
+/// the type function `Next` takes, for generic code over functions. `flow!` asks for the two
+/// bounds behind it ([`EmitsRows`] and [`FeedsInto`]) itself, once per edge at the second
+/// function's name, so a mismatch is one error in the words of the bound that failed.
 ///
 /// ```
 /// use kisflow::prelude::*;

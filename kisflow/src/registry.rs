@@ -51,7 +51,23 @@ impl FlowEntry {
 inventory::collect!(FunctionEntry);
 inventory::collect!(FlowEntry);
 
-/// A flow as the registry lists it.
+/// A flow as the registry lists it: its name, where `flow!` declared it, its functions, and a
+/// fresh instance on demand.
+///
+/// ```standalone_crate
+/// use kisflow::prelude::*;
+///
+/// #[kis_function(mode = "Calculate")]
+/// fn double(rows: Vec<i64>) -> Vec<i64> {
+///     rows.into_iter().map(|n| n * 2).collect()
+/// }
+/// flow!(Doubles: double);
+///
+/// let info = kisflow::registry().unwrap().flows().find(|f| f.name() == "Doubles").unwrap();
+/// let names: Vec<&str> = info.stages().iter().map(|s| s.function().name()).collect();
+/// assert_eq!(names, ["double"]);
+/// assert_eq!(info.instantiate().name(), "Doubles");
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct FlowInfo {
     entry: &'static FlowEntry,
@@ -116,13 +132,19 @@ impl std::fmt::Debug for FlowEntry {
 ///     println!("{} {} {} -> {:?}", f.name(), f.mode(), f.input().name(), f.output().map(|o| o.name()));
 /// }
 /// ```
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Registry {
     functions: BTreeMap<&'static str, &'static FunctionInfo>,
     flows: BTreeMap<&'static str, &'static FlowEntry>,
 }
 
 /// The program's registry; fails if two functions or two flows share a name.
+///
+/// ```standalone_crate
+/// let registry = kisflow::registry().unwrap();
+/// // A program that links no `#[kis_function]` has an empty one: see `Registry`.
+/// assert!(registry.function("NoSuchFunction").is_err());
+/// ```
 pub fn registry() -> Result<&'static Registry> {
     static REGISTRY: OnceLock<Result<Registry, Duplicate>> = OnceLock::new();
     REGISTRY

@@ -108,8 +108,8 @@ async fn stu_avg_decodes_json_rows() {
     let err = flow.commit_json(r#"{"score_1": 1}"#).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "flow `StuAvg`: committed row 2 lacks the field `stu_id`, which function `AvgStuScore` \
-         requires (`source.must`); the row was not committed: {\"score_1\":1}"
+        "flow `StuAvg`: row 2 lacks the field `stu_id`, which function `AvgStuScore` requires \
+         (`source.must`); the row was not committed: {\"score_1\": 1}"
     );
     flow.run().await.unwrap();
     assert_eq!(yaml_log(flow.as_ref()), ["stuid: [100], avg score: [2]"]);

@@ -218,3 +218,22 @@ async fn a_port_in_use_is_an_error_that_names_the_address() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn series_are_encoded_in_the_order_of_their_labels() {
+    let metrics = Metrics::new();
+    let mut flow = Scores::new().with_metrics(&metrics);
+    flow.commit_batch([1, 2]).unwrap();
+    flow.run().await.unwrap();
+    let text = metrics.encode();
+    let functions: Vec<&str> = text
+        .lines()
+        .filter(|line| line.starts_with("func_schedule_cnts_total{"))
+        .filter_map(|line| line.split("func_name=\"").nth(1)?.split('"').next())
+        .collect();
+    assert_eq!(
+        functions,
+        ["CheckScores", "DoubleScores", "DropScores"],
+        "{text}"
+    );
+}

@@ -44,11 +44,11 @@ flow!(Declared: check -> ticket -> print);
 /// Writes `files` (name, text) into a directory of their own, loads it and returns
 /// `Pool::new`'s error, one line per problem, with paths relative to the directory.
 fn problems(files: &[(&str, &str)]) -> Vec<String> {
-    let dir = std::env::temp_dir().join(format!(
-        "kisflow-pool-checks-{}-{}",
-        std::process::id(),
-        files[0].0
-    ));
+    // A directory per call: tests run in parallel, and two may start with the same file name.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir =
+        std::env::temp_dir().join(format!("kisflow-pool-checks-{}-{call}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     for (name, text) in files {
@@ -133,4 +133,74 @@ fn retries_and_jumps_need_rows_that_can_be_copied() {
              derive `Clone` for them or set `retry_times: 0`",
         ]
     );
+}
+
+/// The line `limit` is registered at, for the messages that name it.
+const LIMIT_AT: u32 = line!() + 1;
+#[kis_function(mode = "Verify", params(max_qty: u32 = 100, note = "any text"))]
+fn limit(ctx: &FlowCtx, rows: Vec<Order>) -> kisflow::Result<Vec<Order>> {
+    let max: u32 = ctx.param_as("max_qty")?;
+    Ok(rows.into_iter().filter(|o| o.id <= max).collect())
+}
+
+#[test]
+fn a_param_declared_with_a_type_is_checked_where_yaml_gives_it() {
+    assert_eq!(
+        problems(&[
+            (
+                "a-flow.yml",
+                "kistype: flow\nstatus: 1\nflow_name: Limited\nflows:\n  - fname: check\n  - fname: limit\n    params:\n      max_qty: five\n      note: 12\n",
+            ),
+            (
+                "b-func.yml",
+                "kistype: func\nfname: limit\nfmode: Verify\noption:\n  default_params:\n    max_qty: -3\n"
+            ),
+        ]),
+        [
+            format!(
+                "a-flow.yml:6:12: flow `Limited` gives param `max_qty` of function `limit` the \
+                 value \"five\", which is not a `u32` as the function declares \
+                 (`params(max_qty: u32)` at tests/tests/pool_checks.rs:{LIMIT_AT}:1); give a `u32`"
+            ),
+            format!(
+                "b-func.yml:2:8: func `limit` gives param `max_qty` of function `limit` the value \
+                 \"-3\", which is not a `u32` as the function declares (`params(max_qty: u32)` \
+                 at tests/tests/pool_checks.rs:{LIMIT_AT}:1); give a `u32`"
+            ),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_handler_reads_a_typed_param_and_a_bad_one_is_an_error_naming_it() -> kisflow::Result<()>
+{
+    let yaml = "kistype: flow\nstatus: 1\nflow_name: Limited\nflows:\n  - fname: limit\n    params:\n      max_qty: 2\n";
+    let pool = Pool::new(Config::load_str("flow-Limited.yml", yaml)?)?;
+    let mut flow = pool.flow("Limited")?;
+    flow.commit(Order { id: 1 })?;
+    flow.commit(Order { id: 3 })?;
+    flow.run().await?;
+    // The default, when nothing is configured; and a value given in code is read the same way.
+    let mut flow = kisflow::registry()?.compose("Plain", &["limit"])?;
+    flow.commit(Order { id: 100 })?;
+    flow.run().await?;
+    let mut settings = kisflow::FlowSettings::default();
+    settings.stages.push(kisflow::StageSettings {
+        flow_params: [("max_qty".to_owned(), "lots".to_owned())].into(),
+        ..kisflow::StageSettings::default()
+    });
+    flow.set_settings(&settings)?;
+    flow.commit(Order { id: 1 })?;
+    let err = flow.run().await.unwrap_err();
+    assert_eq!(
+        std::error::Error::source(&err)
+            .map(ToString::to_string)
+            .as_deref(),
+        Some(
+            "flow `Plain`: param `max_qty` of function `limit` is \"lots\", which is not a `u32`: \
+             invalid digit found in string"
+        ),
+        "{err}"
+    );
+    Ok(())
 }

@@ -186,9 +186,9 @@ fn a_json_row_that_does_not_decode_is_rejected_with_its_place_and_reason() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "flow `Intake`: committed row 2 does not decode into `runtime::Score`, the input of function \
-         `take_scores`: invalid type: string \"ninety\", expected i64 at line 1 column 28; the row was \
-         not committed: {\"stu_id\":2,\"score\":\"ninety\"}"
+        "flow `Intake`: row 2 does not decode into `runtime::Score`, the input of function \
+         `take_scores`: field `score`: invalid type: string \"ninety\", expected i64 at line 1 \
+         column 28; the row was not committed: {\"stu_id\":2,\"score\":\"ninety\"}"
     );
     let err = flow.commit_json("not json").unwrap_err();
     assert!(
@@ -206,6 +206,47 @@ fn a_json_row_that_does_not_decode_is_rejected_with_its_place_and_reason() {
         "{err}"
     );
     assert_eq!(flow.committed(), 1, "rows committed before a bad row stay");
+}
+
+#[derive(Debug, Deserialize)]
+struct Basket {
+    #[allow(dead_code, reason = "read only by the decoder")]
+    items: Vec<Item>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Item {
+    #[allow(dead_code, reason = "read only by the decoder")]
+    qty: u32,
+}
+
+#[kis_function(mode = "Expand")]
+fn take_baskets(_rows: Vec<Basket>) {}
+
+flow!(Baskets: take_baskets);
+
+#[test]
+fn a_decode_error_names_the_path_of_the_field_in_text_and_in_values() {
+    let mut flow = Baskets::new();
+    let text = r#"{"items": [{"qty": 1}, {"qty": "two"}]}"#;
+    let err = flow.commit_json(text).unwrap_err().to_string();
+    assert!(
+        err.contains("field `items[1].qty`: invalid type: string \"two\", expected u32 at line 1"),
+        "{err}"
+    );
+    // Echoed as it was given, spaces and all.
+    assert!(
+        err.ends_with(&format!("the row was not committed: {text}")),
+        "{err}"
+    );
+    let value: serde_json::Value = serde_json::from_str(text).unwrap();
+    let err = flow.commit_json(value).unwrap_err().to_string();
+    assert!(err.contains("field `items[1].qty`: invalid type"), "{err}");
+    // A syntax error has no field yet, and a missing field is about the row itself.
+    let err = flow.commit_json(r#"{"items": [}"#).unwrap_err().to_string();
+    assert!(!err.contains("field `"), "{err}");
+    let err = flow.commit_json("{}").unwrap_err().to_string();
+    assert!(err.contains(": missing field `items`"), "{err}");
 }
 
 #[test]

@@ -166,8 +166,20 @@ async fn required_fields_are_checked_on_json_rows() -> kisflow::Result<()> {
     let err = flow.commit_json(r#"{"id": 2}"#).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "flow `Orders`: committed row 2 lacks the field `qty`, which function `check` requires \
-         (`source.must`); the row was not committed: {\"id\":2}"
+        "flow `Orders`: row 2 lacks the field `qty`, which function `check` requires \
+         (`source.must`); the row was not committed: {\"id\": 2}"
+    );
+    // A row with the required fields that then fails to decode gets the verdict, the place and
+    // the echo of a flow without required fields.
+    let err = flow.commit_json(r#"{"id": 3, "qty": "many"}"#).unwrap_err();
+    let shown = err.to_string();
+    assert!(
+        shown.contains("field `qty`: invalid type: string \"many\", expected u32 at line 1 column"),
+        "{shown}"
+    );
+    assert!(
+        shown.ends_with(r#"the row was not committed: {"id": 3, "qty": "many"}"#),
+        "{shown}"
     );
     assert_eq!(flow.committed(), 1);
     Ok(())
@@ -262,7 +274,7 @@ async fn composed_flows_run_registered_functions_by_name() -> kisflow::Result<()
     let err = flow.commit_json(r#"{"id": "x"}"#).unwrap_err();
     assert!(
         err.to_string().starts_with(
-            "flow `Composed`: committed row 1 does not decode into `settings_and_compose::Order`"
+            "flow `Composed`: row 1 does not decode into `settings_and_compose::Order`"
         ),
         "{err}"
     );

@@ -26,6 +26,8 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
     let jumps = jumps(private, stages);
     let checks = checks(private, stages);
     let flow_in = at(first, quote!(<#first as #private::KisFunction>::In));
+    let last = &stages[stages.len() - 1].path;
+    let flow_out = at(last, quote!(<#last as #private::KisFunction>::Out));
     quote! {
         #(#attrs)*
         #vis struct #name {
@@ -54,6 +56,10 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
                     column: #private::column!(),
                 };
             }
+
+            // An impl header, not an associated type: a `pub` flow may end in a private function.
+            #[automatically_derived]
+            impl #private::LastEmits<#flow_out> for #name {}
 
             // What the compiler checks of the flow: the row types of each edge, and `Clone`
             // inputs where a function may jump. Generic and never called, so it compiles to
@@ -129,9 +135,24 @@ fn checks(private: &TokenStream, stages: &[StageInput]) -> Vec<TokenStream> {
     (0..stages.len())
         .map(|index| {
             let path = &stages[index].path;
+            // `EmitsRows` and `FeedsInto` themselves, not through `Edge`'s blanket impl: the
+            // compiler then reports the bound that failed in its own words and nothing else,
+            // where a bound reached through an impl also quotes that impl from kisflow's source.
             let edge = index.checked_sub(1).map(|prev| {
                 let prev_path = &stages[prev].path;
-                quote!(let _ = <(#prev_path, #path) as #private::Edge>::feed;)
+                // Aliases put both names where only a type can stand: a plain `fn` given as
+                // a generic argument would be taken for a constant, and reported twice.
+                quote! {
+                    {
+                        type Prev = #prev_path;
+                        type Next = #path;
+                        let _ = <<Prev as #private::EmitsRows>::Row as #private::FeedsInto<
+                            Prev,
+                            Next,
+                            <Next as #private::KisFunction>::In,
+                        >>::feed;
+                    }
+                }
             });
             let function = function_at(private, stages, index);
             at(

@@ -1,5 +1,5 @@
 //! The attribute's arguments: `mode = "Calculate"` (required), `name = "AvgStuScore"`,
-//! `params(key = "value", …)`, `actions(data_reuse, jump)`, `conn = "cname"` and
+//! `params(key = "value", typed: u32 = 100, …)`, `actions(data_reuse, jump)`, `conn = "cname"` and
 //! `crate = my_reexport::kisflow`.
 
 use std::collections::HashSet;
@@ -22,14 +22,24 @@ pub(crate) struct Args {
     /// The mode's variant name in `kisflow::Mode`.
     pub(crate) mode: &'static str,
     pub(crate) name: Option<LitStr>,
-    /// Default params, keys and values as text, in the order written.
-    pub(crate) params: Vec<(String, String)>,
+    /// Default params, in the order written.
+    pub(crate) params: Vec<Param>,
     /// Where `data_reuse` is declared, if it is: the reuse check is reported there.
     pub(crate) data_reuse: Option<Span>,
     pub(crate) jump: bool,
     pub(crate) conn: Option<LitStr>,
     /// `crate = path`: where generated code finds kisflow, when not at `::kisflow`.
     pub(crate) krate: Option<syn::Path>,
+}
+
+/// One default param: `key = value`, or `key: Type = value` for a param of a declared type.
+pub(crate) struct Param {
+    pub(crate) key: String,
+    /// The value as text: params are strings, as in `KisFlow`.
+    pub(crate) text: String,
+    pub(crate) value: Lit,
+    /// The declared type, which the value and every configured value must parse as.
+    pub(crate) ty: Option<syn::Type>,
 }
 
 impl Args {
@@ -143,12 +153,19 @@ fn parse_name(meta: &ParseNestedMeta<'_>) -> syn::Result<LitStr> {
 }
 
 /// `params(key = "value", …)`: string, number or boolean literals, each key once.
-fn parse_params(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<(String, String)>> {
+fn parse_params(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<Param>> {
     let mut params = Vec::new();
     let mut seen = HashSet::new();
     let mut errors = Errors::default();
     meta.parse_nested_meta(|param| {
         let key = path_text(&param.path);
+        // `key: Type = value` declares the param's type.
+        let ty = if param.input.peek(syn::Token![:]) {
+            param.input.parse::<syn::Token![:]>()?;
+            Some(param.input.parse::<syn::Type>()?)
+        } else {
+            None
+        };
         let value = param
             .value()
             .map_err(|_| param.error(format_args!("expected `{key} = \"value\"`")))
@@ -173,7 +190,12 @@ fn parse_params(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<(String, String)>
             if !seen.insert(key.clone()) {
                 return Err(param.error(format_args!("param `{key}` given twice")));
             }
-            params.push((key, text));
+            params.push(Param {
+                key,
+                text,
+                value,
+                ty,
+            });
             Ok(())
         });
         // Keep going inside the list, so one compile reports every bad param.

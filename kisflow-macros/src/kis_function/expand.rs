@@ -37,7 +37,11 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
     };
     let call = call_fn(private, item, handler, &output, &name);
     let erased = erased_fn(private, args, input, &output);
-    let params = args.params.iter().map(|(k, v)| quote!((#k, #v)));
+    let params = args.params.iter().map(|p| {
+        let (key, text) = (&p.key, &p.text);
+        quote!((#key, #text))
+    });
+    let param_types = param_types(private, args);
     let data_reuse = args.data_reuse.is_some();
     let jump = args.jump;
     let conn = match &args.conn {
@@ -78,6 +82,7 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
                     #private::RowType::of::<#input>(),
                     #output_info,
                     &[#(#params),*],
+                    &[#(#param_types),*],
                     #private::DeclaredActions::__new(#data_reuse, #jump),
                     #conn,
                     __erased,
@@ -191,4 +196,31 @@ fn call_fn(
             }
         }
     }
+}
+
+/// The declared type of each typed param, for the runtime to check configured values against,
+/// and a compile-time check of the default itself where the literal can be one of the type: a
+/// number or boolean (`max_qty: u32 = -1` is an error at the `-1`).
+fn param_types(private: &TokenStream, args: &Args) -> Vec<TokenStream> {
+    args.params
+        .iter()
+        .filter_map(|p| {
+            let ty = p.ty.as_ref()?;
+            let key = &p.key;
+            let value = &p.value;
+            let check = match value {
+                syn::Lit::Int(_) | syn::Lit::Float(_) | syn::Lit::Bool(_) => {
+                    quote_spanned!(value.span()=> let _: #ty = #value;)
+                }
+                _ => quote!(),
+            };
+            Some(quote_spanned! {ty.span()=>
+                {
+                    #[allow(clippy::no_effect_underscore_binding)]
+                    const _: () = { #check };
+                    #private::ParamType::__new::<#ty>(#key)
+                }
+            })
+        })
+        .collect()
 }

@@ -4,8 +4,10 @@ use std::io::{BufRead, Write};
 use std::path::Path;
 
 use super::{BadRows, Command};
-use crate::config::Config;
-use crate::pool::Pool;
+use crate::config::{Config, ConfigErrors, PlaceKey, Problem};
+use crate::connector::MemoryKv;
+use crate::error::Error;
+use crate::pool::{Pool, count, suggestion};
 
 type Outcome = Result<(), String>;
 
@@ -24,7 +26,8 @@ pub(super) fn dispatch(command: Command, out: &mut dyn Write, err: &mut dyn Writ
             dead_letters,
         } => {
             if follow || bad_rows == BadRows::Skip {
-                let flow = pool(config.as_deref())?.flow(&flow).map_err(text)?;
+                let pool = pool_to_run(config.as_deref())?;
+                let flow = find_flow(&pool, &flow, config.is_some())?;
                 let options = super::follow::Options {
                     input,
                     follow,
@@ -35,7 +38,7 @@ pub(super) fn dispatch(command: Command, out: &mut dyn Write, err: &mut dyn Writ
                 };
                 super::follow::run(flow, &options, out, err)
             } else {
-                run(&flow, config.as_deref(), input.as_deref(), out)
+                run(&flow, config.as_deref(), input.as_deref(), out, err)
             }
         }
         Command::Serve { config } => super::serve::serve(&config, out, err),
@@ -51,25 +54,130 @@ pub(super) fn text(err: impl std::fmt::Display) -> String {
     err.to_string()
 }
 
-/// The pool of a config directory, or of no config at all.
+/// The pool of a config directory, or of no config at all, for commands that only read it.
 pub(super) fn pool(config: Option<&Path>) -> Result<Pool, String> {
+    load(config, false)
+}
+
+/// The pool of a config directory for commands that check or run its flows: a connector the
+/// command line cannot make is a problem too, at its place, before anything runs.
+pub(super) fn pool_to_run(config: Option<&Path>) -> Result<Pool, String> {
+    load(config, true)
+}
+
+fn load(config: Option<&Path>, to_run: bool) -> Result<Pool, String> {
+    if let Some(path) = config
+        && path.is_file()
+        && !path
+            .extension()
+            .is_some_and(|ext| ext == "yml" || ext == "yaml")
+    {
+        return Err(format!(
+            "`{}` is not a directory; give the directory of your `.yml`/`.yaml` config files (or \
+             one such file)",
+            path.display()
+        ));
+    }
     let config = match config {
         Some(dir) => Config::load(dir).map_err(text)?,
         None => Config::new(),
     };
-    Pool::new(config).map_err(text)
+    // Reported with the pool's own problems, sorted as one list.
+    let mut problems = if to_run {
+        unmakeable_connectors(&config)
+    } else {
+        Vec::new()
+    };
+    match Pool::new(config) {
+        Ok(pool) if problems.is_empty() => Ok(pool),
+        Ok(_) => Err(ConfigErrors::from_problems(problems).to_string()),
+        Err(Error::Config(errors)) => {
+            problems.extend(errors.problems().iter().cloned());
+            Err(ConfigErrors::from_problems(problems).to_string())
+        }
+        Err(err) => Err(err.to_string()),
+    }
+}
+
+/// The flow named `name`; an unknown name gets a "did you mean", and, when no `--config` was
+/// given, the reminder that flows written only in YAML come from one.
+pub(super) fn find_flow(
+    pool: &Pool,
+    name: &str,
+    config_given: bool,
+) -> Result<Box<dyn crate::DynFlow>, String> {
+    match pool.flow(name) {
+        Err(Error::Unknown { kind: "flow", .. }) => {
+            let names = pool.flow_names();
+            let known = if names.is_empty() {
+                "none is registered".to_owned()
+            } else {
+                format!("registered flows: {}", names.join(", "))
+            };
+            let hint = suggestion(name, names.iter().map(String::as_str));
+            let yaml = if config_given {
+                ""
+            } else {
+                "; a flow written only in YAML needs `--config DIR`"
+            };
+            Err(format!("no flow named \"{name}\" ({known}){hint}{yaml}"))
+        }
+        other => other.map_err(text),
+    }
+}
+
+/// Connectors the command line cannot make, or cannot make as written: a program hands any
+/// connector but a memory store (and, with the `redis` feature, a Redis) to its pool in code
+/// (`Pool::with_connector`), which the command line has no way to do, so a flow using one would
+/// fail when it runs.
+fn unmakeable_connectors(config: &Config) -> Vec<Problem> {
+    config
+        .conns()
+        .filter_map(|conn| {
+            let message = connector_problem(conn)?;
+            Some(Problem {
+                place: config.place(&PlaceKey::Conn(conn.cname.clone())).cloned(),
+                message,
+            })
+        })
+        .collect()
+}
+
+/// Why the command line cannot make `conn`, if it cannot.
+fn connector_problem(conn: &crate::ConnConfig) -> Option<String> {
+    let kind = conn.conn_type.as_str();
+    if kind.is_empty() || kind == MemoryKv::TYPE {
+        return None;
+    }
+    #[cfg(feature = "redis")]
+    if kind == crate::RedisKv::TYPE {
+        return crate::connector::check_redis(conn)
+            .err()
+            .map(|reason| format!("conn `{}` (`type: redis`): {reason}", conn.cname));
+    }
+    let makes = if cfg!(feature = "redis") {
+        "`type: memory` and `type: redis` connectors only"
+    } else {
+        "`type: memory` connectors only (and `type: redis` with kisflow's `redis` feature)"
+    };
+    Some(format!(
+        "conn `{}` has `type: {kind}`, which the command line cannot make: it makes {makes}; \
+         run flows that need a {kind} connector from your program, giving it to the pool with \
+         `Pool::with_connector`",
+        conn.cname
+    ))
 }
 
 fn validate(dir: &Path, out: &mut dyn Write) -> Outcome {
-    let pool = pool(Some(dir))?;
+    let pool = pool_to_run(Some(dir))?;
     let config = pool.config();
     writeln!(
         out,
-        "{}: ok, {} functions, {} flows and {} connectors checked",
+        "{}: ok, {}, {} and {} checked",
         dir.display(),
-        config.funcs().count(),
-        config.flows().count(),
-        config.conns().count()
+        count(config.funcs().count(), "function"),
+        count(config.flows().count(), "flow"),
+        count(config.conns().count(), "connector")
     )
     .map_err(text)
 }
@@ -78,6 +186,15 @@ fn list(config: Option<&Path>, out: &mut dyn Write) -> Outcome {
     let pool = pool(config)?;
     let registry = crate::registry().map_err(text)?;
     writeln!(out, "functions:").map_err(text)?;
+    if registry.functions().next().is_none() {
+        writeln!(
+            out,
+            "  none: no #[kis_function] is linked into this program; if yours are written in \
+             another crate, name that crate in the binary (`use my_functions as _;` in its \
+             `main.rs`), or the linker leaves them out"
+        )
+        .map_err(text)?;
+    }
     for function in registry.functions() {
         let output = function.output().map_or("nothing", |t| t.name());
         writeln!(
@@ -120,16 +237,38 @@ fn export(flow: &str, dir: &Path, config: Option<&Path>, out: &mut dyn Write) ->
     Ok(())
 }
 
-fn run(flow: &str, config: Option<&Path>, input: Option<&Path>, out: &mut dyn Write) -> Outcome {
-    let pool = pool(config)?;
-    let mut flow = pool.flow(flow).map_err(text)?;
+fn run(
+    flow: &str,
+    config: Option<&Path>,
+    input: Option<&Path>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Outcome {
+    let pool = pool_to_run(config)?;
+    let mut flow = find_flow(&pool, flow, config.is_some())?;
     let (label, lines) = read_lines(input)?;
     for (number, line) in lines.iter().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        flow.commit_json(line)
-            .map_err(|err| format!("{label}:{}: {err}", number + 1))?;
+        flow.commit_json(line).map_err(|err| {
+            let line = number + 1;
+            format!(
+                "{label}:{line}: {}; no row ran: `run` reads all of its input before it runs (with \
+                 `--follow` it runs batches as they come, with `--bad-rows skip` it goes on past \
+                 bad rows)",
+                err.with_row_number(line)
+            )
+        })?;
+    }
+    if flow.committed() == 0 {
+        // Not an error, so a script may feed an empty batch; but not silent either.
+        return writeln!(
+            err,
+            "{label} holds no rows, so flow `{}` did not run; give one JSON row per line",
+            flow.name()
+        )
+        .map_err(text);
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

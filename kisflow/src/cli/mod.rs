@@ -23,6 +23,7 @@
 mod commands;
 mod dlq;
 mod follow;
+mod logging;
 mod schema;
 mod serve;
 
@@ -166,6 +167,7 @@ enum BadRows {
 /// Runs the command line with the process's arguments, standard output and standard error.
 #[must_use]
 pub fn main() -> ExitCode {
+    logging::install_from_env(&mut std::io::stderr());
     // Not `stdout().lock()`: `serve` runs handlers on other threads, and a handler that prints
     // would wait for that lock for ever.
     run(
@@ -176,7 +178,17 @@ pub fn main() -> ExitCode {
 }
 
 /// Runs the command line with these arguments (the first is the program's name), writing to
-/// `out` and `err`; for tests and for programs that wrap it.
+/// `out` and `err`; for tests and for programs that wrap it. Unlike [`main`], it installs no
+/// log subscriber.
+///
+/// ```standalone_crate
+/// use std::process::ExitCode;
+///
+/// let (mut out, mut err) = (Vec::new(), Vec::new());
+/// let code = kisflow::cli::run(["kisflow", "run", "Nope"], &mut out, &mut err);
+/// assert_eq!(code, ExitCode::FAILURE);
+/// assert!(String::from_utf8(err).unwrap().starts_with("no flow named \"Nope\""));
+/// ```
 pub fn run<I, T>(args: I, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode
 where
     I: IntoIterator<Item = T>,

@@ -4,11 +4,11 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::commands::{pool, text};
+use super::commands::{pool_to_run, text};
 use crate::source::{RunReport, Runner};
 
 pub(super) fn serve(dir: &Path, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), String> {
-    let pool = pool(Some(dir))?;
+    let pool = pool_to_run(Some(dir))?;
     let mut runners = Vec::new();
     for flow in pool.config().flows() {
         let Some(source) = flow.source.as_ref().filter(|_| flow.enabled) else {

@@ -6,10 +6,30 @@ use std::fmt;
 use super::Error;
 
 /// A JSON row that does not decode into the first function's input type; see [`Error::Decode`].
+///
+/// ```
+/// use kisflow::prelude::*;
+/// use serde::Deserialize;
+///
+/// #[derive(Deserialize)]
+/// struct Order { qty: u32 }
+///
+/// #[kis_function(mode = "Expand")]
+/// fn take(rows: Vec<Order>) {
+///     let _ = rows;
+/// }
+/// flow!(Orders: take);
+///
+/// let err = Orders::new().commit_json(r#"{"qty": "two"}"#).unwrap_err();
+/// let kisflow::Error::Decode(decode) = err else { panic!("{err}") };
+/// assert_eq!((decode.row_number, decode.function.as_str()), (1, "take"));
+/// assert!(decode.reason.starts_with("field `qty`: invalid type"));
+/// assert_eq!(decode.row, r#"{"qty": "two"}"#);
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "flow `{flow}`: committed row {row_number} does not decode into `{row_type}`, the input of \
-     function `{function}`: {reason}; the row was not committed: {row}"
+    "flow `{flow}`: row {row_number} does not decode into `{row_type}`, the input of function \
+     `{function}`: {reason}; the row was not committed: {row}"
 )]
 #[non_exhaustive]
 pub struct DecodeError {
@@ -19,19 +39,41 @@ pub struct DecodeError {
     pub function: String,
     /// Rust type the row had to decode into.
     pub row_type: &'static str,
-    /// Position the row would have had among this run's committed rows, from 1.
+    /// The row's number as its sender counts rows, from 1: its line in the input of
+    /// `kisflow run`, else the position it would have had among this run's committed rows.
     pub row_number: usize,
     /// The row as committed, shortened to 200 characters.
     pub row: String,
-    /// serde's reason, with line and column inside the row.
+    /// serde's reason, after the path of the field it is about (``field `items[2].qty`: …``),
+    /// with line and column inside the row.
     pub reason: String,
 }
 
 /// A JSON row without a field its flow requires; see [`Error::MissingField`].
+///
+/// ```
+/// use kisflow::prelude::*;
+/// use kisflow::{FlowSettings, StageSettings};
+///
+/// #[kis_function(mode = "Expand")]
+/// fn take(rows: Vec<serde_json::Value>) {
+///     let _ = rows;
+/// }
+/// flow!(Rows: take);
+///
+/// let settings = FlowSettings {
+///     stages: vec![StageSettings { must: vec!["id".into()], ..StageSettings::default() }],
+///     ..FlowSettings::default()
+/// };
+/// let mut flow = Rows::new().with_settings(&settings).unwrap();
+/// let err = flow.commit_json(r#"{"name": "x"}"#).unwrap_err();
+/// let kisflow::Error::MissingField(missing) = err else { panic!("{err}") };
+/// assert_eq!(missing.field, "id");
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "flow `{flow}`: committed row {row_number} lacks the field `{field}`, which function \
-     `{function}` requires (`source.must`); the row was not committed: {row}"
+    "flow `{flow}`: row {row_number} lacks the field `{field}`, which function `{function}` \
+     requires (`source.must`); the row was not committed: {row}"
 )]
 #[non_exhaustive]
 pub struct MissingField {
@@ -39,7 +81,8 @@ pub struct MissingField {
     pub flow: String,
     /// Registered name of the flow's first function.
     pub function: String,
-    /// Position the row would have had among this run's committed rows, from 1.
+    /// The row's number as its sender counts rows, from 1: its line in the input of
+    /// `kisflow run`, else the position it would have had among this run's committed rows.
     pub row_number: usize,
     /// The required field that is absent or null.
     pub field: String,
@@ -47,7 +90,13 @@ pub struct MissingField {
     pub row: String,
 }
 
-/// Two registrations under one name; see [`Error::Duplicate`].
+/// Two registrations under one name; see [`Error::Duplicate`]. Every call of
+/// [`registry`](crate::registry) then fails with it, naming both places:
+///
+/// ```text
+/// function name "Avg" is registered twice: by `my_app::avg` (src/a.rs:3:1) and by
+/// `my_app::mean` (src/b.rs:9:1); give one of them another name
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[error(
     "{kind} name \"{name}\" is registered twice: by `{first}` ({first_at}) and by `{second}` \
@@ -148,6 +197,20 @@ pub(crate) fn chain(err: &Error) -> String {
         source = cause.source();
     }
     text
+}
+
+impl Error {
+    /// This error, when it is about one committed row, numbering that row `row_number`: the
+    /// number its sender gives it, such as its line in a file.
+    #[cfg(feature = "cli")]
+    pub(crate) fn with_row_number(mut self, row_number: usize) -> Self {
+        match &mut self {
+            Error::Decode(decode) => decode.row_number = row_number,
+            Error::MissingField(missing) => missing.row_number = row_number,
+            _ => {}
+        }
+        self
+    }
 }
 
 /// Shortens a committed row for an error message, on a character boundary.

@@ -84,8 +84,9 @@ impl FlowCore {
                 &parsed
             }
         };
-        self.check_must(value, row_number)?;
-        let row = JsonRef::Value(value);
+        self.check_must(value, row_number, || row.excerpt())?;
+        // Decoded from what was committed, so the verdict, the place in the error and the row
+        // it echoes are the ones a row without required fields gets.
         decode(row).map_err(|err| failed(err, row))
     }
 }

@@ -146,8 +146,14 @@ impl FlowCore {
         })
     }
 
-    /// Checks a JSON row for the fields `source.must` requires, naming the first one missing.
-    pub(crate) fn check_must(&self, row: &serde_json::Value, row_number: usize) -> Result<()> {
+    /// Checks a JSON row for the fields `source.must` requires, naming the first one missing;
+    /// the error echoes `echo`, the row as it was committed.
+    pub(crate) fn check_must(
+        &self,
+        row: &serde_json::Value,
+        row_number: usize,
+        echo: impl FnOnce() -> String,
+    ) -> Result<()> {
         let Some(missing) = self.settings.must.iter().find(|field| {
             row.get(field.as_str())
                 .is_none_or(serde_json::Value::is_null)
@@ -160,7 +166,7 @@ impl FlowCore {
             function: function.to_owned(),
             row_number,
             field: missing.clone(),
-            row: crate::error::excerpt(&row.to_string()),
+            row: echo(),
         })))
     }
 

@@ -1,5 +1,6 @@
 //! Flows: [`Flow`], the runnable instance, and [`FlowSpec`], what `flow!` declares.
 
+mod collect;
 mod commit;
 mod composed;
 mod connect;
@@ -20,6 +21,7 @@ use crate::function::{Location, Row, Rows, Stage};
 use crate::metrics::Metrics;
 use crate::store::{Cache, Metadata};
 
+pub use collect::LastEmits;
 pub use commit::JsonRow;
 pub use composed::ComposedFlow;
 #[cfg(feature = "config")]
@@ -249,7 +251,8 @@ impl<S: FlowSpec> Flow<S> {
     ///
     /// Each function receives exactly what its predecessor emitted, as typed values. A function
     /// that emits no rows ends the run successfully. A handler error ends it with
-    /// [`Error::Handler`](crate::Error::Handler), naming the flow and the function.
+    /// [`Error::Handler`](crate::Error::Handler), naming the flow and the function. What the last
+    /// function emits is dropped; [`run_collect`](Flow::run_collect) gives it back.
     pub fn run(&mut self) -> impl Future<Output = Result<()>> + Send + '_ {
         // A switched-off flow keeps its rows for when it is switched on; `drive` says why.
         let rows = if self.inner.core.settings.disabled.is_some() {

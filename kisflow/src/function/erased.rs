@@ -143,11 +143,38 @@ pub(crate) fn decode_row<T: serde::de::DeserializeOwned + Send + 'static>(
 }
 
 impl JsonRef<'_> {
-    /// The row as a `T`.
+    /// The row as a `T`. A row of the wrong shape is decoded once more, tracking where serde is,
+    /// so its error names the field (``field `items[2].qty`: invalid type…``): a cost only rows
+    /// that fail pay.
     pub(crate) fn decode<T: serde::de::DeserializeOwned>(self) -> Result<T, serde_json::Error> {
-        match self {
+        let decoded = match self {
             JsonRef::Text(text) => serde_json::from_str(text),
             JsonRef::Value(value) => T::deserialize(value),
+        };
+        decoded.map_err(|err| self.name_the_field::<T>(err))
+    }
+
+    /// `err`, from decoding this row as a `T`, prefixed with the path of the field it is about.
+    #[cold]
+    fn name_the_field<T: serde::de::DeserializeOwned>(
+        self,
+        err: serde_json::Error,
+    ) -> serde_json::Error {
+        if !err.is_data() {
+            return err; // a syntax error has a line and column, and no field yet
+        }
+        let tracked = match self {
+            JsonRef::Text(text) => serde_path_to_error::deserialize::<_, T>(
+                &mut serde_json::Deserializer::from_str(text),
+            )
+            .err(),
+            JsonRef::Value(value) => serde_path_to_error::deserialize::<_, T>(value).err(),
+        };
+        match tracked {
+            Some(tracked) if tracked.path().iter().next().is_some() => {
+                serde::de::Error::custom(format!("field `{}`: {err}", tracked.path()))
+            }
+            _ => err,
         }
     }
 

@@ -18,6 +18,7 @@ pub use erased::{
 };
 pub(crate) use erased::{clone_rows, count_rows, debug_rows, decode_row, encode_rows};
 pub use output::IntoOutput;
+pub use params::ParamType;
 pub(crate) use params::merge_params;
 pub use probe::{
     CloneUnsupported, CloneViaClone, DebugUnsupported, DebugViaDebug, EncodeUnsupported,
@@ -123,7 +124,24 @@ impl std::fmt::Debug for RowType {
     }
 }
 
-/// Everything the registry knows about one `#[kis_function]`.
+/// Everything the registry knows about one `#[kis_function]`: its name, mode, row types, params,
+/// actions, connector and where it is defined.
+///
+/// ```
+/// use kisflow::prelude::*;
+///
+/// #[kis_function(mode = "Calculate", name = "Lengths", params(max: usize = 80))]
+/// fn lengths(rows: Vec<String>) -> Vec<usize> {
+///     rows.iter().map(String::len).collect()
+/// }
+///
+/// let info = <lengths as KisFunction>::INFO;
+/// assert_eq!((info.name(), info.mode()), ("Lengths", Mode::Calculate));
+/// assert_eq!(info.input().name(), "alloc::string::String");
+/// assert_eq!(info.output().map(|t| t.name()), Some("usize"));
+/// assert_eq!(info.params(), [("max", "80")]);
+/// assert!(info.location().file.ends_with(".rs"));
+/// ```
 #[derive(Debug)]
 pub struct FunctionInfo {
     name: &'static str,
@@ -133,6 +151,7 @@ pub struct FunctionInfo {
     input: RowType,
     output: Option<RowType>,
     params: &'static [(&'static str, &'static str)],
+    param_types: &'static [ParamType],
     actions: DeclaredActions,
     conn: Option<&'static str>,
     erased: fn() -> Erased,
@@ -150,6 +169,7 @@ impl FunctionInfo {
         input: RowType,
         output: Option<RowType>,
         params: &'static [(&'static str, &'static str)],
+        param_types: &'static [ParamType],
         actions: DeclaredActions,
         conn: Option<&'static str>,
         erased: fn() -> Erased,
@@ -162,6 +182,7 @@ impl FunctionInfo {
             input,
             output,
             params,
+            param_types,
             actions,
             conn,
             erased,
@@ -208,6 +229,18 @@ impl FunctionInfo {
     #[must_use]
     pub fn params(&self) -> &'static [(&'static str, &'static str)] {
         self.params
+    }
+
+    /// The params declared with a type (`params(max_qty: u32 = 100)`), in the order written.
+    #[must_use]
+    pub fn param_types(&self) -> &'static [ParamType] {
+        self.param_types
+    }
+
+    /// The declared type of the param `key`, if it was declared with one.
+    #[must_use]
+    pub fn param_type(&self, key: &str) -> Option<&'static ParamType> {
+        self.param_types.iter().find(|p| p.key() == key)
     }
 
     /// The actions the function declares, `#[kis_function(actions(...))]`.

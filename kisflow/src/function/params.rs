@@ -40,6 +40,71 @@ fn layer<K: AsRef<str>, V>(entries: impl IntoIterator<Item = (K, V)>) -> Vec<(K,
     out
 }
 
+/// A param declared with a type, `#[kis_function(params(max_qty: u32 = 100))]`: every value
+/// configured for it, in a `flow!` or in YAML, must parse as that type, which the pool checks
+/// at load, at the value's file and line. A handler reads it with
+/// [`FlowCtx::param_as`](crate::FlowCtx::param_as).
+///
+/// ```
+/// use kisflow::prelude::*;
+///
+/// #[kis_function(mode = "Verify", params(max_qty: u32 = 100))]
+/// fn small(ctx: &FlowCtx, rows: Vec<u32>) -> kisflow::Result<Vec<u32>> {
+///     let max: u32 = ctx.param_as("max_qty")?;
+///     Ok(rows.into_iter().filter(|q| *q <= max).collect())
+/// }
+///
+/// let declared = <small as KisFunction>::INFO.param_type("max_qty").unwrap();
+/// assert_eq!(declared.type_name(), "u32");
+/// assert!(declared.accepts("7") && !declared.accepts("five"));
+/// ```
+#[derive(Clone, Copy)]
+pub struct ParamType {
+    key: &'static str,
+    type_name: fn() -> &'static str,
+    parses: fn(&str) -> bool,
+}
+
+impl ParamType {
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __new<T: std::str::FromStr>(key: &'static str) -> Self {
+        Self {
+            key,
+            type_name: std::any::type_name::<T>,
+            parses: parses::<T>,
+        }
+    }
+
+    /// The param's key.
+    #[must_use]
+    pub fn key(&self) -> &'static str {
+        self.key
+    }
+
+    /// The declared type, as written in Rust (`u32`, `my_app::Level`).
+    #[must_use]
+    pub fn type_name(&self) -> &'static str {
+        (self.type_name)()
+    }
+
+    /// Whether `value` parses as the declared type.
+    #[must_use]
+    pub fn accepts(&self, value: &str) -> bool {
+        (self.parses)(value)
+    }
+}
+
+impl std::fmt::Debug for ParamType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.key, self.type_name())
+    }
+}
+
+fn parses<T: std::str::FromStr>(value: &str) -> bool {
+    value.parse::<T>().is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::merge_params;

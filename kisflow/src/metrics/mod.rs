@@ -5,6 +5,7 @@ mod handles;
 mod histogram;
 #[cfg(feature = "http")]
 mod serve;
+mod sorted;
 pub(crate) mod source;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -184,7 +185,7 @@ impl Metrics {
         let mut text = String::new();
         prometheus_client::encoding::text::encode(&mut text, &self.inner.registry)
             .expect("encoding into a String never fails");
-        text
+        sorted::sort_series(&text)
     }
 
     /// Serves [`encode`](Self::encode) at `GET /metrics` on `addr` (`"127.0.0.1:0"` picks a free
@@ -227,7 +228,19 @@ pub fn enabled() -> bool {
     ENABLED.load(Ordering::Relaxed)
 }
 
-/// Go KisFlow's global metrics keys: `prometheus_enable`, `prometheus_listen`, `prometheus_serve`.
+/// Go KisFlow's global metrics keys: `prometheus_enable`, `prometheus_listen`, `prometheus_serve`,
+/// as a `kistype: global` file gives them, or built in code for [`init`] (feature `http`).
+///
+/// ```
+/// use kisflow::metrics::MetricsConfig;
+///
+/// let config = MetricsConfig {
+///     prometheus_enable: true,
+///     prometheus_listen: false,
+///     prometheus_serve: "127.0.0.1:20004".to_owned(),
+/// };
+/// assert!(config.prometheus_enable && !config.prometheus_listen);
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MetricsConfig {
     /// Record metrics of flows made with `new()` into [`Metrics::global`].

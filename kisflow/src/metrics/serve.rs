@@ -17,6 +17,17 @@ use super::Metrics;
 const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 /// A running `/metrics` listener; it stops when dropped or [shut down](Self::shutdown).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// let metrics = kisflow::Metrics::new();
+/// let server = metrics.serve("127.0.0.1:0").await?; // port 0: a free one
+/// assert!(server.local_addr().port() > 0);
+/// server.shutdown().await;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct MetricsServer {
     local_addr: SocketAddr,

@@ -22,6 +22,9 @@ mod build;
 mod check;
 mod export;
 
+#[cfg(feature = "cli")]
+pub(crate) use check::{count, suggestion};
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};

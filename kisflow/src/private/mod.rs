@@ -15,17 +15,17 @@ pub use std::vec::Vec;
 
 pub use crate::action::DeclaredActions;
 pub use crate::checks::{
-    CloneForJump, Edge, EmitsRows, Flag, MayJump, NeverJumps, ReusableAs, Select, Select2Flag,
-    any_jumps,
+    CloneForJump, Edge, EmitsRows, FeedsInto, Flag, MayJump, NeverJumps, ReusableAs, Select,
+    Select2Flag, any_jumps,
 };
 pub use crate::error::{BoxError, Error};
-pub use crate::flow::{Flow, FlowSpec};
+pub use crate::flow::{Flow, FlowSpec, LastEmits};
 pub use crate::function::ctx::FlowCtx;
 pub use crate::function::{
     Abilities, Call, CloneFn, CloneUnsupported, CloneViaClone, DebugUnsupported, DebugViaDebug,
     DecodeFn, EncodeFn, EncodeUnsupported, EncodeViaSerde, Erased, FmtFn, FunctionInfo, InputOps,
-    IntoOutput, JsonRef, JsonUnsupported, JsonViaSerde, KisFunction, Location, NoRows, Probe,
-    RowOps, RowType, Rows, Stage,
+    IntoOutput, JsonRef, JsonUnsupported, JsonViaSerde, KisFunction, Location, NoRows, ParamType,
+    Probe, RowOps, RowType, Rows, Stage,
 };
 pub use crate::mode::Mode;
 pub use crate::registry::{FlowEntry, FunctionEntry};

@@ -92,9 +92,9 @@ async fn step(
     };
     // Taken whatever the outcome, so a failed call leaves no action behind.
     let action = ctx.take_action();
-    let out = result?;
+    let mut out = result?;
     if run.captures(index) {
-        run.capture(index, erased.encode_output.and_then(|encode| encode(&out)))?;
+        out = run.capture(index, erased.encode_output, out)?;
     }
     Ok(run.after(index, action, out, reusable))
 }

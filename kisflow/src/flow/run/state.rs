@@ -5,8 +5,8 @@ use std::time::Instant;
 use super::log_action;
 use crate::action::{ABORT, DATA_REUSE, FORCE_ENTRY_NEXT, Taken};
 use crate::error::{Error, Result};
-use crate::function::Rows;
-use crate::function::ctx::FlowCtx;
+use crate::function::ctx::{Capture, FlowCtx};
+use crate::function::{EncodeFn, Rows};
 
 /// Where the run goes after a call.
 #[derive(Debug)]
@@ -21,8 +21,8 @@ pub(crate) enum Goto {
 #[derive(Debug)]
 pub(crate) struct RunState<'a> {
     pub(crate) ctxs: &'a [FlowCtx],
-    /// Whether what the last function emits is kept, as JSON.
-    capturing: bool,
+    /// Whether what the last function emits is kept, and how.
+    capture: Capture,
     /// When the last call ended (or the run began), while metrics are recorded: one clock read
     /// marks both the end of a call and the start of the next.
     pub(crate) clock: Option<Instant>,
@@ -41,14 +41,16 @@ impl<'a> RunState<'a> {
                 .step_limit
                 .load(std::sync::atomic::Ordering::Relaxed)
         });
-        let capturing = ctxs.first().is_some_and(|ctx| {
-            ctx.shared()
-                .capture
-                .load(std::sync::atomic::Ordering::Relaxed)
+        let capture = ctxs.first().map_or(Capture::Nothing, |ctx| {
+            Capture::from_byte(
+                ctx.shared()
+                    .capture
+                    .load(std::sync::atomic::Ordering::Relaxed),
+            )
         });
         Self {
             ctxs,
-            capturing,
+            capture,
             clock: timed.then(Instant::now),
             steps: 0,
             limit,
@@ -85,25 +87,36 @@ impl<'a> RunState<'a> {
         }
     }
 
-    /// Whether the output of function `index` is to be kept as JSON: it is the last function
-    /// of a run that captures its output.
+    /// Whether the output of function `index` is to be kept: it is the last function of a run
+    /// that captures its output.
     #[inline]
     pub(crate) fn captures(&self, index: usize) -> bool {
-        self.capturing && index + 1 == self.ctxs.len()
+        self.capture != Capture::Nothing && index + 1 == self.ctxs.len()
     }
 
-    /// Keeps the last function's output, encoded as JSON (`None`: its rows are not
-    /// `Serialize`).
+    /// Keeps `out`, the last function's output: typed, or encoded as JSON by `encode` (`None`:
+    /// its rows are not `Serialize`). Gives back what the run goes on with: `out` itself, or an
+    /// empty batch once `out` is kept, since nothing follows the last function.
     pub(crate) fn capture(
         &self,
         index: usize,
-        encoded: Option<Result<Vec<serde_json::Value>, serde_json::Error>>,
-    ) -> Result<()> {
+        encode: Option<EncodeFn>,
+        out: Rows,
+    ) -> Result<Rows> {
         let ctx = &self.ctxs[index];
-        if ctx.function().output().is_none() {
-            return Ok(()); // a sink emits nothing to print
+        if self.capture == Capture::Rows {
+            let shared = ctx.shared();
+            let mut kept = shared
+                .kept
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            kept.push(out);
+            return Ok(Rows::new(Vec::<()>::new()));
         }
-        let rows = match encoded {
+        if ctx.function().output().is_none() {
+            return Ok(out); // a sink emits nothing to print
+        }
+        let rows = match encode.and_then(|encode| encode(&out)) {
             Some(Ok(rows)) => rows,
             Some(Err(err)) => {
                 return Err(Error::Encode {
@@ -134,7 +147,7 @@ impl<'a> RunState<'a> {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .extend(rows);
-        Ok(())
+        Ok(out)
     }
 
     /// Where to go after function `index` emitted `out`, given the action it took.

@@ -2,9 +2,10 @@
 
 mod actions;
 mod shared;
+mod typed_param;
 
 pub use shared::DEFAULT_STEP_LIMIT;
-pub(crate) use shared::{FlowShared, Retry};
+pub(crate) use shared::{Capture, FlowShared, Retry};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -1,10 +1,10 @@
 //! [`FlowShared`]: what the contexts of one flow instance share, and the run limits.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use crate::error::Result;
-use crate::function::Stage;
+use crate::function::{Rows, Stage};
 use crate::ids;
 use crate::store::{Cache, Metadata};
 
@@ -18,9 +18,34 @@ pub(crate) struct FlowShared {
     pub(crate) metadata: Metadata,
     /// Made on first use: most flows never touch their cache.
     pub(crate) cache: OnceLock<Cache>,
-    /// Whether runs keep what the last function emits, as JSON (`DynFlow::run_json`).
-    pub(crate) capture: std::sync::atomic::AtomicBool,
-    pub(crate) captured: std::sync::Mutex<Vec<serde_json::Value>>,
+    /// Whether runs keep what the last function emits, and how: a [`Capture`] as a byte.
+    pub(crate) capture: AtomicU8,
+    /// What the last function emitted, as JSON (`DynFlow::run_json`).
+    pub(crate) captured: Mutex<Vec<serde_json::Value>>,
+    /// What the last function emitted, as its own batches (`Flow::run_collect`).
+    pub(crate) kept: Mutex<Vec<Rows>>,
+}
+
+/// What a run keeps of the last function's output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Capture {
+    /// Nothing: the rows are dropped, as in every run that asks for none.
+    Nothing = 0,
+    /// The rows encoded as JSON values.
+    Json = 1,
+    /// The rows themselves, typed.
+    Rows = 2,
+}
+
+impl Capture {
+    pub(crate) fn from_byte(byte: u8) -> Self {
+        match byte {
+            1 => Self::Json,
+            2 => Self::Rows,
+            _ => Self::Nothing,
+        }
+    }
 }
 
 impl FlowShared {
@@ -32,8 +57,9 @@ impl FlowShared {
             step_limit: AtomicUsize::new(DEFAULT_STEP_LIMIT),
             metadata: Metadata::new("flow metadata"),
             cache: OnceLock::new(),
-            capture: std::sync::atomic::AtomicBool::new(false),
-            captured: std::sync::Mutex::new(Vec::new()),
+            capture: AtomicU8::new(Capture::Nothing as u8),
+            captured: Mutex::new(Vec::new()),
+            kept: Mutex::new(Vec::new()),
         }
     }
 
@@ -46,15 +72,27 @@ impl FlowShared {
         self: Arc<Self>,
         run: impl Future<Output = Result<()>>,
     ) -> Result<Vec<serde_json::Value>> {
-        self.capture.store(true, Ordering::Relaxed);
+        self.capture.store(Capture::Json as u8, Ordering::Relaxed);
         let result = run.await;
-        self.capture.store(false, Ordering::Relaxed);
-        let mut captured = self
-            .captured
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.capture
+            .store(Capture::Nothing as u8, Ordering::Relaxed);
+        let mut captured = self.captured.lock().unwrap_or_else(PoisonError::into_inner);
         let rows = std::mem::take(&mut *captured);
         result.map(|()| rows)
+    }
+
+    /// Runs `run` keeping the batches the last function emits, typed, and returns them.
+    pub(crate) async fn keeping(
+        self: Arc<Self>,
+        run: impl Future<Output = Result<()>>,
+    ) -> Result<Vec<Rows>> {
+        self.capture.store(Capture::Rows as u8, Ordering::Relaxed);
+        let result = run.await;
+        self.capture
+            .store(Capture::Nothing as u8, Ordering::Relaxed);
+        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        let batches = std::mem::take(&mut *kept);
+        result.map(|()| batches)
     }
 }
 

@@ -9,7 +9,7 @@ struct Row {
 async fn verify(ctx: &FlowCtx, rows: Vec<Row>) -> kisflow::Result<Vec<Row>> {
     assert_eq!(ctx.param("limit"), Some("10"));
     ctx.data_reuse()?;
-    Ok(Vec::new())
+    Ok(rows)
 }
 
 #[kis_function(mode = "Save", conn = "Rows")]
