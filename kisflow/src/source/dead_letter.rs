@@ -43,7 +43,7 @@ impl DeadLetter {
         attempts: u32,
     ) -> Self {
         Self {
-            payload: message.payload.to_vec(),
+            payload: message.payload.clone(),
             source: source.to_owned(),
             message_id: message.id.clone(),
             flow: flow.to_owned(),

@@ -49,7 +49,6 @@ mod stream;
 
 use std::time::Duration;
 
-use bytes::Bytes;
 use futures::future::BoxFuture;
 
 use crate::error::Result;
@@ -69,9 +68,8 @@ pub(crate) const LAG_EVERY: std::time::Duration = std::time::Duration::from_secs
 pub struct Message {
     /// The message's id in its source (a Redis Streams entry id, a JetStream sequence…).
     pub id: String,
-    /// The payload, byte for byte: a JSON row of the flow's input type. Shared, not copied, with
-    /// the buffer the client read it into where the client allows (NATS).
-    pub payload: Bytes,
+    /// The payload, byte for byte: a JSON row of the flow's input type.
+    pub payload: Vec<u8>,
     /// How many times the source has delivered it, from 1.
     pub deliveries: u32,
     /// How many times it came back from the dead letters (a replay), from 0.
@@ -87,7 +85,7 @@ impl Message {
     /// assert_eq!(message.payload, b"{}"[..]);
     /// ```
     #[must_use]
-    pub fn new(id: impl Into<String>, payload: impl Into<Bytes>) -> Self {
+    pub fn new(id: impl Into<String>, payload: impl Into<Vec<u8>>) -> Self {
         Self {
             id: id.into(),
             payload: payload.into(),

@@ -210,7 +210,7 @@ impl JetStreamSource {
         // The message itself, without its JetStream context (a client handle, dropped at once).
         let message = message.message;
         let reply = message.reply?;
-        let mut held = Message::new(sequence.to_string(), message.payload);
+        let mut held = Message::new(sequence.to_string(), Vec::from(message.payload));
         held.deliveries = u32::try_from(deliveries).unwrap_or(u32::MAX).max(1);
         held.replays = replays;
         Some((sequence, reply, held))
