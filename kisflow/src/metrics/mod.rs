@@ -3,6 +3,8 @@
 
 mod handles;
 mod histogram;
+#[cfg(feature = "schedule")]
+pub(crate) mod schedule;
 #[cfg(feature = "http")]
 mod serve;
 pub(crate) mod source;
@@ -95,6 +97,8 @@ pub(crate) struct Families {
     func_rows_out: Family<Labels, Counter>,
     func_errors: Family<Labels, Counter>,
     source: source::SourceFamilies,
+    #[cfg(feature = "schedule")]
+    pub(crate) schedule: schedule::ScheduleFamilies,
 }
 
 impl Metrics {
@@ -104,6 +108,8 @@ impl Metrics {
         let mut registry = Registry::default();
         let families = Families {
             source: source::SourceFamilies::register(&mut registry),
+            #[cfg(feature = "schedule")]
+            schedule: schedule::ScheduleFamilies::register(&mut registry),
             data: Counter::default(),
             flow_data: Family::default(),
             flow_schedule: Family::default(),

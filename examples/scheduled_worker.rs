@@ -1,0 +1,283 @@
+//! A scheduled worker: runs the schedule `tick` at every second, once per second across every
+//! instance started against the same PostgreSQL, until SIGTERM or SIGINT (exit 0). Its flow
+//! records the slot it ran for in the table `scheduled_worker_ticks`. The other commands read
+//! and steer the schedules through the same database.
+//!
+//! ```sh
+//! cargo run --release -p kisflow-examples --example scheduled_worker -- \
+//!     --postgres "host=127.0.0.1 user=postgres" --instance w1
+//! cargo run --release -p kisflow-examples --example scheduled_worker -- \
+//!     --postgres "host=127.0.0.1 user=postgres" history --json
+//! ```
+//!
+//! Commands after `--postgres URL`:
+//!
+//! - `--instance NAME [--misfire skip|fire_once|backfill(N)] [--fail-slot UNIX_SECONDS]
+//!   [--clock-offset-ms MS]`: run `tick`. `--fail-slot` makes the run of that one slot fail
+//!   (its handler returns an error), for tests of failure history. `--clock-offset-ms`, or the
+//!   environment variable `KISFLOW_CLOCK_OFFSET_MS` when the flag is absent, shifts this
+//!   instance's clock: a test hook to show that slots run once whatever the clocks say.
+//! - `history [--schedule NAME] [--json]`: the run history, oldest slot first; with `--json`
+//!   one object per line (`schedule`, `slot`, `instance`, `attempt`, `status`, `started_at`,
+//!   `finished_at`, `error`, `run`, `fired`, `rows`).
+//! - `list`, `pause NAME`, `resume NAME`, `trigger NAME`.
+//!
+//! A bad argument prints the usage and exits 2; an error exits 1.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use kisflow::prelude::*;
+use kisflow::schedule::{Clock, Coordinator, Firing, HistoryFilter, Misfire, Schedule, Scheduler};
+use kisflow::{ConnConfig, Connector};
+
+const USAGE: &str = "usage: scheduled_worker --postgres URL (--instance NAME [--misfire skip|fire_once|backfill(N)] \
+[--fail-slot UNIX_SECONDS] [--clock-offset-ms MS] | history [--schedule NAME] [--json] | list | pause NAME | resume NAME | trigger NAME)";
+
+const TICKS: &str = "CREATE TABLE IF NOT EXISTS scheduled_worker_ticks (
+    slot timestamptz NOT NULL, run bigint NOT NULL, attempt integer NOT NULL,
+    instance text NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())";
+
+/// Records the slot, fenced: the insert happens only while this attempt still owns its run, so
+/// an instance that lost the run to another cannot record it late.
+#[kis_function(mode = "Save", name = "RecordSlot", conn = "Ticks")]
+async fn record_slot(ctx: &FlowCtx, rows: Vec<Firing>) -> kisflow::Result<()> {
+    let fail: Option<i64> = ctx.param("fail_slot").and_then(|s| s.parse().ok());
+    let db = ctx.connector()?.client::<tokio_postgres::Client>()?;
+    for f in rows {
+        if fail == Some(f.slot.timestamp()) {
+            return Err(kisflow::Error::msg(format!(
+                "slot {} was told to fail (--fail-slot)",
+                f.slot.timestamp()
+            )));
+        }
+        db.execute(
+            "INSERT INTO scheduled_worker_ticks (slot, run, attempt, instance)
+             SELECT $1, $2, $3, $4 WHERE EXISTS (
+                 SELECT 1 FROM kis_run WHERE id = $2 AND attempt = $3 AND status = 'running')",
+            &[&f.slot, &f.run, &f.attempt, &f.instance],
+        )
+        .await
+        .map_err(|err| kisflow::Error::unavailable("Ticks", err))?;
+    }
+    Ok(())
+}
+
+flow!(Tick: record_slot);
+
+enum Command {
+    Work {
+        instance: String,
+        misfire: Misfire,
+        fail_slot: Option<i64>,
+        clock: Clock,
+    },
+    History {
+        schedule: Option<String>,
+        json: bool,
+    },
+    List,
+    Pause(String),
+    Resume(String),
+    Trigger(String),
+}
+
+fn parse(args: &[String]) -> Result<(String, Command), String> {
+    let mut args = args.iter().map(String::as_str);
+    let postgres = match (args.next(), args.next()) {
+        (Some("--postgres"), Some(url)) => url.to_owned(),
+        _ => return Err("the first argument must be `--postgres URL`".to_owned()),
+    };
+    let rest: Vec<&str> = args.collect();
+    let name = |rest: &[&str]| match rest {
+        [name] => Ok((*name).to_owned()),
+        _ => Err("give exactly one schedule name".to_owned()),
+    };
+    let command = match rest.split_first() {
+        Some((&"history", opts)) => {
+            let (mut schedule, mut json) = (None, false);
+            let mut opts = opts.iter();
+            while let Some(opt) = opts.next() {
+                match *opt {
+                    "--json" => json = true,
+                    "--schedule" => {
+                        schedule =
+                            Some(opts.next().ok_or("`--schedule` needs a name")?.to_string());
+                    }
+                    other => return Err(format!("unknown option `{other}` of `history`")),
+                }
+            }
+            Command::History { schedule, json }
+        }
+        Some((&"list", [])) => Command::List,
+        Some((&"pause", n)) => Command::Pause(name(n)?),
+        Some((&"resume", n)) => Command::Resume(name(n)?),
+        Some((&"trigger", n)) => Command::Trigger(name(n)?),
+        _ => parse_work(&rest)?,
+    };
+    Ok((postgres, command))
+}
+
+fn parse_work(opts: &[&str]) -> Result<Command, String> {
+    let (mut instance, mut misfire, mut fail_slot, mut offset) = (None, Misfire::Skip, None, None);
+    let mut opts = opts.iter();
+    while let Some(opt) = opts.next() {
+        let value = opts
+            .next()
+            .ok_or_else(|| format!("`{opt}` needs a value"))?;
+        match *opt {
+            "--instance" => instance = Some((*value).to_owned()),
+            "--misfire" => misfire = value.parse()?,
+            "--fail-slot" => {
+                fail_slot = Some(
+                    value
+                        .parse()
+                        .map_err(|_| format!("`--fail-slot {value}` is not unix seconds"))?,
+                );
+            }
+            "--clock-offset-ms" => {
+                offset = Some(
+                    value
+                        .parse()
+                        .map_err(|_| format!("`--clock-offset-ms {value}` is not milliseconds"))?,
+                );
+            }
+            other => return Err(format!("unknown option `{other}`")),
+        }
+    }
+    let clock = match offset {
+        Some(ms) => Clock::offset_ms(ms),
+        None => Clock::from_env().map_err(|err| err.to_string())?,
+    };
+    Ok(Command::Work {
+        instance: instance.ok_or("missing `--instance NAME` (or a command)")?,
+        misfire,
+        fail_slot,
+        clock,
+    })
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (postgres, command) = match parse(&args) {
+        Ok(parsed) => parsed,
+        Err(problem) => {
+            eprintln!("error: {problem}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
+    match run(&postgres, command).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {}", err.chain());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(postgres: &str, command: Command) -> kisflow::Result<()> {
+    let db = || Coordinator::connect(postgres);
+    match command {
+        Command::Work {
+            instance,
+            misfire,
+            fail_slot,
+            clock,
+        } => work(postgres, &instance, misfire, fail_slot, clock).await,
+        Command::History { schedule, json } => {
+            for run in db().await?.history(&HistoryFilter { schedule }).await? {
+                println!(
+                    "{}",
+                    if json {
+                        run.to_json_line()
+                    } else {
+                        run.to_text_line()
+                    }
+                );
+            }
+            Ok(())
+        }
+        Command::List => {
+            for s in db().await?.list().await? {
+                let next = s
+                    .next_slot
+                    .map_or_else(|| "-".to_owned(), |t| t.to_rfc3339());
+                println!(
+                    "{}  {}  next slot {next}",
+                    s.name,
+                    if s.paused { "paused" } else { "active" }
+                );
+            }
+            Ok(())
+        }
+        Command::Pause(name) => db().await?.pause(&name).await,
+        Command::Resume(name) => db().await?.resume(&name).await,
+        Command::Trigger(name) => {
+            println!("run {}", db().await?.trigger(&name).await?);
+            Ok(())
+        }
+    }
+}
+
+async fn work(
+    postgres: &str,
+    instance: &str,
+    misfire: Misfire,
+    fail_slot: Option<i64>,
+    clock: Clock,
+) -> kisflow::Result<()> {
+    let url = postgres.to_owned();
+    let ticks = Connector::new(ConnConfig::new("Ticks"), move |_| {
+        let url = url.clone();
+        async move {
+            let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await?;
+            tokio::spawn(connection);
+            // Instances starting together may race to create the table; the loser tries again.
+            if client.batch_execute(TICKS).await.is_err() {
+                client.batch_execute(TICKS).await?;
+            }
+            Ok(client)
+        }
+    });
+    let fail = fail_slot.map(|s| s.to_string());
+    let make = Arc::new(move || {
+        let mut flow = Tick::new().with_connector(&ticks)?;
+        if let Some(fail) = &fail {
+            let settings = kisflow::FlowSettings {
+                stages: vec![kisflow::StageSettings {
+                    flow_params: [("fail_slot".to_owned(), fail.clone())].into(),
+                    ..kisflow::StageSettings::default()
+                }],
+                ..kisflow::FlowSettings::default()
+            };
+            flow = flow.with_settings(&settings)?;
+        }
+        Ok(flow.into_dyn())
+    });
+    let tick = Schedule::new("tick", "* * * * * *", "Tick")?
+        .misfire(misfire)
+        .flow_from(move || make());
+    eprintln!("instance {instance}: running schedule `tick` (misfire {misfire})");
+    Scheduler::new(postgres, instance)
+        .schedule(tick)
+        .clock(clock)
+        .run_until(stop_signal())
+        .await?;
+    eprintln!("stopped");
+    Ok(())
+}
+
+/// SIGTERM or SIGINT.
+async fn stop_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("a SIGTERM handler can be installed");
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+}
