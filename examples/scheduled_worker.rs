@@ -13,7 +13,9 @@
 //! Commands after `--postgres URL`:
 //!
 //! - `--instance NAME [--misfire skip|fire_once|backfill(N)] [--fail-slot UNIX_SECONDS]
-//!   [--clock-offset-ms MS]`: run `tick`. `--fail-slot` makes the run of that one slot fail
+//!   [--grace-ms MS] [--clock-offset-ms MS]`: run `tick`. A slot noticed more than the grace
+//!   (default 2 s) after it passed counts as missed, and the misfire policy (default `skip`)
+//!   decides. `--fail-slot` makes the run of that one slot fail
 //!   (its handler returns an error), for tests of failure history. `--clock-offset-ms`, or the
 //!   environment variable `KISFLOW_CLOCK_OFFSET_MS` when the flag is absent, shifts this
 //!   instance's clock: a test hook to show that slots run once whatever the clocks say.
@@ -26,13 +28,14 @@
 
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use kisflow::prelude::*;
 use kisflow::schedule::{Clock, Coordinator, Firing, HistoryFilter, Misfire, Schedule, Scheduler};
 use kisflow::{ConnConfig, Connector};
 
 const USAGE: &str = "usage: scheduled_worker --postgres URL (--instance NAME [--misfire skip|fire_once|backfill(N)] \
-[--fail-slot UNIX_SECONDS] [--clock-offset-ms MS] | history [--schedule NAME] [--json] | list | pause NAME | resume NAME | trigger NAME)";
+[--fail-slot UNIX_SECONDS] [--grace-ms MS] [--clock-offset-ms MS] | history [--schedule NAME] [--json] | list | pause NAME | resume NAME | trigger NAME)";
 
 const TICKS: &str = "CREATE TABLE IF NOT EXISTS scheduled_worker_ticks (
     slot timestamptz NOT NULL, run bigint NOT NULL, attempt integer NOT NULL,
@@ -70,6 +73,7 @@ enum Command {
         instance: String,
         misfire: Misfire,
         fail_slot: Option<i64>,
+        grace: Duration,
         clock: Clock,
     },
     History {
@@ -120,6 +124,7 @@ fn parse(args: &[String]) -> Result<(String, Command), String> {
 
 fn parse_work(opts: &[&str]) -> Result<Command, String> {
     let (mut instance, mut misfire, mut fail_slot, mut offset) = (None, Misfire::Skip, None, None);
+    let mut grace = Duration::from_secs(2);
     let mut opts = opts.iter();
     while let Some(opt) = opts.next() {
         let value = opts
@@ -135,6 +140,13 @@ fn parse_work(opts: &[&str]) -> Result<Command, String> {
                         .map_err(|_| format!("`--fail-slot {value}` is not unix seconds"))?,
                 );
             }
+            "--grace-ms" => {
+                grace = Duration::from_millis(
+                    value
+                        .parse()
+                        .map_err(|_| format!("`--grace-ms {value}` is not milliseconds"))?,
+                );
+            }
             "--clock-offset-ms" => {
                 offset = Some(
                     value
@@ -142,7 +154,8 @@ fn parse_work(opts: &[&str]) -> Result<Command, String> {
                         .map_err(|_| format!("`--clock-offset-ms {value}` is not milliseconds"))?,
                 );
             }
-            other => return Err(format!("unknown option `{other}`")),
+            other if other.starts_with("--") => return Err(format!("unknown option `{other}`")),
+            other => return Err(format!("unknown command `{other}`")),
         }
     }
     let clock = match offset {
@@ -153,6 +166,7 @@ fn parse_work(opts: &[&str]) -> Result<Command, String> {
         instance: instance.ok_or("missing `--instance NAME` (or a command)")?,
         misfire,
         fail_slot,
+        grace,
         clock,
     })
 }
@@ -187,8 +201,9 @@ async fn run(postgres: &str, command: Command) -> kisflow::Result<()> {
             instance,
             misfire,
             fail_slot,
+            grace,
             clock,
-        } => work(postgres, &instance, misfire, fail_slot, clock).await,
+        } => work(postgres, &instance, (misfire, grace), fail_slot, clock).await,
         Command::History { schedule, json } => {
             for run in db().await?.history(&HistoryFilter { schedule }).await? {
                 println!(
@@ -227,7 +242,7 @@ async fn run(postgres: &str, command: Command) -> kisflow::Result<()> {
 async fn work(
     postgres: &str,
     instance: &str,
-    misfire: Misfire,
+    (misfire, grace): (Misfire, Duration),
     fail_slot: Option<i64>,
     clock: Clock,
 ) -> kisflow::Result<()> {
@@ -261,6 +276,7 @@ async fn work(
     });
     let tick = Schedule::new("tick", "* * * * * *", "Tick")?
         .misfire(misfire)
+        .grace(grace)
         .flow_from(move || make());
     eprintln!("instance {instance}: running schedule `tick` (misfire {misfire})");
     Scheduler::new(postgres, instance)

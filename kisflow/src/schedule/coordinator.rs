@@ -121,18 +121,23 @@ impl Coordinator {
     }
 
     /// Stops every instance from starting runs of `schedule` (within one tick, 100 ms); runs
-    /// already started finish. Slots that pass while paused are not run.
+    /// already started finish. Slots that pass while paused are not run, and the slots fired
+    /// but not yet started are marked `skipped`, so a resume does not run them late.
     pub async fn pause(&self, schedule: &str) -> Result<()> {
         let client = self.client().await?;
-        let changed = client
+        client
             .execute(
-                "INSERT INTO kis_schedule (name, paused) VALUES ($1, true)
-                 ON CONFLICT (name) DO UPDATE SET paused = true, updated_at = now()",
+                "WITH paused AS (
+                     INSERT INTO kis_schedule (name, paused) VALUES ($1, true)
+                     ON CONFLICT (name) DO UPDATE SET paused = true, updated_at = now()
+                 )
+                 UPDATE kis_run SET status = 'skipped', finished_at = clock_timestamp(),
+                        error = 'the schedule was paused before this run started'
+                 WHERE schedule = $1 AND status = 'scheduled' AND fired <> 'manual'",
                 &[&schedule],
             )
             .await
             .map_err(db_error("pause a schedule"))?;
-        debug_assert_eq!(changed, 1);
         Ok(())
     }
 

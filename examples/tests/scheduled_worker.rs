@@ -1,0 +1,525 @@
+//! The `scheduled_worker` example run as real processes against a PostgreSQL this file starts
+//! (one server, a database per scenario): every slot runs exactly once while instances are
+//! killed with SIGKILL and one runs with its clock 2 s ahead; the three misfire policies after
+//! all instances were down; pause, trigger and resume; a failing slot; a bad command line. The
+//! history each test reads is the example's own `history --json`.
+//!
+//! The example binary comes from `target/<profile>/examples/` (see `common`): `cargo test -p
+//! kisflow-examples` builds it; for this file alone, build it first:
+//!
+//! ```sh
+//! cargo build -p kisflow-examples --example scheduled_worker
+//! cargo test -p kisflow-examples --test scheduled_worker
+//! ```
+
+mod common;
+mod postgres;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use postgres::Postgres;
+
+/// One line of `history --json`.
+#[derive(Debug, Clone)]
+struct Run {
+    slot: i64,
+    status: String,
+    attempt: i64,
+    fired: String,
+    started_at: Option<f64>,
+    error: Option<String>,
+}
+
+fn secs(value: &serde_json::Value) -> Option<f64> {
+    let t: chrono::DateTime<chrono::Utc> = value.as_str()?.parse().ok()?;
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "microseconds of a date fit an f64"
+    )]
+    Some(t.timestamp_micros() as f64 / 1e6)
+}
+
+fn now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+}
+
+fn whole(t: f64) -> i64 {
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "seconds since 1970 fit an i64"
+    )]
+    let s = t.floor() as i64;
+    s
+}
+
+/// Runs the example with `args` (a command, not a worker) and returns its standard output.
+fn command(url: &str, args: &[&str]) -> String {
+    let out = Command::new(common::example("scheduled_worker"))
+        .args(["--postgres", url])
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("scheduled_worker runs");
+    assert!(
+        out.status.success(),
+        "scheduled_worker {args:?} exited with {}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The whole history of `tick`, by slot; panics when a line is not the documented object.
+fn history(url: &str) -> BTreeMap<i64, Vec<Run>> {
+    let mut by_slot: BTreeMap<i64, Vec<Run>> = BTreeMap::new();
+    for line in command(url, &["history", "--json"]).lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        for key in [
+            "schedule",
+            "slot",
+            "instance",
+            "attempt",
+            "status",
+            "started_at",
+            "finished_at",
+            "error",
+        ] {
+            assert!(v.get(key).is_some(), "`{key}` missing from {line}");
+        }
+        assert_eq!(v["schedule"], "tick", "{line}");
+        let slot = secs(&v["slot"]).unwrap();
+        let run = Run {
+            slot: whole(slot),
+            status: v["status"].as_str().unwrap().to_owned(),
+            attempt: v["attempt"].as_i64().unwrap(),
+            fired: v["fired"].as_str().unwrap().to_owned(),
+            started_at: secs(&v["started_at"]),
+            error: v["error"].as_str().map(str::to_owned),
+        };
+        by_slot.entry(run.slot).or_default().push(run);
+    }
+    by_slot
+}
+
+fn wait_until(what: &str, within: Duration, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + within;
+    while !done() {
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {within:?} waiting for: {what}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// One `scheduled_worker --instance` process, killed when dropped; its standard error goes to a
+/// file per start.
+struct Instance {
+    name: String,
+    args: Vec<String>,
+    dir: PathBuf,
+    starts: usize,
+    child: Child,
+}
+
+impl Instance {
+    fn start(url: &str, name: &str, extra: &[&str], dir: &Path) -> Self {
+        let mut args = vec!["--postgres".to_owned(), url.to_owned()];
+        args.extend(["--instance".to_owned(), name.to_owned()]);
+        args.extend(extra.iter().map(|a| (*a).to_owned()));
+        let child = spawn(&args, dir, name, 1);
+        Self {
+            name: name.to_owned(),
+            args,
+            dir: dir.to_owned(),
+            starts: 1,
+            child,
+        }
+    }
+
+    /// SIGKILL, by the child's own PID.
+    fn kill(&mut self) {
+        self.child.kill().expect("SIGKILL to the instance");
+        self.child.wait().expect("the killed instance's status");
+    }
+
+    fn restart(&mut self) {
+        self.starts += 1;
+        self.child = spawn(&self.args, &self.dir, &self.name, self.starts);
+    }
+
+    /// SIGTERM by its own PID; then it must exit 0 within 35 s.
+    fn stop(&mut self) {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(sent.success(), "kill -TERM {pid} failed");
+        let deadline = Instant::now() + Duration::from_secs(35);
+        let status: ExitStatus = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(Instant::now() < deadline, "{} ignored SIGTERM", self.name);
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert!(
+            status.success(),
+            "{} exited with {status}: {}",
+            self.name,
+            std::fs::read_to_string(self.stderr_path()).unwrap_or_default()
+        );
+    }
+
+    fn stderr_path(&self) -> PathBuf {
+        self.dir
+            .join(format!("{}-{}.stderr", self.name, self.starts))
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spawn(args: &[String], dir: &Path, name: &str, start: usize) -> Child {
+    let stderr = std::fs::File::create(dir.join(format!("{name}-{start}.stderr"))).unwrap();
+    Command::new(common::example("scheduled_worker"))
+        .args(args)
+        .env_remove("RUST_LOG")
+        .env_remove("KISFLOW_CLOCK_OFFSET_MS")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .expect("scheduled_worker starts")
+}
+
+/// A directory for one scenario's standard-error files, removed when the scenario passes (kept
+/// when it fails, to read them).
+struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+fn scratch(name: &str) -> Scratch {
+    let dir = std::env::temp_dir().join(format!("kisflow-scheduled-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    Scratch(dir)
+}
+
+fn succeeded_after(url: &str, slot: i64) -> bool {
+    history(url)
+        .range(slot..)
+        .any(|(_, runs)| runs.iter().any(|r| r.status == "succeeded"))
+}
+
+/// Every slot of a 60 s window runs exactly once and succeeds, while one of three instances is
+/// killed with SIGKILL every 10 s and started again, and one runs with its clock 2 s ahead.
+#[test]
+fn every_slot_runs_exactly_once_through_kills_and_clock_skew() {
+    let pg = Postgres::shared();
+    let url = pg.database("exactly_once");
+    let dir = scratch("exactly-once");
+    let mut instances = vec![
+        Instance::start(&url, "a", &[], &dir),
+        Instance::start(&url, "b", &[], &dir),
+        Instance::start(&url, "skewed", &["--clock-offset-ms", "2000"], &dir),
+    ];
+    let started = whole(now());
+    wait_until("a first run", Duration::from_secs(30), || {
+        succeeded_after(&url, started)
+    });
+    let first = whole(now()) + 1;
+    for round in 0..6 {
+        std::thread::sleep(Duration::from_secs(10));
+        let victim = &mut instances[round % 3];
+        victim.kill();
+        victim.restart();
+    }
+    let last = whole(now()) - 1;
+    // A run killed mid-way is retried when its 5 s lease runs out.
+    wait_until(
+        "every slot of the window to end",
+        Duration::from_secs(30),
+        || {
+            let h = history(&url);
+            (first..=last).all(|s| {
+                h.get(&s)
+                    .is_some_and(|runs| runs.iter().all(|r| r.status == "succeeded"))
+            })
+        },
+    );
+    for instance in &mut instances {
+        instance.stop();
+    }
+    let h = history(&url);
+    let mut retried = 0;
+    for slot in first..=last {
+        let runs = &h[&slot];
+        assert_eq!(
+            runs.len(),
+            1,
+            "slot {slot} has {} runs: {runs:?}",
+            runs.len()
+        );
+        let run = &runs[0];
+        assert_eq!(
+            (run.status.as_str(), run.fired.as_str()),
+            ("succeeded", "cron"),
+            "{run:?}"
+        );
+        // Nobody starts a slot early, whatever its clock: the database's clock decides.
+        assert!(run.started_at.unwrap() >= f64::from(u32::try_from(slot).unwrap()) - 0.001);
+        retried += usize::from(run.attempt > 1);
+    }
+    assert!(
+        h.values().all(|runs| runs.len() == 1),
+        "a slot has two runs"
+    );
+    // What the flow recorded: every slot of the window, at most once per attempt.
+    let ticks = pg.sql(
+        "exactly_once",
+        &format!(
+            "SELECT extract(epoch FROM slot)::bigint, count(*) FROM scheduled_worker_ticks \
+             WHERE slot >= to_timestamp({first}) AND slot <= to_timestamp({last}) GROUP BY 1"
+        ),
+    );
+    let recorded: BTreeMap<i64, i64> = ticks
+        .lines()
+        .map(|l| {
+            let (s, n) = l.split_once('|').unwrap();
+            (s.parse().unwrap(), n.parse().unwrap())
+        })
+        .collect();
+    for slot in first..=last {
+        let n = recorded.get(&slot).copied().unwrap_or(0);
+        assert!(
+            n >= 1 && n <= h[&slot][0].attempt,
+            "slot {slot} recorded {n} times by its flow, attempts {}",
+            h[&slot][0].attempt
+        );
+    }
+    eprintln!(
+        "{} slots ran exactly once, {retried} of them after a retry",
+        last - first + 1
+    );
+}
+
+/// All instances down for 14 s (more than the 2 s grace plus 10 slots), then up again.
+fn misfire(policy: &str, db: &str) -> Vec<Run> {
+    let pg = Postgres::shared();
+    let url = pg.database(db);
+    let dir = scratch(db);
+    let args = ["--misfire", policy];
+    let mut instances = vec![
+        Instance::start(&url, "a", &args, &dir),
+        Instance::start(&url, "b", &args, &dir),
+    ];
+    let started = whole(now());
+    wait_until("a first run", Duration::from_secs(30), || {
+        succeeded_after(&url, started + 1)
+    });
+    for instance in &mut instances {
+        instance.stop();
+    }
+    std::thread::sleep(Duration::from_secs(14));
+    let back = whole(now());
+    for instance in &mut instances {
+        instance.restart();
+    }
+    wait_until("runs after the restart", Duration::from_secs(30), || {
+        let h = history(&url);
+        succeeded_after(&url, back + 2)
+            && h.range(..back)
+                .flat_map(|(_, runs)| runs)
+                .all(|r| r.status != "scheduled" && r.status != "running")
+    });
+    for instance in &mut instances {
+        instance.stop();
+    }
+    let h = history(&url);
+    assert!(
+        h.values().all(|runs| runs.len() == 1),
+        "a slot has two runs"
+    );
+    let runs: Vec<Run> = h.into_values().flatten().collect();
+    let skipped = runs.iter().filter(|r| r.status == "skipped").count();
+    let catch_up: Vec<&Run> = runs.iter().filter(|r| r.fired == "catch_up").collect();
+    assert!(
+        catch_up.iter().all(|r| r.status == "succeeded"),
+        "{catch_up:?}"
+    );
+    eprintln!(
+        "{policy}: {} catch-up runs, {skipped} skipped",
+        catch_up.len()
+    );
+    runs
+}
+
+#[test]
+fn misfire_policies_after_downtime() {
+    let results = std::thread::scope(|scope| {
+        let skip = scope.spawn(|| misfire("skip", "misfire_skip"));
+        let once = scope.spawn(|| misfire("fire_once", "misfire_once"));
+        let back = scope.spawn(|| misfire("backfill(10)", "misfire_backfill"));
+        [skip, once, back].map(|t| t.join().unwrap())
+    });
+    let catch_ups = results
+        .iter()
+        .map(|runs| runs.iter().filter(|r| r.fired == "catch_up").count());
+    assert_eq!(catch_ups.collect::<Vec<_>>(), [0, 1, 10]);
+    // What is not caught up is recorded as skipped: 14 s down, 2 s grace.
+    for runs in &results {
+        let missed = runs
+            .iter()
+            .filter(|r| r.status == "skipped" || r.fired == "catch_up")
+            .count();
+        assert!(missed >= 11, "only {missed} slots were missed: {runs:?}");
+    }
+    // Backfill runs the latest ten missed slots, one after another.
+    let slots: Vec<i64> = results[2]
+        .iter()
+        .filter(|r| r.fired == "catch_up")
+        .map(|r| r.slot)
+        .collect();
+    assert_eq!(slots.last().unwrap() - slots[0], 9, "{slots:?}");
+}
+
+/// A paused schedule starts no run on any instance once the pause is 1 s old, a trigger still
+/// runs it by hand, and a resume picks up at the next slot without running the paused ones.
+#[test]
+fn pause_trigger_and_resume() {
+    let pg = Postgres::shared();
+    let url = pg.database("pause");
+    let dir = scratch("pause");
+    let mut instances = vec![
+        Instance::start(&url, "a", &[], &dir),
+        Instance::start(&url, "b", &[], &dir),
+    ];
+    let started = whole(now());
+    wait_until("a first run", Duration::from_secs(30), || {
+        succeeded_after(&url, started + 1)
+    });
+    command(&url, &["pause", "tick"]);
+    let paused = now();
+    assert!(command(&url, &["list"]).contains("tick  paused"));
+    std::thread::sleep(Duration::from_secs(4));
+    let manual = command(&url, &["trigger", "tick"]);
+    assert!(manual.starts_with("run "), "{manual}");
+    wait_until("the triggered run", Duration::from_secs(10), || {
+        history(&url)
+            .values()
+            .flatten()
+            .any(|r| r.fired == "manual" && r.status == "succeeded")
+    });
+    let resumed = now();
+    command(&url, &["resume", "tick"]);
+    wait_until("a run after the resume", Duration::from_secs(10), || {
+        succeeded_after(&url, whole(resumed) + 1)
+    });
+    for instance in &mut instances {
+        instance.stop();
+    }
+    let h = history(&url);
+    for run in h.values().flatten() {
+        let started = run.started_at.unwrap_or(f64::MAX);
+        if run.fired != "manual" && started > paused + 1.0 {
+            assert!(started > resumed, "run started while paused: {run:?}");
+        }
+    }
+    let first_after = h
+        .values()
+        .flatten()
+        .find(|r| r.fired == "cron" && r.started_at.is_some_and(|t| t > resumed))
+        .expect("a run after the resume");
+    assert!(
+        first_after.slot <= whole(resumed) + 2,
+        "the first run after the resume at {resumed} is for slot {}",
+        first_after.slot
+    );
+}
+
+/// A handler that fails in one slot: the history says failed, with the error, after its
+/// retry; the next slot runs normally.
+#[test]
+fn a_failing_slot_is_recorded_and_the_next_runs() {
+    let pg = Postgres::shared();
+    let url = pg.database("failing");
+    let dir = scratch("failing");
+    let bad = whole(now()) + 5;
+    let mut instance = Instance::start(&url, "a", &["--fail-slot", &bad.to_string()], &dir);
+    wait_until(
+        "the slot after the failing one",
+        Duration::from_secs(30),
+        || {
+            history(&url)
+                .get(&(bad + 1))
+                .is_some_and(|runs| runs[0].status == "succeeded")
+                && history(&url)
+                    .get(&bad)
+                    .is_some_and(|r| r[0].status == "failed")
+        },
+    );
+    instance.stop();
+    let h = history(&url);
+    let failed = &h[&bad][0];
+    assert_eq!(failed.attempt, 2, "one retry: {failed:?}");
+    let error = failed.error.as_deref().unwrap();
+    assert!(
+        error.contains("function `RecordSlot` failed")
+            && error.contains(&format!("slot {bad} was told to fail (--fail-slot)")),
+        "{error}"
+    );
+    assert_eq!(h[&(bad + 1)][0].attempt, 1);
+}
+
+#[test]
+fn a_bad_command_line_exits_with_2_and_the_usage() {
+    for args in [
+        &[][..],
+        &["--postgres"][..],
+        &["--postgres", "host=x", "--instance"][..],
+        &[
+            "--postgres",
+            "host=x",
+            "--instance",
+            "a",
+            "--misfire",
+            "often",
+        ][..],
+        &["--postgres", "host=x", "history", "--yaml"][..],
+        &["--postgres", "host=x", "pause"][..],
+    ] {
+        let out = Command::new(common::example("scheduled_worker"))
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("usage: scheduled_worker --postgres URL"),
+            "{stderr}"
+        );
+    }
+}
