@@ -21,6 +21,8 @@
 mod build;
 mod check;
 mod export;
+#[cfg(feature = "schedule")]
+mod schedules;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
