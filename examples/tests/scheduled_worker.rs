@@ -523,3 +523,124 @@ fn a_bad_command_line_exits_with_2_and_the_usage() {
         );
     }
 }
+
+fn demo(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_kisflow-demo"))
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap()
+}
+
+/// `kisflow serve` runs the config's `kistype: schedule` beside its flows, and
+/// `kisflow schedules …` reads and steers it through the same database.
+#[test]
+fn serve_runs_yaml_schedules_and_the_cli_steers_them() {
+    let pg = Postgres::shared();
+    let url = pg.database("serve_yaml");
+    let dir = scratch("serve-yaml");
+    std::fs::write(
+        dir.join("schedule-avg.yml"),
+        "kistype: schedule\nname: averages\nflow: AvgScores\ncron: \"* * * * * *\"\n\
+         time_zone: Asia/Shanghai\nmisfire: fire_once\n\
+         rows:\n  - {stu_id: 1, score_1: 90, score_2: 80, score_3: 70}\n  - {stu_id: 2, score_1: 60, score_2: 60, score_3: 60}\n",
+    )
+    .unwrap();
+    let conf = dir.to_str().unwrap();
+    let stderr = std::fs::File::create(dir.join("serve.stderr")).unwrap();
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_kisflow-demo"))
+        .args([
+            "serve",
+            "--config",
+            conf,
+            "--postgres",
+            &url,
+            "--instance",
+            "s1",
+        ])
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .unwrap();
+    let history = || {
+        let out = demo(&["schedules", "history", "--postgres", &url, "--json"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    wait_until("a YAML schedule's run", Duration::from_secs(30), || {
+        history().lines().any(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["schedule"] == "averages" && v["status"] == "succeeded" && v["rows"] == 2
+        })
+    });
+    let listed = demo(&["schedules", "list", "--postgres", &url]);
+    assert!(String::from_utf8_lossy(&listed.stdout).starts_with("averages  active  next slot "));
+    let paused = demo(&["schedules", "pause", "averages", "--postgres", &url]);
+    assert_eq!(
+        String::from_utf8_lossy(&paused.stdout),
+        "paused `averages`\n"
+    );
+    let unknown = demo(&["schedules", "resume", "nightly", "--postgres", &url]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr)
+            .contains("schedule `nightly`: no instance has registered it"),
+        "{}",
+        String::from_utf8_lossy(&unknown.stderr)
+    );
+    let pid = serve.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = serve.wait().unwrap();
+    assert!(status.success(), "serve exited with {status}");
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut serve.stdout.take().unwrap(), &mut out).unwrap();
+    assert!(out.contains("serving schedules averages"), "{out}");
+}
+
+/// A bad cron expression or time zone in YAML is a problem at its `file:line:column`, naming
+/// the field and why.
+#[test]
+fn a_bad_yaml_schedule_names_the_field_and_place() {
+    let dir = scratch("bad-yaml");
+    std::fs::write(
+        dir.join("schedule-bad.yml"),
+        "kistype: schedule\nname: bad\nflow: AvgScores\ncron: \"61 * * * * *\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("schedule-zone.yml"),
+        "kistype: schedule\nname: zone\nflow: AvgScores\ncron: \"* * * * * *\"\ntime_zone: Mars/Olympus\nmisfire: often\n",
+    )
+    .unwrap();
+    let out = demo(&["validate", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let file = |name: &str| dir.join(name).display().to_string();
+    for expected in [
+        format!(
+            "{}:4:7: schedule `bad`: `cron` \"61 * * * * *\" does not parse: ",
+            file("schedule-bad.yml")
+        ),
+        format!(
+            "{}:5:12: schedule `zone`: `time_zone` \"Mars/Olympus\" is not an IANA time zone",
+            file("schedule-zone.yml")
+        ),
+        format!(
+            "{}:6:10: `misfire`: unknown misfire policy \"often\", expected one of \"skip\", \"fire_once\", \"backfill(N)\"",
+            file("schedule-zone.yml")
+        ),
+    ] {
+        assert!(stderr.contains(&expected), "{expected}\nnot in:\n{stderr}");
+    }
+}

@@ -43,9 +43,9 @@ pub(super) fn serve(
     }
     if runners.is_empty() && planned.is_none() {
         return Err(format!(
-            "no enabled flow in `{}` names a `source`, and no schedule is served; add one to a \
-             flow file, such as `source: {{type: redis, addrs: 127.0.0.1:6379, stream: S, \
-             group: G}}`, or a `kistype: schedule` file and `--postgres URL`",
+            "no enabled flow in `{}` names a `source`; add one to a flow file, such as \
+             `source: {{type: redis, addrs: 127.0.0.1:6379, stream: S, group: G}}`, or serve a \
+             `kistype: schedule` file with `--postgres URL`",
             dir.display()
         ));
     }
