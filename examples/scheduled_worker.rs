@@ -13,7 +13,9 @@
 //! Commands after `--postgres URL`:
 //!
 //! - `--instance NAME [--misfire skip|fire_once|backfill(N)] [--fail-slot UNIX_SECONDS]
-//!   [--grace-ms MS] [--clock-offset-ms MS]`: run `tick`. A slot noticed more than the grace
+//!   [--grace-ms MS] [--timeout-ms MS] [--sleep-ms MS] [--clock-offset-ms MS]`: run `tick`
+//!   (a run that takes longer than the timeout, default 60 s, is timed out and tried once more;
+//!   `--sleep-ms` makes each run take that long, for tests of timeouts and take-overs). A slot noticed more than the grace
 //!   (default 2 s) after it passed counts as missed, and the misfire policy (default `skip`)
 //!   decides. `--fail-slot` makes the run of that one slot fail
 //!   (its handler returns an error), for tests of failure history. `--clock-offset-ms`, or the
@@ -35,7 +37,7 @@ use kisflow::schedule::{Clock, Coordinator, Firing, HistoryFilter, Misfire, Sche
 use kisflow::{ConnConfig, Connector};
 
 const USAGE: &str = "usage: scheduled_worker --postgres URL (--instance NAME [--misfire skip|fire_once|backfill(N)] \
-[--fail-slot UNIX_SECONDS] [--grace-ms MS] [--clock-offset-ms MS] | history [--schedule NAME] [--json] | list | pause NAME | resume NAME | trigger NAME)";
+[--fail-slot UNIX_SECONDS] [--grace-ms MS] [--timeout-ms MS] [--sleep-ms MS] [--clock-offset-ms MS] | history [--schedule NAME] [--json] | list | pause NAME | resume NAME | trigger NAME)";
 
 const TICKS: &str = "CREATE TABLE IF NOT EXISTS scheduled_worker_ticks (
     slot timestamptz NOT NULL, run bigint NOT NULL, attempt integer NOT NULL,
@@ -46,8 +48,13 @@ const TICKS: &str = "CREATE TABLE IF NOT EXISTS scheduled_worker_ticks (
 #[kis_function(mode = "Save", name = "RecordSlot", conn = "Ticks")]
 async fn record_slot(ctx: &FlowCtx, rows: Vec<Firing>) -> kisflow::Result<()> {
     let fail: Option<i64> = ctx.param("fail_slot").and_then(|s| s.parse().ok());
+    let sleep: u64 = ctx
+        .param("sleep_ms")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     let db = ctx.connector()?.client::<tokio_postgres::Client>()?;
     for f in rows {
+        tokio::time::sleep(Duration::from_millis(sleep)).await;
         if fail == Some(f.slot.timestamp()) {
             return Err(kisflow::Error::msg(format!(
                 "slot {} was told to fail (--fail-slot)",
@@ -68,14 +75,19 @@ async fn record_slot(ctx: &FlowCtx, rows: Vec<Firing>) -> kisflow::Result<()> {
 
 flow!(Tick: record_slot);
 
+/// `--instance NAME` and the knobs of `tick`.
+struct Work {
+    instance: String,
+    misfire: Misfire,
+    grace: Duration,
+    timeout: Duration,
+    fail_slot: Option<i64>,
+    sleep_ms: u64,
+    clock: Clock,
+}
+
 enum Command {
-    Work {
-        instance: String,
-        misfire: Misfire,
-        fail_slot: Option<i64>,
-        grace: Duration,
-        clock: Clock,
-    },
+    Work(Work),
     History {
         schedule: Option<String>,
         json: bool,
@@ -123,52 +135,46 @@ fn parse(args: &[String]) -> Result<(String, Command), String> {
 }
 
 fn parse_work(opts: &[&str]) -> Result<Command, String> {
-    let (mut instance, mut misfire, mut fail_slot, mut offset) = (None, Misfire::Skip, None, None);
-    let mut grace = Duration::from_secs(2);
+    let mut work = Work {
+        instance: String::new(),
+        misfire: Misfire::Skip,
+        grace: Duration::from_secs(2),
+        timeout: Duration::from_secs(60),
+        fail_slot: None,
+        sleep_ms: 0,
+        clock: Clock::from_env().map_err(|err| err.to_string())?,
+    };
     let mut opts = opts.iter();
     while let Some(opt) = opts.next() {
+        if !opt.starts_with("--") {
+            return Err(format!("unknown command `{opt}`"));
+        }
         let value = opts
             .next()
             .ok_or_else(|| format!("`{opt}` needs a value"))?;
+        let number = |what: &str| {
+            value
+                .parse::<i64>()
+                .map_err(|_| format!("`{opt} {value}` is not {what}"))
+        };
+        let millis = |what| {
+            number(what).and_then(|n| u64::try_from(n).map_err(|_| format!("`{opt}` is negative")))
+        };
         match *opt {
-            "--instance" => instance = Some((*value).to_owned()),
-            "--misfire" => misfire = value.parse()?,
-            "--fail-slot" => {
-                fail_slot = Some(
-                    value
-                        .parse()
-                        .map_err(|_| format!("`--fail-slot {value}` is not unix seconds"))?,
-                );
-            }
-            "--grace-ms" => {
-                grace = Duration::from_millis(
-                    value
-                        .parse()
-                        .map_err(|_| format!("`--grace-ms {value}` is not milliseconds"))?,
-                );
-            }
-            "--clock-offset-ms" => {
-                offset = Some(
-                    value
-                        .parse()
-                        .map_err(|_| format!("`--clock-offset-ms {value}` is not milliseconds"))?,
-                );
-            }
-            other if other.starts_with("--") => return Err(format!("unknown option `{other}`")),
-            other => return Err(format!("unknown command `{other}`")),
+            "--instance" => (*value).clone_into(&mut work.instance),
+            "--misfire" => work.misfire = value.parse()?,
+            "--fail-slot" => work.fail_slot = Some(number("unix seconds")?),
+            "--grace-ms" => work.grace = Duration::from_millis(millis("milliseconds")?),
+            "--timeout-ms" => work.timeout = Duration::from_millis(millis("milliseconds")?),
+            "--sleep-ms" => work.sleep_ms = millis("milliseconds")?,
+            "--clock-offset-ms" => work.clock = Clock::offset_ms(number("milliseconds")?),
+            other => return Err(format!("unknown option `{other}`")),
         }
     }
-    let clock = match offset {
-        Some(ms) => Clock::offset_ms(ms),
-        None => Clock::from_env().map_err(|err| err.to_string())?,
-    };
-    Ok(Command::Work {
-        instance: instance.ok_or("missing `--instance NAME` (or a command)")?,
-        misfire,
-        fail_slot,
-        grace,
-        clock,
-    })
+    if work.instance.is_empty() {
+        return Err("missing `--instance NAME` (or a command)".to_owned());
+    }
+    Ok(Command::Work(work))
 }
 
 #[tokio::main]
@@ -197,13 +203,7 @@ async fn main() -> ExitCode {
 async fn run(postgres: &str, command: Command) -> kisflow::Result<()> {
     let db = || Coordinator::connect(postgres);
     match command {
-        Command::Work {
-            instance,
-            misfire,
-            fail_slot,
-            grace,
-            clock,
-        } => work(postgres, &instance, (misfire, grace), fail_slot, clock).await,
+        Command::Work(knobs) => work(postgres, knobs).await,
         Command::History { schedule, json } => {
             for run in db().await?.history(&HistoryFilter { schedule }).await? {
                 println!(
@@ -239,13 +239,7 @@ async fn run(postgres: &str, command: Command) -> kisflow::Result<()> {
     }
 }
 
-async fn work(
-    postgres: &str,
-    instance: &str,
-    (misfire, grace): (Misfire, Duration),
-    fail_slot: Option<i64>,
-    clock: Clock,
-) -> kisflow::Result<()> {
+async fn work(postgres: &str, work: Work) -> kisflow::Result<()> {
     let url = postgres.to_owned();
     let ticks = Connector::new(ConnConfig::new("Ticks"), move |_| {
         let url = url.clone();
@@ -259,29 +253,34 @@ async fn work(
             Ok(client)
         }
     });
-    let fail = fail_slot.map(|s| s.to_string());
+    let mut params = std::collections::BTreeMap::new();
+    if let Some(slot) = work.fail_slot {
+        params.insert("fail_slot".to_owned(), slot.to_string());
+    }
+    params.insert("sleep_ms".to_owned(), work.sleep_ms.to_string());
+    let settings = kisflow::FlowSettings {
+        stages: vec![kisflow::StageSettings {
+            flow_params: params,
+            ..kisflow::StageSettings::default()
+        }],
+        ..kisflow::FlowSettings::default()
+    };
     let make = Arc::new(move || {
-        let mut flow = Tick::new().with_connector(&ticks)?;
-        if let Some(fail) = &fail {
-            let settings = kisflow::FlowSettings {
-                stages: vec![kisflow::StageSettings {
-                    flow_params: [("fail_slot".to_owned(), fail.clone())].into(),
-                    ..kisflow::StageSettings::default()
-                }],
-                ..kisflow::FlowSettings::default()
-            };
-            flow = flow.with_settings(&settings)?;
-        }
+        let flow = Tick::new()
+            .with_connector(&ticks)?
+            .with_settings(&settings)?;
         Ok(flow.into_dyn())
     });
+    let (instance, misfire) = (work.instance, work.misfire);
     let tick = Schedule::new("tick", "* * * * * *", "Tick")?
         .misfire(misfire)
-        .grace(grace)
+        .grace(work.grace)
+        .timeout(work.timeout)
         .flow_from(move || make());
     eprintln!("instance {instance}: running schedule `tick` (misfire {misfire})");
-    Scheduler::new(postgres, instance)
+    Scheduler::new(postgres, &instance)
         .schedule(tick)
-        .clock(clock)
+        .clock(work.clock)
         .run_until(stop_signal())
         .await?;
     eprintln!("stopped");

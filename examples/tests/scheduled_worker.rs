@@ -1,8 +1,10 @@
 //! The `scheduled_worker` example run as real processes against a PostgreSQL this file starts
 //! (one server, a database per scenario): every slot runs exactly once while instances are
 //! killed with SIGKILL and one runs with its clock 2 s ahead; the three misfire policies after
-//! all instances were down; pause, trigger and resume; a failing slot; a bad command line. The
-//! history each test reads is the example's own `history --json`.
+//! all instances were down; pause, trigger and resume; a failing slot; a frozen owner fenced
+//! off; a timeout; YAML schedules under `kisflow serve`; a bad command line. The history each
+//! test reads is the example's own `history --json`. The tests run in parallel, each in its
+//! own database of one PostgreSQL, which the last of them stops.
 //!
 //! The example binary comes from `target/<profile>/examples/` (see `common`): `cargo test -p
 //! kisflow-examples` builds it; for this file alone, build it first:
@@ -522,6 +524,109 @@ fn a_bad_command_line_exits_with_2_and_the_usage() {
             "{stderr}"
         );
     }
+}
+
+/// Sends `signal` (`-STOP`, `-CONT`) to the instance, by its own PID.
+fn signal(instance: &Instance, signal: &str) {
+    let pid = instance.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args([signal, &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+}
+
+/// The fencing token at work: an instance frozen (SIGSTOP) in the middle of a run loses it when
+/// its lease runs out, another instance runs it again as attempt 2, and when the first thaws
+/// (SIGCONT) neither its flow's write nor its result is recorded.
+#[test]
+fn a_frozen_owner_cannot_record_a_late_result() {
+    let pg = Postgres::shared();
+    let url = pg.database("fencing");
+    let dir = scratch("fencing");
+    let mut sleeper = Instance::start(&url, "sleeper", &["--sleep-ms", "2500"], &dir);
+    let mut frozen_run = None;
+    wait_until(
+        "a run of the slow instance",
+        Duration::from_secs(30),
+        || {
+            frozen_run = history(&url)
+                .values()
+                .flatten()
+                .find(|r| r.status == "running")
+                .map(|r| r.slot);
+            frozen_run.is_some()
+        },
+    );
+    signal(&sleeper, "-STOP");
+    let frozen_at = now();
+    let slot = frozen_run.unwrap();
+    let mut other = Instance::start(&url, "other", &[], &dir);
+    wait_until(
+        "the take-over of the frozen run",
+        Duration::from_secs(20),
+        || {
+            history(&url)
+                .get(&slot)
+                .is_some_and(|r| r[0].status == "succeeded")
+        },
+    );
+    // The lease is 5 s: nobody took the run over before it ran out.
+    assert!(
+        now() - frozen_at >= 4.9,
+        "taken over {} s after the freeze",
+        now() - frozen_at
+    );
+    signal(&sleeper, "-CONT");
+    std::thread::sleep(Duration::from_secs(4));
+    for instance in [&mut sleeper, &mut other] {
+        instance.stop();
+    }
+    let h = history(&url);
+    let run = &h[&slot][0];
+    assert_eq!(run.attempt, 2, "{run:?}");
+    let ticks = pg.sql(
+        "fencing",
+        &format!(
+            "SELECT attempt, instance FROM scheduled_worker_ticks WHERE slot = to_timestamp({slot})"
+        ),
+    );
+    assert_eq!(
+        ticks, "2|other\n",
+        "the frozen attempt wrote after losing its run"
+    );
+}
+
+/// A run that takes longer than its timeout is marked `timed_out`, after its one retry, with
+/// the reason.
+#[test]
+fn a_run_past_its_timeout_is_timed_out_and_retried() {
+    let pg = Postgres::shared();
+    let url = pg.database("timeouts");
+    let dir = scratch("timeouts");
+    let args = ["--sleep-ms", "3000", "--timeout-ms", "1000"];
+    let mut instance = Instance::start(&url, "a", &args, &dir);
+    wait_until("a timed-out run", Duration::from_secs(30), || {
+        history(&url)
+            .values()
+            .flatten()
+            .any(|r| r.status == "timed_out")
+    });
+    instance.stop();
+    let h = history(&url);
+    let run = h
+        .values()
+        .flatten()
+        .find(|r| r.status == "timed_out")
+        .unwrap();
+    assert_eq!(run.attempt, 2, "{run:?}");
+    assert_eq!(
+        run.error.as_deref(),
+        Some("the run took longer than its timeout of 1s")
+    );
+    assert!(h.values().flatten().all(|r| r.status != "succeeded"));
 }
 
 fn demo(args: &[&str]) -> std::process::Output {

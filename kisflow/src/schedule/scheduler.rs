@@ -41,7 +41,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(5);
 /// # async fn main() -> kisflow::Result<()> {
 /// Scheduler::new("host=127.0.0.1 user=postgres", "worker-1")
 ///     .schedule(Schedule::new("note", "*/5 * * * * *", "Note")?)
-///     .run_until(tokio::signal::ctrl_c())
+///     .run_until(async { tokio::signal::ctrl_c().await.unwrap() })
 ///     .await
 /// # }
 /// ```
