@@ -22,6 +22,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use kisflow::prelude::*;
+use kisflow::schedule::{Firing, Schedule, Scheduler};
 use postgres::Postgres;
 
 /// One line of `history --json`.
@@ -748,4 +750,52 @@ fn a_bad_yaml_schedule_names_the_field_and_place() {
     ] {
         assert!(stderr.contains(&expected), "{expected}\nnot in:\n{stderr}");
     }
+}
+
+#[kis_function(mode = "Expand", name = "NoteFiring")]
+fn note_firing(rows: Vec<Firing>) -> kisflow::Result<()> {
+    match rows.first() {
+        Some(f) if f.schedule == "metered" => Ok(()),
+        other => Err(kisflow::Error::msg(format!("unexpected firing {other:?}"))),
+    }
+}
+
+flow!(NoteFirings: note_firing);
+
+/// A scheduler in this process records runs by status, lateness and duration per schedule.
+#[test]
+fn runs_are_measured_per_schedule() {
+    let pg = Postgres::shared();
+    let url = pg.database("metered");
+    let metrics = kisflow::Metrics::new();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime
+        .block_on(
+            Scheduler::new(&url, "in-process")
+                .schedule(Schedule::new("metered", "* * * * * *", "NoteFirings").unwrap())
+                .with_metrics(&metrics)
+                .run_until(async { tokio::time::sleep(Duration::from_millis(3500)).await }),
+        )
+        .unwrap();
+    let text = metrics.encode();
+    let count = |series: &str| -> u64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(series)?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no `{series}` in:\n{text}"))
+    };
+    let succeeded = count("schedule_runs_total{schedule=\"metered\",status=\"succeeded\"}");
+    assert!(succeeded >= 1, "{text}");
+    assert_eq!(
+        count("schedule_lateness_count{schedule=\"metered\"}"),
+        succeeded
+    );
+    assert_eq!(
+        count("schedule_run_duration_count{schedule=\"metered\"}"),
+        succeeded
+    );
+    let recorded = pg.sql(
+        "metered",
+        "SELECT count(*) FROM kis_run WHERE schedule = 'metered' AND status = 'succeeded'",
+    );
+    assert_eq!(recorded.trim(), succeeded.to_string());
 }
