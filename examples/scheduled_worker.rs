@@ -52,7 +52,11 @@ async fn record_slot(ctx: &FlowCtx, rows: Vec<Firing>) -> kisflow::Result<()> {
         .param("sleep_ms")
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let db = ctx.connector()?.client::<tokio_postgres::Client>()?;
+    let store = ctx.connector()?.client::<TickStore>()?;
+    let db = store
+        .client()
+        .await
+        .map_err(|err| kisflow::Error::unavailable("Ticks", err))?;
     for f in rows {
         tokio::time::sleep(Duration::from_millis(sleep)).await;
         if fail == Some(f.slot.timestamp()) {
@@ -74,6 +78,38 @@ async fn record_slot(ctx: &FlowCtx, rows: Vec<Firing>) -> kisflow::Result<()> {
 }
 
 flow!(Tick: record_slot);
+
+/// The connection the flow records through, made again when PostgreSQL restarted.
+struct TickStore {
+    url: String,
+    client: std::sync::Mutex<Option<Arc<tokio_postgres::Client>>>,
+}
+
+impl TickStore {
+    async fn client(&self) -> Result<Arc<tokio_postgres::Client>, tokio_postgres::Error> {
+        let held = self
+            .client
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        if let Some(client) = held.filter(|c| !c.is_closed()) {
+            return Ok(client);
+        }
+        let (client, connection) =
+            tokio_postgres::connect(&self.url, tokio_postgres::NoTls).await?;
+        tokio::spawn(connection);
+        // Instances starting together may race to create the table; the loser tries again.
+        if client.batch_execute(TICKS).await.is_err() {
+            client.batch_execute(TICKS).await?;
+        }
+        let client = Arc::new(client);
+        *self
+            .client
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(client.clone());
+        Ok(client)
+    }
+}
 
 /// `--instance NAME` and the knobs of `tick`.
 struct Work {
@@ -242,16 +278,11 @@ async fn run(postgres: &str, command: Command) -> kisflow::Result<()> {
 async fn work(postgres: &str, work: Work) -> kisflow::Result<()> {
     let url = postgres.to_owned();
     let ticks = Connector::new(ConnConfig::new("Ticks"), move |_| {
-        let url = url.clone();
-        async move {
-            let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await?;
-            tokio::spawn(connection);
-            // Instances starting together may race to create the table; the loser tries again.
-            if client.batch_execute(TICKS).await.is_err() {
-                client.batch_execute(TICKS).await?;
-            }
-            Ok(client)
-        }
+        let store = TickStore {
+            url: url.clone(),
+            client: std::sync::Mutex::new(None),
+        };
+        async move { Ok(store) }
     });
     let mut params = std::collections::BTreeMap::new();
     if let Some(slot) = work.fail_slot {

@@ -196,7 +196,7 @@ fn spawn(args: &[String], dir: &Path, name: &str, start: usize) -> Child {
     let stderr = std::fs::File::create(dir.join(format!("{name}-{start}.stderr"))).unwrap();
     Command::new(common::example("scheduled_worker"))
         .args(args)
-        .env_remove("RUST_LOG")
+        .env("RUST_LOG", "kisflow=warn")
         .env_remove("KISFLOW_CLOCK_OFFSET_MS")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -629,6 +629,48 @@ fn a_run_past_its_timeout_is_timed_out_and_retried() {
         Some("the run took longer than its timeout of 1s")
     );
     assert!(h.values().flatten().all(|r| r.status != "succeeded"));
+}
+
+/// PostgreSQL stops for 4 s under a running instance: it keeps running, says it is retrying, and
+/// runs the schedule again once the database is back.
+#[test]
+fn an_instance_rides_out_a_database_restart() {
+    let mut pg = Postgres::own();
+    let url = pg.database("restart");
+    let dir = scratch("restart");
+    let mut instance = Instance::start(&url, "a", &[], &dir);
+    let started = whole(now());
+    wait_until("a first run", Duration::from_secs(30), || {
+        succeeded_after(&url, started + 1)
+    });
+    pg.stop();
+    let down = now();
+    std::thread::sleep(Duration::from_secs(4));
+    assert!(
+        instance.child.try_wait().unwrap().is_none(),
+        "the instance exited while the database was down"
+    );
+    let restarting = now();
+    pg.start_again();
+    let back = whole(now());
+    wait_until("a run after the restart", Duration::from_secs(30), || {
+        succeeded_after(&url, back + 1)
+    });
+    instance.stop();
+    let stderr = std::fs::read_to_string(instance.stderr_path()).unwrap();
+    assert!(
+        stderr.contains("schedule coordinator unavailable; trying again"),
+        "{stderr}"
+    );
+    let h = history(&url);
+    assert!(h.values().all(|runs| runs.len() == 1));
+    assert!(
+        h.values()
+            .flatten()
+            .filter_map(|r| r.started_at)
+            .all(|t| t < down || t > restarting),
+        "a run started while the database was down"
+    );
 }
 
 fn demo(args: &[&str]) -> std::process::Output {

@@ -89,18 +89,7 @@ impl Postgres {
             "initdb failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let log = std::fs::File::create(dir.join("log")).unwrap();
-        let child = as_postgres(&bin, "postgres")
-            .arg("-D")
-            .arg(&data)
-            .args(["-p", &port.to_string(), "-k"])
-            .arg(&dir)
-            .args(["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"])
-            .args(["-c", "max_connections=200"])
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("postgres starts");
+        let child = spawn_server(&bin, &dir, port);
         let server = Self {
             child,
             port,
@@ -109,6 +98,32 @@ impl Postgres {
         };
         server.wait_ready();
         server
+    }
+
+    /// A server of its own, for a test that stops and starts it.
+    pub(crate) fn own() -> Self {
+        Self::start()
+    }
+
+    /// Stops the server (fast shutdown) and waits for it to exit.
+    pub(crate) fn stop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !matches!(self.child.try_wait(), Ok(Some(_))) {
+            assert!(
+                Instant::now() < deadline,
+                "postgres did not stop within 10 s"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Starts the stopped server again, on the same port and data.
+    pub(crate) fn start_again(&mut self) {
+        self.child = spawn_server(&self.bin, &self.dir, self.port);
+        self.wait_ready();
     }
 
     fn wait_ready(&self) {
@@ -156,6 +171,25 @@ impl Postgres {
         );
         String::from_utf8(out.stdout).unwrap()
     }
+}
+
+fn spawn_server(bin: &std::path::Path, dir: &std::path::Path, port: u16) -> Child {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("log"))
+        .unwrap();
+    as_postgres(bin, "postgres")
+        .arg("-D")
+        .arg(dir.join("data"))
+        .args(["-p", &port.to_string(), "-k"])
+        .arg(dir)
+        .args(["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"])
+        .args(["-c", "max_connections=200"])
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("postgres starts")
 }
 
 impl Drop for Postgres {
