@@ -49,6 +49,8 @@ const FLOW_BUCKETS: [f64; 14] = [
 /// | `flow_run_duration` | histogram, ms | `flow_name` |
 /// | `func_rows_in_total`, `func_rows_out_total`, `func_errors_total` | counter | `func_name`, `func_mode` |
 /// | `flow_failed_runs_total` | counter | `flow_name` |
+/// | `schedule_runs_total` (feature `schedule`) | counter | `schedule`, `status` |
+/// | `schedule_lateness`, `schedule_run_duration` (feature `schedule`) | histogram, ms | `schedule` |
 ///
 /// Durations are recorded for failed runs too.
 ///
