@@ -841,3 +841,43 @@ fn runs_are_measured_per_schedule() {
     );
     assert_eq!(recorded.trim(), succeeded.to_string());
 }
+
+#[kis_function(mode = "Expand", name = "SumLoaded")]
+fn sum_loaded(rows: Vec<i64>) -> kisflow::Result<()> {
+    if rows.len() == 2 && rows[1] == 1 {
+        Ok(())
+    } else {
+        Err(kisflow::Error::msg(format!("unexpected rows {rows:?}")))
+    }
+}
+
+flow!(SumLoadedRows: sum_loaded);
+
+/// A schedule's load function makes each run's rows from its firing.
+#[test]
+fn a_load_function_gives_each_run_its_rows() {
+    let pg = Postgres::shared();
+    let url = pg.database("loaded");
+    let schedule = Schedule::new("loaded", "* * * * * *", "SumLoadedRows")
+        .unwrap()
+        .load(|firing: Firing| async move {
+            Ok(vec![
+                serde_json::json!(firing.slot.timestamp()),
+                serde_json::json!(firing.attempt),
+            ])
+        });
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime
+        .block_on(
+            Scheduler::new(&url, "in-process")
+                .schedule(schedule)
+                .run_until(async { tokio::time::sleep(Duration::from_millis(2500)).await }),
+        )
+        .unwrap();
+    let runs = pg.sql(
+        "loaded",
+        "SELECT status, rows FROM kis_run WHERE started_at IS NOT NULL ORDER BY slot",
+    );
+    assert!(!runs.is_empty());
+    assert!(runs.lines().all(|l| l == "succeeded|2"), "{runs}");
+}
