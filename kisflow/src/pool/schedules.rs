@@ -12,7 +12,7 @@ impl Pool {
     /// The schedules of the config, each making its flow from this pool at every run. A flow
     /// the pool does not have is an error naming the schedule.
     ///
-    /// ```
+    /// ```standalone_crate
     /// use kisflow::prelude::*;
     /// use kisflow::config::Config;
     ///
