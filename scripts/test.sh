@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every check of the project, as CI runs it: formatting, lints, docs, then unit, integration, ui
 # (trybuild) and doc tests, and the examples with their expected output
-# (examples/tests/outputs.rs against examples/expected/). Needs only a Rust toolchain (rustup).
+# (examples/tests/outputs.rs against examples/expected/). Needs only a Rust toolchain (rustup);
+# the servers the tests start are installed from Debian's packages when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,11 +17,13 @@ fi
 
 step() { printf '\n==> %s\n' "$*"; }
 
-# The stream tests start their own redis-server and nats-server on free ports; install them
+# The stream tests start their own redis-server and nats-server on free ports, and the schedule
+# tests their own PostgreSQL (as the user `postgres`, which the package creates); install them
 # where they are missing.
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v nats-server >/dev/null 2>&1 || missing+=(nats-server)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
     step "installing ${missing[*]} (Debian packages)"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null

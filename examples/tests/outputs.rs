@@ -105,7 +105,7 @@ fn metrics_help_prints_its_usage_and_starts_nothing() {
 /// example: a new example cannot go unchecked, nor a removed one leave its file behind.
 #[test]
 fn every_example_has_an_expected_output() {
-    const NEEDS_A_SERVER: [&str; 2] = ["stream_worker", "connector_redis"];
+    const NEEDS_A_SERVER: [&str; 3] = ["stream_worker", "connector_redis", "scheduled_worker"];
     let manifest = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"));
     let mut examples: Vec<&str> = manifest
         .split("[[example]]")
@@ -115,7 +115,8 @@ fn every_example_has_an_expected_output() {
             Some(line.trim_start_matches("name = ").trim_matches('"'))
         })
         .collect();
-    // Examples that need a server are checked by their own tests (tests/stream_worker.rs).
+    // Examples that need a server are checked by their own tests (tests/stream_worker.rs,
+    // tests/scheduled_worker.rs).
     examples.retain(|name| !NEEDS_A_SERVER.contains(name));
     examples.sort_unstable();
     let mut files: Vec<String> = std::fs::read_dir(EXPECTED)

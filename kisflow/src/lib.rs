@@ -29,6 +29,8 @@ mod pool;
 pub mod prelude;
 mod private;
 mod registry;
+#[cfg(feature = "schedule")]
+pub mod schedule;
 pub mod source;
 mod store;
 

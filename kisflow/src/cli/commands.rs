@@ -41,7 +41,20 @@ pub(super) fn dispatch(command: Command, out: &mut dyn Write, err: &mut dyn Writ
                 run(&flow, config.as_deref(), input.as_deref(), out, err)
             }
         }
-        Command::Serve { config } => super::serve::serve(&config, out, err),
+        #[cfg(feature = "schedule")]
+        Command::Serve {
+            config,
+            postgres,
+            instance,
+        } => {
+            let coordination =
+                postgres.map(|postgres| super::serve::Coordination { postgres, instance });
+            super::serve::serve(&config, coordination, out, err)
+        }
+        #[cfg(not(feature = "schedule"))]
+        Command::Serve { config } => super::serve::serve(&config, None, out, err),
+        #[cfg(feature = "schedule")]
+        Command::Schedules { action } => super::schedules::schedules(action, out),
         Command::Dlq { action } => super::dlq::dlq(action, out),
         Command::Schema => {
             let schema = serde_json::to_string_pretty(&super::schema()).map_err(text)?;

@@ -16,14 +16,17 @@
 //! | `run FLOW [--config DIR] [--input FILE.jsonl]` | feeds JSON lines (from stdin without `--input`) as one batch and prints what the last function emits, one JSON value per line |
 //! | `run FLOW … --follow [--batch N]` | runs batches of at most N lines as they arrive (a pipe that stays open), printing each batch's output |
 //! | `run FLOW … --bad-rows skip --dead-letters FILE` | rows that do not decode are appended to FILE with their error and counted, instead of stopping the run |
-//! | `serve --config DIR` | runs every enabled flow with a `source` as a worker (acks after success, dead letters, drain on SIGTERM/SIGINT) |
+//! | `serve --config DIR [--postgres URL --instance NAME]` | runs every enabled flow with a `source` as a worker (acks after success, dead letters, drain on SIGTERM/SIGINT), and with feature `schedule` the config's schedules beside them |
 //! | `dlq list\|show\|replay FLOW --config DIR` | the dead letters of the flow's source: list them, show one, replay them (`--dry-run`, `--limit`; a letter replayed 3 times stays dead) |
+//! | `schedules list\|history\|pause\|resume\|trigger --postgres URL` | feature `schedule`: the schedules and their run history (`--schedule NAME`, `--json`: one object per line), and the controls every instance obeys |
 //! | `schema` | the JSON Schema of the YAML kinds, for editor completion |
 
 mod commands;
 mod dlq;
 mod follow;
 mod logging;
+#[cfg(feature = "schedule")]
+mod schedules;
 mod schema;
 mod serve;
 
@@ -101,6 +104,21 @@ enum Command {
         /// The config directory.
         #[arg(long)]
         config: PathBuf,
+        /// The PostgreSQL that coordinates the config's schedules (feature `schedule`).
+        #[cfg(feature = "schedule")]
+        #[arg(long)]
+        postgres: Option<String>,
+        /// This instance's name among those running the schedules; the host name and process
+        /// id when absent.
+        #[cfg(feature = "schedule")]
+        #[arg(long)]
+        instance: Option<String>,
+    },
+    /// The schedules and their run history, and pause, resume and trigger.
+    #[cfg(feature = "schedule")]
+    Schedules {
+        #[command(subcommand)]
+        action: SchedulesAction,
     },
     /// List, show or replay the dead letters of a flow's source.
     Dlq {
@@ -153,6 +171,68 @@ enum DlqAction {
         #[arg(long)]
         dry_run: bool,
     },
+}
+
+#[cfg(feature = "schedule")]
+#[derive(Debug, Subcommand)]
+enum SchedulesAction {
+    /// Every schedule with its state: active or paused, next slot, last success.
+    List {
+        /// The coordinating PostgreSQL (`host=… user=…` or `postgres://…`).
+        #[arg(long)]
+        postgres: String,
+    },
+    /// The run history, oldest slot first.
+    History {
+        /// The coordinating PostgreSQL.
+        #[arg(long)]
+        postgres: String,
+        /// Only this schedule's runs.
+        #[arg(long)]
+        schedule: Option<String>,
+        /// One JSON object per line: `schedule`, `slot`, `instance`, `attempt`, `status`,
+        /// `started_at`, `finished_at`, `error` (and `run`, `fired`, `rows`).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop every instance from starting runs of a schedule.
+    Pause {
+        /// The schedule.
+        name: String,
+        /// The coordinating PostgreSQL.
+        #[arg(long)]
+        postgres: String,
+    },
+    /// Run a paused schedule again, from its next slot.
+    Resume {
+        /// The schedule.
+        name: String,
+        /// The coordinating PostgreSQL.
+        #[arg(long)]
+        postgres: String,
+    },
+    /// Queue a run of a schedule for now.
+    Trigger {
+        /// The schedule.
+        name: String,
+        /// The coordinating PostgreSQL.
+        #[arg(long)]
+        postgres: String,
+    },
+}
+
+#[cfg(feature = "schedule")]
+impl SchedulesAction {
+    /// The database every action names.
+    fn postgres(&self) -> &str {
+        match self {
+            Self::List { postgres }
+            | Self::History { postgres, .. }
+            | Self::Pause { postgres, .. }
+            | Self::Resume { postgres, .. }
+            | Self::Trigger { postgres, .. } => postgres,
+        }
+    }
 }
 
 /// What `run` does with a row that does not decode.

@@ -1,14 +1,15 @@
-//! The JSON Schema of the four YAML kinds, with this program's function names, for editors.
+//! The JSON Schema of the YAML kinds, with this program's function names, for editors.
 
 use serde_json::{Value, json};
 
 /// A JSON Schema (draft 2020-12) that every valid config file matches: one of the `func`,
-/// `flow`, `conn` and `global` kinds, with each key, its type and, for `fname`, the names of
-/// the functions this program registers. YAML editors complete and check files with it.
+/// `flow`, `conn` and `global` kinds (and `schedule`, with the `schedule` feature), with each
+/// key, its type and, for `fname`, the names of the functions this program registers. YAML
+/// editors complete and check files with it.
 ///
 /// ```
 /// let schema = kisflow::cli::schema();
-/// assert_eq!(schema["oneOf"].as_array().unwrap().len(), 4);
+/// assert_eq!(schema["oneOf"][0]["title"], "func");
 /// ```
 #[must_use]
 pub fn schema() -> Value {
@@ -33,8 +34,21 @@ pub fn schema() -> Value {
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "kisflow config file",
-        "oneOf": [func(&fname, &text_map, &names_list), flow(&fname, &text_map), conn(&text_map, &names_list), global()]
+        "oneOf": kinds(&fname, &text_map, &names_list)
     })
+}
+
+fn kinds(fname: &Value, text_map: &Value, names_list: &Value) -> Vec<Value> {
+    #[allow(unused_mut, reason = "the schedule kind is added with its feature")]
+    let mut kinds = vec![
+        func(fname, text_map, names_list),
+        flow(fname, text_map),
+        conn(text_map, names_list),
+        global(),
+    ];
+    #[cfg(feature = "schedule")]
+    kinds.push(schedule());
+    kinds
 }
 
 fn func(fname: &Value, text_map: &Value, names_list: &Value) -> Value {
@@ -141,6 +155,29 @@ fn global() -> Value {
             "prometheus_enable": { "type": "boolean" },
             "prometheus_listen": { "type": "boolean" },
             "prometheus_serve": { "type": "string" }
+        }
+    })
+}
+
+#[cfg(feature = "schedule")]
+fn schedule() -> Value {
+    let millis = json!({ "type": "integer", "minimum": 0 });
+    json!({
+        "title": "schedule",
+        "type": "object",
+        "required": ["kistype", "name", "flow", "cron"],
+        "additionalProperties": false,
+        "properties": {
+            "kistype": { "const": "schedule" },
+            "name": { "type": "string" },
+            "flow": { "type": "string", "description": "a flow of the config or a flow! flow" },
+            "cron": { "type": "string", "description": "six fields, seconds first, or five" },
+            "time_zone": { "type": "string", "description": "an IANA time zone; UTC when absent" },
+            "misfire": { "type": "string", "pattern": "^(skip|fire_once|backfill\\([0-9]+\\))$" },
+            "grace_ms": millis,
+            "timeout_ms": { "type": "integer", "minimum": 1 },
+            "retries": { "type": "integer", "minimum": 0 },
+            "rows": { "type": "array" }
         }
     })
 }

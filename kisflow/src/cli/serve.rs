@@ -1,14 +1,36 @@
 //! `serve --config DIR`: every enabled flow that names a `source` runs as a worker until SIGTERM
-//! or SIGINT, with the global file's metrics listener.
+//! or SIGINT, with the global file's metrics listener; with feature `schedule` and
+//! `--postgres`, the config's schedules run beside them.
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 
 use super::commands::{pool_to_run, text};
 use crate::source::{RunReport, Runner};
 
-pub(super) fn serve(dir: &Path, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), String> {
-    let pool = pool_to_run(Some(dir))?;
+/// Where the config's schedules are coordinated: `--postgres`, and `--instance`.
+pub(super) struct Coordination {
+    #[cfg_attr(
+        not(feature = "schedule"),
+        allow(dead_code, reason = "read only with schedules")
+    )]
+    pub(super) postgres: String,
+    #[cfg_attr(
+        not(feature = "schedule"),
+        allow(dead_code, reason = "read only with schedules")
+    )]
+    pub(super) instance: Option<String>,
+}
+
+pub(super) fn serve(
+    dir: &Path,
+    coordination: Option<Coordination>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), String> {
+    let pool = Arc::new(pool_to_run(Some(dir))?);
+    let planned = scheduler(&pool, dir, coordination)?;
     let mut runners = Vec::new();
     for flow in pool.config().flows() {
         let Some(source) = flow.source.as_ref().filter(|_| flow.enabled) else {
@@ -19,10 +41,11 @@ pub(super) fn serve(dir: &Path, out: &mut dyn Write, err: &mut dyn Write) -> Res
             .map_err(|e| format!("flow `{}`: {}", flow.flow_name, e.chain()))?;
         runners.push((flow.flow_name.clone(), source.clone(), runner));
     }
-    if runners.is_empty() {
+    if runners.is_empty() && planned.is_none() {
         return Err(format!(
             "no enabled flow in `{}` names a `source`; add one to a flow file, such as \
-             `source: {{type: redis, addrs: 127.0.0.1:6379, stream: S, group: G}}`",
+             `source: {{type: redis, addrs: 127.0.0.1:6379, stream: S, group: G}}`, or serve a \
+             `kistype: schedule` file with `--postgres URL`",
             dir.display()
         ));
     }
@@ -56,6 +79,18 @@ pub(super) fn serve(dir: &Path, out: &mut dyn Write, err: &mut dyn Write) -> Res
                 (name, runner.run_until(stopped).await)
             });
         }
+        let served = planned.map(|(names, scheduler)| {
+            let mut stop = stop_rx.clone();
+            let line = writeln!(out, "serving schedules {}", names.join(", "));
+            let task = tokio::spawn(async move {
+                let stopped = async move {
+                    let _ = stop.wait_for(|stop| *stop).await;
+                };
+                scheduler.run_until(stopped).await
+            });
+            line.map(|()| task)
+        });
+        let served = served.transpose().map_err(text)?;
         out.flush().map_err(text)?;
         let signal = tokio::spawn(async move {
             stop_signal().await;
@@ -73,9 +108,70 @@ pub(super) fn serve(dir: &Path, out: &mut dyn Write, err: &mut dyn Write) -> Res
             }
             .map_err(text)?;
         }
+        if let Some(task) = served {
+            match task.await.map_err(text)? {
+                Ok(()) => writeln!(err, "schedules stopped").map_err(text)?,
+                Err(e) => {
+                    failed.get_or_insert_with(|| e.chain());
+                    writeln!(err, "schedules failed: {}", e.chain()).map_err(text)?;
+                }
+            }
+        }
         signal.abort();
         failed.map_or(Ok(()), Err)
     })
+}
+
+/// The scheduler of the config's schedules, with their names, when there are any to serve.
+#[cfg(feature = "schedule")]
+fn scheduler(
+    pool: &Arc<crate::Pool>,
+    dir: &Path,
+    coordination: Option<Coordination>,
+) -> Result<Option<(Vec<String>, crate::schedule::Scheduler)>, String> {
+    let schedules = crate::Pool::schedules(pool).map_err(|e| e.chain())?;
+    if schedules.is_empty() {
+        return Ok(None);
+    }
+    let Some(Coordination { postgres, instance }) = coordination else {
+        return Err(format!(
+            "`{}` has schedules; give the PostgreSQL that coordinates them with `--postgres URL`",
+            dir.display()
+        ));
+    };
+    let instance = instance.unwrap_or_else(|| {
+        let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+        format!("{}-{}", host.trim(), std::process::id())
+    });
+    let names = schedules.iter().map(|s| s.name().to_owned()).collect();
+    let folded = schedules.into_iter().fold(
+        crate::schedule::Scheduler::new(&postgres, &instance),
+        crate::schedule::Scheduler::schedule,
+    );
+    Ok(Some((names, folded)))
+}
+
+/// Without feature `schedule` there are none.
+#[cfg(not(feature = "schedule"))]
+#[allow(clippy::unnecessary_wraps, reason = "the same shape as with schedules")]
+fn scheduler(
+    _pool: &Arc<crate::Pool>,
+    _dir: &Path,
+    _coordination: Option<Coordination>,
+) -> Result<Option<(Vec<String>, Never)>, String> {
+    Ok(None)
+}
+
+/// What a scheduler is without feature `schedule`: nothing that can exist.
+#[cfg(not(feature = "schedule"))]
+enum Never {}
+
+#[cfg(not(feature = "schedule"))]
+impl Never {
+    #[allow(clippy::unused_async, reason = "stands in for Scheduler::run_until")]
+    async fn run_until(self, _stop: impl Future<Output = ()>) -> crate::Result<()> {
+        match self {}
+    }
 }
 
 fn summary(report: &RunReport) -> String {

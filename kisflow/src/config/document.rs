@@ -23,12 +23,14 @@ use super::kinds::conn::{self, RawConn};
 use super::kinds::flow::{self, FlowConfig, RawFlow};
 use super::kinds::func::{self, FuncConfig, RawFunc};
 use super::kinds::global::{self, RawGlobal};
+#[cfg(feature = "schedule")]
+use super::kinds::schedule::{self, RawSchedule, ScheduleConfig};
 use super::problem::{Place, PlaceKey, Problem};
 use crate::ConnConfig;
 use crate::metrics::MetricsConfig;
 
-/// The four kinds, in Go's order of `common.KisIDType*`.
-const KINDS: [&str; 4] = ["func", "flow", "conn", "global"];
+/// The four kinds, in Go's order of `common.KisIDType*`, and kisflow's own `schedule`.
+const KINDS: [&str; 5] = ["func", "flow", "conn", "global", "schedule"];
 
 /// A config item read from a document, with the places of its parts; the first place is the
 /// item's own.
@@ -42,6 +44,9 @@ pub(super) enum ItemKind {
     Flow(FlowConfig),
     Conn(ConnConfig),
     Global(MetricsConfig),
+    #[cfg(feature = "schedule")]
+    // Boxed: croner's parsed pattern makes it several times the size of the others.
+    Schedule(Box<ScheduleConfig>),
 }
 
 /// Reads one document, reporting its problems; `None` when it yields no item.
@@ -83,6 +88,16 @@ pub(super) fn read(file: &str, text: &str, problems: &mut Vec<Problem>) -> Optio
         "flow" => &flow::SHAPE,
         "conn" => &conn::SHAPE,
         "global" => &global::SHAPE,
+        #[cfg(feature = "schedule")]
+        "schedule" => &schedule::SHAPE,
+        #[cfg(not(feature = "schedule"))]
+        "schedule" => {
+            doc.report(
+                &kind.referenced,
+                "`kistype: schedule` needs kisflow's `schedule` feature; enable it in Cargo.toml",
+            );
+            return None;
+        }
         other => {
             doc.report(&kind.referenced, unknown("kistype", other, &KINDS));
             return None;
@@ -113,6 +128,15 @@ pub(super) fn read(file: &str, text: &str, problems: &mut Vec<Problem>) -> Optio
             Some(Item {
                 places: vec![(PlaceKey::Conn(config.cname.clone()), place)],
                 kind: ItemKind::Conn(config),
+            })
+        }),
+        #[cfg(feature = "schedule")]
+        "schedule" => typed::<RawSchedule>(&mut doc, text).and_then(|raw| {
+            let (config, name) = raw.value.build(&mut doc, &raw.referenced)?;
+            let place = doc.place(&name.referenced);
+            Some(Item {
+                places: vec![(PlaceKey::Schedule(config.name.clone()), place)],
+                kind: ItemKind::Schedule(Box::new(config)),
             })
         }),
         _ => typed::<RawGlobal>(&mut doc, text).map(|raw| Item {

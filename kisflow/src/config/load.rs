@@ -124,6 +124,7 @@ pub(super) fn add(config: &mut Config, item: Item, problems: &mut Vec<Problem>) 
             PlaceKey::Func(name) => format!("duplicate func `{name}`"),
             PlaceKey::Flow(name) => format!("duplicate flow `{name}`"),
             PlaceKey::Conn(name) => format!("duplicate conn `{name}`"),
+            PlaceKey::Schedule(name) => format!("duplicate schedule `{name}`"),
             PlaceKey::Global | PlaceKey::FlowFunction { .. } => "duplicate global config".into(),
         };
         let remedy = match key {
@@ -147,6 +148,10 @@ pub(super) fn add(config: &mut Config, item: Item, problems: &mut Vec<Problem>) 
             config.conns.insert(conn.cname.clone(), conn);
         }
         ItemKind::Global(global) => config.global = Some(global),
+        #[cfg(feature = "schedule")]
+        ItemKind::Schedule(schedule) => {
+            config.schedules.insert(schedule.name.clone(), *schedule);
+        }
     }
     config.places.extend(item.places);
 }

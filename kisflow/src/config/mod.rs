@@ -75,6 +75,8 @@ pub use kinds::conn::conn_to_yaml;
 pub use kinds::flow::{FlowConfig, FlowFunction};
 pub use kinds::func::{FuncConfig, FuncOption, Source};
 pub use kinds::global::global_to_yaml;
+#[cfg(feature = "schedule")]
+pub use kinds::schedule::ScheduleConfig;
 pub use kinds::source::SourceConfig;
 pub use problem::{ConfigErrors, Place, PlaceKey, Problem};
 
@@ -105,6 +107,8 @@ pub struct Config {
     flows: BTreeMap<String, FlowConfig>,
     conns: BTreeMap<String, ConnConfig>,
     global: Option<MetricsConfig>,
+    #[cfg(feature = "schedule")]
+    schedules: BTreeMap<String, ScheduleConfig>,
     places: HashMap<PlaceKey, Place>,
 }
 
@@ -189,6 +193,27 @@ impl Config {
     #[must_use]
     pub fn global(&self) -> Option<&crate::metrics::MetricsConfig> {
         self.global.as_ref()
+    }
+
+    /// The schedules (`kistype: schedule`), sorted by `name`.
+    #[cfg(feature = "schedule")]
+    pub fn schedules(&self) -> impl Iterator<Item = &ScheduleConfig> {
+        self.schedules.values()
+    }
+
+    /// The schedule named `name`.
+    #[cfg(feature = "schedule")]
+    #[must_use]
+    pub fn schedule(&self, name: &str) -> Option<&ScheduleConfig> {
+        self.schedules.get(name)
+    }
+
+    /// Adds a schedule, replacing one of the same name.
+    #[cfg(feature = "schedule")]
+    pub fn insert_schedule(&mut self, schedule: ScheduleConfig) {
+        self.places
+            .remove(&PlaceKey::Schedule(schedule.name.clone()));
+        self.schedules.insert(schedule.name.clone(), schedule);
     }
 
     /// Where an item was defined, for messages about it; `None` for items built in code.

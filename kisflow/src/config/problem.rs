@@ -24,6 +24,8 @@ pub enum PlaceKey {
     Flow(String),
     /// A connector, by `cname`: the place of its `cname` value.
     Conn(String),
+    /// A schedule, by `name`: the place of its `name` value.
+    Schedule(String),
     /// The global config: the place of its `kistype` value.
     Global,
     /// Entry `index` (from 0) of a flow's `flows` list: the place of the entry's `fname` value.

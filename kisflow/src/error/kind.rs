@@ -70,9 +70,9 @@ impl Error {
             },
             Self::Panic { .. } | Self::Redelivered { .. } => ErrorKind::Panic,
             Self::Decode(_) | Self::MissingField(_) | Self::NotJson { .. } => ErrorKind::Decode,
-            Self::ConnectorInit { .. } | Self::ConnectorClient { .. } => {
-                ErrorKind::ConnectorUnavailable
-            }
+            Self::ConnectorInit { .. }
+            | Self::ConnectorClient { .. }
+            | Self::Coordinator { .. } => ErrorKind::ConnectorUnavailable,
             Self::Disabled { .. } => ErrorKind::Disabled,
             Self::Duplicate(_)
             | Self::Unknown { .. }
@@ -83,6 +83,7 @@ impl Error {
             | Self::Settings { .. }
             | Self::Export { .. }
             | Self::Connector { .. }
+            | Self::Schedule { .. }
             | Self::ConnectorConfig { .. } => ErrorKind::Config,
             Self::WrongType { .. } | Self::RowType { .. } | Self::Encode { .. } => ErrorKind::Type,
             Self::Serve { .. } | Self::Io { .. } => ErrorKind::Io,

@@ -282,6 +282,27 @@ pub enum Error {
         detail: String,
     },
 
+    /// A schedule does not fit: a cron expression, time zone or misfire policy that does not
+    /// parse, a name given twice, or a schedule the coordinator does not know.
+    #[error("schedule `{schedule}`: {reason}")]
+    Schedule {
+        /// Name of the schedule.
+        schedule: String,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+
+    /// The schedule coordinator (PostgreSQL) cannot be reached or refused a statement; the
+    /// database's error is the source.
+    #[error("schedule coordinator (PostgreSQL) cannot {action}")]
+    Coordinator {
+        /// What was tried: `"connect"`, `"claim a run"`…
+        action: &'static str,
+        /// What the database or the connection said.
+        #[source]
+        source: BoxError,
+    },
+
     /// A message from user code, made with [`Error::msg`].
     #[error("{0}")]
     Message(String),

@@ -3,6 +3,8 @@
 
 mod handles;
 mod histogram;
+#[cfg(feature = "schedule")]
+pub(crate) mod schedule;
 #[cfg(feature = "http")]
 mod serve;
 mod sorted;
@@ -48,6 +50,8 @@ const FLOW_BUCKETS: [f64; 14] = [
 /// | `flow_run_duration` | histogram, ms | `flow_name` |
 /// | `func_rows_in_total`, `func_rows_out_total`, `func_errors_total` | counter | `func_name`, `func_mode` |
 /// | `flow_failed_runs_total` | counter | `flow_name` |
+/// | `schedule_runs_total` (feature `schedule`) | counter | `schedule`, `status` |
+/// | `schedule_lateness`, `schedule_run_duration` (feature `schedule`) | histogram, ms | `schedule` |
 ///
 /// Durations are recorded for failed runs too.
 ///
@@ -96,6 +100,8 @@ pub(crate) struct Families {
     func_rows_out: Family<Labels, Counter>,
     func_errors: Family<Labels, Counter>,
     source: source::SourceFamilies,
+    #[cfg(feature = "schedule")]
+    pub(crate) schedule: schedule::ScheduleFamilies,
 }
 
 impl Metrics {
@@ -105,6 +111,8 @@ impl Metrics {
         let mut registry = Registry::default();
         let families = Families {
             source: source::SourceFamilies::register(&mut registry),
+            #[cfg(feature = "schedule")]
+            schedule: schedule::ScheduleFamilies::register(&mut registry),
             data: Counter::default(),
             flow_data: Family::default(),
             flow_schedule: Family::default(),

@@ -21,6 +21,8 @@
 mod build;
 mod check;
 mod export;
+#[cfg(feature = "schedule")]
+mod schedules;
 
 #[cfg(feature = "cli")]
 pub(crate) use check::{count, suggestion};

@@ -6,4 +6,6 @@ pub(in crate::config) mod conn;
 pub(in crate::config) mod flow;
 pub(in crate::config) mod func;
 pub(in crate::config) mod global;
+#[cfg(feature = "schedule")]
+pub(in crate::config) mod schedule;
 pub(in crate::config) mod source;

@@ -38,14 +38,14 @@ fn an_unknown_kistype_gets_a_suggestion_when_close() {
         problems("kistype: fucn\n"),
         [
             "f.yml:1:10: unknown kistype `fucn`; did you mean `func`? expected one of func, flow, \
-          conn, global"
+          conn, global, schedule"
         ]
     );
     assert_eq!(
         problems("kistype: Global\n"),
         [
             "f.yml:1:10: unknown kistype `Global`; did you mean `global`? expected one of func, \
-          flow, conn, global"
+          flow, conn, global, schedule"
         ]
     );
 }
@@ -54,7 +54,9 @@ fn an_unknown_kistype_gets_a_suggestion_when_close() {
 fn an_unknown_kistype_far_from_all_is_listed_without_suggestion() {
     assert_eq!(
         problems("kistype: pipeline\n"),
-        ["f.yml:1:10: unknown kistype `pipeline`; expected one of func, flow, conn, global"]
+        [
+            "f.yml:1:10: unknown kistype `pipeline`; expected one of func, flow, conn, global, schedule"
+        ]
     );
 }
 
@@ -225,5 +227,17 @@ fn deep_nesting_is_a_problem_not_a_crash() {
     assert_eq!(
         problems(&block_style),
         ["f.yml:67:66: values nest more than 64 levels deep here; a config needs 4 at most"]
+    );
+}
+
+#[cfg(not(feature = "schedule"))]
+#[test]
+fn a_schedule_without_the_feature_says_which_feature() {
+    assert_eq!(
+        problems("kistype: schedule\nname: tick\n"),
+        [
+            "f.yml:1:10: `kistype: schedule` needs kisflow's `schedule` feature; enable it in \
+             Cargo.toml"
+        ]
     );
 }

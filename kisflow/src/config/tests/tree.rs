@@ -228,7 +228,7 @@ fn problems_of_every_file_sorted_by_file_then_line() {
             ),
             format!(
                 "{}:1:10: unknown kistype `fow`; did you mean `flow`? expected one of func, \
-                 flow, conn, global",
+                 flow, conn, global, schedule",
                 dir.shown("c/bad.yml")
             ),
         ]
