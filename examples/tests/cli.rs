@@ -401,6 +401,11 @@ fn export_writes_files_that_load_back_as_they_were() {
         ),
         "",
     );
+    // Only what is set: a function without settings is its name and mode.
+    assert_eq!(
+        std::fs::read_to_string(out.join("func-AvgStuScore.yaml")).unwrap(),
+        "kistype: func\nfname: AvgStuScore\nfmode: Calculate\n"
+    );
     // The export validates, and exporting it again writes the same bytes.
     assert_eq!(
         demo(&["validate", out.to_str().unwrap()], None)
