@@ -280,7 +280,12 @@ fn check_runnable(
 
 /// `; did you mean `x`?` when a known name is close to `name`.
 pub(crate) fn suggestion<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> String {
+    let length = name.chars().count();
     known
+        // Lengths further apart than the allowed distance cannot match: no search for those.
+        .filter(|candidate| {
+            length.abs_diff(candidate.chars().count()) <= 2.max(candidate.len() / 3)
+        })
         .map(|candidate| (crate::config::distance(name, candidate), candidate))
         .filter(|(distance, candidate)| *distance <= 2.max(candidate.len() / 3))
         .min()

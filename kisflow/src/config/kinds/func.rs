@@ -278,7 +278,8 @@ fn mode(doc: &mut Doc<'_>, text: &Spanned<String>) -> Option<Mode> {
                 .unwrap_or_default(),
         };
         format!(
-            "unknown fmode `{found}`; {hint}expected one of {}",
+            "unknown fmode `{}`; {hint}expected one of {}",
+            crate::error::excerpt(found),
             modes.join(", ")
         )
     };
