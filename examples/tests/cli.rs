@@ -145,6 +145,33 @@ fn validate_reports_a_connector_the_command_line_cannot_make_with_the_other_prob
 }
 
 #[test]
+fn a_file_with_a_bad_value_does_not_hold_back_the_registry_checks_of_the_others() {
+    let dir = TempDir::new("shape");
+    dir.write(
+        "flow-A.yml",
+        "kistype: flow\nstatus: yes\nflow_name: A\nflows:\n  - fname: VerifyStu\n",
+    );
+    dir.write(
+        "flow-B.yml",
+        "kistype: flow\nstatus: 1\nflow_name: B\nflows:\n  - fname: Missing\n",
+    );
+    let output = demo(&["validate", dir.0.to_str().unwrap()], None);
+    let stderr = text(&output.stderr);
+    let d = dir.0.display();
+    assert_eq!(output.status.code(), Some(1));
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(
+        lines[0].starts_with(&format!("{d}/flow-A.yml:2:9: ")),
+        "{stderr}"
+    );
+    assert_eq!(
+        lines[1],
+        format!("{d}/flow-B.yml:5:12: flow `B` names function `Missing`, which is not registered")
+    );
+}
+
+#[test]
 fn validate_reports_every_problem_with_its_place() {
     let dir = TempDir::new("bad");
     dir.write(
@@ -157,15 +184,29 @@ fn validate_reports_every_problem_with_its_place() {
     );
     let output = demo(&["validate", dir.0.to_str().unwrap()], None);
     let d = dir.0.display();
-    assert_run(
-        &output,
-        1,
-        "",
-        &format!(
-            "{d}/func-Typo.yml:5:3: unknown key `nme`; did you mean `name`? expected one of name, must\n"
-        ),
+    // A file that does not load does not hold back the registry checks of the others.
+    assert_eq!(
+        text(&output.stderr).lines().collect::<Vec<_>>(),
+        [
+            format!(
+                "{d}/flow-Bad.yml:6:12: flow `Bad`: function `AvgStuScore` emits rows of type \
+                 `kisflow_examples::StuAvg`, but the next function `VerifyStu` takes rows of type \
+                 `kisflow_examples::StuScore`"
+            ),
+            format!(
+                "{d}/flow-Bad.yml:7:12: flow `Bad` names function `Missing`, which is not registered"
+            ),
+            format!(
+                "{d}/func-Typo.yml:2:8: func `VerifyStu` says `fmode: Save`, but the function is \
+                 registered as Verify (at examples/kisflow_cli.rs:16:1); make them agree"
+            ),
+            format!(
+                "{d}/func-Typo.yml:5:3: unknown key `nme`; did you mean `name`? expected one of \
+                 name, must"
+            ),
+        ]
     );
-    // With the key fixed, the registry checks report the rest at once.
+    // With the key fixed, the rest is as before.
     dir.write(
         "func-Typo.yml",
         "kistype: func\nfname: VerifyStu\nfmode: Save\n",
@@ -365,6 +406,11 @@ fn export_writes_files_that_load_back_as_they_were() {
              {o}/func-PrintStuAvgScore.yaml\n"
         ),
         "",
+    );
+    // Only what is set: a function without settings is its name and mode.
+    assert_eq!(
+        std::fs::read_to_string(out.join("func-AvgStuScore.yaml")).unwrap(),
+        "kistype: func\nfname: AvgStuScore\nfmode: Calculate\n"
     );
     // The export validates, and exporting it again writes the same bytes.
     assert_eq!(

@@ -109,7 +109,7 @@ fn follow_stops_at_the_first_bad_row_by_default_naming_its_line() {
     );
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(
-        stderr.starts_with("<stdin>:2: flow `AvgScores`"),
+        stderr.starts_with("<stdin>:2: flow `AvgScores`: row 2 does not decode"),
         "{stderr}"
     );
     assert!(

@@ -98,7 +98,7 @@ fn metrics_help_prints_its_usage_and_starts_nothing() {
         stdout.starts_with("usage: metrics [--seconds N]"),
         "{stdout}"
     );
-    assert!(!stdout.contains("serving"), "{stdout}");
+    assert!(!stdout.contains("serving http://"), "{stdout}");
 }
 
 /// Each `[[example]]` of `examples/Cargo.toml` has a file of expected output, and each file an

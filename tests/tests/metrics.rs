@@ -237,3 +237,41 @@ async fn series_are_encoded_in_the_order_of_their_labels() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn head_of_metrics_answers_as_get_does_without_a_body() {
+    let server = Metrics::new().serve("127.0.0.1:0").await.unwrap();
+    let mut stream = tokio::net::TcpStream::connect(server.local_addr())
+        .await
+        .unwrap();
+    let request = "HEAD /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 200 OK"), "{head}");
+    assert!(head.contains("application/openmetrics-text"), "{head}");
+    assert_eq!(body, "");
+}
+
+/// A client that sends half its headers and stalls is disconnected, so stalled clients cannot
+/// pile up. The bound below only keeps a broken server from hanging the test.
+#[tokio::test]
+async fn a_client_that_stalls_mid_headers_is_disconnected() {
+    let server = Metrics::new().serve("127.0.0.1:0").await.unwrap();
+    let mut stream = tokio::net::TcpStream::connect(server.local_addr())
+        .await
+        .unwrap();
+    stream
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(
+        std::time::Duration::from_secs(120),
+        stream.read_to_end(&mut rest),
+    )
+    .await;
+    assert!(closed.is_ok(), "the connection is still open after 120 s");
+    assert!(!String::from_utf8_lossy(&rest).contains("200 OK"));
+}

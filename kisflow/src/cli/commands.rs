@@ -91,25 +91,25 @@ fn load(config: Option<&Path>, to_run: bool) -> Result<Pool, String> {
             path.display()
         ));
     }
-    let config = match config {
-        Some(dir) => Config::load(dir).map_err(text)?,
-        None => Config::new(),
+    // What loaded is checked against the registry even when some file did not load, so one
+    // pass reports every problem, sorted as one list.
+    let (config, mut problems) = match config {
+        Some(dir) => Config::load_all(dir),
+        None => (Config::new(), Vec::new()),
     };
-    // Reported with the pool's own problems, sorted as one list.
-    let mut problems = if to_run {
-        unmakeable_connectors(&config)
-    } else {
-        Vec::new()
-    };
-    match Pool::new(config) {
-        Ok(pool) if problems.is_empty() => Ok(pool),
-        Ok(_) => Err(ConfigErrors::from_problems(problems).to_string()),
-        Err(Error::Config(errors)) => {
-            problems.extend(errors.problems().iter().cloned());
-            Err(ConfigErrors::from_problems(problems).to_string())
-        }
-        Err(err) => Err(err.to_string()),
+    let partial = !problems.is_empty();
+    if to_run {
+        problems.extend(unmakeable_connectors(&config));
     }
+    problems.extend(crate::pool::problems(
+        &config,
+        crate::registry().map_err(text)?,
+        partial,
+    ));
+    if !problems.is_empty() {
+        return Err(ConfigErrors::from_problems(problems).to_string());
+    }
+    Pool::new(config).map_err(text)
 }
 
 /// The flow named `name`; an unknown name gets a "did you mean", and, when no `--config` was

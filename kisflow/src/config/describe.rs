@@ -70,7 +70,8 @@ pub(super) fn unknown(what: &str, found: &str, expected: &[&str]) -> String {
         .map(|near| format!("did you mean `{near}`? "))
         .unwrap_or_default();
     format!(
-        "unknown {what} `{found}`; {hint}expected one of {}",
+        "unknown {what} `{}`; {hint}expected one of {}",
+        crate::error::excerpt(found),
         expected.join(", ")
     )
 }
@@ -78,6 +79,16 @@ pub(super) fn unknown(what: &str, found: &str, expected: &[&str]) -> String {
 /// The candidate closest to `found`, when it is close enough to be a typo: equal but for case,
 /// or one edit away (two for words of six letters or more).
 pub(super) fn nearest<'a>(found: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    // A text longer than every candidate by more than two edits is no typo of one; without this
+    // bound a huge value would cost its length times each candidate's.
+    let longest = candidates
+        .iter()
+        .map(|c| c.chars().count())
+        .max()
+        .unwrap_or(0);
+    if found.len() > 4 * (longest + 2) || found.chars().count() > longest + 2 {
+        return None;
+    }
     let found = found.to_lowercase();
     let limit = match found.chars().count() {
         0..=2 => 0,
@@ -138,6 +149,18 @@ mod tests {
         assert_eq!(nearest("Global", &kinds), Some("global"));
         assert_eq!(nearest("pipeline", &kinds), None);
         assert_eq!(nearest("fn", &kinds), None);
+    }
+
+    #[test]
+    fn a_huge_unknown_value_gets_no_search_and_is_echoed_shortened() {
+        let huge = "x".repeat(2 << 20);
+        assert_eq!(nearest(&huge, &["Verify", "Save"]), None);
+        let message = unknown("kistype", &huge, &["func", "flow"]);
+        assert!(message.len() < 300, "{} bytes", message.len());
+        assert!(
+            message.ends_with("…`; expected one of func, flow"),
+            "{message}"
+        );
     }
 
     #[test]

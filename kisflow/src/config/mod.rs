@@ -135,6 +135,16 @@ impl Config {
         finish(config, problems)
     }
 
+    /// What [`load`](Self::load) reads of `path`, problems or not, and the problems: the command
+    /// line checks what did load against the registry in the same pass.
+    #[cfg(feature = "cli")]
+    pub(crate) fn load_all(path: &Path) -> (Config, Vec<Problem>) {
+        let mut config = Config::new();
+        let mut problems = Vec::new();
+        load::load(path, &mut config, &mut problems);
+        (config, problems)
+    }
+
     /// Loads one YAML document; `file` names it in problems.
     ///
     /// ```

@@ -202,7 +202,6 @@ pub(crate) fn chain(err: &Error) -> String {
 impl Error {
     /// This error, when it is about one committed row, numbering that row `row_number`: the
     /// number its sender gives it, such as its line in a file.
-    #[cfg(feature = "cli")]
     pub(crate) fn with_row_number(mut self, row_number: usize) -> Self {
         match &mut self {
             Error::Decode(decode) => decode.row_number = row_number,

@@ -8,13 +8,18 @@ use hyper::body::{Bytes, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use super::Metrics;
 
 const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+/// How long a client may take to send a request's headers before the connection is closed: a
+/// scraper sends them at once, and a client that stalls would otherwise hold its connection for
+/// ever.
+const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// A running `/metrics` listener; it stops when dropped or [shut down](Self::shutdown).
 ///
@@ -59,6 +64,8 @@ impl MetricsServer {
                     });
                     // A client that hangs up mid-request is its own problem, not the server's.
                     let _ = http1::Builder::new()
+                        .timer(TokioTimer::new())
+                        .header_read_timeout(HEADER_READ_TIMEOUT)
                         .serve_connection(TokioIo::new(stream), service)
                         .await;
                 });
@@ -94,7 +101,9 @@ impl Drop for MetricsServer {
 }
 
 fn respond(metrics: &Metrics, request: &Request<Incoming>) -> Response<Full<Bytes>> {
-    let response = if request.method() == Method::GET && request.uri().path() == "/metrics" {
+    // HEAD gets GET's headers; hyper sends no body with them.
+    let read = request.method() == Method::GET || request.method() == Method::HEAD;
+    let response = if read && request.uri().path() == "/metrics" {
         Response::builder()
             .header(hyper::header::CONTENT_TYPE, CONTENT_TYPE)
             .body(Full::new(Bytes::from(metrics.encode())))

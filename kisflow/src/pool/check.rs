@@ -6,8 +6,10 @@ use crate::flow::{check_edge, check_jumps};
 use crate::function::FunctionInfo;
 use crate::registry::{FlowInfo, Registry};
 
-/// Every problem of `config` against `registry`.
-pub(super) fn problems(config: &Config, registry: &Registry) -> Vec<Problem> {
+/// Every problem of `config` against `registry`. A `partial` config lacks the items of files
+/// that did not load, so a reference to a connector it lacks may point into one of them, and is
+/// not reported: that file's own problem is.
+pub(crate) fn problems(config: &Config, registry: &Registry, partial: bool) -> Vec<Problem> {
     let mut problems = Vec::new();
     for func in config.funcs() {
         let place = config.place(&PlaceKey::Func(func.fname.clone())).cloned();
@@ -39,6 +41,7 @@ pub(super) fn problems(config: &Config, registry: &Registry) -> Vec<Problem> {
             }
         }
         if let Some(cname) = &func.option.cname
+            && !partial
             && config.conn(cname).is_none()
         {
             problems.push(Problem {
@@ -277,7 +280,12 @@ fn check_runnable(
 
 /// `; did you mean `x`?` when a known name is close to `name`.
 pub(crate) fn suggestion<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> String {
+    let length = name.chars().count();
     known
+        // Lengths further apart than the allowed distance cannot match: no search for those.
+        .filter(|candidate| {
+            length.abs_diff(candidate.chars().count()) <= 2.max(candidate.len() / 3)
+        })
         .map(|candidate| (crate::config::distance(name, candidate), candidate))
         .filter(|(distance, candidate)| *distance <= 2.max(candidate.len() / 3))
         .min()
@@ -299,7 +307,7 @@ mod tests {
 
     #[test]
     fn a_program_without_functions_is_told_to_link_its_crate_of_functions() {
-        let problems = problems(&config(ORDERS), &Registry::default());
+        let problems = problems(&config(ORDERS), &Registry::default(), false);
         let shown = shown(problems);
         assert_eq!(
             shown[0],
@@ -314,7 +322,7 @@ mod tests {
     #[test]
     fn a_program_whose_functions_are_all_other_ones_is_told_too() {
         let registry = crate::registry().unwrap();
-        let problems = problems(&config(ORDERS), registry);
+        let problems = problems(&config(ORDERS), registry, false);
         assert!(shown(problems)[0].starts_with(&format!(
             "none of the 2 functions the config names is registered: this program registers {} \
                  functions, none of them named in the config;",
@@ -329,7 +337,7 @@ mod tests {
         let yaml = format!(
             "kistype: flow\nstatus: 1\nflow_name: Orders\nflows:\n  - fname: {name}\n  - fname: nope\n"
         );
-        let shown = shown(problems(&config(&yaml), registry));
+        let shown = shown(problems(&config(&yaml), registry, false));
         assert!(
             shown.iter().all(|line| !line.contains("use my_functions")),
             "{shown:#?}"

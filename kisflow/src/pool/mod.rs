@@ -25,7 +25,7 @@ mod export;
 mod schedules;
 
 #[cfg(feature = "cli")]
-pub(crate) use check::{count, suggestion};
+pub(crate) use check::{count, problems, suggestion};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -73,7 +73,7 @@ impl Pool {
     /// `file:line:column`.
     pub fn new(config: Config) -> Result<Self> {
         let registry = crate::registry()?;
-        let problems = check::problems(&config, registry);
+        let problems = check::problems(&config, registry, false);
         if !problems.is_empty() {
             return Err(Error::Config(Box::new(ConfigErrors::from_problems(
                 problems,

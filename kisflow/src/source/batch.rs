@@ -154,16 +154,22 @@ impl Work<'_> {
         }
     }
 
-    /// Commits each message's payload as a JSON row, in order.
+    /// Commits each message's payload as a JSON row, in order. A row that fails is named by its
+    /// message's id when that is a number (a line of `kisflow run`, a JetStream sequence), as
+    /// its sender counts rows, else by its place in the batch.
     fn commit<'m>(&mut self, messages: impl Iterator<Item = &'m Message>) -> Vec<Result<()>> {
         messages
             .enumerate()
-            .map(
-                |(index, message)| match std::str::from_utf8(&message.payload) {
+            .map(|(index, message)| {
+                let committed = match std::str::from_utf8(&message.payload) {
                     Ok(text) => self.flow.commit_json(text),
                     Err(err) => Err(self.not_utf8(index + 1, &message.payload, &err)),
-                },
-            )
+                };
+                committed.map_err(|err| match message.id.parse::<usize>() {
+                    Ok(number) => err.with_row_number(number),
+                    Err(_) => err,
+                })
+            })
             .collect()
     }
 

@@ -274,5 +274,7 @@ struct FlowOut<'a> {
 #[derive(Serialize)]
 struct EntryOut<'a> {
     fname: &'a str,
+    // Only params that are set: an exported flow shows what it changes.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     params: &'a BTreeMap<String, String>,
 }

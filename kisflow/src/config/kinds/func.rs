@@ -101,16 +101,23 @@ impl FuncConfig {
             kistype: "func",
             fname: &self.fname,
             fmode: self.fmode.as_str(),
-            source: SourceOut {
+            source: Some(SourceOut {
                 name: &self.source.name,
                 must: &self.source.must,
-            },
-            option: OptionOut {
+            })
+            .filter(|s| !s.name.is_empty() || !s.must.is_empty()),
+            option: Some(OptionOut {
                 cname: self.option.cname.as_deref().unwrap_or_default(),
                 retry_times: self.option.retry_times,
                 retry_duration: self.option.retry_duration_ms,
                 default_params: &self.option.default_params,
-            },
+            })
+            .filter(|o| {
+                !o.cname.is_empty()
+                    || o.retry_times > 0
+                    || o.retry_duration > 0
+                    || !o.default_params.is_empty()
+            }),
         };
         serde_saphyr::to_string(&out).expect("a func config always serializes")
     }
@@ -271,7 +278,8 @@ fn mode(doc: &mut Doc<'_>, text: &Spanned<String>) -> Option<Mode> {
                 .unwrap_or_default(),
         };
         format!(
-            "unknown fmode `{found}`; {hint}expected one of {}",
+            "unknown fmode `{}`; {hint}expected one of {}",
+            crate::error::excerpt(found),
             modes.join(", ")
         )
     };
@@ -279,25 +287,39 @@ fn mode(doc: &mut Doc<'_>, text: &Spanned<String>) -> Option<Mode> {
     None
 }
 
+// What a func file says, without the keys that hold only their default: an exported file shows
+// what is set, and loads back the same.
 #[derive(Serialize)]
 struct FuncOut<'a> {
     kistype: &'static str,
     fname: &'a str,
     fmode: &'static str,
-    source: SourceOut<'a>,
-    option: OptionOut<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<SourceOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    option: Option<OptionOut<'a>>,
 }
 
 #[derive(Serialize)]
 struct SourceOut<'a> {
+    #[serde(skip_serializing_if = "str::is_empty")]
     name: &'a str,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
     must: &'a [String],
 }
 
 #[derive(Serialize)]
 struct OptionOut<'a> {
+    #[serde(skip_serializing_if = "str::is_empty")]
     cname: &'a str,
+    #[serde(skip_serializing_if = "is_zero")]
     retry_times: u32,
+    #[serde(skip_serializing_if = "is_zero")]
     retry_duration: u64,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     default_params: &'a BTreeMap<String, String>,
+}
+
+fn is_zero<T: Default + PartialEq>(n: &T) -> bool {
+    *n == T::default()
 }
