@@ -1,9 +1,9 @@
 //! [`Cache`]: a flow instance's cache, each entry with its own time-to-live.
 
 use std::any::Any;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
-
-use moka::sync::Cache as Moka;
 
 use super::Stored;
 use crate::error::Result;
@@ -25,33 +25,30 @@ use crate::error::Result;
 /// assert_eq!(cache.get::<String>("token")?.as_deref(), Some("abc"));
 /// # Ok::<(), kisflow::Error>(())
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct Cache {
-    entries: Moka<String, Entry>,
+    /// Shared by the handles of one flow instance (clones), as its metadata is.
+    entries: Arc<Mutex<Entries>>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Default)]
+struct Entries {
+    map: HashMap<String, Entry>,
+    /// The size after the last sweep of expired entries: the next sweep comes when the map has
+    /// doubled since, so expired entries cost memory only until then, and sweeping stays
+    /// amortised O(1) per insert.
+    swept_at: usize,
+}
+
 struct Entry {
     stored: Stored,
-    ttl: Option<Duration>,
+    /// When it stops being readable; `None` for an entry that lives until replaced or removed.
+    expires: Option<Instant>,
 }
 
-/// Each entry expires after its own time-to-live, counted from when it was set.
-struct PerEntry;
-
-impl moka::Expiry<String, Entry> for PerEntry {
-    fn expire_after_create(&self, _key: &String, entry: &Entry, _now: Instant) -> Option<Duration> {
-        entry.ttl
-    }
-
-    fn expire_after_update(
-        &self,
-        _key: &String,
-        entry: &Entry,
-        _now: Instant,
-        _current: Option<Duration>,
-    ) -> Option<Duration> {
-        entry.ttl
+impl Entry {
+    fn is_live(&self, now: Instant) -> bool {
+        self.expires.is_none_or(|at| now < at)
     }
 }
 
@@ -59,9 +56,7 @@ impl Cache {
     /// An empty cache.
     #[must_use]
     pub fn new() -> Self {
-        Self {
-            entries: Moka::builder().expire_after(PerEntry).build(),
-        }
+        Self::default()
     }
 
     /// Stores `value` under `key` until it is replaced or removed.
@@ -80,33 +75,77 @@ impl Cache {
     }
 
     fn insert<T: Any + Send + Sync>(&self, key: String, value: T, ttl: Option<Duration>) {
-        let stored = Stored::new(value);
-        self.entries.insert(key, Entry { stored, ttl });
+        let now = Instant::now();
+        let entry = Entry {
+            stored: Stored::new(value),
+            // A ttl too long to add to now never expires in practice.
+            expires: ttl.and_then(|ttl| now.checked_add(ttl)),
+        };
+        let mut entries = self.lock();
+        entries.map.insert(key, entry);
+        if entries.map.len() >= (entries.swept_at * 2).max(64) {
+            entries.map.retain(|_, entry| entry.is_live(now));
+            entries.swept_at = entries.map.len();
+        }
     }
 
     /// A copy of the live value under `key`, `None` when there is none or it expired, or
     /// [`Error::WrongType`](crate::Error::WrongType) when it was stored as another type.
     pub fn get<T: Any + Clone>(&self, key: &str) -> Result<Option<T>> {
-        self.entries
+        let entries = self.lock();
+        entries
+            .map
             .get(key)
+            .filter(|entry| entry.is_live(Instant::now()))
             .map(|entry| entry.stored.typed("cache entry", key))
             .transpose()
     }
 
     /// Removes `key`.
     pub fn remove(&self, key: &str) {
-        self.entries.invalidate(key);
+        self.lock().map.remove(key);
     }
-}
 
-impl Default for Cache {
-    fn default() -> Self {
-        Self::new()
+    fn lock(&self) -> MutexGuard<'_, Entries> {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
 impl std::fmt::Debug for Cache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Cache").finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expired_entries_are_swept_as_the_cache_grows() {
+        let cache = Cache::new();
+        for n in 0..100 {
+            cache.set_with_ttl(format!("old{n}"), n, Duration::ZERO);
+        }
+        cache.set("kept", 1u8);
+        for n in 0..200 {
+            cache.set(format!("new{n}"), n);
+        }
+        let entries = cache.lock();
+        assert!(!entries.map.keys().any(|k| k.starts_with("old")));
+        assert_eq!(entries.map.len(), 201);
+    }
+
+    #[test]
+    fn clones_share_their_entries_and_a_replaced_entry_takes_its_new_ttl() {
+        let cache = Cache::new();
+        let other = cache.clone();
+        cache.set_with_ttl("k", 1u32, Duration::ZERO);
+        assert_eq!(other.get::<u32>("k").unwrap(), None);
+        other.set("k", 2u32);
+        assert_eq!(cache.get::<u32>("k").unwrap(), Some(2));
+        cache.remove("k");
+        assert_eq!(other.get::<u32>("k").unwrap(), None);
+        assert!(cache.get::<u32>("missing").unwrap().is_none());
     }
 }
