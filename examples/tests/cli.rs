@@ -498,3 +498,41 @@ fn list_does_not_need_the_connectors_that_running_needs() {
          Connection refused (os error 111)\n",
     );
 }
+
+#[test]
+fn run_applies_the_global_files_metrics() {
+    let dir = TempDir::new("global");
+    for file in ["flow-CalStuAvgScore.yml", "func-VerifyStu.yml"] {
+        let source = Path::new(CONF).join(file);
+        dir.write(file, &std::fs::read_to_string(source).unwrap());
+    }
+    let global = "kistype: global\nprometheus_enable: true\nprometheus_listen: true\n";
+    dir.write(
+        "kis-flow.yml",
+        &format!("{global}prometheus_serve: 127.0.0.1:0\n"),
+    );
+    let conf = dir.0.to_str().unwrap();
+    let row = r#"{"stu_id":101,"score_1":100,"score_2":90,"score_3":80}"#;
+    let output = demo(&["run", "CalStuAvgScore", "--config", conf], Some(row));
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(text(&output.stdout), "stuid: [101], avg score: [90]\n");
+    assert!(
+        text(&output.stderr).starts_with("metrics at http://127.0.0.1:"),
+        "{}",
+        text(&output.stderr)
+    );
+    // A listener that cannot be had is the run's error, as it is for `serve`.
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let busy = busy.local_addr().unwrap();
+    dir.write(
+        "kis-flow.yml",
+        &format!("{global}prometheus_serve: {busy}\n"),
+    );
+    let output = demo(&["run", "CalStuAvgScore", "--config", conf], Some(row));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output.stderr).starts_with(&format!("cannot serve metrics at `{busy}`")),
+        "{}",
+        text(&output.stderr)
+    );
+}

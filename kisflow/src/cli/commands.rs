@@ -287,9 +287,19 @@ fn run(
         .enable_all()
         .build()
         .map_err(|err| format!("cannot start the async runtime: {err}"))?;
-    let rows = runtime
-        .block_on(flow.run_json())
-        .map_err(|err| err.chain())?;
+    let rows = runtime.block_on(async {
+        // The global file's metrics, as `serve` applies them: recorded, and served while the
+        // flow runs when it says `prometheus_listen`.
+        #[cfg(feature = "http")]
+        let _metrics = match pool.init_metrics().await.map_err(|e| e.chain())? {
+            Some(server) => {
+                writeln!(err, "metrics at http://{}/metrics", server.local_addr()).map_err(text)?;
+                Some(server)
+            }
+            None => None,
+        };
+        flow.run_json().await.map_err(|err| err.chain())
+    })?;
     for row in rows {
         writeln!(out, "{row}").map_err(text)?;
     }

@@ -13,7 +13,7 @@
 //! | `validate DIR` | loads and checks a config directory; prints every problem; exit 1 if any |
 //! | `list [--config DIR]` | functions with mode and row types; flows with their functions |
 //! | `export FLOW DIR [--config DIR]` | writes the flow's `flow-`, `func-` and `conn-*.yaml` files |
-//! | `run FLOW [--config DIR] [--input FILE.jsonl]` | feeds JSON lines (from stdin without `--input`) as one batch and prints what the last function emits, one JSON value per line |
+//! | `run FLOW [--config DIR] [--input FILE.jsonl]` | feeds JSON lines (from stdin without `--input`) as one batch and prints what the last function emits, one JSON value per line; the global file's metrics are recorded, and served while it runs (feature `http`) |
 //! | `run FLOW … --follow [--batch N]` | runs batches of at most N lines as they arrive (a pipe that stays open), printing each batch's output |
 //! | `run FLOW … --bad-rows skip --dead-letters FILE` | rows that do not decode are appended to FILE with their error and counted, instead of stopping the run |
 //! | `serve --config DIR [--postgres URL --instance NAME]` | runs every enabled flow with a `source` as a worker (acks after success, dead letters, drain on SIGTERM/SIGINT), and with feature `schedule` the config's schedules beside them |
