@@ -59,17 +59,25 @@ fn flow_config(pool: &Pool, name: &str) -> Result<FlowConfig> {
 }
 
 /// The func file, or one made from the registered function: its mode, defaults and connector.
+/// The function's own params (`#[kis_function(params(...))]`) are written under the file's
+/// `default_params`, which override them, so the file says every value the function runs with.
 fn func_config(pool: &Pool, fname: &str) -> Result<FuncConfig> {
-    if let Some(func) = pool.config.func(fname) {
-        return Ok(func.clone());
-    }
-    let info = pool.registry.function(fname)?;
-    let mut func = FuncConfig::new(fname, info.mode());
-    func.option.cname = info.conn().map(str::to_owned);
-    for (key, value) in info.params() {
-        func.option
-            .default_params
-            .insert((*key).to_owned(), (*value).to_owned());
+    let mut func = match pool.config.func(fname) {
+        Some(func) => func.clone(),
+        None => {
+            let info = pool.registry.function(fname)?;
+            let mut func = FuncConfig::new(fname, info.mode());
+            func.option.cname = info.conn().map(str::to_owned);
+            func
+        }
+    };
+    if let Ok(info) = pool.registry.function(fname) {
+        for (key, value) in info.params() {
+            func.option
+                .default_params
+                .entry((*key).to_owned())
+                .or_insert_with(|| (*value).to_owned());
+        }
     }
     Ok(func)
 }
