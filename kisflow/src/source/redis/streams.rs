@@ -163,8 +163,10 @@ impl RedisStreams {
     }
 
     /// Sets each message's delivery count to Redis's own, so a runner's `max_deliveries` can end
-    /// a crash loop.
-    async fn count_deliveries(&self, messages: &mut [Message]) -> Result<()> {
+    /// a crash loop. A message no longer pending for this consumer is dropped: another instance
+    /// of it acked it (after dead-lettering it, say) between the claim and this look, or another
+    /// consumer took it over, so running it here would run it again.
+    async fn count_deliveries(&self, messages: &mut Vec<Message>) -> Result<()> {
         let (Some(first), Some(last)) = (messages.first(), messages.last()) else {
             return Ok(());
         };
@@ -175,10 +177,16 @@ impl RedisStreams {
             .arg(&last.id);
         cmd.arg(messages.len()).arg(&self.consumer);
         let counts = reply::delivery_counts(&self.command(&cmd, "XPENDING").await?);
-        for message in messages {
-            if let Some(count) = counts.get(&message.id) {
+        let before = messages.len();
+        messages.retain_mut(|message| match counts.get(&message.id) {
+            Some(count) => {
                 message.deliveries = *count;
+                true
             }
+            None => false,
+        });
+        if messages.len() < before {
+            tracing::debug!(source = %self.name, dropped = before - messages.len(), "claimed entries no longer pending for this consumer are left to whoever has them");
         }
         Ok(())
     }
