@@ -181,6 +181,20 @@ fn connector_problem(conn: &crate::ConnConfig) -> Option<String> {
     ))
 }
 
+/// Applies the global file's metrics, for `run` and `serve`: recorded, and served while the
+/// returned listener lives when the file says `prometheus_listen`, its address written to `out`.
+#[cfg(feature = "http")]
+pub(super) async fn start_metrics(
+    pool: &Pool,
+    out: &mut dyn Write,
+) -> Result<Option<crate::metrics::MetricsServer>, String> {
+    let server = pool.init_metrics().await.map_err(|e| e.chain())?;
+    if let Some(server) = &server {
+        writeln!(out, "metrics at http://{}/metrics", server.local_addr()).map_err(text)?;
+    }
+    Ok(server)
+}
+
 fn validate(dir: &Path, out: &mut dyn Write) -> Outcome {
     let pool = pool_to_run(Some(dir))?;
     let config = pool.config();
@@ -288,16 +302,9 @@ fn run(
         .build()
         .map_err(|err| format!("cannot start the async runtime: {err}"))?;
     let rows = runtime.block_on(async {
-        // The global file's metrics, as `serve` applies them: recorded, and served while the
-        // flow runs when it says `prometheus_listen`.
+        // On stderr: stdout is the rows.
         #[cfg(feature = "http")]
-        let _metrics = match pool.init_metrics().await.map_err(|e| e.chain())? {
-            Some(server) => {
-                writeln!(err, "metrics at http://{}/metrics", server.local_addr()).map_err(text)?;
-                Some(server)
-            }
-            None => None,
-        };
+        let _metrics = start_metrics(&pool, err).await?;
         flow.run_json().await.map_err(|err| err.chain())
     })?;
     for row in rows {

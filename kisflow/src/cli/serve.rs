@@ -55,13 +55,7 @@ pub(super) fn serve(
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
     runtime.block_on(async {
         #[cfg(feature = "http")]
-        let _metrics = match pool.init_metrics().await.map_err(|e| e.chain())? {
-            Some(server) => {
-                writeln!(out, "metrics at http://{}/metrics", server.local_addr()).map_err(text)?;
-                Some(server)
-            }
-            None => None,
-        };
+        let _metrics = super::commands::start_metrics(&pool, out).await?;
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let mut running = tokio::task::JoinSet::new();
         for (name, source, runner) in runners {
