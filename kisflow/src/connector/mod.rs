@@ -105,12 +105,9 @@ impl Connector {
     /// The built-in in-memory key-value connector: a [`MemoryKv`] client, no server needed.
     #[must_use]
     pub fn memory_kv(config: ConnConfig) -> Self {
-        let config = if config.conn_type.is_empty() {
-            config.conn_type(MemoryKv::TYPE)
-        } else {
-            config
-        };
-        Self::new(config, |_| async { Ok(MemoryKv::new()) })
+        Self::new(typed(config, MemoryKv::TYPE), |_| async {
+            Ok(MemoryKv::new())
+        })
     }
 
     /// The connector's name, its `cname`.
@@ -172,6 +169,15 @@ impl Connector {
                 connector: self.name().to_owned(),
                 reason: format!("has no client of type `{}`", std::any::type_name::<C>()),
             })
+    }
+}
+
+/// `config`, with `conn_type` set to the built-in kind's when it names none.
+fn typed(config: ConnConfig, conn_type: &str) -> ConnConfig {
+    if config.conn_type.is_empty() {
+        config.conn_type(conn_type)
+    } else {
+        config
     }
 }
 

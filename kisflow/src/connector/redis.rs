@@ -56,53 +56,50 @@ impl RedisKv {
 
     /// `HSET <prefix><key> <field> <value>`.
     pub async fn hset(&self, key: &str, field: &str, value: &str) -> Result<()> {
-        let done: redis::RedisResult<()> = self.conn().hset(self.key(key), field, value).await;
+        let done: redis::RedisResult<()> =
+            self.connection().hset(self.key(key), field, value).await;
         done.map_err(|err| self.failed("HSET", &err))
     }
 
     /// `HGET <prefix><key> <field>`: `None` when the key or the field is missing.
     pub async fn hget(&self, key: &str, field: &str) -> Result<Option<String>> {
         let value: redis::RedisResult<Option<String>> =
-            self.conn().hget(self.key(key), field).await;
+            self.connection().hget(self.key(key), field).await;
         value.map_err(|err| self.failed("HGET", &err))
     }
 
     /// `HGETALL <prefix><key>`: empty when the key is missing.
     pub async fn hgetall(&self, key: &str) -> Result<HashMap<String, String>> {
         let value: redis::RedisResult<HashMap<String, String>> =
-            self.conn().hgetall(self.key(key)).await;
+            self.connection().hgetall(self.key(key)).await;
         value.map_err(|err| self.failed("HGETALL", &err))
     }
 
     /// `SET <prefix><key> <value>`.
     pub async fn set(&self, key: &str, value: &str) -> Result<()> {
-        let done: redis::RedisResult<()> = self.conn().set(self.key(key), value).await;
+        let done: redis::RedisResult<()> = self.connection().set(self.key(key), value).await;
         done.map_err(|err| self.failed("SET", &err))
     }
 
     /// `GET <prefix><key>`: `None` when the key is missing.
     pub async fn get(&self, key: &str) -> Result<Option<String>> {
-        let value: redis::RedisResult<Option<String>> = self.conn().get(self.key(key)).await;
+        let value: redis::RedisResult<Option<String>> = self.connection().get(self.key(key)).await;
         value.map_err(|err| self.failed("GET", &err))
     }
 
     /// `DEL <prefix><key>`: whether the key was there.
     pub async fn del(&self, key: &str) -> Result<bool> {
-        let removed: redis::RedisResult<u32> = self.conn().del(self.key(key)).await;
+        let removed: redis::RedisResult<u32> = self.connection().del(self.key(key)).await;
         removed
             .map(|n| n > 0)
             .map_err(|err| self.failed("DEL", &err))
     }
 
     /// The connection, shared and reconnecting, for any other command (`redis::cmd(..)`,
-    /// pipelines, `MULTI`/`EXEC`). Keys given to it are not prefixed: use [`key`](Self::key).
+    /// pipelines, `MULTI`/`EXEC`); a handle is cheap, each shares the one multiplexed
+    /// connection. Keys given to it are not prefixed: use [`key`](Self::key).
     #[must_use]
     pub fn connection(&self) -> ConnectionManager {
-        self.conn()
-    }
-
-    /// A handle on the connection: cheap, it shares the one multiplexed connection.
-    fn conn(&self) -> ConnectionManager {
         self.connection.clone()
     }
 
@@ -135,12 +132,9 @@ impl Connector {
     /// ```
     #[must_use]
     pub fn redis(config: ConnConfig) -> Self {
-        let config = if config.conn_type.is_empty() {
-            config.conn_type(RedisKv::TYPE)
-        } else {
-            config
-        };
-        Self::new(config, |conn| async move { connect(conn.config()).await })
+        Self::new(super::typed(config, RedisKv::TYPE), |conn| async move {
+            connect(conn.config()).await
+        })
     }
 }
 
