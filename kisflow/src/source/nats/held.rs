@@ -15,10 +15,13 @@ use async_nats::Subject;
 /// A held message: its stream sequence, its ack subject and when it was fetched.
 pub(super) type Reply = (u64, Subject, Instant);
 
-/// Held messages: stream sequence → (ack subject, when it was fetched).
+/// Stream sequence → (ack subject, when it was fetched).
+type Map = HashMap<u64, (Subject, Instant), BuildHasherDefault<SequenceHasher>>;
+
+/// Held messages, by stream sequence.
 #[derive(Debug, Default)]
 pub(super) struct Held {
-    by_sequence: Mutex<HashMap<u64, (Subject, Instant), BuildHasherDefault<SequenceHasher>>>,
+    by_sequence: Mutex<Map>,
 }
 
 impl Held {
@@ -34,28 +37,28 @@ impl Held {
     /// The held messages of `ids`, still held (for an in-progress answer), and how many of
     /// `ids` are not held.
     pub(super) fn peek(&self, ids: &[String]) -> (Vec<Reply>, usize) {
-        let held = self.lock();
-        let replies: Vec<Reply> = ids
-            .iter()
-            .filter_map(|id| {
-                let sequence = id.parse().ok()?;
-                let (subject, at) = held.get(&sequence)?;
-                Some((sequence, subject.clone(), *at))
-            })
-            .collect();
-        let unknown = ids.len() - replies.len();
-        (replies, unknown)
+        self.each(ids, |held, sequence| held.get(&sequence).cloned())
     }
 
     /// The held messages of `ids`, no longer held (for an answer that settles them: ack, nak),
     /// and how many of `ids` were not held. Each id is parsed and looked up once.
     pub(super) fn take(&self, ids: &[String]) -> (Vec<Reply>, usize) {
+        self.each(ids, |held, sequence| held.remove(&sequence))
+    }
+
+    /// What `find` gives for each of `ids` that is a sequence, under one lock, and how many of
+    /// `ids` gave nothing.
+    fn each(
+        &self,
+        ids: &[String],
+        mut find: impl FnMut(&mut Map, u64) -> Option<(Subject, Instant)>,
+    ) -> (Vec<Reply>, usize) {
         let mut held = self.lock();
         let replies: Vec<Reply> = ids
             .iter()
             .filter_map(|id| {
                 let sequence = id.parse().ok()?;
-                let (subject, at) = held.remove(&sequence)?;
+                let (subject, at) = find(&mut held, sequence)?;
                 Some((sequence, subject, at))
             })
             .collect();
