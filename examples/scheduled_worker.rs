@@ -312,18 +312,8 @@ async fn work(postgres: &str, work: Work) -> kisflow::Result<()> {
     Scheduler::new(postgres, &instance)
         .schedule(tick)
         .clock(work.clock)
-        .run_until(stop_signal())
+        .run_until(kisflow_examples::stop_signal())
         .await?;
     eprintln!("stopped");
     Ok(())
-}
-
-/// SIGTERM or SIGINT.
-async fn stop_signal() {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .expect("a SIGTERM handler can be installed");
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = tokio::signal::ctrl_c() => {}
-    }
 }

@@ -240,16 +240,6 @@ async fn work(
             ..RunnerConfig::default()
         })
         .with_dead_letters(dead)
-        .run_until(stop_signal())
+        .run_until(kisflow_examples::stop_signal())
         .await
-}
-
-/// SIGTERM or SIGINT.
-async fn stop_signal() {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .expect("a SIGTERM handler can be installed");
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = tokio::signal::ctrl_c() => {}
-    }
 }

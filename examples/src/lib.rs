@@ -1,7 +1,7 @@
 //! Runnable examples of kisflow; see `examples/*.rs` and run one with `cargo run --example NAME`.
 //!
 //! This library holds the rows the examples share: Go KisFlow's students with three scores
-//! ([`StuScore`]) and their averages ([`StuAvg`]). The examples still declare their own
+//! ([`StuScore`]) and their averages ([`StuAvg`]), and the workers' [`stop_signal`]. The examples still declare their own
 //! `#[kis_function]`s and flows: a function defined here would be registered in every example
 //! and in the `kisflow-demo` command line. `quick_start.rs` keeps its own copy of both types,
 //! since it is the quick start exactly as the README shows it.
@@ -76,6 +76,21 @@ impl fmt::Display for StuAvg {
             "stuid: [{}], avg score: [{}]",
             self.stu_id, self.avg_score
         )
+    }
+}
+
+/// Completes on SIGTERM or SIGINT: what the worker examples (`stream_worker`,
+/// `scheduled_worker`) drain and stop on.
+///
+/// # Panics
+///
+/// When a SIGTERM handler cannot be installed (no signal support), at the start.
+pub async fn stop_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("a SIGTERM handler can be installed");
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
     }
 }
 
