@@ -4,11 +4,13 @@
 //! them runs, each in its own database; the last one to finish stops it. `scripts/test.sh`
 //! installs PostgreSQL when it is missing.
 
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
+
+#[path = "../scratch/mod.rs"]
+mod scratch;
 
 /// A running `postgres` child process, with fsync off.
 pub(crate) struct Postgres {
@@ -60,17 +62,8 @@ impl Postgres {
 
     fn start() -> Self {
         let bin = bin_dir();
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let dir = std::env::temp_dir().join(format!(
-            "kisflow-examples-postgres-{}-{port}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let port = scratch::free_port();
+        let dir = scratch::fresh_dir("postgres", port);
         let chown = Command::new("chown")
             .arg("postgres:postgres")
             .arg(&dir)

@@ -4,7 +4,9 @@
 
 #![allow(dead_code, reason = "each test file uses a part of it")]
 
-use std::net::TcpListener;
+#[path = "../scratch/mod.rs"]
+mod scratch;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -19,17 +21,8 @@ pub(crate) struct RedisServer {
 impl RedisServer {
     /// Starts a server and waits until it accepts connections.
     pub(crate) fn start(name: &str) -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let dir = std::env::temp_dir().join(format!(
-            "kisflow-examples-redis-{name}-{}-{port}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let port = scratch::free_port();
+        let dir = scratch::fresh_dir(&format!("redis-{name}"), port);
         let child = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])
