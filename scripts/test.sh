@@ -17,13 +17,15 @@ fi
 
 step() { printf '\n==> %s\n' "$*"; }
 
-# The stream tests start their own redis-server and nats-server on free ports, and the schedule
-# tests their own PostgreSQL (as the user `postgres`, which the package creates); install them
-# where they are missing.
+# The stream tests start their own redis-server and nats-server on free ports, the schedule
+# tests their own PostgreSQL (as the user `postgres`, which the package creates) and the binlog
+# tests their own MariaDB; install them where they are missing.
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v nats-server >/dev/null 2>&1 || missing+=(nats-server)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+# The binlog tests start their own mariadbd with the binlog on (mariadb-install-db, mariadb-admin).
+command -v mariadbd >/dev/null 2>&1 && command -v mariadb-install-db >/dev/null 2>&1 || missing+=(mariadb-server mariadb-client)
 if [ ${#missing[@]} -gt 0 ]; then
     step "installing ${missing[*]} (Debian packages)"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -1,5 +1,6 @@
-//! `stream_worker` processes for the tests that run it: started, killed by their own PID,
-//! restarted under the same consumer name, stopped with SIGTERM, their `stopped: …` lines read.
+//! Worker example processes (`stream_worker`, `binlog_worker`) for the tests that run them:
+//! started, killed by their own PID, restarted under the same consumer name, stopped with
+//! SIGTERM, their `stopped: …` lines read.
 #![allow(dead_code, reason = "each test file uses a part of it")]
 
 use std::path::PathBuf;
@@ -9,9 +10,10 @@ use std::time::{Duration, Instant};
 /// How long a worker may take to exit after SIGTERM: the drain timeout (30 s) and a margin.
 pub(crate) const EXIT_WITHIN: Duration = Duration::from_secs(35);
 
-/// One `stream_worker` process, killed when dropped; its standard error goes to a file per start.
+/// One worker process, killed when dropped; its standard error goes to a file per start.
 pub(crate) struct Worker {
     pub(crate) consumer: String,
+    example: &'static str,
     args: Vec<String>,
     dir: PathBuf,
     starts: usize,
@@ -21,10 +23,21 @@ pub(crate) struct Worker {
 impl Worker {
     /// Starts `stream_worker` with `args`, its standard error in files under `dir`.
     pub(crate) fn start(args: Vec<String>, dir: &std::path::Path, consumer: &str) -> Self {
+        Self::start_example("stream_worker", args, dir, consumer)
+    }
+
+    /// Starts the worker example `example` with `args`, its standard error in files under `dir`.
+    pub(crate) fn start_example(
+        example: &'static str,
+        args: Vec<String>,
+        dir: &std::path::Path,
+        consumer: &str,
+    ) -> Self {
         let dir = dir.to_owned();
-        let child = spawn(&args, &dir, consumer, 1);
+        let child = spawn(example, &args, &dir, consumer, 1);
         Self {
             consumer: consumer.to_owned(),
+            example,
             args,
             dir,
             starts: 1,
@@ -41,7 +54,13 @@ impl Worker {
     /// Starts it again, under the same consumer name.
     pub(crate) fn restart(&mut self) {
         self.starts += 1;
-        self.child = spawn(&self.args, &self.dir, &self.consumer, self.starts);
+        self.child = spawn(
+            self.example,
+            &self.args,
+            &self.dir,
+            &self.consumer,
+            self.starts,
+        );
     }
 
     /// SIGTERM, by the child's own PID.
@@ -106,8 +125,14 @@ impl Drop for Worker {
     }
 }
 
-pub(crate) fn spawn(args: &[String], dir: &std::path::Path, consumer: &str, start: usize) -> Child {
-    let binary = crate::common::example("stream_worker");
+pub(crate) fn spawn(
+    example: &str,
+    args: &[String],
+    dir: &std::path::Path,
+    consumer: &str,
+    start: usize,
+) -> Child {
+    let binary = crate::common::example(example);
     let stderr = std::fs::File::create(stderr_path(dir, consumer, start)).unwrap();
     Command::new(&binary)
         .args(args)

@@ -23,9 +23,9 @@ impl Runner {
     /// }
     /// flow!(Printer: print);
     ///
-    /// let source = SourceConfig::new("kafka", "127.0.0.1:9092", "s", "g");
+    /// let source = SourceConfig::new("pulsar", "127.0.0.1:6650", "s", "g");
     /// let err = Runner::from_config(Printer::new().into_dyn(), &source).err().unwrap();
-    /// assert!(err.to_string().contains("unknown source type `kafka`"));
+    /// assert!(err.to_string().contains("unknown source type `pulsar`"));
     /// ```
     pub fn from_config(flow: Box<dyn DynFlow>, source: &SourceConfig) -> Result<Self> {
         let config = RunnerConfig {
@@ -38,11 +38,13 @@ impl Runner {
         let runner = match source.source_type.as_str() {
             "redis" => redis(flow, source, &consumer)?,
             "nats" => nats(flow, source, &consumer)?,
+            "mysql-binlog" => binlog(flow, source)?,
             other => {
                 return Err(Error::ConnectorConfig {
                     connector: format!("{}/{}", source.stream, source.group),
                     reason: format!(
-                        "unknown source type `{other}`; kisflow reads `redis` and `nats`"
+                        "unknown source type `{other}`; kisflow reads `redis`, `nats` and \
+                         `mysql-binlog`"
                     ),
                 });
             }
@@ -97,7 +99,32 @@ fn nats(_: Box<dyn DynFlow>, source: &SourceConfig, _: &str) -> Result<Runner> {
     Err(missing_feature(source, "nats"))
 }
 
-#[cfg(not(all(feature = "redis", feature = "nats")))]
+/// The tables of `stream` (`db.table`, separated by commas), their position stored in the first
+/// table's database under the name `group`, and dead letters in the JSON-lines file
+/// `dead_letters`. `addrs` is `host:port` (user `root`, no password) or a `mysql://` URL.
+#[cfg(feature = "mysql-binlog")]
+fn binlog(flow: Box<dyn DynFlow>, source: &SourceConfig) -> Result<Runner> {
+    use super::JsonLinesDeadLetters;
+    use super::binlog::{BinlogSource, TablePositions};
+    let url = if source.addrs.starts_with("mysql://") {
+        source.addrs.clone()
+    } else {
+        format!("mysql://root@{}/", source.addrs)
+    };
+    let tables: Vec<&str> = source.stream.split(',').map(str::trim).collect();
+    let database = tables[0].split_once('.').map_or(tables[0], |(db, _)| db);
+    let positions = TablePositions::new(&url, database, &source.group)?;
+    let binlog = BinlogSource::new(&url, &tables, positions)?;
+    let dead = JsonLinesDeadLetters::create(&source.dead_letters)?;
+    Ok(Runner::new(binlog, flow).with_dead_letters(dead))
+}
+
+#[cfg(not(feature = "mysql-binlog"))]
+fn binlog(_: Box<dyn DynFlow>, source: &SourceConfig) -> Result<Runner> {
+    Err(missing_feature(source, "mysql-binlog"))
+}
+
+#[cfg(not(all(feature = "redis", feature = "nats", feature = "mysql-binlog")))]
 fn missing_feature(source: &SourceConfig, feature: &str) -> Error {
     Error::ConnectorConfig {
         connector: format!("{}/{}", source.stream, source.group),

@@ -35,6 +35,8 @@
 //! ```
 
 mod batch;
+#[cfg(feature = "mysql-binlog")]
+pub mod binlog;
 mod dead_letter;
 mod file;
 #[cfg(feature = "config")]
@@ -127,7 +129,9 @@ pub trait Source: Send + Sync + 'static {
     fn name(&self) -> &str;
 
     /// Up to `max` messages, waiting at most about `wait` for them: `Some` of a batch, empty when
-    /// none came in time, or `None` when the source has ended and will never have more.
+    /// none came in time, or `None` when the source has ended and will never have more. An
+    /// error of [kind](crate::ErrorKind) `Config` (a setting or stored position that another try
+    /// cannot mend) stops the runner with it; any other is logged and tried again with a backoff.
     fn fetch(&self, max: usize, wait: Duration) -> BoxFuture<'_, Result<Option<Vec<Message>>>>;
 
     /// Marks these messages done: their run succeeded, or they were dead-lettered.

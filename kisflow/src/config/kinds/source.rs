@@ -11,19 +11,21 @@ use crate::config::fields::{self, Text};
 use crate::config::keys::{Key, Shape};
 
 /// The source types kisflow knows.
-const TYPES: [&str; 2] = ["redis", "nats"];
+const TYPES: [&str; 3] = ["redis", "nats", "mysql-binlog"];
 
 /// Where a flow's rows come from when it runs as a worker (`kisflow serve`): a broker's consumer
 /// group, acked after each batch ran.
 ///
 /// ```yaml
 /// source:
-///   type: redis            # redis (Redis Streams) or nats (NATS JetStream)
-///   addrs: 127.0.0.1:6379
-///   stream: scores
-///   group: averages        # the consumer group (a durable consumer for nats)
+///   type: redis            # redis (Redis Streams), nats (NATS JetStream) or mysql-binlog
+///   addrs: 127.0.0.1:6379  # mysql-binlog: also mysql://user:password@host:port/
+///   stream: scores         # mysql-binlog: the tables, `db.table` separated by commas
+///   group: averages        # the consumer group (a durable consumer for nats; for
+///                          # mysql-binlog the name of the stored position)
 ///   consumer: worker-1     # optional: this worker's name in the group
 ///   dead_letters: scores.dlq   # optional: the default is the stream's name and `.dlq`
+///                              # (for mysql-binlog a JSON-lines file)
 ///   batch: 100             # optional: rows per run
 ///   concurrency: 4         # optional: flow instances at once
 ///   retry_times: 3         # optional: runs of a failing batch before it is split
@@ -41,7 +43,7 @@ const TYPES: [&str; 2] = ["redis", "nats"];
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SourceConfig {
-    /// `type`: `redis` or `nats`.
+    /// `type`: `redis`, `nats` or `mysql-binlog`.
     pub source_type: String,
     /// `addrs`: the server, `host:port`.
     pub addrs: String,
@@ -182,20 +184,24 @@ impl RawSource {
                 doc.report(
                     &t.referenced,
                     format!(
-                        "unknown source type `{}`: kisflow reads `redis` (Redis Streams) and \
-                         `nats` (NATS JetStream){hint}",
+                        "unknown source type `{}`: kisflow reads `redis` (Redis Streams), \
+                         `nats` (NATS JetStream) and `mysql-binlog` (row changes){hint}",
                         t.value
                     ),
                 );
             }
             known
         });
+        let url_allowed = source_type
+            .as_ref()
+            .is_some_and(|t| t.value == "mysql-binlog");
         let addrs = doc
             .name(raw.addrs, "addrs", "give the server", at)
             .filter(|a| {
-                let fine = a.value.rsplit_once(':').is_some_and(|(host, port)| {
-                    !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0)
-                });
+                let fine = (url_allowed && a.value.starts_with("mysql://"))
+                    || a.value.rsplit_once(':').is_some_and(|(host, port)| {
+                        !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0)
+                    });
                 if !fine {
                     doc.report(
                         &a.referenced,

@@ -37,7 +37,7 @@ fn every_problem_of_a_source_is_reported_at_its_place() {
         problems(&yaml),
         [
             "f.yml:7:3: missing `group`: name the consumer group with `group: <name>`",
-            "f.yml:7:9: unknown source type `rdis`: kisflow reads `redis` (Redis Streams) and `nats` (NATS JetStream); did you mean `redis`?",
+            "f.yml:7:9: unknown source type `rdis`: kisflow reads `redis` (Redis Streams), `nats` (NATS JetStream) and `mysql-binlog` (row changes); did you mean `redis`?",
             "f.yml:8:10: `addrs` must be `host:port`, such as `127.0.0.1:6379`, not `nowhere`",
             "f.yml:10:10: `batch` must be at least 1",
             "f.yml:11:3: unknown key `grup`; did you mean `group`? expected one of type, addrs, stream, group, consumer, dead_letters, batch, concurrency, retry_times, claim_idle_ms",

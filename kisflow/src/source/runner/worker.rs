@@ -37,6 +37,9 @@ impl Worker {
             let batch = match fetched {
                 Ok(Some(batch)) => batch,
                 Ok(None) => return Ok(()),
+                // A source that says its setup is wrong (a purged binlog position, a server
+                // setting) cannot be mended by trying again: stop with its message.
+                Err(err) if err.kind() == crate::ErrorKind::Config => return Err(err),
                 Err(err) => {
                     failures += 1;
                     let pause = backoff(&self.config, failures);
