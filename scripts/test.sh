@@ -43,6 +43,9 @@ cargo clippy -p kisflow --no-default-features -- -D warnings
 step "cargo clippy -p kisflow-bench --features stream --all-targets -- -D warnings (the stream benchmark)"
 cargo clippy -p kisflow-bench --features stream --all-targets -- -D warnings
 
+step "cargo clippy -p kisflow-bench --features binlog --all-targets -- -D warnings (the binlog benchmark)"
+cargo clippy -p kisflow-bench --features binlog --all-targets -- -D warnings
+
 step "cargo doc --workspace --no-deps (broken links are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 

@@ -21,6 +21,22 @@ pub enum Op {
     Delete,
 }
 
+impl Op {
+    /// `"insert"`, `"update"` or `"delete"`, as in the JSON payload.
+    ///
+    /// ```
+    /// assert_eq!(kisflow::source::binlog::Op::Delete.as_str(), "delete");
+    /// ```
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Insert => "insert",
+            Self::Update => "update",
+            Self::Delete => "delete",
+        }
+    }
+}
+
 /// One row change read from the binlog, with the row images decoded into `T`: the input row of
 /// a flow fed by a [`BinlogSource`](super::BinlogSource).
 ///

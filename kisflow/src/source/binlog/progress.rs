@@ -2,7 +2,7 @@
 //! before them, are acked. Acks come out of order (several flow instances), so a position is
 //! stored only once everything before it is done, never past a row still pending.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
 use super::Position;
 
@@ -16,27 +16,45 @@ pub(super) struct Key {
 }
 
 impl Key {
-    /// The key of the message id `file:pos#row`, as [`Key::id`] makes it.
+    /// The key of the message id `file:pos#row`, as the reader makes it. Parsed from the bytes,
+    /// since every ack parses each of its ids.
     pub(super) fn parse(id: &str) -> Option<Self> {
-        let (place, row) = id.rsplit_once('#')?;
-        let (file, pos) = place.rsplit_once(':')?;
+        let id = id.as_bytes();
+        let hash = id.iter().rposition(|b| *b == b'#')?;
+        let colon = id[..hash].iter().rposition(|b| *b == b':')?;
+        let dot = id[..colon].iter().rposition(|b| *b == b'.')?;
         Some(Self {
-            file: file_number(file)?,
-            pos: pos.parse().ok()?,
-            row: row.parse().ok()?,
+            file: u32::try_from(digits(&id[dot + 1..colon])?).ok()?,
+            pos: digits(&id[colon + 1..hash])?,
+            row: u32::try_from(digits(&id[hash + 1..])?).ok()?,
         })
     }
 }
 
 /// The number a binlog file name ends with: `binlog.000012` is 12.
 pub(super) fn file_number(name: &str) -> Option<u32> {
-    name.rsplit_once('.')?.1.parse().ok()
+    let name = name.as_bytes();
+    let dot = name.iter().rposition(|b| *b == b'.')?;
+    u32::try_from(digits(&name[dot + 1..])?).ok()
+}
+
+/// The decimal number `text` spells, or `None` for anything else (empty, a sign, overflow).
+fn digits(text: &[u8]) -> Option<u64> {
+    if text.is_empty() {
+        return None;
+    }
+    text.iter().try_fold(0u64, |n, b| {
+        let digit = b.checked_sub(b'0').filter(|d| *d < 10)?;
+        n.checked_mul(10)?.checked_add(u64::from(digit))
+    })
 }
 
 /// Rows handed out and not acked, and the transaction ends they hold back.
 #[derive(Debug, Default)]
 pub(super) struct Progress {
-    pending: BTreeSet<Key>,
+    /// Rows handed out, in binlog order (they are queued in it), each with whether it is done;
+    /// done rows at the front are dropped, so the front is the first pending row.
+    pending: VecDeque<(Key, bool)>,
     /// Transaction ends in binlog order, each with the key just past its last row.
     ends: VecDeque<(Key, Position)>,
 }
@@ -44,7 +62,7 @@ pub(super) struct Progress {
 impl Progress {
     /// A row about to be handed out.
     pub(super) fn queued(&mut self, key: Key) {
-        self.pending.insert(key);
+        self.pending.push_back((key, false));
     }
 
     /// A transaction ended at `position`; every row of it was [`queued`](Self::queued) before.
@@ -58,7 +76,7 @@ impl Progress {
         // With no row queued since the last end, this end replaces it: transactions of other
         // tables add nothing to wait for.
         if let Some((last, _)) = self.ends.back()
-            && self.pending.last().is_none_or(|p| p < last)
+            && self.pending.back().is_none_or(|(p, _)| p < last)
         {
             self.ends.pop_back();
         }
@@ -70,7 +88,12 @@ impl Progress {
     /// to store when it moved.
     pub(super) fn done(&mut self, keys: impl IntoIterator<Item = Key>) -> Option<Position> {
         for key in keys {
-            self.pending.remove(&key);
+            if let Ok(at) = self.pending.binary_search_by(|(k, _)| k.cmp(&key)) {
+                self.pending[at].1 = true;
+            }
+        }
+        while self.pending.front().is_some_and(|(_, done)| *done) {
+            self.pending.pop_front();
         }
         self.advance()
     }
@@ -78,7 +101,7 @@ impl Progress {
     fn advance(&mut self) -> Option<Position> {
         let mut reached = None;
         while let Some((end, _)) = self.ends.front() {
-            if self.pending.first().is_some_and(|first| first < end) {
+            if self.pending.front().is_some_and(|(first, _)| first < end) {
                 break;
             }
             reached = self.ends.pop_front().map(|(_, position)| position);
@@ -123,7 +146,7 @@ mod tests {
         progress.queued(key(100, 1));
         progress.ended(end(130));
         assert_eq!(progress.done([key(100, 0)]), None);
-        assert_eq!(progress.pending.len(), 1);
+        assert_eq!(progress.pending.front(), Some(&(key(100, 1), false)));
     }
 
     #[test]
@@ -145,5 +168,8 @@ mod tests {
         assert_eq!((a.file, a.pos, a.row), (9, 4567, 3));
         assert!(a < b);
         assert_eq!(Key::parse("nonsense"), None);
+        assert_eq!(Key::parse("binlog.000001:12#-1"), None);
+        assert_eq!(file_number("binlog.000123"), Some(123));
+        assert_eq!(file_number("binlog"), None);
     }
 }

@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use mysql_async::binlog::events::{EventData, RowsEventData};
 use mysql_async::{BinlogStream, BinlogStreamRequest, Conn, Opts};
-use serde_json::{Map, Value as Json};
 use tokio::sync::mpsc;
 
 use super::change::Op;
@@ -141,27 +140,45 @@ impl Reader {
         let file = file_number(&txn.file).ok_or_else(|| {
             self.fatal(resume, &format!("binlog file `{}` has no number", txn.file))
         })?;
+        // The part every row of the event shares: `{"op":…,"db":…,"table":…,"position":…,`.
+        let mut head = Vec::with_capacity(96);
+        head.extend_from_slice(br#"{"op":""#);
+        head.extend_from_slice(op.as_str().as_bytes());
+        head.extend_from_slice(br#"","db":"#);
+        values::string(&mut head, &db);
+        head.extend_from_slice(br#","table":"#);
+        values::string(&mut head, &name);
+        head.extend_from_slice(br#","position":"#);
+        let position = format!("{}:{end}", txn.file);
+        values::string(&mut head, &position);
+        let mut keys = None;
+        let mut digits = [0u8; 10];
         for (row, images) in rows.rows(table).enumerate() {
             let (before, after) =
                 images.map_err(|e| self.fatal(resume, &format!("a row does not parse: {e}")))?;
-            let image = |row: Option<_>| -> Result<Json> {
-                row.as_ref().map_or(Ok(Json::Null), |row| {
-                    values::image(row).map_err(|reason| self.fatal(resume, &reason))
-                })
+            let keys = match &mut keys {
+                Some(keys) => keys,
+                None => {
+                    let Some(image) = before.as_ref().or(after.as_ref()) else {
+                        return Err(self.fatal(resume, "a row came with neither image"));
+                    };
+                    keys.insert(values::keys(image).map_err(|reason| self.fatal(resume, &reason))?)
+                }
             };
-            let mut change = Map::with_capacity(6);
-            change.insert("op".into(), serde_json::to_value(op).unwrap_or_default());
-            change.insert("db".into(), Json::String(db.clone().into_owned()));
-            change.insert("table".into(), Json::String(name.clone().into_owned()));
-            change.insert(
-                "position".into(),
-                Json::String(format!("{}:{end}", txn.file)),
-            );
-            change.insert("before".into(), image(before)?);
-            change.insert("after".into(), image(after)?);
+            let mut payload = Vec::with_capacity(head.len() + 128);
+            payload.extend_from_slice(&head);
+            payload.extend_from_slice(br#","before":"#);
+            values::image(&mut payload, keys, before.as_ref())
+                .map_err(|reason| self.fatal(resume, &reason))?;
+            payload.extend_from_slice(br#","after":"#);
+            values::image(&mut payload, keys, after.as_ref())
+                .map_err(|reason| self.fatal(resume, &reason))?;
+            payload.push(b'}');
             let row = u32::try_from(row).unwrap_or(u32::MAX);
-            let id = format!("{}:{end}#{row}", txn.file);
-            let payload = serde_json::to_vec(&Json::Object(change)).unwrap_or_default();
+            let mut id = String::with_capacity(position.len() + 4);
+            id.push_str(&position);
+            id.push('#');
+            id.push_str(itoa(row, &mut digits));
             txn.rows.push((
                 Key {
                     file,
@@ -260,6 +277,20 @@ fn file_name(raw: &[u8], checksummed: bool) -> String {
     String::from_utf8_lossy(name).into_owned()
 }
 
+/// `n` in decimal, written into `buf`: a message id per row is made without the formatter.
+fn itoa(mut n: u32, buf: &mut [u8; 10]) -> &str {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + u8::try_from(n % 10).unwrap_or(0);
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[at..]).unwrap_or("0")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,6 +302,13 @@ mod tests {
         assert!(ends("ALTER TABLE t ADD c INT"));
         assert!(!ends("# Dummy event replacing event type 160"));
         assert!(!ends("savepoint a"));
+    }
+
+    #[test]
+    fn row_numbers_print_in_decimal() {
+        let mut buf = [0u8; 10];
+        assert_eq!(itoa(0, &mut buf), "0");
+        assert_eq!(itoa(4_294_967_295, &mut buf), "4294967295");
     }
 
     #[test]
