@@ -171,6 +171,37 @@ fn a_file_with_a_bad_value_does_not_hold_back_the_registry_checks_of_the_others(
     );
 }
 
+/// The case: three bad values in one file, all reported, and another file's registry
+/// check still made.
+#[test]
+fn validate_reports_every_bad_value_of_a_file_and_the_other_files_checks() {
+    let dir = TempDir::new("values");
+    dir.write(
+        "flow-Bad.yml",
+        "kistype: flow\nstatus: yes\nflow_name: [1, 2]\nflows:\n  - fname: VerifyStu\n    params: 12\n",
+    );
+    dir.write(
+        "flow-Other.yml",
+        "kistype: flow\nstatus: 1\nflow_name: Other\nflows:\n  - fname: NoSuchFunction\n",
+    );
+    let output = demo(&["validate", dir.0.to_str().unwrap()], None);
+    let d = dir.0.display();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        text(&output.stderr).lines().collect::<Vec<_>>(),
+        [
+            format!("{d}/flow-Bad.yml:2:9: `status` must be 1 (run the flow) or 0 (switch it off)"),
+            format!(
+                "{d}/flow-Bad.yml:3:12: `flow_name` must be a single text value, not a list or mapping"
+            ),
+            format!("{d}/flow-Bad.yml:6:13: `params` must be a mapping of names to text values"),
+            format!(
+                "{d}/flow-Other.yml:5:12: flow `Other` names function `NoSuchFunction`, which is not registered"
+            ),
+        ]
+    );
+}
+
 #[test]
 fn validate_reports_every_problem_with_its_place() {
     let dir = TempDir::new("bad");

@@ -11,6 +11,8 @@ use super::problem::{Place, Problem};
 pub(super) struct Doc<'a> {
     pub(super) file: &'a str,
     pub(super) problems: &'a mut Vec<Problem>,
+    /// Keys whose values were of the wrong type, already reported: not "missing" too.
+    pub(super) skipped: std::collections::BTreeSet<String>,
 }
 
 impl Doc<'_> {
@@ -38,6 +40,7 @@ impl Doc<'_> {
         root: &Location,
     ) -> Option<Text> {
         match text {
+            None if self.skipped.contains(key) => {}
             None => self.report(
                 root,
                 format!("missing `{key}`: {what} with `{key}: <name>`"),

@@ -6,8 +6,9 @@
 //! 3. the typed pass: the kind's raw struct, whose field readers (`fields.rs`) name the key of a
 //!    value of the wrong type, then the checks serde cannot make (names, `fmode`, `status`).
 //!
-//! serde stops at the first error of a pass, so a document gets at most one problem from
-//! passes 1 and 3 each, plus one per unknown key and per failed check.
+//! serde stops at the first error of a pass, so the typed pass runs again without each value
+//! that failed (`pass.rs`): a document gets every bad value, unknown key and failed check at
+//! once (syntax errors, from pass 1, stop the document).
 
 use std::fmt;
 
@@ -51,7 +52,11 @@ pub(super) enum ItemKind {
 
 /// Reads one document, reporting its problems; `None` when it yields no item.
 pub(super) fn read(file: &str, text: &str, problems: &mut Vec<Problem>) -> Option<Item> {
-    let mut doc = Doc { file, problems };
+    let mut doc = Doc {
+        file,
+        problems,
+        skipped: std::collections::BTreeSet::new(),
+    };
     let head = match parse::<Head>(text) {
         Ok(head) => head,
         Err(error) => {
@@ -160,10 +165,37 @@ fn check_keys(doc: &mut Doc<'_>, text: &str, shape: &Shape) -> bool {
     }
 }
 
-fn typed<T: for<'de> Deserialize<'de>>(doc: &mut Doc<'_>, text: &str) -> Option<Spanned<T>> {
-    parse::<T>(text)
-        .map_err(|error| doc.report_error(&error))
-        .ok()
+/// The typed pass, every bad value reported (`pass.rs`). The raw item comes back even after
+/// errors, so that the kind's own checks report theirs too; [`Typed::clean`] says whether the
+/// item may be kept.
+fn typed<T: for<'de> Deserialize<'de>>(doc: &mut Doc<'_>, text: &str) -> Typed<T> {
+    let runs = super::pass::every_problem(|| parse::<T>(text));
+    for error in &runs.errors {
+        doc.report_error(error);
+    }
+    doc.skipped = runs.skipped;
+    Typed {
+        raw: runs.value,
+        clean: runs.errors.is_empty(),
+    }
+}
+
+/// What the typed pass read, and whether it met no bad value.
+struct Typed<T> {
+    raw: Option<Spanned<T>>,
+    clean: bool,
+}
+
+impl<T> Typed<T> {
+    /// The kind's checks over the raw item, kept only when no value was bad.
+    fn and_then<U>(self, build: impl FnOnce(Spanned<T>) -> Option<U>) -> Option<U> {
+        let item = self.raw.and_then(build);
+        if self.clean { item } else { None }
+    }
+
+    fn map<U>(self, build: impl FnOnce(Spanned<T>) -> U) -> Option<U> {
+        self.and_then(|raw| Some(build(raw)))
+    }
 }
 
 fn parse<T: for<'de> Deserialize<'de>>(text: &str) -> Result<Spanned<T>, serde_saphyr::Error> {

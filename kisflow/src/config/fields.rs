@@ -2,6 +2,9 @@
 //! knows its key, so a value of the wrong type gets a message naming the key and what it must be,
 //! at the value's position (serde-saphyr places an error made in a reader at the value read).
 //!
+//! Each reader reads through [`value`], so a value of the wrong type is reported and the document
+//! read again without it (`pass.rs`): every bad value of a document is reported at once.
+//!
 //! A reader replaces any error of the value it reads. That is safe because a document reaches
 //! the readers only after two passes over it succeeded (`document.rs`): every syntax, alias and
 //! depth error has been reported by then, and what remains is the value's type.
@@ -14,22 +17,29 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
+pub(super) use super::pass::value;
+
 /// A text value and its position.
 pub(super) type Text = Spanned<String>;
 
 /// A text value; a number or a boolean keeps its spelling (`3`, `true`), and an empty value (`~`
 /// or nothing after the colon) is the empty text, as in Go.
 pub(super) fn text<'de, D: Deserializer<'de>>(d: D, key: &str) -> Result<Option<Text>, D::Error> {
-    match Spanned::<Option<String>>::deserialize(d) {
-        Ok(s) => Ok(Some(Spanned::new(
-            s.value.unwrap_or_default(),
-            s.referenced,
-            s.defined,
-        ))),
-        Err(_) => Err(D::Error::custom(format!(
-            "`{key}` must be a single text value, not a list or mapping"
-        ))),
-    }
+    value(
+        d,
+        Some(key),
+        || None,
+        |d| match Spanned::<Option<String>>::deserialize(d) {
+            Ok(s) => Ok(Some(Spanned::new(
+                s.value.unwrap_or_default(),
+                s.referenced,
+                s.defined,
+            ))),
+            Err(_) => Err(D::Error::custom(format!(
+                "`{key}` must be a single text value, not a list or mapping"
+            ))),
+        },
+    )
 }
 
 /// A whole number; `range` completes "must be a whole number …".
@@ -38,24 +48,43 @@ where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    Option::<T>::deserialize(d)
-        .map_err(|_| D::Error::custom(format!("`{key}` must be a whole number {range}")))
+    value(
+        d,
+        Some(key),
+        || None,
+        |d| {
+            Option::<T>::deserialize(d)
+                .map_err(|_| D::Error::custom(format!("`{key}` must be a whole number {range}")))
+        },
+    )
 }
 
 /// `true` or `false` (YAML's other spellings, such as `yes`, too).
 pub(super) fn flag<'de, D: Deserializer<'de>>(d: D, key: &str) -> Result<Option<bool>, D::Error> {
-    Option::<bool>::deserialize(d)
-        .map_err(|_| D::Error::custom(format!("`{key}` must be true or false")))
+    value(
+        d,
+        Some(key),
+        || None,
+        |d| {
+            Option::<bool>::deserialize(d)
+                .map_err(|_| D::Error::custom(format!("`{key}` must be true or false")))
+        },
+    )
 }
 
 /// A list of text values; empty means none.
 pub(super) fn texts<'de, D: Deserializer<'de>>(d: D, key: &str) -> Result<Vec<String>, D::Error> {
-    match Option::<Vec<String>>::deserialize(d) {
-        Ok(list) => Ok(list.unwrap_or_default()),
-        Err(_) => Err(D::Error::custom(format!(
-            "`{key}` must be a list of text values, such as `{key}: [a, b]`"
-        ))),
-    }
+    value(
+        d,
+        Some(key),
+        Vec::new,
+        |d| match Option::<Vec<String>>::deserialize(d) {
+            Ok(list) => Ok(list.unwrap_or_default()),
+            Err(_) => Err(D::Error::custom(format!(
+                "`{key}` must be a list of text values, such as `{key}: [a, b]`"
+            ))),
+        },
+    )
 }
 
 /// A mapping of names to text values (params); numbers and booleans keep their spelling.
@@ -64,7 +93,9 @@ pub(super) fn text_map<'de, D: Deserializer<'de>>(
     key: &str,
 ) -> Result<BTreeMap<String, String>, D::Error> {
     let message = format!("`{key}` must be a mapping of names to text values");
-    d.deserialize_any(TextMapVisitor { key, message })
+    value(d, Some(key), BTreeMap::new, |d| {
+        d.deserialize_any(TextMapVisitor { key, message })
+    })
 }
 
 /// A nested mapping read as `T`; empty means absent.
@@ -73,10 +104,17 @@ where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    d.deserialize_any(MappingVisitor {
-        message,
-        read: PhantomData,
-    })
+    value(
+        d,
+        None,
+        || None,
+        |d| {
+            d.deserialize_any(MappingVisitor {
+                message,
+                read: PhantomData,
+            })
+        },
+    )
 }
 
 /// A list of `T`; empty means an empty list.
@@ -85,9 +123,11 @@ where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    d.deserialize_any(ListVisitor {
-        message,
-        read: PhantomData,
+    value(d, None, Vec::new, |d| {
+        d.deserialize_any(ListVisitor {
+            message,
+            read: PhantomData,
+        })
     })
 }
 
@@ -241,12 +281,17 @@ impl<'de> DeserializeSeed<'de> for ParamValue<'_> {
     type Value = String;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
-        match Option::<String>::deserialize(d) {
-            Ok(value) => Ok(value.unwrap_or_default()),
-            Err(_) => Err(D::Error::custom(format!(
-                "value of `{}` in `{}` must be text, a number or true/false, not a list or mapping",
-                self.name, self.map
-            ))),
-        }
+        value(
+            d,
+            None,
+            String::new,
+            |d| match Option::<String>::deserialize(d) {
+                Ok(value) => Ok(value.unwrap_or_default()),
+                Err(_) => Err(D::Error::custom(format!(
+                    "value of `{}` in `{}` must be text, a number or true/false, not a list or mapping",
+                    self.name, self.map
+                ))),
+            },
+        )
     }
 }

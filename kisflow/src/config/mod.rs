@@ -64,6 +64,7 @@ mod fields;
 mod keys;
 mod kinds;
 mod load;
+mod pass;
 mod problem;
 #[cfg(test)]
 mod tests;

@@ -157,9 +157,16 @@ impl<'de> Deserialize<'de> for RawEntry {
 }
 
 fn status<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Spanned<Option<i64>>>, D::Error> {
-    Spanned::<Option<i64>>::deserialize(d)
-        .map(Some)
-        .map_err(|_| D::Error::custom(STATUS))
+    fields::value(
+        d,
+        Some("status"),
+        || None,
+        |d| {
+            Spanned::<Option<i64>>::deserialize(d)
+                .map(Some)
+                .map_err(|_| D::Error::custom(STATUS))
+        },
+    )
 }
 fn flow_name<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Text>, D::Error> {
     fields::text(d, "flow_name")
@@ -198,6 +205,8 @@ impl RawFlow {
                 doc.report(&referenced, STATUS);
                 None
             }
+            // Reported already: there, but not a number.
+            None if doc.skipped.contains("status") => None,
             // Go runs nothing for a flow without `status` and says nothing: we say it.
             missing => {
                 let at = missing.map_or(*root, |status| status.referenced);

@@ -225,6 +225,7 @@ impl RawFunc {
     ) -> Option<(FuncConfig, Text)> {
         let fname = doc.name(self.fname, "fname", "name the function", root);
         let fmode = match self.fmode {
+            None if doc.skipped.contains("fmode") => None,
             None => {
                 doc.report(
                     root,

@@ -150,9 +150,18 @@ fn retries<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
 }
 fn rows<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<serde_json::Value>>, D::Error> {
     use serde::de::Error as _;
-    Option::<Vec<serde_json::Value>>::deserialize(d).map_err(|_| {
-        D::Error::custom("`rows` must be a list of rows, such as `rows: [{id: 1}, {id: 2}]`")
-    })
+    fields::value(
+        d,
+        Some("rows"),
+        || None,
+        |d| {
+            Option::<Vec<serde_json::Value>>::deserialize(d).map_err(|_| {
+                D::Error::custom(
+                    "`rows` must be a list of rows, such as `rows: [{id: 1}, {id: 2}]`",
+                )
+            })
+        },
+    )
 }
 
 impl RawSchedule {

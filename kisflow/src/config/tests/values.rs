@@ -207,3 +207,29 @@ fn status_is_zero_or_one() {
         [format!("f.yml:3:9: {message}")]
     );
 }
+
+/// Every bad value of one document at once, each at its place, and the checks that need no bad
+/// value (an unknown `fmode`) too; a value of the wrong type is never also called missing.
+#[test]
+fn every_bad_value_of_a_document_is_reported_at_once() {
+    let yaml = "kistype: flow\nstatus: yes\nflow_name: [1, 2]\nflows:\n  - fname: VerifyStu\n    params: 12\n  - fname: [x]\n";
+    assert_eq!(
+        problems(yaml),
+        [
+            "f.yml:2:9: `status` must be 1 (run the flow) or 0 (switch it off)",
+            "f.yml:3:12: `flow_name` must be a single text value, not a list or mapping",
+            "f.yml:6:13: `params` must be a mapping of names to text values",
+            "f.yml:7:12: `fname` must be a single text value, not a list or mapping",
+        ]
+    );
+    let yaml =
+        "kistype: func\nfname: a\nfmode: Sav\noption:\n  retry_times: -1\n  retry_duration: soon\n";
+    assert_eq!(
+        problems(yaml),
+        [
+            "f.yml:3:8: unknown fmode `Sav`; did you mean `Save`? expected one of Verify, Save, Load, Calculate, Expand",
+            "f.yml:5:16: `retry_times` must be a whole number from 0 to 4294967295",
+            "f.yml:6:19: `retry_duration` must be a whole number of milliseconds, 0 or more",
+        ]
+    );
+}
