@@ -10,7 +10,7 @@ use std::fmt;
 /// prints the file alone.
 ///
 /// ```
-/// use kisflow::config::Place;
+/// use kisflow::Place;
 /// let place = Place { file: "conf/func-a.yml".into(), line: 2, column: 8 };
 /// assert_eq!(place.to_string(), "conf/func-a.yml:2:8");
 /// ```
@@ -37,7 +37,8 @@ impl fmt::Display for Place {
 
 /// One thing wrong with a config, with where it is.
 ///
-/// ```
+#[cfg_attr(feature = "config", doc = "```")]
+#[cfg_attr(not(feature = "config"), doc = "```ignore")]
 /// use kisflow::config::Config;
 /// let errors = Config::load_str("f.yml", "kistype: fucn\n").unwrap_err();
 /// let problem = &errors.problems()[0];
@@ -84,7 +85,8 @@ impl fmt::Display for Problem {
 
 /// Every problem a load found, sorted by file, line and column; `Display` writes one per line.
 ///
-/// ```
+#[cfg_attr(feature = "config", doc = "```")]
+#[cfg_attr(not(feature = "config"), doc = "```ignore")]
 /// use kisflow::config::Config;
 /// let errors = Config::load_str("f.yml", "kistype: flow\nflow_name: F\nstatus: 2\n").unwrap_err();
 /// assert_eq!(
