@@ -105,8 +105,9 @@ fn metrics_help_prints_its_usage_and_starts_nothing() {
 /// example: a new example cannot go unchecked, nor a removed one leave its file behind.
 #[test]
 fn every_example_has_an_expected_output() {
-    const NEEDS_A_SERVER: [&str; 5] = [
+    const NEEDS_A_SERVER: [&str; 6] = [
         "stream_worker",
+        "stateful_counts",
         "connector_redis",
         "scheduled_worker",
         "with_binlog",

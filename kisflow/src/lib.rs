@@ -32,6 +32,7 @@ mod registry;
 #[cfg(feature = "schedule")]
 pub mod schedule;
 pub mod source;
+pub mod state;
 mod store;
 
 /// The repository's README, whose examples are doctests too (its YAML section needs the `config`

@@ -17,7 +17,7 @@ pub use config::ConnConfig;
 pub use memory::{KvWrongType, MemoryKv};
 #[cfg(feature = "redis")]
 pub use redis::RedisKv;
-#[cfg(feature = "redis")]
+#[cfg(all(feature = "redis", feature = "config"))]
 pub(crate) use redis::check as check_redis;
 
 use crate::error::{BoxError, Error, Result};

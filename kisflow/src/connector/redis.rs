@@ -156,6 +156,7 @@ async fn connect(config: &ConnConfig) -> std::result::Result<RedisKv, BoxError> 
 
 /// Whether `config` names one server that [`Connector::redis`] can connect to: the problem
 /// otherwise, which the pool reports when it builds a flow, before any run.
+#[cfg(feature = "config")]
 pub(crate) fn check(config: &ConnConfig) -> std::result::Result<(), String> {
     connection_info(config).map(|_| ())
 }

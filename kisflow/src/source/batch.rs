@@ -8,11 +8,16 @@ use super::{Message, RunnerConfig};
 use crate::error::{DecodeError, Error, ErrorKind, Result, excerpt};
 use crate::flow::DynFlow;
 
-/// What became of a batch: every message is in exactly one of `done`, `letters` or `release`.
+/// What became of a batch: every message is in exactly one of `done`, `acked`, `lost`,
+/// `letters` or `release`.
 #[derive(Debug, Default)]
 pub(super) struct Outcome {
-    /// Ids of the messages whose run succeeded.
+    /// Ids of the messages whose run succeeded, to ack.
     pub(super) done: Vec<String>,
+    /// Ids of the messages whose run succeeded and whose state commit acked them.
+    pub(super) acked: Vec<String>,
+    /// Ids of messages another consumer took over before their state was committed here.
+    pub(super) lost: Vec<String>,
     /// Messages given up, to send to the dead letters and then ack.
     pub(super) letters: Vec<DeadLetter>,
     /// Ids to give back to the source unacked: a failure of the flow, not of these messages.
@@ -32,6 +37,28 @@ pub(super) struct Work<'a> {
     pub(super) stop: &'a tokio::sync::watch::Receiver<bool>,
     /// Where the last function's rows go, as JSON, after each successful run.
     pub(super) output: Option<&'a OutputHook>,
+    /// The keyed state runs read and write, when the runner has a store.
+    pub(super) state: Option<&'a StateRun>,
+}
+
+/// A runner's state store, and whether its commits ack the source's messages.
+#[derive(Clone)]
+pub(super) struct StateRun {
+    pub(super) store: std::sync::Arc<dyn crate::state::StateStore>,
+    pub(super) acks: bool,
+}
+
+/// Runs again on fresh state in a row before the conflicts count as a failure of the run.
+const MOST_CONFLICTS: u32 = 100;
+
+/// How a run that succeeded ended once its state was committed.
+enum Ran {
+    /// The source is still to ack its messages.
+    Done,
+    /// The state commit acked them.
+    Acked,
+    /// Another consumer took them over: nothing was committed.
+    Lost,
 }
 
 /// What [`Runner::with_output`](super::Runner::with_output) calls with each run's output.
@@ -86,9 +113,21 @@ impl Work<'_> {
             let (result, tries) = self.run_with_retries(&part, attempts, committed).await;
             committed = false;
             outcome.retries += u64::from(tries.saturating_sub(1));
-            let Err(err) = result else {
-                outcome.done.extend(part.iter().map(|m| m.id.clone()));
-                continue;
+            let ids = part.iter().map(|m| m.id.clone());
+            let err = match result {
+                Ok(Ran::Done) => {
+                    outcome.done.extend(ids);
+                    continue;
+                }
+                Ok(Ran::Acked) => {
+                    outcome.acked.extend(ids);
+                    continue;
+                }
+                Ok(Ran::Lost) => {
+                    outcome.lost.extend(ids);
+                    continue;
+                }
+                Err(err) => err,
             };
             let runs = prior + tries;
             match err.kind() {
@@ -127,31 +166,75 @@ impl Work<'_> {
         }
     }
 
-    /// One run of `messages`, tried again with a growing pause while the error may pass.
+    /// One run of `messages`, tried again with a growing pause while the error may pass; with
+    /// keyed state, its commit, and the run again on fresh state when the commit met a change.
     async fn run_with_retries(
         &mut self,
         messages: &[&Message],
         attempts: u32,
         committed: bool,
-    ) -> (Result<()>, u32) {
+    ) -> (Result<Ran>, u32) {
         let mut tries = 0;
+        let mut conflicts = 0u32;
         loop {
-            if tries > 0 || !committed {
+            if tries > 0 || conflicts > 0 || !committed {
                 // Decoding succeeded before, and decoding is deterministic.
                 let _ = self.commit(messages.iter().copied());
             }
             tries += 1;
-            let result = match self.output {
+            let txn = self.state.map(|state| self.begin(state));
+            let mut result = match self.output {
                 None => self.flow.run().await,
                 Some(output) => self.flow.run_json().await.map(|rows| output(rows)),
             };
+            let mut ran = Ran::Done;
+            if let (Ok(()), Some(state), Some(txn)) = (&result, self.state, &txn) {
+                let acks = if state.acks {
+                    messages.iter().map(|m| m.id.clone()).collect()
+                } else {
+                    Vec::new()
+                };
+                match state.store.commit(&txn.commit(acks)).await {
+                    Ok(crate::state::Committed::Done) if state.acks => ran = Ran::Acked,
+                    Ok(crate::state::Committed::Done) => {}
+                    Ok(crate::state::Committed::Lost) => ran = Ran::Lost,
+                    Ok(crate::state::Committed::Conflict) if conflicts >= MOST_CONFLICTS => {
+                        result = Err(Error::msg(format!(
+                            "the state of this batch changed under it {conflicts} times in a row \
+                             (other workers update the same keys); it runs again after a pause"
+                        )));
+                    }
+                    Ok(crate::state::Committed::Conflict) => {
+                        // Another worker changed a key this run read: run again on its value.
+                        conflicts += 1;
+                        tries -= 1;
+                        let pause = Duration::from_millis(u64::from(conflicts.min(50)));
+                        tokio::time::sleep(pause).await;
+                        continue;
+                    }
+                    Err(err) => result = Err(err),
+                }
+            }
             match &result {
                 Err(err) if tries < attempts.max(1) && err.kind().may_succeed_later() => {
                     tokio::time::sleep(backoff(self.config, tries)).await;
                 }
-                _ => return (result, tries),
+                _ => return (result.map(|()| ran), tries),
             }
         }
+    }
+
+    /// A fresh state transaction, set on every function of the flow for the run about to start.
+    fn begin(&self, state: &StateRun) -> std::sync::Arc<crate::state::StateTxn> {
+        let txn = std::sync::Arc::new(crate::state::StateTxn::new(std::sync::Arc::clone(
+            &state.store,
+        )));
+        for index in 0..self.flow.stages().len() {
+            if let Some(ctx) = self.flow.function_ctx(index) {
+                ctx.shared().set_state(Some(std::sync::Arc::clone(&txn)));
+            }
+        }
+        txn
     }
 
     /// Commits each message's payload as a JSON row, in order. A row that fails is named by its

@@ -73,6 +73,7 @@ pub struct Runner {
     config: RunnerConfig,
     metrics: Option<crate::Metrics>,
     output: Option<OutputHook>,
+    state: Option<Arc<dyn crate::state::StateStore>>,
 }
 
 impl Runner {
@@ -86,6 +87,7 @@ impl Runner {
             config: RunnerConfig::default(),
             metrics: None,
             output: None,
+            state: None,
         }
     }
 
@@ -141,6 +143,17 @@ impl Runner {
         self
     }
 
+    /// This runner, giving its flow keyed state in `store` ([`FlowCtx::state`](crate::FlowCtx::state)):
+    /// each successful run's state changes are committed in one transaction, with the run's acks
+    /// when the store [acks for](crate::state::StateStore::acks_for) the source (effectively
+    /// once), else just before them (at least once; the runner warns at start). See
+    /// [`kisflow::state`](crate::state).
+    #[must_use]
+    pub fn with_state(mut self, store: impl crate::state::StateStore) -> Self {
+        self.state = Some(Arc::new(store));
+        self
+    }
+
     /// Runs until the source ends.
     pub async fn run(self) -> Result<RunReport> {
         self.run_until(std::future::pending()).await
@@ -161,6 +174,18 @@ impl Runner {
             .map(|_| self.flow.fork())
             .collect();
         flows.push(self.flow);
+        let state = self.state.map(|store| {
+            let acks = store.acks_for(self.source.as_ref());
+            if !acks {
+                tracing::warn!(
+                    source = self.source.name(),
+                    state = store.name(),
+                    "this state store cannot commit the source's acks with the state: a worker \
+                     that dies between the two counts its last batch twice (at least once)"
+                );
+            }
+            super::batch::StateRun { store, acks }
+        });
         let mut running = tokio::task::JoinSet::new();
         for flow in flows {
             let worker = Worker {
@@ -171,6 +196,7 @@ impl Runner {
                 stop: stop_rx.clone(),
                 metrics: metrics.clone(),
                 output: self.output.clone(),
+                state: state.clone(),
             };
             running.spawn(worker.run(flow));
         }

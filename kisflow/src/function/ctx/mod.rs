@@ -2,6 +2,7 @@
 
 mod actions;
 mod shared;
+mod state;
 mod typed_param;
 
 pub use shared::DEFAULT_STEP_LIMIT;

@@ -24,6 +24,8 @@ pub(crate) struct FlowShared {
     pub(crate) captured: Mutex<Vec<serde_json::Value>>,
     /// What the last function emitted, as its own batches (`Flow::run_collect`).
     pub(crate) kept: Mutex<Vec<Rows>>,
+    /// The keyed state of the run going on, set by a runner with a state store.
+    pub(crate) state: Mutex<Option<Arc<crate::state::StateTxn>>>,
 }
 
 /// What a run keeps of the last function's output.
@@ -60,7 +62,21 @@ impl FlowShared {
             capture: AtomicU8::new(Capture::Nothing as u8),
             captured: Mutex::new(Vec::new()),
             kept: Mutex::new(Vec::new()),
+            state: Mutex::new(None),
         }
+    }
+
+    /// The keyed state of the run going on, if a runner gave one.
+    pub(crate) fn state(&self) -> Option<Arc<crate::state::StateTxn>> {
+        self.state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Sets the keyed state the next runs read and write.
+    pub(crate) fn set_state(&self, txn: Option<Arc<crate::state::StateTxn>>) {
+        *self.state.lock().unwrap_or_else(PoisonError::into_inner) = txn;
     }
 
     pub(crate) fn cache(&self) -> &Cache {

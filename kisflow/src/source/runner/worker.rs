@@ -11,7 +11,7 @@ use super::tally::Tally;
 use crate::error::{Error, Result};
 use crate::flow::DynFlow;
 use crate::metrics::source::SourceMetrics;
-use crate::source::batch::{Outcome, OutputHook, Work, backoff};
+use crate::source::batch::{Outcome, OutputHook, StateRun, Work, backoff};
 use crate::source::dead_letter::{DeadLetter, DeadLetterSink};
 use crate::source::{Message, Source};
 
@@ -24,6 +24,7 @@ pub(super) struct Worker {
     pub(super) stop: watch::Receiver<bool>,
     pub(super) metrics: Option<SourceMetrics>,
     pub(super) output: Option<OutputHook>,
+    pub(super) state: Option<StateRun>,
 }
 
 impl Worker {
@@ -68,6 +69,7 @@ impl Worker {
                 config: &self.config,
                 stop: &self.stop,
                 output: self.output.as_ref(),
+                state: self.state.as_ref(),
             };
             let work = work.process(&batch);
             let outcome = match self.source.progress_every() {
@@ -155,13 +157,26 @@ impl Worker {
                 );
             }
         }
+        if !outcome.lost.is_empty() {
+            tracing::warn!(
+                source = self.source.name(),
+                messages = outcome.lost.len(),
+                "another consumer took over messages of this batch; their state was not committed here"
+            );
+            self.tally.unacked(outcome.lost.len());
+        }
         let acked = self.ack(&ack).await;
+        // Acked by the state store's commit, with the state.
+        self.tally.acked(outcome.acked.len());
         if let Some(metrics) = &self.metrics {
             let dead = if acked { dead } else { 0 };
-            let acked = if acked { ack.len() } else { 0 };
+            let acked = if acked { ack.len() } else { 0 } + outcome.acked.len();
             metrics.settled(acked, dead, outcome.retries, fetched.elapsed());
         }
-        debug_assert!(ack.len() + outcome.release.len() <= batch.len());
+        debug_assert!(
+            ack.len() + outcome.acked.len() + outcome.lost.len() + outcome.release.len()
+                <= batch.len()
+        );
         outcome.fatal
     }
 

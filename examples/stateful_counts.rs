@@ -1,0 +1,197 @@
+//! Keyed state counted effectively once: a worker reads `{"key":"k17","value":3}` rows from a
+//! Redis stream through a consumer group, keeps per key the count of rows and the sum of
+//! `value` in keyed state, and after each batch writes `HSET <out> <key> "<count>,<sum>"` for
+//! the keys the batch touched, in the same atomic commit as the state and the `XACK`s. Kill it
+//! at any moment and start it again: the hash ends equal to the exact count and sum of every row
+//! sent, never more, never less.
+//!
+//! ```sh
+//! cargo run --release -p kisflow-examples --example stateful_counts -- --redis 127.0.0.1:6379 \
+//!     --stream readings --group counters --consumer c1 --out counts \
+//!     [--concurrency N] [--batch N] [--claim-idle-ms MS]
+//! ```
+//!
+//! Each entry's field `data` holds one JSON row. The state lives in the same Redis, in the hash
+//! `kisflow:state:<stream>:<group>:StatefulCounts/CountReadings`; each commit is one Lua script
+//! that applies the state and the `HSET`s and acks the batch only if every entry is still this
+//! consumer's and no key it read changed meanwhile (else the batch runs again on the fresh
+//! counts). Entries other consumers left pending longer than `--claim-idle-ms` (default 5000)
+//! are taken over. A row that does not decode goes to the stream `<stream>.dlq` with its bytes
+//! and is acked. SIGTERM or SIGINT drains the batches in flight and exits 0, printing
+//! `stopped: N received, N acked, N dead-lettered` on standard error.
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use kisflow::prelude::*;
+use kisflow::source::redis::{RedisDeadLetters, RedisStreams};
+use kisflow::source::{RunReport, Runner, RunnerConfig};
+use kisflow::state::{Also, RedisState};
+use kisflow_examples::stop_signal;
+
+const USAGE: &str = "usage: stateful_counts --redis HOST:PORT --stream S --group G --consumer C --out H \
+[--concurrency N] [--batch N] [--claim-idle-ms MS]";
+
+/// One row of the stream.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct Reading {
+    key: String,
+    value: i64,
+}
+
+/// What the keyed state holds per key.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+struct Tally {
+    count: u64,
+    sum: i64,
+}
+
+/// The hash the counts are written to (`--out`).
+static OUT: OnceLock<String> = OnceLock::new();
+
+/// Adds the batch's rows to each key's tally and writes the tallies it touched to the out hash,
+/// both committed with the batch's acks.
+#[kis_function(mode = "Save", name = "CountReadings")]
+async fn count_readings(ctx: &FlowCtx, rows: Vec<Reading>) -> kisflow::Result<()> {
+    let state = ctx.state::<Tally>()?;
+    let mut touched: BTreeMap<String, Tally> = BTreeMap::new();
+    for row in rows {
+        if !touched.contains_key(&row.key) {
+            let tally = state.get(&row.key).await?.unwrap_or_default();
+            touched.insert(row.key.clone(), tally);
+        }
+        if let Some(tally) = touched.get_mut(&row.key) {
+            tally.count += 1;
+            tally.sum += row.value;
+        }
+    }
+    let out = OUT.get().map_or("counts", String::as_str);
+    for (key, tally) in &touched {
+        state.put(key, tally)?;
+        ctx.commit_also(Also::hset(
+            out,
+            key,
+            format!("{},{}", tally.count, tally.sum),
+        ))?;
+    }
+    Ok(())
+}
+
+flow!(StatefulCounts: count_readings);
+
+struct Args {
+    redis: String,
+    stream: String,
+    group: String,
+    consumer: String,
+    out: String,
+    concurrency: usize,
+    batch: usize,
+    claim_idle: Duration,
+}
+
+fn parse(args: impl Iterator<Item = String>) -> Result<Args, String> {
+    let mut given = BTreeMap::new();
+    let mut args = args.peekable();
+    while let Some(flag) = args.next() {
+        let key = flag
+            .strip_prefix("--")
+            .ok_or_else(|| format!("unexpected argument `{flag}`"))?;
+        if !matches!(
+            key,
+            "redis"
+                | "stream"
+                | "group"
+                | "consumer"
+                | "out"
+                | "concurrency"
+                | "batch"
+                | "claim-idle-ms"
+        ) {
+            return Err(format!("unknown option `{flag}`"));
+        }
+        let value = args
+            .next()
+            .ok_or_else(|| format!("`{flag}` needs a value"))?;
+        given.insert(key.to_owned(), value);
+    }
+    let mut take = |key: &str| {
+        given
+            .remove(key)
+            .ok_or_else(|| format!("missing `--{key}`"))
+    };
+    let (redis, stream, group, consumer, out) = (
+        take("redis")?,
+        take("stream")?,
+        take("group")?,
+        take("consumer")?,
+        take("out")?,
+    );
+    let mut number = |key: &str, default: u64| -> Result<u64, String> {
+        take(key).map_or(Ok(default), |v| {
+            v.parse::<u64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| format!("`--{key}` must be a positive number, not `{v}`"))
+        })
+    };
+    let too_large = |key: &str| format!("`--{key}` is too large");
+    Ok(Args {
+        concurrency: usize::try_from(number("concurrency", 1)?)
+            .map_err(|_| too_large("concurrency"))?,
+        batch: usize::try_from(number("batch", 100)?).map_err(|_| too_large("batch"))?,
+        claim_idle: Duration::from_millis(number("claim-idle-ms", 5000)?),
+        redis,
+        stream,
+        group,
+        consumer,
+        out,
+    })
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = match parse(std::env::args().skip(1)) {
+        Ok(args) => args,
+        Err(problem) => {
+            eprintln!("error: {problem}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(args).await {
+        Ok(report) => {
+            eprintln!(
+                "stopped: {} received, {} acked, {} dead-lettered",
+                report.received, report.acked, report.dead_lettered
+            );
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: {}", err.chain());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> kisflow::Result<RunReport> {
+    let url = format!("redis://{}/", args.redis);
+    let _ = OUT.set(args.out.clone());
+    let source = RedisStreams::new(&url, &args.stream, &args.group, &args.consumer)?
+        .with_claim_idle(args.claim_idle);
+    let prefix = format!("kisflow:state:{}:{}", args.stream, args.group);
+    let state = RedisState::new(&url, prefix)?.acking(&args.stream, &args.group, &args.consumer);
+    let dead = RedisDeadLetters::new(&url, format!("{}.dlq", args.stream))?;
+    Runner::new(source, StatefulCounts::new().into_dyn())
+        .with_config(RunnerConfig {
+            concurrency: args.concurrency,
+            batch_size: args.batch,
+            batch_wait: Duration::from_millis(50),
+            ..RunnerConfig::default()
+        })
+        .with_state(state)
+        .with_dead_letters(dead)
+        .run_until(stop_signal())
+        .await
+}
