@@ -44,6 +44,7 @@ impl RabbitSource {
             };
             match requeue_after {
                 None => {
+                    let _settling = session.settling.lock().await;
                     let (plan, unknown) = session.held.take(&tags);
                     stale += unknown;
                     if let Err(err) = ack(&session, plan).await {
@@ -92,6 +93,7 @@ async fn nack_later(session: Arc<Session>, tags: Vec<u64>, after: Duration, sour
     if !session.alive() {
         return;
     }
+    let _settling = session.settling.lock().await;
     let (plan, _) = session.held.take(&tags);
     let nack = |tag, multiple| {
         let options = BasicNackOptions {

@@ -10,8 +10,10 @@ use crate::error::Result;
 use crate::source::{Lag, Source};
 
 impl RabbitSource {
-    /// The queue's ready messages plus those this worker holds unacked. RabbitMQ does not tell
-    /// the age of its oldest message, so `seconds` is 0.
+    /// The queue's ready messages plus those this worker's runner holds unacked. Messages the
+    /// server already pushed to a consumer that has not fetched them yet (at most the prefetch
+    /// per worker) are in neither count. RabbitMQ does not tell the age of its oldest message,
+    /// so `seconds` is 0.
     pub(super) async fn queue_lag(&self) -> Result<Option<Lag>> {
         let session = self.session().await?;
         let asked = async {

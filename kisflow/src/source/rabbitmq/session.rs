@@ -35,6 +35,10 @@ pub(super) struct Session {
     /// Fetches take turns: one gathers a batch at a time.
     pub(super) consumer: Mutex<Consumer>,
     pub(super) held: Held,
+    /// Taken from taking tags out of `held` until their frames are sent: a `multiple` frame
+    /// planned after another one must not reach the server before it, or it acks that one's tags
+    /// and the server closes the channel on the second frame ("unknown delivery tag").
+    pub(super) settling: Mutex<()>,
 }
 
 impl Session {
@@ -68,6 +72,7 @@ impl Session {
             channel,
             consumer: Mutex::new(consumer),
             held: Held::default(),
+            settling: Mutex::new(()),
         })
     }
 
