@@ -45,7 +45,7 @@ fn rows(n: usize) -> Vec<Vec<u8>> {
 async fn released_messages_come_back_redelivered_after_the_delay() {
     let names = Names::new("rabbit-release", &["rows"]);
     let queue = &names.queues[0];
-    let (connection, channel) = connect().await;
+    let (_connection, channel) = connect().await;
     rabbit::declare(&channel, queue, FieldTable::default()).await;
     publish(&channel, queue, &rows(4)).await;
     let source = RabbitSource::new(ADDR, queue).unwrap();
@@ -69,18 +69,14 @@ async fn released_messages_come_back_redelivered_after_the_delay() {
     let ids: Vec<String> = second.iter().map(|m| m.id.clone()).collect();
     source.ack(&ids).await.unwrap();
     drop(source);
-    assert_eq!(
-        ready_after_consumers(&connection, queue).await,
-        0,
-        "acked for good"
-    );
+    assert_eq!(ready_after_consumers(queue).await, 0, "acked for good");
 }
 
 #[tokio::test]
 async fn tags_of_a_closed_channel_are_not_acked_on_the_new_one() {
     let names = Names::new("rabbit-stale", &["rows"]);
     let queue = &names.queues[0];
-    let (connection, channel) = connect().await;
+    let (_connection, channel) = connect().await;
     rabbit::declare(&channel, queue, FieldTable::default()).await;
     publish(&channel, queue, &rows(3)).await;
     let tag = rabbit::unique("rabbit-stale", "consumer");
@@ -115,7 +111,7 @@ async fn tags_of_a_closed_channel_are_not_acked_on_the_new_one() {
     source.ack(&old).await.unwrap();
     drop(source);
     assert_eq!(
-        ready_after_consumers(&connection, queue).await,
+        ready_after_consumers(queue).await,
         3,
         "all three back in the queue, unacked"
     );
@@ -125,7 +121,7 @@ async fn tags_of_a_closed_channel_are_not_acked_on_the_new_one() {
 async fn a_quorum_queue_counts_deliveries() {
     let names = Names::new("rabbit-quorum", &["rows"]);
     let queue = &names.queues[0];
-    let (connection, channel) = connect().await;
+    let (_connection, channel) = connect().await;
     let mut quorum = FieldTable::default();
     quorum.insert(
         "x-queue-type".into(),
@@ -148,7 +144,7 @@ async fn a_quorum_queue_counts_deliveries() {
         }
     }
     drop(source);
-    assert_eq!(ready_after_consumers(&connection, queue).await, 0);
+    assert_eq!(ready_after_consumers(queue).await, 0);
 }
 
 #[tokio::test]

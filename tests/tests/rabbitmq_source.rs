@@ -125,7 +125,7 @@ async fn poison_rows_go_to_the_dead_letter_exchange_byte_for_byte_and_the_rest_i
     let test = "rabbit-poison";
     let names = Names::new(test, &["rows"]).exchange(&rabbit::unique(test, "dlq"));
     let (queue, dlq) = (names.queues[0].clone(), names.exchanges[0].clone());
-    let (connection, channel) = connect().await;
+    let (_connection, channel) = connect().await;
     let source = RabbitSource::new(ADDR, &queue).unwrap().with_prefetch(100);
     let dead = RabbitDeadLetters::new(ADDR, &dlq).unwrap().keeping();
     let mut rows = Vec::new();
@@ -171,7 +171,7 @@ async fn poison_rows_go_to_the_dead_letter_exchange_byte_for_byte_and_the_rest_i
     }
     // The runner's connection is closed: anything it left unacked would be back in the queue.
     assert_eq!(
-        ready_after_consumers(&connection, &queue).await,
+        ready_after_consumers(&queue).await,
         0,
         "every message was acked"
     );
@@ -184,7 +184,7 @@ async fn a_connection_closed_by_the_server_mid_stream_loses_nothing() {
     let test = "rabbit-reconnect";
     let names = Names::new(test, &["rows"]).exchange(&rabbit::unique(test, "dlq"));
     let (queue, dlq) = (names.queues[0].clone(), names.exchanges[0].clone());
-    let (connection, channel) = connect().await;
+    let (_connection, channel) = connect().await;
     rabbit::declare(&channel, &queue, lapin::types::FieldTable::default()).await;
     let tag = rabbit::unique(test, "consumer");
     let source = RabbitSource::new(ADDR, &queue)
@@ -225,7 +225,7 @@ async fn a_connection_closed_by_the_server_mid_stream_loses_nothing() {
     assert_eq!(report.dead_lettered, 0);
     // Nothing was ready when the runner stopped: what is back now was delivered again after a
     // reconnect and sat unfetched in the consumer, at most the prefetch.
-    let left = ready_after_consumers(&connection, &queue).await;
+    let left = ready_after_consumers(&queue).await;
     assert!(
         left <= 100,
         "{left} messages back in the queue, more than the prefetch"

@@ -133,26 +133,39 @@ pub(crate) async fn ready(connection: &Connection, queue: &str) -> u32 {
     count
 }
 
-/// The ready messages of `queue` once no consumer is left on it (its unacked messages are back
-/// then); panics when a consumer stays for 10 s.
-pub(crate) async fn ready_after_consumers(connection: &Connection, queue: &str) -> u32 {
-    for _ in 0..200 {
-        let channel = connection.create_channel().await.unwrap();
-        let options = QueueDeclareOptions {
-            passive: true,
-            ..QueueDeclareOptions::default()
-        };
-        let state = channel
-            .queue_declare(queue.into(), options, FieldTable::default())
-            .await
-            .unwrap();
-        let _ = channel.close(200, "counted".into()).await;
-        if state.consumer_count() == 0 {
-            return state.message_count();
+/// The ready messages of `queue` once nobody consumes it or holds its messages unacked (a
+/// dropped source's connection closes in the background, and only then does the server put its
+/// unacked messages back); read with `rabbitmqctl list_queues`. Panics after 15 s.
+pub(crate) async fn ready_after_consumers(queue: &str) -> u32 {
+    let queue = queue.to_owned();
+    tokio::task::spawn_blocking(move || {
+        for _ in 0..150 {
+            let listed = Command::new("rabbitmqctl")
+                .args([
+                    "-q",
+                    "list_queues",
+                    "--no-table-headers",
+                    "name",
+                    "messages_ready",
+                ])
+                .args(["messages_unacknowledged", "consumers"])
+                .output()
+                .expect("rabbitmqctl runs");
+            let listed = String::from_utf8_lossy(&listed.stdout);
+            let counts: Option<Vec<u32>> = listed
+                .lines()
+                .map(|line| line.split_whitespace().collect::<Vec<_>>())
+                .find(|fields| fields.first() == Some(&queue.as_str()))
+                .map(|fields| fields[1..].iter().filter_map(|n| n.parse().ok()).collect());
+            if let Some([ready, 0, 0]) = counts.as_deref() {
+                return *ready;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
         }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("a consumer stayed on `{queue}` for 10 s after its source was dropped");
+        panic!("`{queue}` still has consumers or unacked messages 15 s after its source stopped");
+    })
+    .await
+    .unwrap()
 }
 
 /// Takes every message of `queue` with `basic.get`, acking each.
