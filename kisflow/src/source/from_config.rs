@@ -38,11 +38,12 @@ impl Runner {
         let runner = match source.source_type.as_str() {
             "redis" => redis(flow, source, &consumer)?,
             "nats" => nats(flow, source, &consumer)?,
+            "rabbitmq" => rabbitmq(flow, source, &consumer)?,
             other => {
                 return Err(Error::ConnectorConfig {
                     connector: format!("{}/{}", source.stream, source.group),
                     reason: format!(
-                        "unknown source type `{other}`; kisflow reads `redis` and `nats`"
+                        "unknown source type `{other}`; kisflow reads `redis`, `nats` and `rabbitmq`"
                     ),
                 });
             }
@@ -97,7 +98,24 @@ fn nats(_: Box<dyn DynFlow>, source: &SourceConfig, _: &str) -> Result<Runner> {
     Err(missing_feature(source, "nats"))
 }
 
-#[cfg(not(all(feature = "redis", feature = "nats")))]
+#[cfg(feature = "rabbitmq")]
+fn rabbitmq(flow: Box<dyn DynFlow>, source: &SourceConfig, consumer: &str) -> Result<Runner> {
+    use super::rabbitmq::{RabbitDeadLetters, RabbitSource};
+    // Every instance can fill its batch: the prefetch is the whole in-flight window.
+    let window = source.concurrency.max(1) * source.batch.max(1);
+    let queue = RabbitSource::new(&source.addrs, &source.stream)?
+        .with_prefetch(window)
+        .with_consumer_tag(format!("{}.{consumer}", source.group));
+    let dead = RabbitDeadLetters::new(&source.addrs, &source.dead_letters)?.keeping();
+    Ok(Runner::new(queue, flow).with_dead_letters(dead))
+}
+
+#[cfg(not(feature = "rabbitmq"))]
+fn rabbitmq(_: Box<dyn DynFlow>, source: &SourceConfig, _: &str) -> Result<Runner> {
+    Err(missing_feature(source, "rabbitmq"))
+}
+
+#[cfg(not(all(feature = "redis", feature = "nats", feature = "rabbitmq")))]
 fn missing_feature(source: &SourceConfig, feature: &str) -> Error {
     Error::ConnectorConfig {
         connector: format!("{}/{}", source.stream, source.group),
