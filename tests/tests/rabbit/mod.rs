@@ -133,32 +133,44 @@ pub(crate) async fn ready(connection: &Connection, queue: &str) -> u32 {
     count
 }
 
+/// `queue`'s messages ready, messages delivered and unacked, and consumers, as `rabbitmqctl
+/// list_queues` reports them; `None` when the server has no such queue.
+pub(crate) fn counts(queue: &str) -> Option<(u32, u32, u32)> {
+    let listed = Command::new("rabbitmqctl")
+        .args([
+            "-q",
+            "list_queues",
+            "--no-table-headers",
+            "name",
+            "messages_ready",
+        ])
+        .args(["messages_unacknowledged", "consumers"])
+        .output()
+        .expect("rabbitmqctl runs");
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    let fields: Vec<u32> = listed
+        .lines()
+        .map(|line| line.split_whitespace().collect::<Vec<_>>())
+        .find(|fields| fields.first() == Some(&queue))?
+        .iter()
+        .skip(1)
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    match fields[..] {
+        [ready, unacked, consumers] => Some((ready, unacked, consumers)),
+        _ => None,
+    }
+}
+
 /// The ready messages of `queue` once nobody consumes it or holds its messages unacked (a
 /// dropped source's connection closes in the background, and only then does the server put its
-/// unacked messages back); read with `rabbitmqctl list_queues`. Panics after 15 s.
+/// unacked messages back). Panics after 15 s.
 pub(crate) async fn ready_after_consumers(queue: &str) -> u32 {
     let queue = queue.to_owned();
     tokio::task::spawn_blocking(move || {
         for _ in 0..150 {
-            let listed = Command::new("rabbitmqctl")
-                .args([
-                    "-q",
-                    "list_queues",
-                    "--no-table-headers",
-                    "name",
-                    "messages_ready",
-                ])
-                .args(["messages_unacknowledged", "consumers"])
-                .output()
-                .expect("rabbitmqctl runs");
-            let listed = String::from_utf8_lossy(&listed.stdout);
-            let counts: Option<Vec<u32>> = listed
-                .lines()
-                .map(|line| line.split_whitespace().collect::<Vec<_>>())
-                .find(|fields| fields.first() == Some(&queue.as_str()))
-                .map(|fields| fields[1..].iter().filter_map(|n| n.parse().ok()).collect());
-            if let Some([ready, 0, 0]) = counts.as_deref() {
-                return *ready;
+            if let Some((ready, 0, 0)) = counts(&queue) {
+                return ready;
             }
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
