@@ -49,6 +49,14 @@ impl RabbitDeadLetters {
     /// Dead letters going to `exchange` at the RabbitMQ server `addr` (`host:port` or an
     /// `amqp://` URL), with the routing key `exchange`; connecting waits for the first letter.
     /// The exchange must exist, with a queue bound to it, unless [`keeping`](Self::keeping).
+    ///
+    /// ```
+    /// use kisflow::source::rabbitmq::RabbitDeadLetters;
+    ///
+    /// let dead = RabbitDeadLetters::new("amqp://kis:pw@mq:5672/jobs", "scores.dlq").unwrap();
+    /// assert_eq!(dead.exchange(), "scores.dlq");
+    /// assert!(!format!("{dead:?}").contains("pw"), "no password in logs");
+    /// ```
     pub fn new(addr: &str, exchange: impl Into<String>) -> Result<Self> {
         let server = Server::parse(addr)?;
         let exchange = exchange.into();
@@ -66,6 +74,12 @@ impl RabbitDeadLetters {
     /// queue named like it is declared and bound to it, where the letters wait to be read. An
     /// existing exchange of another type refuses the declare: bind a queue to it yourself and
     /// leave this out. `kisflow serve` and the examples keep their letters.
+    ///
+    /// ```
+    /// # use kisflow::source::rabbitmq::RabbitDeadLetters;
+    /// let dead = RabbitDeadLetters::new("127.0.0.1:5672", "scores.dlq").unwrap().keeping();
+    /// assert!(format!("{dead:?}").contains("keep: true"));
+    /// ```
     #[must_use]
     pub fn keeping(mut self) -> Self {
         self.keep = true;
@@ -74,6 +88,12 @@ impl RabbitDeadLetters {
 
     /// This sink, publishing with `key` as the routing key (default: the exchange's name), for a
     /// direct or topic exchange.
+    ///
+    /// ```
+    /// # use kisflow::source::rabbitmq::RabbitDeadLetters;
+    /// let dead = RabbitDeadLetters::new("127.0.0.1:5672", "dead").unwrap().with_routing_key("scores");
+    /// assert!(format!("{dead:?}").contains(r#"routing_key: "scores""#));
+    /// ```
     #[must_use]
     pub fn with_routing_key(mut self, key: impl Into<String>) -> Self {
         self.routing_key = key.into();
@@ -81,6 +101,12 @@ impl RabbitDeadLetters {
     }
 
     /// The exchange the letters go to.
+    ///
+    /// ```
+    /// # use kisflow::source::rabbitmq::RabbitDeadLetters;
+    /// let dead = RabbitDeadLetters::new("127.0.0.1:5672", "scores.dlq").unwrap();
+    /// assert_eq!(dead.exchange(), "scores.dlq");
+    /// ```
     #[must_use]
     pub fn exchange(&self) -> &str {
         &self.exchange

@@ -57,6 +57,16 @@ impl RabbitSource {
     /// Consumes `queue` at the RabbitMQ server `addr` (`host:port`, as `guest`/`guest` on the
     /// vhost `/`, or an `amqp://user:password@host:port/vhost` URL). Connecting waits for the
     /// first fetch, so a server that is down is retried, not fatal.
+    ///
+    /// ```
+    /// use kisflow::source::Source;
+    /// use kisflow::source::rabbitmq::RabbitSource;
+    ///
+    /// let source = RabbitSource::new("127.0.0.1:5672", "scores").unwrap();
+    /// assert_eq!(source.name(), "rabbitmq:scores");
+    /// let err = RabbitSource::new("http://127.0.0.1", "scores").unwrap_err();
+    /// assert!(err.to_string().contains("is not a RabbitMQ address"));
+    /// ```
     pub fn new(addr: &str, queue: impl Into<String>) -> Result<Self> {
         let server = Server::parse(addr)?;
         let queue = queue.into();
@@ -76,6 +86,12 @@ impl RabbitSource {
     /// This source with a prefetch of `n` (default 100, at most 65,535, at least 1): the server
     /// sends at most that many messages this worker has not acked. Give it the runner's
     /// concurrency × batch size, so every instance can fill its batch.
+    ///
+    /// ```
+    /// # use kisflow::source::rabbitmq::RabbitSource;
+    /// let source = RabbitSource::new("127.0.0.1:5672", "scores").unwrap().with_prefetch(4 * 100);
+    /// assert!(format!("{source:?}").contains("prefetch: 400"));
+    /// ```
     #[must_use]
     pub fn with_prefetch(mut self, n: usize) -> Self {
         self.prefetch = u16::try_from(n.max(1)).unwrap_or(u16::MAX);
@@ -84,6 +100,12 @@ impl RabbitSource {
 
     /// This source, consuming as `tag` (default `kisflow-<pid>`): the consumer tag and the
     /// connection's name in the server's lists.
+    ///
+    /// ```
+    /// # use kisflow::source::rabbitmq::RabbitSource;
+    /// let source = RabbitSource::new("127.0.0.1:5672", "scores").unwrap().with_consumer_tag("w1");
+    /// assert!(format!("{source:?}").contains(r#"tag: "w1""#));
+    /// ```
     #[must_use]
     pub fn with_consumer_tag(mut self, tag: impl Into<String>) -> Self {
         self.tag = tag.into();
@@ -92,6 +114,12 @@ impl RabbitSource {
 
     /// This source, only using a queue that exists: a missing one is an error naming it, where by
     /// default it would be declared durable.
+    ///
+    /// ```
+    /// # use kisflow::source::rabbitmq::RabbitSource;
+    /// let source = RabbitSource::new("127.0.0.1:5672", "scores").unwrap().passive();
+    /// assert!(format!("{source:?}").contains("passive: true"));
+    /// ```
     #[must_use]
     pub fn passive(mut self) -> Self {
         self.passive = true;

@@ -81,13 +81,12 @@ impl Session {
         self.connection.status().connected() && self.channel.status().connected()
     }
 
-    /// Closes the connection, so the server puts this session's unacked messages back at once.
+    /// Closes the connection, so the server puts this session's unacked messages back at once;
+    /// a server that does not answer the close is not waited for past 2 s.
     pub(super) async fn close(&self) {
         if self.connection.status().connected() {
-            let _ = self
-                .connection
-                .close(200, "kisflow reconnects".into())
-                .await;
+            let closing = self.connection.close(200, "kisflow reconnects".into());
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(2), closing).await;
         }
     }
 }
