@@ -124,8 +124,9 @@ async fn consume(args: &Args, queue: &str) -> kisflow::Result<()> {
     let mut flow = CalStuAvgScore::new();
     let mut acked = 0;
     while acked < ROWS.len() {
+        // A batch is what came within a second, up to `--batch` rows: all six, here.
         let batch = source
-            .fetch(args.batch, Duration::from_millis(300))
+            .fetch(args.batch, Duration::from_secs(1))
             .await?
             .unwrap_or_default();
         if batch.is_empty() {
