@@ -27,6 +27,25 @@ impl Runner {
     /// let err = Runner::from_config(Printer::new().into_dyn(), &source).err().unwrap();
     /// assert!(err.to_string().contains("unknown source type `kafka`"));
     /// ```
+    ///
+    /// A known type whose feature is off:
+    ///
+    /// ```
+    /// # use kisflow::{config::SourceConfig, prelude::*, source::Runner};
+    /// # #[kis_function(mode = "Expand")]
+    /// # fn print(rows: Vec<u32>) {
+    /// #     println!("{rows:?}");
+    /// # }
+    /// # flow!(Printer: print);
+    /// let source = SourceConfig::new("rabbitmq", "127.0.0.1:5672", "scores", "scores");
+    /// let built = Runner::from_config(Printer::new().into_dyn(), &source);
+    /// if cfg!(feature = "rabbitmq") {
+    ///     assert!(built.is_ok(), "connecting waits for the first fetch");
+    /// } else {
+    ///     let err = built.err().unwrap().to_string();
+    ///     assert!(err.contains("needs kisflow's `rabbitmq` cargo feature"), "{err}");
+    /// }
+    /// ```
     pub fn from_config(flow: Box<dyn DynFlow>, source: &SourceConfig) -> Result<Self> {
         let config = RunnerConfig {
             concurrency: source.concurrency.max(1),
