@@ -199,7 +199,14 @@ async fn a_connection_closed_by_the_server_mid_stream_loses_nothing() {
             for chunk in (0..N).collect::<Vec<_>>().chunks(300) {
                 let rows: Vec<Vec<u8>> = chunk.iter().map(|&i| row(test, i, 1)).collect();
                 publish(&channel, &queue, &rows).await;
-                if chunk[0] % 900 == 0 && saved(test) > 0 {
+                if chunk[0] % 900 == 0 && chunk[0] > 0 {
+                    // Close the source's connection while it consumes: once it saved a row.
+                    for _ in 0..3000 {
+                        if saved(test) > 0 {
+                            break;
+                        }
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                    }
                     let tag = tag.clone();
                     closed +=
                         tokio::task::spawn_blocking(move || rabbit::close_connections_named(&tag))
