@@ -1,7 +1,7 @@
-//! A stream worker: consumes `StuScore` rows from a Redis stream through a consumer group, or
-//! from a NATS JetStream stream through a durable consumer, averages them and saves the averages
-//! to a Redis hash, acking each batch only after it is saved. Run several with the same group to
-//! share the stream.
+//! A stream worker: consumes `StuScore` rows from a Redis stream through a consumer group, from a
+//! NATS JetStream stream through a durable consumer, or from a RabbitMQ queue, averages them and
+//! saves the averages to a Redis hash, acking each batch only after it is saved. Run several with
+//! the same group (or queue) to share the stream.
 //!
 //! ```sh
 //! cargo run --release -p kisflow-examples --example stream_worker -- \
@@ -9,9 +9,12 @@
 //! cargo run --release -p kisflow-examples --example stream_worker -- \
 //!     --nats 127.0.0.1:4222 --sink-redis 127.0.0.1:6379 --stream scores --group averages \
 //!     --consumer w1 --sink avg
+//! cargo run --release -p kisflow-examples --example stream_worker -- \
+//!     --rabbitmq 127.0.0.1:5672 --sink-redis 127.0.0.1:6379 --stream scores --group averages \
+//!     --consumer w1 --sink avg
 //! ```
 //!
-//! Exactly one of `--redis` and `--nats` names the source:
+//! Exactly one of `--redis`, `--nats` and `--rabbitmq` names the source:
 //!
 //! - `--redis`: each entry's field `data` of the stream `<stream>` holds one JSON row; the group
 //!   is `<group>`, this worker its consumer `<consumer>`; entries other consumers left pending
@@ -20,13 +23,18 @@
 //!   when missing) is one JSON row; `<group>` is the durable consumer and `<consumer>` names this
 //!   worker's connection. Unacked messages come again after the consumer's `ack_wait` (30 s), so
 //!   `--claim-idle-ms` does not apply. The sink is the Redis of `--sink-redis`.
+//! - `--rabbitmq`: each message of the queue `<stream>` (declared durable when missing) is one
+//!   JSON row; the worker consumes as `<group>.<consumer>` with a prefetch of concurrency × batch.
+//!   A worker's unacked messages go back to the queue as soon as its connection closes (or the
+//!   process dies), so `--claim-idle-ms` does not apply. The sink is the Redis of `--sink-redis`.
 //!
 //! A row is `{"stu_id":..,"score_1":..,"score_2":..,"score_3":..}`. Per batch the sink gets, in
 //! one MULTI/EXEC, `HSET <sink> <stu_id> <avg_score>` for every row and
 //! `INCRBY <sink>:rows <rows written>`. A row that does not decode goes to the dead letters with
 //! its original bytes, the error and its message id, and is acked: with `--redis` the stream
 //! `<stream>.dlq` (fields), with `--nats` the subject `<stream>.dlq` (body and headers; stored
-//! only when a stream captures that subject). SIGTERM or SIGINT drains the batches in flight and
+//! only when a stream captures that subject), with `--rabbitmq` the exchange `<stream>.dlq` and
+//! the queue of that name bound to it (body and headers). SIGTERM or SIGINT drains the batches in flight and
 //! exits 0.
 
 use std::process::ExitCode;
@@ -34,12 +42,14 @@ use std::time::Duration;
 
 use kisflow::prelude::*;
 use kisflow::source::nats::{JetStreamDeadLetters, JetStreamSource};
+use kisflow::source::rabbitmq::{RabbitDeadLetters, RabbitSource};
 use kisflow::source::redis::{RedisDeadLetters, RedisStreams};
 use kisflow::source::{Runner, RunnerConfig};
 use kisflow::{ConnConfig, Connector};
 use kisflow_examples::{StuAvg, StuScore};
 
-const USAGE: &str = "usage: stream_worker (--redis HOST:PORT | --nats HOST:PORT --sink-redis HOST:PORT) \
+const USAGE: &str = "usage: stream_worker (--redis HOST:PORT | (--nats HOST:PORT | --rabbitmq HOST:PORT|URL) \
+--sink-redis HOST:PORT) \
 --stream S --group G --consumer C --sink H [--concurrency N] [--batch N] [--claim-idle-ms MS (with --redis)]";
 
 #[kis_function(mode = "Calculate", name = "AvgStuScore")]
@@ -77,6 +87,8 @@ enum Origin {
     Redis(String),
     /// NATS JetStream at this `host:port`, with the sink's Redis at `sink`.
     Nats { addr: String, sink: String },
+    /// RabbitMQ at this `host:port` or URL, with the sink's Redis at `sink`.
+    Rabbit { addr: String, sink: String },
 }
 
 /// The command line, checked.
@@ -102,6 +114,7 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Args, String> {
             key,
             "redis"
                 | "nats"
+                | "rabbitmq"
                 | "sink-redis"
                 | "stream"
                 | "group"
@@ -135,26 +148,37 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Args, String> {
     let from = match (
         take("redis").ok(),
         take("nats").ok(),
+        take("rabbitmq").ok(),
         take("sink-redis").ok(),
     ) {
-        (Some(_), Some(_), _) => return Err("give `--redis` or `--nats`, not both".to_owned()),
-        (Some(redis), None, None) => Origin::Redis(redis),
-        (Some(_), None, Some(_)) => {
+        (Some(redis), None, None, None) => Origin::Redis(redis),
+        (Some(_), None, None, Some(_)) => {
             return Err(
-                "`--sink-redis` goes with `--nats`; with `--redis` the sink is that server"
+                "`--sink-redis` goes with `--nats` or `--rabbitmq`; with `--redis` the sink is \
+                 that server"
                     .to_owned(),
             );
         }
-        (None, Some(addr), Some(sink)) => {
+        (None, nats, rabbit, sink) if nats.is_some() != rabbit.is_some() => {
+            let Some(sink) = sink else {
+                return Err(
+                    "`--nats` and `--rabbitmq` need `--sink-redis HOST:PORT` for the sink"
+                        .to_owned(),
+                );
+            };
             if claim_idle_given {
-                return Err("`--claim-idle-ms` goes with `--redis`; JetStream delivers unacked messages again after `ack_wait`".to_owned());
+                return Err("`--claim-idle-ms` goes with `--redis`; JetStream and RabbitMQ deliver unacked messages again by themselves".to_owned());
             }
-            Origin::Nats { addr, sink }
+            match (nats, rabbit) {
+                (Some(addr), _) => Origin::Nats { addr, sink },
+                (_, Some(addr)) => Origin::Rabbit { addr, sink },
+                (None, None) => unreachable!("one of them is given"),
+            }
         }
-        (None, Some(_), None) => {
-            return Err("`--nats` needs `--sink-redis HOST:PORT` for the sink".to_owned());
+        (None, None, None, _) => {
+            return Err("missing `--redis`, `--nats` or `--rabbitmq`".to_owned());
         }
-        (None, None, _) => return Err("missing `--redis` or `--nats`".to_owned()),
+        _ => return Err("give one of `--redis`, `--nats` and `--rabbitmq`".to_owned()),
     };
     Ok(Args {
         from,
@@ -212,6 +236,13 @@ async fn run(args: Args) -> kisflow::Result<kisflow::source::RunReport> {
             let source = JetStreamSource::new(addr, &args.stream, &args.group)?
                 .with_client_name(&args.consumer);
             let dead = JetStreamDeadLetters::new(addr, dlq)?.keeping();
+            work(source, dead, format!("redis://{sink}/"), &args).await
+        }
+        Origin::Rabbit { addr, sink } => {
+            let source = RabbitSource::new(addr, &args.stream)?
+                .with_prefetch(args.concurrency * args.batch)
+                .with_consumer_tag(format!("{}.{}", args.group, args.consumer));
+            let dead = RabbitDeadLetters::new(addr, dlq)?.keeping();
             work(source, dead, format!("redis://{sink}/"), &args).await
         }
     }

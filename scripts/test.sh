@@ -19,10 +19,12 @@ step() { printf '\n==> %s\n' "$*"; }
 
 # The stream tests start their own redis-server and nats-server on free ports, the schedule
 # tests their own PostgreSQL (as the user `postgres`, which the package creates) and the binlog
-# tests their own MariaDB; install them where they are missing.
+# tests their own MariaDB; the RabbitMQ tests use the machine's server (below). Install them
+# where they are missing.
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v nats-server >/dev/null 2>&1 || missing+=(nats-server)
+command -v rabbitmq-server >/dev/null 2>&1 || missing+=(rabbitmq-server)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 # The binlog tests start their own mariadbd with the binlog on (mariadb-install-db, mariadb-admin).
 command -v mariadbd >/dev/null 2>&1 && command -v mariadb-install-db >/dev/null 2>&1 || missing+=(mariadb-server mariadb-client)
@@ -30,6 +32,23 @@ if [ ${#missing[@]} -gt 0 ]; then
     step "installing ${missing[*]} (Debian packages)"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+
+# The RabbitMQ tests (feature `rabbitmq`) use the server on 127.0.0.1:5672 as guest/guest, which
+# RabbitMQ allows from loopback, on queues of their own; start it when nothing answers there.
+rabbitmq_answers() { (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; }
+if ! rabbitmq_answers; then
+    step "starting rabbitmq-server (nothing answers on 127.0.0.1:5672)"
+    rabbitmq-server -detached || true  # a server still starting refuses a second one; the wait decides
+    for _ in $(seq 1 120); do
+        rabbitmq_answers && break
+        sleep 1
+    done
+    if ! rabbitmq_answers; then
+        echo "error: rabbitmq-server did not answer on 127.0.0.1:5672 within 120 s; see /var/log/rabbitmq" >&2
+        exit 1
+    fi
+fi
+rabbitmqctl -q await_startup
 
 step "cargo fmt --all -- --check"
 cargo fmt --all -- --check

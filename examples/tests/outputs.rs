@@ -105,13 +105,14 @@ fn metrics_help_prints_its_usage_and_starts_nothing() {
 /// example: a new example cannot go unchecked, nor a removed one leave its file behind.
 #[test]
 fn every_example_has_an_expected_output() {
-    const NEEDS_A_SERVER: [&str; 6] = [
+    const NEEDS_A_SERVER: [&str; 7] = [
         "stream_worker",
         "stateful_counts",
         "connector_redis",
         "scheduled_worker",
         "with_binlog",
         "binlog_worker",
+        "with_rabbitmq",
     ];
     let manifest = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"));
     let mut examples: Vec<&str> = manifest
@@ -123,7 +124,7 @@ fn every_example_has_an_expected_output() {
         })
         .collect();
     // Examples that need a server are checked by their own tests (tests/stream_worker.rs,
-    // tests/scheduled_worker.rs, tests/binlog_worker.rs).
+    // tests/scheduled_worker.rs, tests/binlog_worker.rs, tests/with_rabbitmq.rs).
     examples.retain(|name| !NEEDS_A_SERVER.contains(name));
     examples.sort_unstable();
     let mut files: Vec<String> = std::fs::read_dir(EXPECTED)

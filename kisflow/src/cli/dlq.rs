@@ -15,6 +15,16 @@ pub(super) fn dlq(action: DlqAction, out: &mut dyn Write) -> Result<(), String> 
         | DlqAction::Replay { flow, config, .. } => (flow.as_str(), config.as_path()),
     };
     let source = source(flow, config)?;
+    if source.source_type == "rabbitmq" {
+        // An exchange keeps nothing, and reading the bound queue would take the letters from it.
+        return Err(format!(
+            "flow `{flow}` sends its dead letters to the RabbitMQ exchange `{}` and the queue of \
+             that name; `dlq` reads the dead letters of redis and nats sources only: read them \
+             with RabbitMQ's tools (`rabbitmqadmin get queue={}`) and publish them back to the \
+             queue `{}` to replay them",
+            source.dead_letters, source.dead_letters, source.stream
+        ));
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -59,10 +59,18 @@ pub(super) fn serve(
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let mut running = tokio::task::JoinSet::new();
         for (name, source, runner) in runners {
+            let what = if source.source_type == "rabbitmq" {
+                "queue"
+            } else {
+                "stream"
+            };
             writeln!(
                 out,
-                "serving flow `{name}` from {} stream `{}` at {}, group `{}`",
-                source.source_type, source.stream, source.addrs, source.group
+                "serving flow `{name}` from {} {what} `{}` at {}, group `{}`",
+                source.source_type,
+                source.stream,
+                without_credentials(&source.addrs),
+                source.group
             )
             .map_err(text)?;
             let mut stop = stop_rx.clone();
@@ -189,4 +197,15 @@ async fn stop_signal() {
         }
     }
     let _ = tokio::signal::ctrl_c().await;
+}
+
+/// `addrs` without the `user:password@` of a URL, for printing.
+fn without_credentials(addrs: &str) -> std::borrow::Cow<'_, str> {
+    match addrs.split_once("://") {
+        Some((scheme, rest)) if rest.contains('@') => {
+            let host = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+            format!("{scheme}://{host}").into()
+        }
+        _ => addrs.into(),
+    }
 }

@@ -27,6 +27,25 @@ impl Runner {
     /// let err = Runner::from_config(Printer::new().into_dyn(), &source).err().unwrap();
     /// assert!(err.to_string().contains("unknown source type `pulsar`"));
     /// ```
+    ///
+    /// A known type whose feature is off:
+    ///
+    /// ```
+    /// # use kisflow::{config::SourceConfig, prelude::*, source::Runner};
+    /// # #[kis_function(mode = "Expand")]
+    /// # fn print(rows: Vec<u32>) {
+    /// #     println!("{rows:?}");
+    /// # }
+    /// # flow!(Printer: print);
+    /// let source = SourceConfig::new("rabbitmq", "127.0.0.1:5672", "scores", "scores");
+    /// let built = Runner::from_config(Printer::new().into_dyn(), &source);
+    /// if cfg!(feature = "rabbitmq") {
+    ///     assert!(built.is_ok(), "connecting waits for the first fetch");
+    /// } else {
+    ///     let err = built.err().unwrap().to_string();
+    ///     assert!(err.contains("needs kisflow's `rabbitmq` cargo feature"), "{err}");
+    /// }
+    /// ```
     pub fn from_config(flow: Box<dyn DynFlow>, source: &SourceConfig) -> Result<Self> {
         let config = RunnerConfig {
             concurrency: source.concurrency.max(1),
@@ -39,12 +58,13 @@ impl Runner {
             "redis" => redis(flow, source, &consumer)?,
             "nats" => nats(flow, source, &consumer)?,
             "mysql-binlog" => binlog(flow, source)?,
+            "rabbitmq" => rabbitmq(flow, source, &consumer)?,
             other => {
                 return Err(Error::ConnectorConfig {
                     connector: format!("{}/{}", source.stream, source.group),
                     reason: format!(
-                        "unknown source type `{other}`; kisflow reads `redis`, `nats` and \
-                         `mysql-binlog`"
+                        "unknown source type `{other}`; kisflow reads `redis`, `nats`, `rabbitmq` \
+                         and `mysql-binlog`"
                     ),
                 });
             }
@@ -124,7 +144,29 @@ fn binlog(_: Box<dyn DynFlow>, source: &SourceConfig) -> Result<Runner> {
     Err(missing_feature(source, "mysql-binlog"))
 }
 
-#[cfg(not(all(feature = "redis", feature = "nats", feature = "mysql-binlog")))]
+#[cfg(feature = "rabbitmq")]
+fn rabbitmq(flow: Box<dyn DynFlow>, source: &SourceConfig, consumer: &str) -> Result<Runner> {
+    use super::rabbitmq::{RabbitDeadLetters, RabbitSource};
+    // Every instance can fill its batch: the prefetch is the whole in-flight window.
+    let window = source.concurrency.max(1) * source.batch.max(1);
+    let queue = RabbitSource::new(&source.addrs, &source.stream)?
+        .with_prefetch(window)
+        .with_consumer_tag(format!("{}.{consumer}", source.group));
+    let dead = RabbitDeadLetters::new(&source.addrs, &source.dead_letters)?.keeping();
+    Ok(Runner::new(queue, flow).with_dead_letters(dead))
+}
+
+#[cfg(not(feature = "rabbitmq"))]
+fn rabbitmq(_: Box<dyn DynFlow>, source: &SourceConfig, _: &str) -> Result<Runner> {
+    Err(missing_feature(source, "rabbitmq"))
+}
+
+#[cfg(not(all(
+    feature = "redis",
+    feature = "nats",
+    feature = "rabbitmq",
+    feature = "mysql-binlog"
+)))]
 fn missing_feature(source: &SourceConfig, feature: &str) -> Error {
     Error::ConnectorConfig {
         connector: format!("{}/{}", source.stream, source.group),

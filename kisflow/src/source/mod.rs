@@ -6,7 +6,7 @@
 //! any moment acks nothing it has not finished, so the broker delivers it again.
 //!
 //! Scale-out is the broker's: every worker process runs the same flows, and the consumer group
-//! (Redis Streams, NATS JetStream, Kafka) spreads the messages over them.
+//! (Redis Streams, NATS JetStream, Kafka) or the queue (RabbitMQ) spreads the messages over them.
 //!
 //! ```
 //! use kisflow::prelude::*;
@@ -43,6 +43,8 @@ mod file;
 mod from_config;
 #[cfg(feature = "nats")]
 pub mod nats;
+#[cfg(feature = "rabbitmq")]
+pub mod rabbitmq;
 #[cfg(feature = "redis")]
 pub mod redis;
 mod runner;

@@ -1,14 +1,16 @@
-//! Stream sources end to end: messages/s and send-to-ack latency of Redis Streams and NATS
-//! JetStream → the bench flow (Verify → Calculate → Calculate → Expand over `StuScore` JSON rows)
+//! Stream sources end to end: messages/s and send-to-ack latency of Redis Streams, NATS
+//! JetStream and RabbitMQ → the bench flow (Verify → Calculate → Calculate → Expand over `StuScore` JSON rows)
 //! → ack, through kisflow's source and `Runner`, against the same reads and acks written by hand
 //! with the same client in the same process (the floor). Run it with
 //! `cargo run --release -p kisflow-bench --features stream --bin stream-bench`.
 //!
 //! It starts its own `redis-server` and `nats-server` (JetStream) on free ports and kills them by
-//! PID at the end. Options: `--rounds N` (throughput rounds, default 7), `--messages N` (per
+//! PID at the end; RabbitMQ is the machine's (`--amqp`, default 127.0.0.1:5672), on queues named
+//! after this process, deleted after each round. Options: `--rounds N` (throughput rounds, default 7), `--messages N` (per
 //! round, default 200000), `--batch N` (default 500), `--rate N` (messages/s produced while
 //! measuring latency, default 20000), `--seconds N` (of producing, default 3), `--latency-rounds N`
-//! (default 3), `--wait-ms N` (the longest wait for a full batch, default 1000), `--only redis|nats`.
+//! (default 3), `--wait-ms N` (the longest wait for a full batch, default 1000), `--only redis|nats|rabbitmq`,
+//! `--amqp HOST:PORT|URL`.
 //!
 //! Throughput: each round fills a fresh stream with N rows, then one worker (one flow instance,
 //! batches of `--batch`) reads, runs and acks them all; messages/s is N over the time from its
@@ -26,6 +28,7 @@
 mod common;
 mod nats_side;
 mod one_side;
+mod rabbit_side;
 mod redis_side;
 mod servers;
 
@@ -49,6 +52,8 @@ pub(crate) struct Args {
     /// How long a fetch waits for a full batch, on both sides.
     wait: Duration,
     only: Option<String>,
+    /// `--amqp`: the RabbitMQ server.
+    amqp: String,
     /// `--one-side kisflow|floor|fill`: see [`one_side`].
     one_side: Option<String>,
 }
@@ -77,6 +82,7 @@ impl Args {
             latency_rounds: number("--latency-rounds", 3),
             wait: Duration::from_millis(number("--wait-ms", 1000) as u64),
             only: value("--only").cloned(),
+            amqp: value("--amqp").map_or_else(|| "127.0.0.1:5672".to_owned(), Clone::clone),
             one_side: value("--one-side").cloned(),
         }
     }
@@ -86,6 +92,7 @@ impl Args {
 pub(crate) enum Broker {
     Redis,
     Nats,
+    Rabbit,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -99,6 +106,7 @@ impl fmt::Display for Broker {
         f.pad(match self {
             Self::Redis => "Redis Streams",
             Self::Nats => "NATS JetStream",
+            Self::Rabbit => "RabbitMQ",
         })
     }
 }
@@ -127,10 +135,11 @@ fn main() {
         args.batch, args.messages
     );
     let mut results = Vec::new();
-    for broker in [Broker::Redis, Broker::Nats] {
+    for broker in [Broker::Redis, Broker::Nats, Broker::Rabbit] {
         let name = match broker {
             Broker::Redis => "redis",
             Broker::Nats => "nats",
+            Broker::Rabbit => "rabbitmq",
         };
         if args.only.as_deref().is_some_and(|only| only != name) {
             continue;
@@ -138,6 +147,7 @@ fn main() {
         let addr = match broker {
             Broker::Redis => format!("redis://{}/", redis.addr),
             Broker::Nats => nats.addr.clone(),
+            Broker::Rabbit => args.amqp.clone(),
         };
         if let Some(which) = &args.one_side {
             runtime.block_on(one_side::run(broker, &addr, which, &args));
@@ -254,6 +264,11 @@ pub(crate) async fn throughput(
         Some(side) => format!("bench_{round}_{side}"),
         None => format!("bench_{round}_fill"),
     };
+    // The RabbitMQ server is shared: a queue of this process's own.
+    let stream = match broker {
+        Broker::Rabbit => format!("kisflow-{stream}-{}", std::process::id()),
+        _ => stream,
+    };
     let acks = Acks::new(json.len(), None);
     // Only the fill (`--one-side fill`): what the other modes count besides consuming.
     let Some(side) = side else {
@@ -287,6 +302,13 @@ pub(crate) async fn throughput(
                 .expect("a deleted stream");
             start
         }
+        Broker::Rabbit => {
+            let (_connection, channel) = rabbit_side::fresh_queue(addr, &stream).await;
+            rabbit_side::prefill(&channel, &stream, json).await;
+            let start = consume(broker, addr, side, &stream, &acks, batch).await;
+            rabbit_side::delete(&channel, &stream).await;
+            start
+        }
     };
     json.len() as f64 / acks.elapsed_since(start).as_secs_f64()
 }
@@ -310,6 +332,11 @@ async fn fill_only(broker: Broker, addr: &str, stream: &str, json: &[String]) {
                 .delete_stream(stream)
                 .await
                 .expect("a deleted stream");
+        }
+        Broker::Rabbit => {
+            let (_connection, channel) = rabbit_side::fresh_queue(addr, stream).await;
+            rabbit_side::prefill(&channel, stream, json).await;
+            rabbit_side::delete(&channel, stream).await;
         }
     }
 }
@@ -339,6 +366,12 @@ async fn consume(
             (Broker::Nats, Side::Floor) => {
                 nats_side::floor(&addr, &stream, &acks, batch, wait).await
             }
+            (Broker::Rabbit, Side::Kisflow) => {
+                rabbit_side::kisflow(&addr, &stream, &acks, batch, wait).await
+            }
+            (Broker::Rabbit, Side::Floor) => {
+                rabbit_side::floor(&addr, &stream, &acks, batch, wait).await
+            }
         }
     })
     .await
@@ -355,7 +388,10 @@ async fn latency(
     json: &Arc<Vec<String>>,
     args: &Args,
 ) -> (f64, f64) {
-    let stream = format!("latency_{round}_{side}");
+    let stream = match broker {
+        Broker::Rabbit => format!("kisflow-latency_{round}_{side}-{}", std::process::id()),
+        _ => format!("latency_{round}_{side}"),
+    };
     let sent = Sent::new(json.len());
     let acks = Acks::new(json.len(), Some(Arc::clone(&sent)));
     let (json, rate) = (Arc::clone(json), args.rate);
@@ -376,6 +412,7 @@ async fn latency(
                     .expect("DEL");
             }
             Broker::Nats => drop(nats_side::fresh_stream(&addr, &stream).await),
+            Broker::Rabbit => drop(rabbit_side::fresh_queue(&addr, &stream).await),
         }
         tokio::spawn(async move { consume(broker, &addr, side, &stream, &acks, batch).await })
     };
@@ -390,6 +427,11 @@ async fn latency(
             let client = async_nats::connect(addr).await.expect("NATS is up");
             let context = async_nats::jetstream::new(client);
             nats_side::produce(context.clone(), stream.clone(), json, sent, rate).await;
+        }
+        Broker::Rabbit => {
+            let (connection, channel) = rabbit_side::connect(addr).await;
+            rabbit_side::produce(channel, stream.clone(), json, sent, rate).await;
+            drop(connection);
         }
     }
     consumer.await.expect("the consumer task");
@@ -409,6 +451,10 @@ async fn latency(
                 .delete_stream(&stream)
                 .await
                 .expect("a deleted stream");
+        }
+        Broker::Rabbit => {
+            let (_connection, channel) = rabbit_side::connect(addr).await;
+            rabbit_side::delete(&channel, &stream).await;
         }
     }
     acks.percentiles()

@@ -11,16 +11,18 @@ use crate::config::fields::{self, Text};
 use crate::config::keys::{Key, Shape};
 
 /// The source types kisflow knows.
-const TYPES: [&str; 3] = ["redis", "nats", "mysql-binlog"];
+const TYPES: [&str; 4] = ["redis", "nats", "rabbitmq", "mysql-binlog"];
 
 /// Where a flow's rows come from when it runs as a worker (`kisflow serve`): a broker's consumer
 /// group, acked after each batch ran.
 ///
 /// ```yaml
 /// source:
-///   type: redis            # redis (Redis Streams), nats (NATS JetStream) or mysql-binlog
-///   addrs: 127.0.0.1:6379  # mysql-binlog: also mysql://user:password@host:port/
-///   stream: scores         # mysql-binlog: the tables, `db.table` separated by commas
+///   type: redis            # redis (Redis Streams), nats (NATS JetStream), rabbitmq or
+///                          # mysql-binlog
+///   addrs: 127.0.0.1:6379  # rabbitmq: also an amqp:// URL; mysql-binlog: also mysql://…
+///   stream: scores         # rabbitmq: the queue; mysql-binlog: the tables, `db.table`
+///                          # separated by commas
 ///   group: averages        # the consumer group (a durable consumer for nats; for
 ///                          # mysql-binlog the name of the stored position)
 ///   consumer: worker-1     # optional: this worker's name in the group
@@ -30,6 +32,22 @@ const TYPES: [&str; 3] = ["redis", "nats", "mysql-binlog"];
 ///   concurrency: 4         # optional: flow instances at once
 ///   retry_times: 3         # optional: runs of a failing batch before it is split
 ///   claim_idle_ms: 5000    # optional, redis: take over entries pending this long
+/// ```
+///
+/// For `type: rabbitmq`, `addrs` is `host:port` (as `guest`/`guest` on the vhost `/`) or an
+/// `amqp://user:password@host:port/vhost` URL, `stream` is the queue (declared durable when
+/// missing), and `dead_letters` the exchange the letters go to (declared with a queue of the same
+/// name bound to it). The workers on one queue compete for its messages, so `group` is optional:
+/// it defaults to the queue's name and starts the consumer tags, `<group>.<consumer>`. The
+/// prefetch is `concurrency` × `batch`.
+///
+/// ```
+/// use kisflow::config::Config;
+///
+/// let yaml = "kistype: flow\nstatus: 1\nflow_name: F\nsource:\n  type: rabbitmq\n  addrs: amqp://kis:pw@mq:5672/jobs\n  stream: scores\nflows:\n  - fname: f\n";
+/// let config = Config::load_str("f.yml", yaml).unwrap();
+/// let source = config.flow("F").unwrap().source.as_ref().unwrap();
+/// assert_eq!((source.group.as_str(), source.dead_letters.as_str()), ("scores", "scores.dlq"));
 /// ```
 ///
 /// ```
@@ -43,17 +61,18 @@ const TYPES: [&str; 3] = ["redis", "nats", "mysql-binlog"];
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SourceConfig {
-    /// `type`: `redis`, `nats` or `mysql-binlog`.
+    /// `type`: `redis`, `nats`, `rabbitmq` or `mysql-binlog`.
     pub source_type: String,
-    /// `addrs`: the server, `host:port`.
+    /// `addrs`: the server, `host:port` (for rabbitmq also an `amqp://` or `amqps://` URL).
     pub addrs: String,
-    /// `stream`: the stream (and, for nats, its subject).
+    /// `stream`: the stream (and, for nats, its subject), or the rabbitmq queue.
     pub stream: String,
-    /// `group`: the consumer group, or the durable consumer for nats.
+    /// `group`: the consumer group, or the durable consumer for nats; for rabbitmq, optional (the
+    /// queue's name by default), the start of the consumer tags.
     pub group: String,
     /// `consumer`: this worker's name in the group; the host name and process id when absent.
     pub consumer: Option<String>,
-    /// `dead_letters`: the stream or subject dead letters go to.
+    /// `dead_letters`: the stream, subject or (rabbitmq) exchange dead letters go to.
     pub dead_letters: String,
     /// `batch`: the most rows in one run.
     pub batch: usize,
@@ -185,24 +204,44 @@ impl RawSource {
                     &t.referenced,
                     format!(
                         "unknown source type `{}`: kisflow reads `redis` (Redis Streams), \
-                         `nats` (NATS JetStream) and `mysql-binlog` (row changes){hint}",
+                         `nats` (NATS JetStream), `rabbitmq` (RabbitMQ queues) and `mysql-binlog` \
+                         (row changes){hint}",
                         t.value
                     ),
                 );
             }
             known
         });
-        let url_allowed = source_type
+        let rabbitmq = source_type.as_ref().is_some_and(|t| t.value == "rabbitmq");
+        let mysql = source_type
             .as_ref()
             .is_some_and(|t| t.value == "mysql-binlog");
         let addrs = doc
             .name(raw.addrs, "addrs", "give the server", at)
             .filter(|a| {
-                let fine = (url_allowed && a.value.starts_with("mysql://"))
-                    || a.value.rsplit_once(':').is_some_and(|(host, port)| {
-                        !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0)
-                    });
-                if !fine {
+                let fine = a.value.rsplit_once(':').is_some_and(|(host, port)| {
+                    !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0)
+                }) || (rabbitmq && amqp_url(&a.value))
+                    || (mysql && a.value.starts_with("mysql://"));
+                if rabbitmq && !fine {
+                    doc.report(
+                        &a.referenced,
+                        format!(
+                            "`addrs` must be `host:port`, such as `127.0.0.1:5672`, or an \
+                             `amqp://user:password@host:port/vhost` URL, not `{}`",
+                            a.value
+                        ),
+                    );
+                } else if mysql && !fine {
+                    doc.report(
+                        &a.referenced,
+                        format!(
+                            "`addrs` must be `host:port`, such as `127.0.0.1:3306`, or a \
+                             `mysql://user:password@host:port/` URL, not `{}`",
+                            a.value
+                        ),
+                    );
+                } else if !fine {
                     doc.report(
                         &a.referenced,
                         format!(
@@ -214,7 +253,11 @@ impl RawSource {
                 fine
             });
         let stream = doc.name(raw.stream, "stream", "name the stream to read", at);
-        let group = doc.name(raw.group, "group", "name the consumer group", at);
+        // A RabbitMQ queue is its own group: its consumers compete for its messages.
+        let group = match (rabbitmq, raw.group, &stream) {
+            (true, None, Some(queue)) => Some(queue.clone()),
+            (_, group, _) => doc.name(group, "group", "name the consumer group", at),
+        };
         let positive =
             |doc: &mut Doc<'_>, value: Option<Spanned<u32>>, key: &str, default: usize| match value
             {
@@ -240,6 +283,16 @@ impl RawSource {
         config.claim_idle_ms = raw.claim_idle_ms.unwrap_or(config.claim_idle_ms);
         Some(config)
     }
+}
+
+/// Whether `addrs` is an `amqp://` or `amqps://` URL with something after the scheme; lapin
+/// checks the rest when the source is made.
+fn amqp_url(addrs: &str) -> bool {
+    ["amqp://", "amqps://"].iter().any(|scheme| {
+        addrs
+            .strip_prefix(scheme)
+            .is_some_and(|rest| !rest.is_empty())
+    })
 }
 
 /// `source` as written back by [`FlowConfig::to_yaml`](super::flow::FlowConfig::to_yaml).

@@ -122,7 +122,7 @@ fn flow() -> impl Strategy<Value = FlowConfig> {
 }
 
 fn source() -> impl Strategy<Value = SourceConfig> {
-    let kind = prop::sample::select(vec!["redis", "nats"]);
+    let kind = prop::sample::select(vec!["redis", "nats", "rabbitmq"]);
     let numbers = (1usize..1000, 1usize..16, 0u32..5, 0u64..100_000);
     (
         kind,

@@ -37,10 +37,44 @@ fn every_problem_of_a_source_is_reported_at_its_place() {
         problems(&yaml),
         [
             "f.yml:7:3: missing `group`: name the consumer group with `group: <name>`",
-            "f.yml:7:9: unknown source type `rdis`: kisflow reads `redis` (Redis Streams), `nats` (NATS JetStream) and `mysql-binlog` (row changes); did you mean `redis`?",
+            "f.yml:7:9: unknown source type `rdis`: kisflow reads `redis` (Redis Streams), `nats` (NATS JetStream), `rabbitmq` (RabbitMQ queues) and `mysql-binlog` (row changes); did you mean `redis`?",
             "f.yml:8:10: `addrs` must be `host:port`, such as `127.0.0.1:6379`, not `nowhere`",
             "f.yml:10:10: `batch` must be at least 1",
             "f.yml:11:3: unknown key `grup`; did you mean `group`? expected one of type, addrs, stream, group, consumer, dead_letters, batch, concurrency, retry_times, claim_idle_ms",
+        ]
+    );
+}
+
+#[test]
+fn a_rabbitmq_source_takes_an_amqp_url_and_needs_no_group() {
+    let yaml = format!(
+        "{FLOW}source:\n  type: rabbitmq\n  addrs: amqps://kis:pw@mq.local:5671/jobs\n  \
+         stream: scores\n  dead_letters: scores.bad\n"
+    );
+    let source = loads(&yaml).flow("F").unwrap().source.clone().unwrap();
+    assert_eq!(
+        (
+            source.addrs.as_str(),
+            source.group.as_str(),
+            source.dead_letters.as_str()
+        ),
+        ("amqps://kis:pw@mq.local:5671/jobs", "scores", "scores.bad")
+    );
+    assert_eq!(
+        problems(&format!(
+            "{FLOW}source:\n  type: rabbitmq\n  addrs: amqp://\n  stream: scores\n"
+        )),
+        [
+            "f.yml:8:10: `addrs` must be `host:port`, such as `127.0.0.1:5672`, or an `amqp://user:password@host:port/vhost` URL, not `amqp://`"
+        ]
+    );
+    // Only a rabbitmq source takes a URL.
+    assert_eq!(
+        problems(&format!(
+            "{FLOW}source:\n  type: redis\n  addrs: amqp://mq:5672/jobs\n  stream: s\n  group: g\n"
+        )),
+        [
+            "f.yml:8:10: `addrs` must be `host:port`, such as `127.0.0.1:6379`, not `amqp://mq:5672/jobs`"
         ]
     );
 }
