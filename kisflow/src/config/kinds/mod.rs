@@ -9,3 +9,4 @@ pub(in crate::config) mod global;
 #[cfg(feature = "schedule")]
 pub(in crate::config) mod schedule;
 pub(in crate::config) mod source;
+mod source_addrs;

@@ -10,6 +10,8 @@ use crate::config::doc::Doc;
 use crate::config::fields::{self, Text};
 use crate::config::keys::{Key, Shape};
 
+use super::source_addrs as addrs;
+
 /// The source types kisflow knows.
 const TYPES: [&str; 4] = ["redis", "nats", "rabbitmq", "mysql-binlog"];
 
@@ -212,46 +214,9 @@ impl RawSource {
             }
             known
         });
-        let rabbitmq = source_type.as_ref().is_some_and(|t| t.value == "rabbitmq");
-        let mysql = source_type
-            .as_ref()
-            .is_some_and(|t| t.value == "mysql-binlog");
-        let addrs = doc
-            .name(raw.addrs, "addrs", "give the server", at)
-            .filter(|a| {
-                let fine = a.value.rsplit_once(':').is_some_and(|(host, port)| {
-                    !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0)
-                }) || (rabbitmq && amqp_url(&a.value))
-                    || (mysql && a.value.starts_with("mysql://"));
-                if rabbitmq && !fine {
-                    doc.report(
-                        &a.referenced,
-                        format!(
-                            "`addrs` must be `host:port`, such as `127.0.0.1:5672`, or an \
-                             `amqp://user:password@host:port/vhost` URL, not `{}`",
-                            a.value
-                        ),
-                    );
-                } else if mysql && !fine {
-                    doc.report(
-                        &a.referenced,
-                        format!(
-                            "`addrs` must be `host:port`, such as `127.0.0.1:3306`, or a \
-                             `mysql://user:password@host:port/` URL, not `{}`",
-                            a.value
-                        ),
-                    );
-                } else if !fine {
-                    doc.report(
-                        &a.referenced,
-                        format!(
-                            "`addrs` must be `host:port`, such as `127.0.0.1:6379`, not `{}`",
-                            a.value
-                        ),
-                    );
-                }
-                fine
-            });
+        let kind = source_type.as_ref().map(|t| t.value.as_str());
+        let rabbitmq = kind == Some("rabbitmq");
+        let addrs = addrs::check(doc, raw.addrs, kind, at);
         let stream = doc.name(raw.stream, "stream", "name the stream to read", at);
         // A RabbitMQ queue is its own group: its consumers compete for its messages.
         let group = match (rabbitmq, raw.group, &stream) {
@@ -283,16 +248,6 @@ impl RawSource {
         config.claim_idle_ms = raw.claim_idle_ms.unwrap_or(config.claim_idle_ms);
         Some(config)
     }
-}
-
-/// Whether `addrs` is an `amqp://` or `amqps://` URL with something after the scheme; lapin
-/// checks the rest when the source is made.
-fn amqp_url(addrs: &str) -> bool {
-    ["amqp://", "amqps://"].iter().any(|scheme| {
-        addrs
-            .strip_prefix(scheme)
-            .is_some_and(|rest| !rest.is_empty())
-    })
 }
 
 /// `source` as written back by [`FlowConfig::to_yaml`](super::flow::FlowConfig::to_yaml).
