@@ -8,8 +8,14 @@
 //! ```sh
 //! cargo run --release -p kisflow-examples --example stateful_counts -- --redis 127.0.0.1:6379 \
 //!     --stream readings --group counters --consumer c1 --out counts \
-//!     [--concurrency N] [--batch N] [--claim-idle-ms MS]
+//!     [--concurrency N] [--batch N] [--claim-idle-ms MS] [--postgres URL]
 //! ```
+//!
+//! With `--postgres URL` (`host=… user=… dbname=…`) the state and the out hash live in
+//! PostgreSQL instead (`PgState`, tables `kisflow_<stream>_<group>_values`, `…_done` and
+//! `…_hashes`, whose rows with `hash = <out>` are the counts): each commit is one transaction
+//! that also records the batch's entry ids, the entries are acked after it, and an entry
+//! delivered again whose id is recorded is acked without counting it again.
 //!
 //! Each entry's field `data` holds one JSON row. The state lives in the same Redis, in the hash
 //! `kisflow:state:<stream>:<group>:StatefulCounts/CountReadings`; each commit is one Lua script
@@ -28,11 +34,11 @@ use std::time::Duration;
 use kisflow::prelude::*;
 use kisflow::source::redis::{RedisDeadLetters, RedisStreams};
 use kisflow::source::{RunReport, Runner, RunnerConfig};
-use kisflow::state::{Also, RedisState};
+use kisflow::state::{Also, PgState, RedisState};
 use kisflow_examples::stop_signal;
 
 const USAGE: &str = "usage: stateful_counts --redis HOST:PORT --stream S --group G --consumer C --out H \
-[--concurrency N] [--batch N] [--claim-idle-ms MS]";
+[--concurrency N] [--batch N] [--claim-idle-ms MS] [--postgres URL]";
 
 /// One row of the stream.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -90,6 +96,7 @@ struct Args {
     concurrency: usize,
     batch: usize,
     claim_idle: Duration,
+    postgres: Option<String>,
 }
 
 fn parse(args: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -109,6 +116,7 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Args, String> {
                 | "concurrency"
                 | "batch"
                 | "claim-idle-ms"
+                | "postgres"
         ) {
             return Err(format!("unknown option `{flag}`"));
         }
@@ -129,6 +137,7 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Args, String> {
         take("consumer")?,
         take("out")?,
     );
+    let postgres = take("postgres").ok();
     let mut number = |key: &str, default: u64| -> Result<u64, String> {
         take(key).map_or(Ok(default), |v| {
             v.parse::<u64>()
@@ -148,6 +157,7 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Args, String> {
         group,
         consumer,
         out,
+        postgres,
     })
 }
 
@@ -180,17 +190,39 @@ async fn run(args: Args) -> kisflow::Result<RunReport> {
     let _ = OUT.set(args.out.clone());
     let source = RedisStreams::new(&url, &args.stream, &args.group, &args.consumer)?
         .with_claim_idle(args.claim_idle);
-    let prefix = format!("kisflow:state:{}:{}", args.stream, args.group);
-    let state = RedisState::new(&url, prefix)?.acking(&args.stream, &args.group, &args.consumer);
     let dead = RedisDeadLetters::new(&url, format!("{}.dlq", args.stream))?;
-    Runner::new(source, StatefulCounts::new().into_dyn())
-        .with_config(RunnerConfig {
-            concurrency: args.concurrency,
-            batch_size: args.batch,
-            batch_wait: Duration::from_millis(50),
-            ..RunnerConfig::default()
-        })
-        .with_state(state)
+    let runner = Runner::new(source, StatefulCounts::new().into_dyn()).with_config(RunnerConfig {
+        concurrency: args.concurrency,
+        batch_size: args.batch,
+        batch_wait: Duration::from_millis(50),
+        ..RunnerConfig::default()
+    });
+    let runner = match &args.postgres {
+        Some(postgres) => {
+            let name = |s: &str| -> String {
+                s.chars()
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() {
+                            c.to_ascii_lowercase()
+                        } else {
+                            '_'
+                        }
+                    })
+                    .collect()
+            };
+            let prefix = format!("kisflow_{}_{}", name(&args.stream), name(&args.group));
+            runner.with_state(PgState::new(postgres, prefix))
+        }
+        None => {
+            let prefix = format!("kisflow:state:{}:{}", args.stream, args.group);
+            runner.with_state(RedisState::new(&url, prefix)?.acking(
+                &args.stream,
+                &args.group,
+                &args.consumer,
+            ))
+        }
+    };
+    runner
         .with_dead_letters(dead)
         .run_until(stop_signal())
         .await

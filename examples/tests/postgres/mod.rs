@@ -4,6 +4,8 @@
 //! them runs, each in its own database; the last one to finish stops it. `scripts/test.sh`
 //! installs PostgreSQL when it is missing.
 
+#![allow(dead_code, reason = "each test file uses a part of it")]
+
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, Weak};

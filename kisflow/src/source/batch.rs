@@ -41,11 +41,11 @@ pub(super) struct Work<'a> {
     pub(super) state: Option<&'a StateRun>,
 }
 
-/// A runner's state store, and whether its commits ack the source's messages.
+/// A runner's state store, and how its commits go with the source's acks.
 #[derive(Clone)]
 pub(super) struct StateRun {
     pub(super) store: std::sync::Arc<dyn crate::state::StateStore>,
-    pub(super) acks: bool,
+    pub(super) pairing: crate::state::Pairing,
 }
 
 /// Runs again on fresh state in a row before the conflicts count as a failure of the run.
@@ -84,6 +84,7 @@ impl Work<'_> {
                 .letters
                 .push(self.letter(message, &err, message.deliveries));
         }
+        let batch = skip_recorded(self.state, self.source, batch, &mut outcome).await;
         for (message, result) in batch.iter().zip(self.commit(batch.iter().copied())) {
             match result {
                 Ok(()) => good.push(message),
@@ -189,13 +190,21 @@ impl Work<'_> {
             };
             let mut ran = Ran::Done;
             if let (Ok(()), Some(state), Some(txn)) = (&result, self.state, &txn) {
-                let acks = if state.acks {
-                    messages.iter().map(|m| m.id.clone()).collect()
-                } else {
-                    Vec::new()
+                use crate::state::Pairing;
+                let (acks, source) = match state.pairing {
+                    Pairing::Separate => (Vec::new(), None),
+                    Pairing::AcksInCommit => {
+                        (messages.iter().map(|m| m.id.clone()).collect(), None)
+                    }
+                    Pairing::RecordsIds => (
+                        messages.iter().map(|m| m.id.clone()).collect(),
+                        Some(self.source.to_owned()),
+                    ),
                 };
-                match state.store.commit(&txn.commit(acks)).await {
-                    Ok(crate::state::Committed::Done) if state.acks => ran = Ran::Acked,
+                match state.store.commit(&txn.commit(acks, source)).await {
+                    Ok(crate::state::Committed::Done) if state.pairing == Pairing::AcksInCommit => {
+                        ran = Ran::Acked;
+                    }
                     Ok(crate::state::Committed::Done) => {}
                     Ok(crate::state::Committed::Lost) => ran = Ran::Lost,
                     Ok(crate::state::Committed::Conflict) if conflicts >= MOST_CONFLICTS => {
@@ -270,6 +279,35 @@ impl Work<'_> {
 
     fn letter(&self, message: &Message, err: &Error, attempts: u32) -> DeadLetter {
         DeadLetter::new(message, self.source, self.flow.name(), err, attempts)
+    }
+}
+
+/// The messages a state store that records ids has not recorded yet; the others' state is
+/// committed already (the worker died before acking them), so they are only acked.
+async fn skip_recorded<'m>(
+    state: Option<&StateRun>,
+    source: &str,
+    batch: Vec<&'m Message>,
+    outcome: &mut Outcome,
+) -> Vec<&'m Message> {
+    let Some(state) = state.filter(|s| s.pairing == crate::state::Pairing::RecordsIds) else {
+        return batch;
+    };
+    let ids: Vec<String> = batch.iter().map(|m| m.id.clone()).collect();
+    match state.store.recorded(source, &ids).await {
+        Ok(recorded) if !recorded.is_empty() => {
+            let recorded: std::collections::HashSet<String> = recorded.into_iter().collect();
+            let (done, rest): (Vec<&Message>, Vec<&Message>) =
+                batch.into_iter().partition(|m| recorded.contains(&m.id));
+            outcome.done.extend(done.iter().map(|m| m.id.clone()));
+            rest
+        }
+        Ok(_) => batch,
+        // The commit checks again: a message recorded meanwhile is not counted twice.
+        Err(err) => {
+            tracing::warn!(source, error = %err.chain(), "the state store cannot say which messages it has; running them");
+            batch
+        }
     }
 }
 

@@ -145,9 +145,9 @@ impl Runner {
 
     /// This runner, giving its flow keyed state in `store` ([`FlowCtx::state`](crate::FlowCtx::state)):
     /// each successful run's state changes are committed in one transaction, with the run's acks
-    /// when the store [acks for](crate::state::StateStore::acks_for) the source (effectively
-    /// once), else just before them (at least once; the runner warns at start). See
-    /// [`kisflow::state`](crate::state).
+    /// or a record of its messages when the store's [pairing](crate::state::StateStore::pairing)
+    /// with the source allows (effectively once), else just before the acks (at least once; the
+    /// runner warns at start). See [`kisflow::state`](crate::state).
     #[must_use]
     pub fn with_state(mut self, store: impl crate::state::StateStore) -> Self {
         self.state = Some(Arc::new(store));
@@ -175,8 +175,8 @@ impl Runner {
             .collect();
         flows.push(self.flow);
         let state = self.state.map(|store| {
-            let acks = store.acks_for(self.source.as_ref());
-            if !acks {
+            let pairing = store.pairing(self.source.as_ref());
+            if pairing == crate::state::Pairing::Separate {
                 tracing::warn!(
                     source = self.source.name(),
                     state = store.name(),
@@ -184,7 +184,7 @@ impl Runner {
                      that dies between the two counts its last batch twice (at least once)"
                 );
             }
-            super::batch::StateRun { store, acks }
+            super::batch::StateRun { store, pairing }
         });
         let mut running = tokio::task::JoinSet::new();
         for flow in flows {

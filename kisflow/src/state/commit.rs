@@ -18,8 +18,10 @@ pub struct Commit {
     pub writes: Vec<(String, String, Option<Vec<u8>>)>,
     /// Writes outside the state, made in the same transaction.
     pub also: Vec<Also>,
-    /// The ids of the messages to ack with it, for a store that acks for its source.
+    /// The ids of the batch's messages, for a store that acks them or records them.
     pub acks: Vec<String>,
+    /// The source's name, for a store that records the ids ([`Pairing::RecordsIds`](super::Pairing::RecordsIds)).
+    pub source: Option<String>,
 }
 
 impl Commit {

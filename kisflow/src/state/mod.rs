@@ -14,6 +14,9 @@
 //!   this consumer's and no key it read changed meanwhile (else the batch runs again on fresh
 //!   state, or, for messages another consumer claimed, is left to that consumer). A crash at any
 //!   moment neither loses nor double-counts a message.
+//! - **Effectively once** too where the store records the ids of the messages each commit
+//!   covered ([`PgState`]): the source acks after the commit, and a message delivered again
+//!   whose id is recorded is acked without running.
 //! - **At least once** for every other pairing: the state is committed, then the source acks; a
 //!   crash between the two counts the batch twice. The runner says so in a warning at start.
 //!
@@ -63,6 +66,8 @@
 mod commit;
 mod keyed;
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
 #[cfg(feature = "redis")]
 mod redis;
 mod txn;
@@ -70,6 +75,8 @@ mod txn;
 pub use commit::{Also, Commit, Committed};
 pub use keyed::KeyedState;
 pub use memory::MemoryState;
+#[cfg(feature = "postgres")]
+pub use postgres::PgState;
 #[cfg(feature = "redis")]
 pub use redis::RedisState;
 pub(crate) use txn::StateTxn;
@@ -78,6 +85,23 @@ use futures::future::BoxFuture;
 
 use crate::error::Result;
 use crate::source::Source;
+
+/// How a store's commits go with a source's acks; see [`StateStore::pairing`].
+///
+/// ```
+/// assert_ne!(kisflow::state::Pairing::Separate, kisflow::state::Pairing::AcksInCommit);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pairing {
+    /// The commit, then the source's ack: a crash between them counts the batch twice (at
+    /// least once).
+    Separate,
+    /// The commit acks the messages itself, in the same transaction (effectively once).
+    AcksInCommit,
+    /// The commit records the messages' ids with the state; the source acks after it, and a
+    /// message delivered again whose id is recorded is acked without running (effectively once).
+    RecordsIds,
+}
 
 /// The keys of a namespace with their values, as [`StateStore::scan`] gives them.
 pub type Entries = Vec<(String, Vec<u8>)>;
@@ -99,14 +123,24 @@ pub trait StateStore: Send + Sync + 'static {
     /// Every key of `namespace` with its value.
     fn scan<'a>(&'a self, namespace: &'a str) -> BoxFuture<'a, Result<Entries>>;
 
-    /// Applies `commit` at once or not at all: its writes and extra writes, and its acks when
-    /// the store [acks for](Self::acks_for) the source.
+    /// Applies `commit` at once or not at all: its writes and extra writes, and, as the store's
+    /// [`pairing`](Self::pairing) with the source says, its acks or the record of its ids.
     fn commit<'a>(&'a self, commit: &'a Commit) -> BoxFuture<'a, Result<Committed>>;
 
-    /// Whether [`commit`](Self::commit) acks the messages of `source` itself, in the same
-    /// transaction as the state: the effectively-once pairing. `false` by default.
-    fn acks_for(&self, source: &dyn Source) -> bool {
+    /// How commits go with the acks of `source`; [`Pairing::Separate`] by default.
+    fn pairing(&self, source: &dyn Source) -> Pairing {
         let _ = source;
-        false
+        Pairing::Separate
+    }
+
+    /// Which of `ids` of `source` a commit recorded already ([`Pairing::RecordsIds`]): their
+    /// state is in, so the runner acks them without running them again. None by default.
+    fn recorded<'a>(
+        &'a self,
+        source: &'a str,
+        ids: &'a [String],
+    ) -> BoxFuture<'a, Result<Vec<String>>> {
+        let _ = (source, ids);
+        Box::pin(async { Ok(Vec::new()) })
     }
 }

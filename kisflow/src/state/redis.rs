@@ -8,7 +8,7 @@ use redis::aio::ConnectionManager;
 use redis::{Client, Script};
 use tokio::sync::OnceCell;
 
-use super::{Also, Commit, Committed, Entries, StateStore};
+use super::{Also, Commit, Committed, Entries, Pairing, StateStore};
 use crate::error::{Error, Result};
 use crate::source::Source;
 
@@ -231,10 +231,16 @@ impl StateStore for RedisState {
         })
     }
 
-    fn acks_for(&self, source: &dyn Source) -> bool {
-        self.acking
+    fn pairing(&self, source: &dyn Source) -> Pairing {
+        let acks = self
+            .acking
             .as_ref()
-            .is_some_and(|(stream, group, _)| source.name() == format!("redis:{stream}/{group}"))
+            .is_some_and(|(stream, group, _)| source.name() == format!("redis:{stream}/{group}"));
+        if acks {
+            Pairing::AcksInCommit
+        } else {
+            Pairing::Separate
+        }
     }
 }
 

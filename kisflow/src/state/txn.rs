@@ -80,8 +80,8 @@ impl StateTxn {
         self.changes().also.push(write);
     }
 
-    /// The commit of what the run did, acking `acks`.
-    pub(crate) fn commit(&self, acks: Vec<String>) -> Commit {
+    /// The commit of what the run did, with `acks` of `source` to ack or record.
+    pub(crate) fn commit(&self, acks: Vec<String>, source: Option<String>) -> Commit {
         let changes = std::mem::take(&mut *self.changes());
         let flat = |map: BTreeMap<(String, String), Option<Vec<u8>>>| {
             map.into_iter()
@@ -93,6 +93,7 @@ impl StateTxn {
             writes: flat(changes.written),
             also: changes.also,
             acks,
+            source,
         }
     }
 }
