@@ -33,6 +33,7 @@ mod registry;
 pub mod schedule;
 pub mod source;
 mod store;
+pub mod window;
 
 /// The repository's README, whose examples are doctests too; the crate's page above is the part
 /// of it that reads right on docs.rs.

@@ -1,0 +1,315 @@
+//! [`IntervalJoin`]: rows of two inputs with the same key whose event times lie within a bound
+//! of each other, typed as [`Joined`].
+
+use std::hash::Hash;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use super::Late;
+use super::clock::{Clock, Millis};
+use super::join_side::Side;
+
+/// A left row and a right row that met in an [`IntervalJoin`]: the row type a flow after the join
+/// takes, so `flow.commit_batch(pushed.joined)` is type-checked like any edge.
+///
+/// ```
+/// let pair = kisflow::window::Joined { left: "order 1", right: "payment 9" };
+/// assert_eq!(pair.right, "payment 9");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Joined<A, B> {
+    /// The row of the left input.
+    pub left: A,
+    /// The row of the right input.
+    pub right: B,
+}
+
+/// What one push into an [`IntervalJoin`] gives back.
+#[derive(Debug)]
+#[must_use = "a push can join rows and refuse late ones; read both"]
+pub struct JoinPushed<A, B, R> {
+    /// The pairs this row completed, in the other input's time order.
+    pub joined: Vec<Joined<A, B>>,
+    /// The row, when it came behind its input's watermark (it joins nothing).
+    pub late: Option<Late<R>>,
+}
+
+/// The bounds and watermark settings of an interval join; made by [`IntervalJoin::between`],
+/// turned into an [`IntervalJoin`] by [`build`](Self::build).
+///
+/// ```
+/// use std::time::Duration;
+/// use kisflow::window::IntervalJoin;
+///
+/// // a payment joins an order of the same id paid from 0 to 60 s after it
+/// let join = IntervalJoin::between(0, 60_000)
+///     .name("orders_payments")
+///     .out_of_order(Duration::from_secs(5))
+///     .idle_timeout(Duration::from_secs(10))
+///     .build(
+///         |order: &(u32, i64)| order.0, |order: &(u32, i64)| order.1,
+///         |pay: &(u32, i64)| pay.0, |pay: &(u32, i64)| pay.1,
+///     );
+/// assert!(join.is_empty());
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a join spec does nothing until `build` makes it an `IntervalJoin`"]
+pub struct JoinSpec {
+    name: String,
+    lower: Millis,
+    upper: Millis,
+    delay: Duration,
+    idle: Option<Duration>,
+}
+
+impl JoinSpec {
+    /// The name late rows and dead letters give for this join; `join` by default.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// How far behind the greatest event time seen on its input a row may arrive and still
+    /// join; the same bound for both inputs. Zero by default.
+    pub fn out_of_order(mut self, bound: Duration) -> Self {
+        self.delay = bound;
+        self
+    }
+
+    /// After this much processing time without a row, an input's watermark follows the other
+    /// input's, so the rows buffered for it are dropped in time; when both inputs are quiet,
+    /// both watermarks move on as fast as processing time. Off by default.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle = Some(timeout);
+        self
+    }
+
+    /// The join: a key and an event time (milliseconds) for the rows of each input.
+    pub fn build<K, A, B>(
+        self,
+        left_key: impl Fn(&A) -> K + Send + 'static,
+        left_time: impl Fn(&A) -> i64 + Send + 'static,
+        right_key: impl Fn(&B) -> K + Send + 'static,
+        right_time: impl Fn(&B) -> i64 + Send + 'static,
+    ) -> IntervalJoin<K, A, B>
+    where
+        K: Hash + Eq + Clone,
+    {
+        let clock = Clock::new(self.delay, self.idle);
+        let (lower, upper) = (self.lower, self.upper);
+        IntervalJoin {
+            left: Side::new(
+                "left",
+                Box::new(left_key),
+                Box::new(left_time),
+                clock.clone(),
+                (lower, upper),
+            ),
+            right: Side::new(
+                "right",
+                Box::new(right_key),
+                Box::new(right_time),
+                clock,
+                (upper.saturating_neg(), lower.saturating_neg()),
+            ),
+            name: self.name,
+            started: None,
+        }
+    }
+}
+
+/// A keyed interval join (inner): a left row at `a` and a right row at `b` of the same key are
+/// emitted as one [`Joined`] when `a + lower <= b <= a + upper`, as soon as the second of them
+/// arrives. See the [module docs](super) for watermarks, late rows and idle inputs.
+///
+/// ```
+/// use kisflow::window::{IntervalJoin, Joined};
+///
+/// let mut join = IntervalJoin::between(0, 10).build(
+///     |a: &(char, i64)| a.0, |a: &(char, i64)| a.1,
+///     |b: &(char, i64)| b.0, |b: &(char, i64)| b.1,
+/// );
+/// assert!(join.push_left(('k', 100)).joined.is_empty());
+/// let got = join.push_right(('k', 105)).joined;
+/// assert_eq!(got, [Joined { left: ('k', 100), right: ('k', 105) }]);
+/// assert!(join.push_right(('k', 111)).joined.is_empty()); // past 100 + 10
+/// assert!(join.push_right(('j', 104)).joined.is_empty()); // another key
+/// ```
+pub struct IntervalJoin<K, A, B> {
+    left: Side<K, A>,
+    right: Side<K, B>,
+    name: String,
+    /// The first push or advance: a side that never had a row is idle from then.
+    started: Option<Instant>,
+}
+
+impl IntervalJoin<(), (), ()> {
+    /// A join of right rows at `a + lower ..= a + upper` to a left row at `a`, both bounds in
+    /// milliseconds and inclusive; `lower` may be negative (right rows before the left one).
+    ///
+    /// # Panics
+    /// When `lower` is above `upper`.
+    ///
+    /// ```
+    /// let spec = kisflow::window::IntervalJoin::between(-5_000, 5_000);
+    /// ```
+    pub fn between(lower: i64, upper: i64) -> JoinSpec {
+        assert!(
+            lower <= upper,
+            "an interval join between {lower} ms and {upper} ms matches nothing; give a lower bound at most the upper one"
+        );
+        JoinSpec {
+            name: "join".to_owned(),
+            lower,
+            upper,
+            delay: Duration::ZERO,
+            idle: None,
+        }
+    }
+}
+
+impl<K, A, B> IntervalJoin<K, A, B>
+where
+    K: Hash + Eq + Clone,
+    A: Clone,
+    B: Clone,
+{
+    /// Takes one row of the left input, arrived now; see [`push_left_at`](Self::push_left_at).
+    pub fn push_left(&mut self, row: A) -> JoinPushed<A, B, A> {
+        self.push_left_at(row, Instant::now())
+    }
+
+    /// Takes one row of the left input that arrived at `now` (processing time, for the idle
+    /// timeout): the pairs it makes with the right rows buffered, or the row back if it is late.
+    pub fn push_left_at(&mut self, row: A, now: Instant) -> JoinPushed<A, B, A> {
+        self.advance(now);
+        let name = &self.name;
+        let pushed = push(&mut self.left, &mut self.right, row, now, name, |a, b| {
+            Joined {
+                left: a.clone(),
+                right: b.clone(),
+            }
+        });
+        // Once more, as the row may have moved the watermark a quiet input follows.
+        self.advance(now);
+        pushed
+    }
+
+    /// Takes one row of the right input, arrived now; see [`push_right_at`](Self::push_right_at).
+    pub fn push_right(&mut self, row: B) -> JoinPushed<A, B, B> {
+        self.push_right_at(row, Instant::now())
+    }
+
+    /// Takes one row of the right input that arrived at `now`; the mirror of
+    /// [`push_left_at`](Self::push_left_at).
+    pub fn push_right_at(&mut self, row: B, now: Instant) -> JoinPushed<A, B, B> {
+        self.advance(now);
+        let name = &self.name;
+        let pushed = push(&mut self.right, &mut self.left, row, now, name, |b, a| {
+            Joined {
+                left: a.clone(),
+                right: b.clone(),
+            }
+        });
+        self.advance(now);
+        pushed
+    }
+
+    /// Applies the idle timeout as of `now`: a quiet input's watermark moves on, and the rows
+    /// no future row can match are dropped. Call it from a timer while an input may be quiet; a
+    /// push does it too.
+    pub fn advance(&mut self, now: Instant) {
+        let since = *self.started.get_or_insert(now);
+        let left_idle = self.left.clock.is_idle(now, since);
+        let right_idle = self.right.clock.is_idle(now, since);
+        // A quiet input must not hold the other's rows forever (the stalled join of Flink's
+        // FLINK-38477): it follows the busy input's watermark. Only when both are quiet does
+        // processing time move them, as it moves a window's.
+        match (left_idle, right_idle) {
+            (true, true) => {
+                self.left.clock.idle_advance(now);
+                self.right.clock.idle_advance(now);
+                let both = self.left.clock.current().max(self.right.clock.current());
+                self.left.clock.raise(both);
+                self.right.clock.raise(both);
+            }
+            (true, false) => self.left.clock.raise(self.right.clock.current()),
+            (false, true) => self.right.clock.raise(self.left.clock.current()),
+            (false, false) => {}
+        }
+        self.left.evict(self.right.clock.current());
+        self.right.evict(self.left.clock.current());
+    }
+
+    /// The watermarks of the left and right inputs in milliseconds; `i64::MIN` before a row.
+    #[must_use]
+    pub fn watermarks(&self) -> (i64, i64) {
+        (self.left.clock.current(), self.right.clock.current())
+    }
+
+    /// How many rows of both inputs are buffered: 0 once the watermarks passed every match.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.left.len() + self.right.len()
+    }
+
+    /// Whether no row is buffered.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// One row into `mine`: joined with the rows `other` holds, kept while rows of `other` to come may
+/// still match it, or refused when it is behind its own input's watermark. The caller evicts.
+fn push<K, X, Y, A, B>(
+    mine: &mut Side<K, X>,
+    other: &mut Side<K, Y>,
+    row: X,
+    now: Instant,
+    name: &str,
+    pair: impl Fn(&X, &Y) -> Joined<A, B>,
+) -> JoinPushed<A, B, X>
+where
+    K: Hash + Eq + Clone,
+{
+    let (time, key) = ((mine.time)(&row), (mine.key)(&row));
+    let watermark = mine.clock.current();
+    if time < watermark {
+        // Still an arrival: the input is not quiet.
+        mine.clock.observe(time, now);
+        // Rows it would have matched may be gone already, so it joins none: a partial answer
+        // would differ from run to run with the timing of evictions.
+        let reason = format!(
+            "row at {time} ms of the {} input of join `{name}` is behind that input's watermark \
+             {watermark} ms, so it joins nothing; raise the out-of-orderness to join rows this late",
+            mine.label
+        );
+        let late = Late {
+            row,
+            time,
+            watermark,
+            window: None,
+            reason,
+            operator: name.to_owned(),
+        };
+        return JoinPushed {
+            joined: Vec::new(),
+            late: Some(late),
+        };
+    }
+    let (from, to) = (
+        time.saturating_add(mine.reach.0),
+        time.saturating_add(mine.reach.1),
+    );
+    let joined = other
+        .matches(&key, from, to)
+        .map(|partner| pair(&row, partner))
+        .collect();
+    mine.clock.observe(time, now);
+    if mine.may_match(time, other.clock.current()) {
+        mine.insert(key, time, row);
+    }
+    JoinPushed { joined, late: None }
+}

@@ -1,0 +1,146 @@
+//! Event-time windows and a keyed interval join: synchronous operators that sit between where
+//! rows come from and a typed flow.
+//!
+//! - [`Windows`]: keyed tumbling or sliding windows over an event time the user names, with an
+//!   [`Aggregate`] ([`Count`], [`Fold`] or your own) computed per key and window.
+//! - [`IntervalJoin`]: left and right rows of the same key whose times lie within a bound of
+//!   each other, emitted as [`Joined`] rows.
+//!
+//! # Where they run
+//!
+//! An operator is a plain value you own: `push` a row, get the results due, `commit_batch` them
+//! into a [`Flow`](crate::Flow) whose first function takes that row type. The flow's input type
+//! checks the edge at compile time, as `flow!` checks its own. They are not `#[kis_function]`s
+//! because a flow run sees one batch and forgets it, while windows need every row of a stream in
+//! arrival order and a clock for the idle timeout; keeping them outside also keeps them
+//! synchronous, free of locks and easy to test. One operator serves one stream (or one
+//! partition); a stream consumed by a group of workers needs its rows partitioned by key.
+//!
+//! # Watermark, lateness and idle inputs
+//!
+//! Times are `i64` milliseconds ([`epoch_millis`] converts a `SystemTime`). The **watermark** of
+//! a stream is the greatest event time seen minus the allowed out-of-orderness; it never goes
+//! back. A window `[start, end)` **fires** when the watermark reaches `end`, emitting one
+//! [`WindowResult`] per key, in key order.
+//!
+//! **Allowed lateness** `L`: a row that comes after its window fired, while the watermark is
+//! still below `end + L`, is added and the window's result emitted again at once with a higher
+//! [`revision`](WindowResult::revision). These are *updated results*, not retractions: the newest
+//! revision of a (key, window) replaces the earlier ones, so a sink should upsert by key and
+//! window. Once the watermark reaches `end + L` the window's state is dropped. A row that misses a
+//! window this way is returned as [`Late`] (with a reason naming its time, the window and the
+//! watermark) for the [dead letters](Late::dead_letter); in a sliding window it still counts in
+//! its windows that are open, and the reason says in how many.
+//!
+//! **Idle timeout** `T`: after `T` of processing time without a row, the watermark moves on as
+//! fast as processing time (`max seen - out-of-orderness + silence - T`), so the last windows of
+//! a quiet stream close. Call `advance(now)` from a timer; every push applies it too. In a join,
+//! a quiet input follows the other input's watermark, so the busy side's rows are dropped in
+//! time (and rows that reach the quiet input afterwards are judged against that watermark); when
+//! both inputs are quiet, both move on as fast as processing time.
+//!
+//! **Join**: a right row at `b` meets a left row at `a` when `a + lower <= b <= a + upper`. A pair
+//! is emitted once, when its second row arrives. It is an inner join: nothing is ever emitted for
+//! a row without a partner, so there are no spurious unmatched rows. A row behind its own input's
+//! watermark is late and joins nothing. A buffered row is dropped as soon as the other input's
+//! watermark makes a match impossible, so state returns to empty once the watermarks pass.
+//!
+//! # At least once
+//!
+//! Sources deliver at least once: a row redelivered after a crash is pushed again and **counted
+//! twice**, and window state is lost with the process. Use windows where that is acceptable, or
+//! run the aggregation on the keyed state of the effectively-once path instead.
+//!
+//! ```
+//! use std::time::Duration;
+//! use kisflow::prelude::*;
+//! use kisflow::window::{Count, WindowResult, Windows};
+//!
+//! #[kis_function(mode = "Expand")]
+//! fn print(rows: Vec<WindowResult<String, u64>>) {
+//!     for r in rows {
+//!         println!("{} [{}, {}): {}", r.key, r.window.start, r.window.end, r.value);
+//!     }
+//! }
+//! flow!(PrintCounts: print);
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> kisflow::Result<()> {
+//! let mut counts = Windows::tumbling(Duration::from_secs(1))
+//!     .out_of_order(Duration::from_millis(200))
+//!     .build(|c: &(String, i64)| c.0.clone(), |c: &(String, i64)| c.1, Count);
+//! let mut flow = PrintCounts::new();
+//! for click in [("ann", 100), ("bob", 900), ("ann", 1_300), ("ann", 1_250)] {
+//!     let pushed = counts.push((click.0.to_owned(), click.1));
+//!     assert!(pushed.late.is_none());
+//!     flow.commit_batch(pushed.results)?;
+//! }
+//! flow.commit_batch(counts.flush())?;
+//! assert_eq!(flow.committed(), 3);
+//! flow.run().await?; // ann [0, 1000): 1, bob [0, 1000): 1, ann [1000, 2000): 2
+//! # Ok(())
+//! # }
+//! ```
+
+mod aggregate;
+mod clock;
+mod join;
+mod join_side;
+mod late;
+mod spec;
+#[cfg(test)]
+mod tests;
+mod windows;
+
+use serde::{Deserialize, Serialize};
+
+pub use aggregate::{Aggregate, Count, Fold};
+pub use clock::epoch_millis;
+pub use join::{IntervalJoin, JoinPushed, JoinSpec, Joined};
+pub use late::Late;
+pub use spec::WindowSpec;
+pub use windows::{Pushed, Windows};
+
+/// A window of event time, `start` inclusive, `end` exclusive, in milliseconds.
+///
+/// ```
+/// let w = kisflow::window::Window { start: 0, end: 60_000 };
+/// assert_eq!(w.end - w.start, 60_000);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Window {
+    /// The first millisecond in the window.
+    pub start: i64,
+    /// The first millisecond after it.
+    pub end: i64,
+}
+
+impl Window {
+    pub(crate) fn starting(start: i64, size: i64) -> Self {
+        Self {
+            start,
+            end: start.saturating_add(size),
+        }
+    }
+}
+
+/// The result of one key in one window: emitted when the watermark passes the window's end, and
+/// again, with a higher `revision`, for each late row taken within the allowed lateness.
+///
+/// ```
+/// use kisflow::window::{Window, WindowResult};
+///
+/// let r = WindowResult { key: "ann", window: Window { start: 0, end: 10 }, value: 3_u64, revision: 0 };
+/// assert_eq!(r.revision, 0); // the first result; a later revision replaces it
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct WindowResult<K, O> {
+    /// The key the rows share.
+    pub key: K,
+    /// The window.
+    pub window: Window,
+    /// What the aggregate made of the key's rows in the window.
+    pub value: O,
+    /// 0 for the first result of this key and window, then 1, 2… for each update by a late row.
+    pub revision: u32,
+}
