@@ -2,12 +2,11 @@
 //! of each other, typed as [`Joined`].
 
 use std::hash::Hash;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
 use super::Late;
-use super::clock::{Clock, Millis};
 use super::join_side::Side;
 
 /// A left row and a right row that met in an [`IntervalJoin`]: the row type a flow after the join
@@ -35,90 +34,6 @@ pub struct JoinPushed<A, B, R> {
     pub late: Option<Late<R>>,
 }
 
-/// The bounds and watermark settings of an interval join; made by [`IntervalJoin::between`],
-/// turned into an [`IntervalJoin`] by [`build`](Self::build).
-///
-/// ```
-/// use std::time::Duration;
-/// use kisflow::window::IntervalJoin;
-///
-/// // a payment joins an order of the same id paid from 0 to 60 s after it
-/// let join = IntervalJoin::between(0, 60_000)
-///     .name("orders_payments")
-///     .out_of_order(Duration::from_secs(5))
-///     .idle_timeout(Duration::from_secs(10))
-///     .build(
-///         |order: &(u32, i64)| order.0, |order: &(u32, i64)| order.1,
-///         |pay: &(u32, i64)| pay.0, |pay: &(u32, i64)| pay.1,
-///     );
-/// assert!(join.is_empty());
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a join spec does nothing until `build` makes it an `IntervalJoin`"]
-pub struct JoinSpec {
-    name: String,
-    lower: Millis,
-    upper: Millis,
-    delay: Duration,
-    idle: Option<Duration>,
-}
-
-impl JoinSpec {
-    /// The name late rows and dead letters give for this join; `join` by default.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
-        self
-    }
-
-    /// How far behind the greatest event time seen on its input a row may arrive and still
-    /// join; the same bound for both inputs. Zero by default.
-    pub fn out_of_order(mut self, bound: Duration) -> Self {
-        self.delay = bound;
-        self
-    }
-
-    /// After this much processing time without a row, an input's watermark follows the other
-    /// input's, so the rows buffered for it are dropped in time; when both inputs are quiet,
-    /// both watermarks move on as fast as processing time. Off by default.
-    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
-        self.idle = Some(timeout);
-        self
-    }
-
-    /// The join: a key and an event time (milliseconds) for the rows of each input.
-    pub fn build<K, A, B>(
-        self,
-        left_key: impl Fn(&A) -> K + Send + 'static,
-        left_time: impl Fn(&A) -> i64 + Send + 'static,
-        right_key: impl Fn(&B) -> K + Send + 'static,
-        right_time: impl Fn(&B) -> i64 + Send + 'static,
-    ) -> IntervalJoin<K, A, B>
-    where
-        K: Hash + Eq + Clone,
-    {
-        let clock = Clock::new(self.delay, self.idle);
-        let (lower, upper) = (self.lower, self.upper);
-        IntervalJoin {
-            left: Side::new(
-                "left",
-                Box::new(left_key),
-                Box::new(left_time),
-                clock.clone(),
-                (lower, upper),
-            ),
-            right: Side::new(
-                "right",
-                Box::new(right_key),
-                Box::new(right_time),
-                clock,
-                (upper.saturating_neg(), lower.saturating_neg()),
-            ),
-            name: self.name,
-            started: None,
-        }
-    }
-}
-
 /// A keyed interval join (inner): a left row at `a` and a right row at `b` of the same key are
 /// emitted as one [`Joined`] when `a + lower <= b <= a + upper`, as soon as the second of them
 /// arrives. See the [module docs](super) for watermarks, late rows and idle inputs.
@@ -137,36 +52,11 @@ impl JoinSpec {
 /// assert!(join.push_right(('j', 104)).joined.is_empty()); // another key
 /// ```
 pub struct IntervalJoin<K, A, B> {
-    left: Side<K, A>,
-    right: Side<K, B>,
-    name: String,
+    pub(crate) left: Side<K, A>,
+    pub(crate) right: Side<K, B>,
+    pub(crate) name: String,
     /// The first push or advance: a side that never had a row is idle from then.
-    started: Option<Instant>,
-}
-
-impl IntervalJoin<(), (), ()> {
-    /// A join of right rows at `a + lower ..= a + upper` to a left row at `a`, both bounds in
-    /// milliseconds and inclusive; `lower` may be negative (right rows before the left one).
-    ///
-    /// # Panics
-    /// When `lower` is above `upper`.
-    ///
-    /// ```
-    /// let spec = kisflow::window::IntervalJoin::between(-5_000, 5_000);
-    /// ```
-    pub fn between(lower: i64, upper: i64) -> JoinSpec {
-        assert!(
-            lower <= upper,
-            "an interval join between {lower} ms and {upper} ms matches nothing; give a lower bound at most the upper one"
-        );
-        JoinSpec {
-            name: "join".to_owned(),
-            lower,
-            upper,
-            delay: Duration::ZERO,
-            idle: None,
-        }
-    }
+    pub(crate) started: Option<Instant>,
 }
 
 impl<K, A, B> IntervalJoin<K, A, B>

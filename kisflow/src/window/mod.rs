@@ -86,6 +86,7 @@ mod aggregate;
 mod clock;
 mod join;
 mod join_side;
+mod join_spec;
 mod late;
 mod spec;
 #[cfg(test)]
@@ -96,7 +97,8 @@ use serde::{Deserialize, Serialize};
 
 pub use aggregate::{Aggregate, Count, Fold};
 pub use clock::epoch_millis;
-pub use join::{IntervalJoin, JoinPushed, JoinSpec, Joined};
+pub use join::{IntervalJoin, JoinPushed, Joined};
+pub use join_spec::JoinSpec;
 pub use late::Late;
 pub use spec::WindowSpec;
 pub use windows::{Pushed, Windows};
