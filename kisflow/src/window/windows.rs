@@ -1,11 +1,16 @@
 //! [`Windows`]: keyed tumbling and sliding windows over event time, fired by a watermark.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::Hash;
 use std::time::{Duration, Instant};
 
 use super::clock::{Clock, Millis};
 use super::{Aggregate, Late, Window, WindowResult, WindowSpec};
+
+/// How many emptied window maps are kept for reuse: enough for the few windows open at once in
+/// a steady stream, few enough that a burst of windows does not pin its memory.
+const SPARE_MAPS: usize = 4;
 
 type KeyFn<R, K> = Box<dyn Fn(&R) -> K + Send>;
 type TimeFn<R> = Box<dyn Fn(&R) -> i64 + Send>;
@@ -39,6 +44,8 @@ pub struct Windows<R, K, A: Aggregate<R>> {
     open: BTreeMap<Millis, HashMap<K, Slot<A::Acc>>>,
     /// How many (key, window) accumulators `open` holds.
     slots: usize,
+    /// Emptied maps of dropped windows, kept with their capacity for the next windows.
+    spare: Vec<HashMap<K, Slot<A::Acc>>>,
 }
 
 /// One key's accumulator in one window, and how many results it has emitted.
@@ -106,6 +113,7 @@ where
             clock,
             open: BTreeMap::new(),
             slots: 0,
+            spare: Vec::new(),
         }
     }
 
@@ -122,24 +130,40 @@ where
         let (time, key) = ((self.time)(&row), (self.key)(&row));
         let watermark = self.clock.current();
         let (mut missed, mut counted) = (None, 0_usize);
-        for start in self.spec.starts(time) {
+        let mut starts = self.spec.starts(time).peekable();
+        // The key moves into the last window's map, so one hash and no clone in a tumbling one.
+        let mut key = Some(key);
+        while let Some(start) = starts.next() {
             let window = Window::starting(start, self.spec.size);
             if watermark >= window.end.saturating_add(self.spec.lateness) {
                 missed.get_or_insert(window);
                 continue;
             }
+            let Some(owned) = (if starts.peek().is_some() {
+                key.clone()
+            } else {
+                key.take()
+            }) else {
+                break;
+            };
             counted += 1;
-            let keys = self.open.entry(start).or_default();
-            let slot = match keys.get_mut(&key) {
-                Some(slot) => slot,
-                None => {
+            let spare = &mut self.spare;
+            let keys = self
+                .open
+                .entry(start)
+                .or_insert_with(|| spare.pop().unwrap_or_default());
+            // Only a window that already fired needs the key again, to emit at once.
+            let again = (watermark >= window.end).then(|| owned.clone());
+            let slot = match keys.entry(owned) {
+                Entry::Occupied(slot) => slot.into_mut(),
+                Entry::Vacant(vacant) => {
                     self.slots += 1;
                     let acc = self.aggregate.init();
-                    keys.entry(key.clone()).or_insert(Slot { acc, emitted: 0 })
+                    vacant.insert(Slot { acc, emitted: 0 })
                 }
             };
             self.aggregate.add(&mut slot.acc, &row);
-            if watermark >= window.end {
+            if let Some(key) = again {
                 results.push(emit(&self.aggregate, &key, window, slot));
             }
         }
@@ -168,6 +192,7 @@ where
         self.clock.raise(Millis::MAX);
         self.fire(before, &mut results);
         self.open.clear();
+        self.spare = Vec::new();
         self.slots = 0;
         results
     }
@@ -218,7 +243,16 @@ where
             if entry.key().saturating_add(kept_until) > now {
                 break;
             }
-            self.slots -= entry.remove().len();
+            let mut keys = entry.remove();
+            self.slots -= keys.len();
+            if self.spare.len() < SPARE_MAPS {
+                keys.clear();
+                self.spare.push(keys);
+            }
+        }
+        if self.open.is_empty() {
+            // Every window closed: memory goes back to nothing, not to a few spare maps.
+            self.spare = Vec::new();
         }
     }
 
