@@ -47,9 +47,17 @@
 //!
 //! # At least once
 //!
-//! Sources deliver at least once: a row redelivered after a crash is pushed again and **counted
-//! twice**, and window state is lost with the process. Use windows where that is acceptable, or
-//! run the aggregation on the keyed state of the effectively-once path instead.
+//! Sources deliver at least once, and window state lives in memory:
+//!
+//! - a row redelivered after a crash is pushed again and **counted twice** (in the windows it had
+//!   reached before the crash, when their results were emitted);
+//! - a row acked once pushed, still in a window that has not closed, is **lost** with the
+//!   process. To keep at least once, ack a message only after every window it is in has closed
+//!   (its time + size + lateness is behind the watermark), at the cost of holding it unacked
+//!   that long.
+//!
+//! Counts that must be exact under crashes belong on the keyed state of the effectively-once
+//! path, where state and acks are committed together; these operators do not take part in it.
 //!
 //! ```
 //! use std::time::Duration;
@@ -78,6 +86,54 @@
 //! flow.commit_batch(counts.flush())?;
 //! assert_eq!(flow.committed(), 3);
 //! flow.run().await?; // ann [0, 1000): 1, bob [0, 1000): 1, ann [1000, 2000): 2
+//! # Ok(())
+//! # }
+//! ```
+
+//! With a [`Source`](crate::source::Source), the loop fetches a batch, pushes its rows, runs the
+//! flow on what is due, sends the late rows to the dead letters and acks (here at once; see
+//! above for what that costs):
+//!
+//! ```
+//! use std::time::Duration;
+//! use kisflow::prelude::*;
+//! use kisflow::source::{DeadLetterSink, MemoryDeadLetters, Source, StreamSource};
+//! use kisflow::window::{Count, WindowResult, Windows};
+//!
+//! #[derive(serde::Deserialize)]
+//! struct Click { user: String, at: i64 }
+//!
+//! #[kis_function(mode = "Expand")]
+//! fn print(rows: Vec<WindowResult<String, u64>>) {
+//!     for r in rows {
+//!         println!("{} [{}, {}): {}", r.key, r.window.start, r.window.end, r.value);
+//!     }
+//! }
+//! flow!(Counts: print);
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let lines = [r#"{"user":"ann","at":100}"#, r#"{"user":"ann","at":2500}"#, r#"{"user":"bob","at":50}"#];
+//! let source = StreamSource::new("clicks", futures::stream::iter(lines));
+//! let dead = MemoryDeadLetters::new();
+//! let mut counts = Windows::tumbling(Duration::from_secs(1))
+//!     .build(|c: &Click| c.user.clone(), |c: &Click| c.at, Count);
+//! let mut flow = Counts::new();
+//! while let Some(batch) = source.fetch(100, Duration::from_millis(100)).await? {
+//!     let mut letters = Vec::new();
+//!     for message in &batch {
+//!         let pushed = counts.push(serde_json::from_slice(&message.payload)?);
+//!         flow.commit_batch(pushed.results)?;
+//!         letters.extend(pushed.late.map(|late| late.dead_letter(message, source.name(), "Counts")));
+//!     }
+//!     flow.run().await?;
+//!     dead.send(&letters).await?;
+//!     let ids: Vec<String> = batch.into_iter().map(|m| m.id).collect();
+//!     source.ack(&ids).await?;
+//! }
+//! flow.commit_batch(counts.flush())?;
+//! flow.run().await?; // ann [0, 1000): 1, then ann [2000, 3000): 1
+//! assert_eq!(dead.letters().len(), 1); // bob's click at 50 came after [0, 1000) closed
 //! # Ok(())
 //! # }
 //! ```

@@ -111,8 +111,8 @@ impl WindowSpec {
             .div_euclid(slide)
             .saturating_mul(slide)
             .saturating_add(slide);
-        (0..)
-            .map(move |i: i64| first.saturating_add(i.saturating_mul(slide)))
-            .take_while(move |start| *start <= last)
+        // Counted, not compared, so a time near `i64::MAX` where starts saturate still ends.
+        let count = last.saturating_sub(first) / slide + 1;
+        (0..count).map(move |i| first.saturating_add(i.saturating_mul(slide)))
     }
 }

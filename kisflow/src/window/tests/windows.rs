@@ -191,3 +191,17 @@ fn a_slide_longer_than_the_size_is_refused() {
 fn a_zero_size_is_refused() {
     let _ = Windows::tumbling(Duration::from_micros(10));
 }
+
+#[test]
+fn times_at_the_ends_of_i64_neither_hang_nor_overflow() {
+    let mut windows = counts(Windows::sliding(SECOND, Duration::from_millis(1)));
+    let _ = windows.push(("ann", i64::MAX));
+    let _ = windows.push(("ann", i64::MIN));
+    assert!(
+        windows
+            .flush()
+            .iter()
+            .all(|r| r.window.start <= r.window.end)
+    );
+    assert!(windows.is_empty());
+}
