@@ -53,7 +53,7 @@ fn operator(s: &Setup) -> Windows<Row, u8, Fold<Vec<usize>, Step>> {
     Windows::sliding(ms(s.size), ms(s.slide))
         .out_of_order(ms(s.delay))
         .lateness(ms(s.lateness))
-        .idle_timeout(Duration::from_secs(1))
+        .idle_timeout(Duration::from_millis(IDLE_MS))
         .build(
             |row: &Row| row.0,
             |row: &Row| row.1,
@@ -61,13 +61,27 @@ fn operator(s: &Setup) -> Windows<Row, u8, Fold<Vec<usize>, Step>> {
         )
 }
 
-/// Pushes every row at one instant (so the idle timeout never acts), then ends the stream by
+/// The idle timeout of every operator here.
+const IDLE_MS: u64 = 1_000;
+
+/// Processing time between arrivals: mostly none, sometimes past the idle timeout.
+fn gaps() -> impl Strategy<Value = Vec<u64>> {
+    prop::collection::vec(prop_oneof![4 => Just(0_u64), 1 => 0..IDLE_MS + 100], 60)
+}
+
+/// Pushes each row `gaps[i]` ms of processing time after the one before, then ends the stream by
 /// `flush` or by a long silence; returns the results, the ids of late rows, and the state left.
-fn run(s: &Setup, rows: &[Row], end_by_silence: bool) -> (Results, Vec<usize>, usize) {
+fn run(
+    s: &Setup,
+    rows: &[Row],
+    gaps: &[u64],
+    end_by_silence: bool,
+) -> (Results, Vec<usize>, usize) {
     let mut windows = operator(s);
-    let now = Instant::now();
+    let mut now = Instant::now();
     let (mut results, mut late) = (Vec::new(), Vec::new());
-    for row in rows {
+    for (row, gap) in rows.iter().zip(gaps.iter().chain(std::iter::repeat(&0))) {
+        now += Duration::from_millis(*gap);
         let pushed = windows.push_at(*row, now);
         results.extend(pushed.results);
         late.extend(pushed.late.map(|l| l.row.2));
@@ -91,11 +105,15 @@ struct Expected {
     emitted: usize,
 }
 
-/// Replays the watermark row by row, over every millisecond a window could start at.
-fn oracle(s: &Setup, rows: &[Row]) -> (BTreeMap<(u8, Window), Expected>, Vec<usize>) {
+/// Replays the watermark row by row, over every millisecond a window could start at: the greatest
+/// time minus the delay, and after a silence past the timeout, the silence beyond it on top.
+fn oracle(s: &Setup, rows: &[Row], gaps: &[u64]) -> (BTreeMap<(u8, Window), Expected>, Vec<usize>) {
     let (mut expected, mut late) = (BTreeMap::<_, Expected>::new(), Vec::new());
     let (mut max, mut watermark) = (None::<i64>, i64::MIN);
-    for &(key, time, id) in rows {
+    for (&(key, time, id), &gap) in rows.iter().zip(gaps.iter().chain(std::iter::repeat(&0))) {
+        if let Some(max) = max.filter(|_| gap >= IDLE_MS) {
+            watermark = watermark.max(max - s.delay + i64::try_from(gap - IDLE_MS).unwrap());
+        }
         let mut missed = false;
         for start in (time - s.size + 1..=time).filter(|start| start.rem_euclid(s.slide) == 0) {
             let window = Window {
@@ -141,12 +159,17 @@ fn grouped(results: Results) -> ByWindow {
 }
 
 proptest! {
-    /// Any arrival order: each (key, window) emits what the oracle counts, late rows are those
-    /// it calls late, and no state is left.
+    /// Any arrival order, with silences past the idle timeout: each (key, window) emits what the
+    /// oracle counts, late rows are those it calls late, and no state is left.
     #[test]
-    fn results_equal_the_oracle(s in setup(), rows in rows(0_i64..150), silence in any::<bool>()) {
-        let (results, late, left) = run(&s, &rows, silence);
-        let (expected, expected_late) = oracle(&s, &rows);
+    fn results_equal_the_oracle(
+        s in setup(),
+        rows in rows(0_i64..150),
+        gaps in gaps(),
+        silence in any::<bool>(),
+    ) {
+        let (results, late, left) = run(&s, &rows, &gaps, silence);
+        let (expected, expected_late) = oracle(&s, &rows, &gaps);
         prop_assert_eq!(late, expected_late);
         prop_assert_eq!(left, 0);
         let got = grouped(results);
@@ -180,7 +203,7 @@ proptest! {
             base += step;
             (key, base - jitter.min(s.delay), id)
         }).collect();
-        let (results, late, left) = run(&s, &rows, false);
+        let (results, late, left) = run(&s, &rows, &[], false);
         prop_assert!(late.is_empty());
         prop_assert_eq!(left, 0);
         let mut batch = ByWindow::new();
