@@ -25,6 +25,16 @@ pub struct Joined<A, B> {
 }
 
 /// What one push into an [`IntervalJoin`] gives back.
+///
+/// ```
+/// # use kisflow::window::IntervalJoin;
+/// let mut join = IntervalJoin::between(0, 10)
+///     .build(|a: &(u8, i64)| a.0, |a: &(u8, i64)| a.1, |b: &(u8, i64)| b.0, |b: &(u8, i64)| b.1);
+/// let _ = join.push_left((1, 100));
+/// let pushed = join.push_right((1, 104));
+/// assert_eq!(pushed.joined.len(), 1);
+/// assert!(pushed.late.is_none());
+/// ```
 #[derive(Debug)]
 #[must_use = "a push can join rows and refuse late ones; read both"]
 pub struct JoinPushed<A, B, R> {
@@ -66,12 +76,30 @@ where
     B: Clone,
 {
     /// Takes one row of the left input, arrived now; see [`push_left_at`](Self::push_left_at).
+    ///
+    /// ```
+    /// # use kisflow::window::IntervalJoin;
+    /// # let build = |spec: kisflow::window::JoinSpec| spec.build(|a: &(u8, i64)| a.0, |a: &(u8, i64)| a.1, |b: &(u8, i64)| b.0, |b: &(u8, i64)| b.1);
+    /// let mut join = build(IntervalJoin::between(0, 10));
+    /// assert!(join.push_left((1, 100)).joined.is_empty()); // no right row yet
+    /// ```
     pub fn push_left(&mut self, row: A) -> JoinPushed<A, B, A> {
         self.push_left_at(row, Instant::now())
     }
 
     /// Takes one row of the left input that arrived at `now` (processing time, for the idle
     /// timeout): the pairs it makes with the right rows buffered, or the row back if it is late.
+    ///
+    /// ```
+    /// # use std::time::Instant;
+    /// # use kisflow::window::IntervalJoin;
+    /// # let build = |spec: kisflow::window::JoinSpec| spec.build(|a: &(u8, i64)| a.0, |a: &(u8, i64)| a.1, |b: &(u8, i64)| b.0, |b: &(u8, i64)| b.1);
+    /// let mut join = build(IntervalJoin::between(-10, 10));
+    /// let now = Instant::now();
+    /// let _ = join.push_right_at((1, 95), now);
+    /// assert_eq!(join.push_left_at((1, 100), now).joined[0].right, (1, 95));
+    /// assert!(join.push_left_at((1, 50), now).late.is_some()); // behind the left watermark, 100
+    /// ```
     pub fn push_left_at(&mut self, row: A, now: Instant) -> JoinPushed<A, B, A> {
         self.advance(now);
         let name = &self.name;
@@ -87,12 +115,30 @@ where
     }
 
     /// Takes one row of the right input, arrived now; see [`push_right_at`](Self::push_right_at).
+    ///
+    /// ```
+    /// # use kisflow::window::IntervalJoin;
+    /// # let build = |spec: kisflow::window::JoinSpec| spec.build(|a: &(u8, i64)| a.0, |a: &(u8, i64)| a.1, |b: &(u8, i64)| b.0, |b: &(u8, i64)| b.1);
+    /// let mut join = build(IntervalJoin::between(0, 10));
+    /// let _ = join.push_left((1, 100));
+    /// assert_eq!(join.push_right((1, 110)).joined[0].left, (1, 100));
+    /// ```
     pub fn push_right(&mut self, row: B) -> JoinPushed<A, B, B> {
         self.push_right_at(row, Instant::now())
     }
 
     /// Takes one row of the right input that arrived at `now`; the mirror of
     /// [`push_left_at`](Self::push_left_at).
+    ///
+    /// ```
+    /// # use std::time::Instant;
+    /// # use kisflow::window::IntervalJoin;
+    /// # let build = |spec: kisflow::window::JoinSpec| spec.build(|a: &(u8, i64)| a.0, |a: &(u8, i64)| a.1, |b: &(u8, i64)| b.0, |b: &(u8, i64)| b.1);
+    /// let mut join = build(IntervalJoin::between(0, 10));
+    /// let now = Instant::now();
+    /// let _ = join.push_left_at((1, 100), now);
+    /// assert!(join.push_right_at((1, 111), now).joined.is_empty()); // past 100 + 10
+    /// ```
     pub fn push_right_at(&mut self, row: B, now: Instant) -> JoinPushed<A, B, B> {
         self.advance(now);
         let name = &self.name;
@@ -109,6 +155,17 @@ where
     /// Applies the idle timeout as of `now`: a quiet input's watermark moves on, and the rows
     /// no future row can match are dropped. Call it from a timer while an input may be quiet; a
     /// push does it too.
+    ///
+    /// ```
+    /// # use std::time::{Duration, Instant};
+    /// # use kisflow::window::IntervalJoin;
+    /// # let build = |spec: kisflow::window::JoinSpec| spec.build(|a: &(u8, i64)| a.0, |a: &(u8, i64)| a.1, |b: &(u8, i64)| b.0, |b: &(u8, i64)| b.1);
+    /// let mut join = build(IntervalJoin::between(0, 10).idle_timeout(Duration::from_secs(1)));
+    /// let t0 = Instant::now();
+    /// let _ = join.push_left_at((1, 100), t0);
+    /// join.advance(t0 + Duration::from_secs(2)); // both quiet: the watermarks reach 1100
+    /// assert!(join.is_empty());
+    /// ```
     pub fn advance(&mut self, now: Instant) {
         let since = *self.started.get_or_insert(now);
         let left_idle = self.left.clock.is_idle(now, since);
@@ -133,18 +190,44 @@ where
     }
 
     /// The watermarks of the left and right inputs in milliseconds; `i64::MIN` before a row.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use kisflow::window::IntervalJoin;
+    /// # let build = |spec: kisflow::window::JoinSpec| spec.build(|a: &(u8, i64)| a.0, |a: &(u8, i64)| a.1, |b: &(u8, i64)| b.0, |b: &(u8, i64)| b.1);
+    /// let mut join = build(IntervalJoin::between(0, 10).out_of_order(Duration::from_millis(5)));
+    /// let _ = join.push_left((1, 100));
+    /// assert_eq!(join.watermarks(), (95, i64::MIN));
+    /// ```
     #[must_use]
     pub fn watermarks(&self) -> (i64, i64) {
         (self.left.clock.current(), self.right.clock.current())
     }
 
     /// How many rows of both inputs are buffered: 0 once the watermarks passed every match.
+    ///
+    /// ```
+    /// # use kisflow::window::IntervalJoin;
+    /// # let build = |spec: kisflow::window::JoinSpec| spec.build(|a: &(u8, i64)| a.0, |a: &(u8, i64)| a.1, |b: &(u8, i64)| b.0, |b: &(u8, i64)| b.1);
+    /// let mut join = build(IntervalJoin::between(0, 10));
+    /// let _ = join.push_left((1, 100));
+    /// assert_eq!(join.len(), 1);
+    /// let _ = join.push_right((2, 200)); // the right watermark 200 is past 100 + 10
+    /// assert_eq!(join.len(), 1); // the right row waits for left rows from 190 on
+    /// ```
     #[must_use]
     pub fn len(&self) -> usize {
         self.left.len() + self.right.len()
     }
 
     /// Whether no row is buffered.
+    ///
+    /// ```
+    /// # use kisflow::window::IntervalJoin;
+    /// # let build = |spec: kisflow::window::JoinSpec| spec.build(|a: &(u8, i64)| a.0, |a: &(u8, i64)| a.1, |b: &(u8, i64)| b.0, |b: &(u8, i64)| b.1);
+    /// let join = build(IntervalJoin::between(0, 10));
+    /// assert!(join.is_empty());
+    /// ```
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.len() == 0

@@ -37,6 +37,14 @@ pub struct JoinSpec {
 
 impl JoinSpec {
     /// The name late rows and dead letters give for this join; `join` by default.
+    ///
+    /// ```
+    /// # use kisflow::window::IntervalJoin;
+    /// # let build = |spec: kisflow::window::JoinSpec| spec.build(|a: &(u8, i64)| a.0, |a: &(u8, i64)| a.1, |b: &(u8, i64)| b.0, |b: &(u8, i64)| b.1);
+    /// let mut join = build(IntervalJoin::between(0, 10).name("clicks_views"));
+    /// let _ = join.push_left((1, 100));
+    /// assert_eq!(join.push_left((1, 50)).late.unwrap().operator, "clicks_views");
+    /// ```
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = name.into();
         self
@@ -44,6 +52,15 @@ impl JoinSpec {
 
     /// How far behind the greatest event time seen on its input a row may arrive and still
     /// join; the same bound for both inputs. Zero by default.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use kisflow::window::IntervalJoin;
+    /// # let build = |spec: kisflow::window::JoinSpec| spec.build(|a: &(u8, i64)| a.0, |a: &(u8, i64)| a.1, |b: &(u8, i64)| b.0, |b: &(u8, i64)| b.1);
+    /// let mut join = build(IntervalJoin::between(0, 10).out_of_order(Duration::from_millis(60)));
+    /// let _ = join.push_left((1, 100));
+    /// assert!(join.push_left((1, 50)).late.is_none()); // the left watermark is 40
+    /// ```
     pub fn out_of_order(mut self, bound: Duration) -> Self {
         self.delay = bound;
         self
@@ -52,12 +69,42 @@ impl JoinSpec {
     /// After this much processing time without a row, an input's watermark follows the other
     /// input's, so the rows buffered for it are dropped in time; when both inputs are quiet,
     /// both watermarks move on as fast as processing time. Off by default.
+    ///
+    /// ```
+    /// # use std::time::{Duration, Instant};
+    /// # use kisflow::window::IntervalJoin;
+    /// # let build = |spec: kisflow::window::JoinSpec| spec.build(|a: &(u8, i64)| a.0, |a: &(u8, i64)| a.1, |b: &(u8, i64)| b.0, |b: &(u8, i64)| b.1);
+    /// let mut join = build(IntervalJoin::between(0, 10).idle_timeout(Duration::from_secs(1)));
+    /// let t0 = Instant::now();
+    /// let _ = join.push_left_at((1, 0), t0);
+    /// let _ = join.push_right_at((1, 0), t0);
+    /// // The right input is quiet from now on; the left one goes on and the right follows it.
+    /// let _ = join.push_left_at((1, 600), t0 + Duration::from_millis(600));
+    /// let _ = join.push_left_at((1, 1_200), t0 + Duration::from_millis(1_200));
+    /// assert_eq!(join.watermarks(), (1_200, 1_200));
+    /// ```
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
         self.idle = Some(timeout);
         self
     }
 
     /// The join: a key and an event time (milliseconds) for the rows of each input.
+    ///
+    /// ```
+    /// use kisflow::window::IntervalJoin;
+    ///
+    /// // Pairs are built from clones of the buffered rows, so both row types are `Clone`.
+    /// #[derive(Clone)]
+    /// struct View { user: u32, at_ms: i64 }
+    /// #[derive(Clone)]
+    /// struct Click { user: u32, at_ms: i64 }
+    /// let mut join = IntervalJoin::between(0, 5_000).build(
+    ///     |v: &View| v.user, |v: &View| v.at_ms,
+    ///     |c: &Click| c.user, |c: &Click| c.at_ms,
+    /// );
+    /// let _ = join.push_left(View { user: 7, at_ms: 1_000 });
+    /// assert_eq!(join.push_right(Click { user: 7, at_ms: 3_000 }).joined.len(), 1);
+    /// ```
     pub fn build<K, A, B>(
         self,
         left_key: impl Fn(&A) -> K + Send + 'static,

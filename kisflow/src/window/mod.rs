@@ -144,61 +144,17 @@ mod join;
 mod join_side;
 mod join_spec;
 mod late;
+mod output;
 mod spec;
 #[cfg(test)]
 mod tests;
 mod windows;
-
-use serde::{Deserialize, Serialize};
 
 pub use aggregate::{Aggregate, Count, Fold};
 pub use clock::epoch_millis;
 pub use join::{IntervalJoin, JoinPushed, Joined};
 pub use join_spec::JoinSpec;
 pub use late::Late;
+pub use output::{Pushed, Window, WindowResult};
 pub use spec::WindowSpec;
-pub use windows::{Pushed, Windows};
-
-/// A window of event time, `start` inclusive, `end` exclusive, in milliseconds.
-///
-/// ```
-/// let w = kisflow::window::Window { start: 0, end: 60_000 };
-/// assert_eq!(w.end - w.start, 60_000);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Window {
-    /// The first millisecond in the window.
-    pub start: i64,
-    /// The first millisecond after it.
-    pub end: i64,
-}
-
-impl Window {
-    pub(crate) fn starting(start: i64, size: i64) -> Self {
-        Self {
-            start,
-            end: start.saturating_add(size),
-        }
-    }
-}
-
-/// The result of one key in one window: emitted when the watermark passes the window's end, and
-/// again, with a higher `revision`, for each late row taken within the allowed lateness.
-///
-/// ```
-/// use kisflow::window::{Window, WindowResult};
-///
-/// let r = WindowResult { key: "ann", window: Window { start: 0, end: 10 }, value: 3_u64, revision: 0 };
-/// assert_eq!(r.revision, 0); // the first result; a later revision replaces it
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct WindowResult<K, O> {
-    /// The key the rows share.
-    pub key: K,
-    /// The window.
-    pub window: Window,
-    /// What the aggregate made of the key's rows in the window.
-    pub value: O,
-    /// 0 for the first result of this key and window, then 1, 2… for each update by a late row.
-    pub revision: u32,
-}
+pub use windows::Windows;

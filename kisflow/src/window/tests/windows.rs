@@ -205,3 +205,16 @@ fn times_at_the_ends_of_i64_neither_hang_nor_overflow() {
     );
     assert!(windows.is_empty());
 }
+
+#[test]
+fn memory_returns_to_nothing_once_every_window_closed() {
+    let mut windows = counts(Windows::tumbling(SECOND).idle_timeout(SECOND));
+    let t0 = Instant::now();
+    for at in [100, 1_100, 2_100] {
+        let _ = windows.push_at(("ann", at), t0);
+    }
+    // The map of [0, 1000) went to [2000, 3000); that of [1000, 2000) waits for the next window.
+    assert_eq!((windows.len(), windows.spare_maps()), (1, 1));
+    let _ = windows.advance(t0 + 10 * SECOND);
+    assert_eq!((windows.len(), windows.spare_maps()), (0, 0));
+}

@@ -3,10 +3,13 @@
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::Hash;
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+mod fire;
 
 use super::clock::{Clock, Millis};
-use super::{Aggregate, Late, Window, WindowResult, WindowSpec};
+use super::{Aggregate, Pushed, Window, WindowResult, WindowSpec};
+use fire::emit;
 
 /// How many emptied window maps are kept for reuse: enough for the few windows open at once in
 /// a steady stream, few enough that a burst of windows does not pin its memory.
@@ -54,45 +57,6 @@ struct Slot<Acc> {
     emitted: u32,
 }
 
-/// What one [`Windows::push`] gives back: results it made due, and the row itself if it was late.
-#[derive(Debug)]
-#[must_use = "a push can fire windows and refuse late rows; read both"]
-pub struct Pushed<K, O, R> {
-    /// Results emitted by this push: windows the watermark passed, and windows a late row updated.
-    pub results: Vec<WindowResult<K, O>>,
-    /// The row, when it came too late for at least one of its windows.
-    pub late: Option<Late<R>>,
-}
-
-impl Windows<(), (), super::Count> {
-    /// Windows of `size` that do not overlap: `[0, size)`, `[size, 2 size)`…
-    ///
-    /// # Panics
-    /// When `size` is under a millisecond.
-    ///
-    /// ```
-    /// # use std::time::Duration;
-    /// let spec = kisflow::window::Windows::tumbling(Duration::from_secs(60));
-    /// ```
-    pub fn tumbling(size: Duration) -> WindowSpec {
-        WindowSpec::new(size, size)
-    }
-
-    /// Windows of `size` starting every `slide` (a multiple of it since time 0), so a row is in
-    /// about `size / slide` windows.
-    ///
-    /// # Panics
-    /// When `slide` is under a millisecond or longer than `size`.
-    ///
-    /// ```
-    /// # use std::time::Duration;
-    /// let spec = kisflow::window::Windows::sliding(Duration::from_secs(60), Duration::from_secs(15));
-    /// ```
-    pub fn sliding(size: Duration, slide: Duration) -> WindowSpec {
-        WindowSpec::new(size, slide)
-    }
-}
-
 impl<R, K, A> Windows<R, K, A>
 where
     K: Hash + Ord + Clone,
@@ -118,6 +82,14 @@ where
     }
 
     /// Takes one row, arrived now; see [`push_at`](Self::push_at).
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use kisflow::window::{Count, Windows};
+    /// let mut counts = Windows::tumbling(Duration::from_secs(1)).build(|_: &i64| (), |t: &i64| *t, Count);
+    /// assert!(counts.push(500).results.is_empty()); // [0, 1000) is open
+    /// assert_eq!(counts.push(1_000).results[0].value, 1); // and now closed
+    /// ```
     pub fn push(&mut self, row: R) -> Pushed<K, A::Out, R> {
         self.push_at(row, Instant::now())
     }
@@ -125,6 +97,19 @@ where
     /// Takes one row that arrived at `now` (processing time, for the idle timeout). The row
     /// counts in each of its windows the watermark has not passed by more than the allowed
     /// lateness; a window it reaches after the watermark passed its end emits again at once.
+    ///
+    /// ```
+    /// # use std::time::{Duration, Instant};
+    /// # use kisflow::window::{Count, Windows};
+    /// let mut counts = Windows::tumbling(Duration::from_secs(1))
+    ///     .lateness(Duration::from_secs(1))
+    ///     .build(|_: &i64| (), |t: &i64| *t, Count);
+    /// let now = Instant::now();
+    /// let _ = counts.push_at(100, now);
+    /// let _ = counts.push_at(1_500, now); // [0, 1000) fires with 1 row
+    /// let update = counts.push_at(200, now).results; // within the lateness: again, with 2
+    /// assert_eq!((update[0].value, update[0].revision), (2, 1));
+    /// ```
     pub fn push_at(&mut self, row: R, now: Instant) -> Pushed<K, A::Out, R> {
         let mut results = self.advance(now);
         let (time, key) = ((self.time)(&row), (self.key)(&row));
@@ -176,6 +161,19 @@ where
 
     /// Moves the watermark by the idle timeout, as of `now`, and returns the windows that fired.
     /// Call it from a timer while the stream may be quiet; a push does it too.
+    ///
+    /// ```
+    /// # use std::time::{Duration, Instant};
+    /// # use kisflow::window::{Count, Windows};
+    /// let mut counts = Windows::tumbling(Duration::from_secs(1))
+    ///     .idle_timeout(Duration::from_secs(5))
+    ///     .build(|_: &i64| (), |t: &i64| *t, Count);
+    /// let t0 = Instant::now();
+    /// let _ = counts.push_at(900, t0);
+    /// assert!(counts.advance(t0 + Duration::from_secs(5)).is_empty()); // watermark 900
+    /// let fired = counts.advance(t0 + Duration::from_millis(5_100)); // watermark 1000
+    /// assert_eq!(fired[0].value, 1);
+    /// ```
     pub fn advance(&mut self, now: Instant) -> Vec<WindowResult<K, A::Out>> {
         let mut results = Vec::new();
         let before = self.clock.current();
@@ -186,6 +184,16 @@ where
 
     /// Ends the stream: every window still open fires, all state is dropped, and any row pushed
     /// later is late.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use kisflow::window::{Count, Windows};
+    /// let mut counts = Windows::tumbling(Duration::from_secs(1)).build(|_: &i64| (), |t: &i64| *t, Count);
+    /// let _ = counts.push(100);
+    /// let _ = counts.push(2_100);
+    /// assert_eq!(counts.flush().len(), 1); // [2000, 3000); [0, 1000) fired at 2100
+    /// assert!(counts.push(5_000).late.is_some());
+    /// ```
     pub fn flush(&mut self) -> Vec<WindowResult<K, A::Out>> {
         let mut results = Vec::new();
         let before = self.clock.current();
@@ -198,113 +206,58 @@ where
     }
 
     /// The watermark in milliseconds; `i64::MIN` before the first row.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use kisflow::window::{Count, Windows};
+    /// let mut counts = Windows::tumbling(Duration::from_secs(1))
+    ///     .out_of_order(Duration::from_millis(300))
+    ///     .build(|_: &i64| (), |t: &i64| *t, Count);
+    /// assert_eq!(counts.watermark(), i64::MIN);
+    /// let _ = counts.push(1_000);
+    /// assert_eq!(counts.watermark(), 700);
+    /// ```
     #[must_use]
     pub fn watermark(&self) -> i64 {
         self.clock.current()
     }
 
     /// How many (key, window) accumulators are held: 0 once every window has closed.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use kisflow::window::{Count, Windows};
+    /// let mut counts = Windows::tumbling(Duration::from_secs(1)).build(|k: &(u8, i64)| k.0, |k: &(u8, i64)| k.1, Count);
+    /// let _ = counts.push((1, 10));
+    /// let _ = counts.push((2, 20));
+    /// assert_eq!(counts.len(), 2);
+    /// let _ = counts.push((1, 1_000)); // [0, 1000) closes
+    /// assert_eq!(counts.len(), 1);
+    /// ```
     #[must_use]
     pub fn len(&self) -> usize {
         self.slots
     }
 
     /// Whether no window holds state.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use kisflow::window::{Count, Windows};
+    /// let mut counts = Windows::tumbling(Duration::from_secs(1)).build(|_: &i64| (), |t: &i64| *t, Count);
+    /// let _ = counts.push(10);
+    /// assert!(!counts.is_empty());
+    /// let _ = counts.flush();
+    /// assert!(counts.is_empty());
+    /// ```
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.slots == 0
     }
 
-    /// Emits the windows whose end the watermark passed since `before`, then drops those past
-    /// their allowed lateness.
-    fn fire(&mut self, before: Millis, results: &mut Vec<WindowResult<K, A::Out>>) {
-        let (now, size) = (self.clock.current(), self.spec.size);
-        if now <= before {
-            return;
-        }
-        // Ends in (before, now], so starts in (before - size, now - size].
-        let (low, high) = (
-            before.saturating_sub(size).saturating_add(1),
-            now.saturating_sub(size),
-        );
-        if low <= high {
-            for (start, keys) in self.open.range_mut(low..=high) {
-                let window = Window::starting(*start, size);
-                let mut due: Vec<_> = keys.iter_mut().collect();
-                due.sort_unstable_by(|a, b| a.0.cmp(b.0));
-                results.extend(
-                    due.into_iter()
-                        .map(|(key, slot)| emit(&self.aggregate, key, window, slot)),
-                );
-            }
-        }
-        let kept_until = size.saturating_add(self.spec.lateness);
-        while let Some(entry) = self.open.first_entry() {
-            if entry.key().saturating_add(kept_until) > now {
-                break;
-            }
-            let mut keys = entry.remove();
-            self.slots -= keys.len();
-            if self.spare.len() < SPARE_MAPS {
-                keys.clear();
-                self.spare.push(keys);
-            }
-        }
-        if self.open.is_empty() {
-            // Every window closed: memory goes back to nothing, not to a few spare maps.
-            self.spare = Vec::new();
-        }
-    }
-
-    /// The late row, with why: `watermark` is the one it was judged against.
-    fn late(
-        &self,
-        row: R,
-        time: Millis,
-        watermark: Millis,
-        window: Window,
-        counted: usize,
-    ) -> Late<R> {
-        let lateness = self.spec.lateness;
-        let counted = match counted {
-            0 => "no window".to_owned(),
-            1 => "1 later window".to_owned(),
-            n => format!("{n} later windows"),
-        };
-        let reason = format!(
-            "row at {time} ms is behind window [{}, {}) of `{}`: the watermark is {watermark} ms, \
-             and the window took late rows only until the watermark passed {} ms (allowed \
-             lateness {lateness} ms); the row is counted in {counted}; raise the allowed lateness \
-             or the out-of-orderness to count rows this late",
-            window.start,
-            window.end,
-            self.spec.name,
-            window.end.saturating_add(lateness),
-        );
-        Late {
-            row,
-            time,
-            watermark,
-            window: Some(window),
-            reason,
-            operator: self.spec.name.clone(),
-        }
-    }
-}
-
-/// The result of one key's window as it stands, numbered by how many came before it.
-fn emit<R, K: Clone, A: Aggregate<R>>(
-    aggregate: &A,
-    key: &K,
-    window: Window,
-    slot: &mut Slot<A::Acc>,
-) -> WindowResult<K, A::Out> {
-    let revision = slot.emitted;
-    slot.emitted += 1;
-    WindowResult {
-        key: key.clone(),
-        window,
-        value: aggregate.finish(&slot.acc),
-        revision,
+    /// How many emptied maps are kept for reuse, for the tests of memory.
+    #[cfg(test)]
+    pub(crate) fn spare_maps(&self) -> usize {
+        self.spare.len()
     }
 }
