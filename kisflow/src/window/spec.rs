@@ -165,6 +165,9 @@ impl WindowSpec {
             .div_euclid(slide)
             .saturating_mul(slide)
             .saturating_add(slide);
+        // Near `i64::MIN` the earlier starts saturate past the last one: the window at the last
+        // start still holds the row.
+        let first = first.min(last);
         // Counted, not compared, so a time near `i64::MAX` where starts saturate still ends.
         let count = last.saturating_sub(first) / slide + 1;
         (0..count).map(move |i| first.saturating_add(i.saturating_mul(slide)))

@@ -16,12 +16,12 @@ where
         if now <= before {
             return;
         }
-        // Ends in (before, now], so starts in (before - size, now - size].
-        let (low, high) = (
-            before.saturating_sub(size).saturating_add(1),
-            now.saturating_sub(size),
-        );
-        if low <= high {
+        // Ends in (before, now], so starts in (before - size, now - size]; below i64::MIN the
+        // low bound takes every start, the high one none.
+        let low = before
+            .checked_sub(size)
+            .map_or(Millis::MIN, |low| low.saturating_add(1));
+        if let Some(high) = now.checked_sub(size).filter(|high| low <= *high) {
             for (start, keys) in self.open.range_mut(low..=high) {
                 let window = Window::starting(*start, size);
                 let mut due: Vec<_> = keys.iter_mut().collect();
