@@ -64,6 +64,11 @@ fn typed_rows() {
 }
 
 #[test]
+fn windowed_join() {
+    check("windowed_join");
+}
+
+#[test]
 fn quick_start_with_config() {
     check("quick_start_with_config");
 }

@@ -34,6 +34,7 @@ pub mod schedule;
 pub mod source;
 pub mod state;
 mod store;
+pub mod window;
 
 /// The repository's README, whose examples are doctests too (its YAML section needs the `config`
 /// feature, which a workspace test turns on); the crate's page above is the part of it that reads

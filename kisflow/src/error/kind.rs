@@ -40,6 +40,9 @@ pub enum ErrorKind {
     Message,
     /// kisflow reached a state its own checks rule out.
     Internal,
+    /// A row came behind the watermark of a window or a join, past its allowed lateness: it was
+    /// not counted, and sending it again gives the same answer ([`window`](crate::window)).
+    Late,
 }
 
 impl ErrorKind {
