@@ -62,12 +62,16 @@ static OUT: OnceLock<String> = OnceLock::new();
 #[kis_function(mode = "Save", name = "CountReadings")]
 async fn count_readings(ctx: &FlowCtx, rows: Vec<Reading>) -> kisflow::Result<()> {
     let state = ctx.state::<Tally>()?;
-    let mut touched: BTreeMap<String, Tally> = BTreeMap::new();
-    for row in rows {
-        if !touched.contains_key(&row.key) {
-            let tally = state.get(&row.key).await?.unwrap_or_default();
-            touched.insert(row.key.clone(), tally);
-        }
+    // One read of every key the batch touches, then the batch added in memory.
+    let mut keys: Vec<&str> = rows.iter().map(|row| row.key.as_str()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let mut touched: BTreeMap<String, Tally> = keys
+        .iter()
+        .zip(state.get_many(&keys).await?)
+        .map(|(key, tally)| ((*key).to_owned(), tally.unwrap_or_default()))
+        .collect();
+    for row in &rows {
         if let Some(tally) = touched.get_mut(&row.key) {
             tally.count += 1;
             tally.sum += row.value;

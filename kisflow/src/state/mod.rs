@@ -120,6 +120,22 @@ pub trait StateStore: Send + Sync + 'static {
         key: &'a str,
     ) -> BoxFuture<'a, Result<Option<Vec<u8>>>>;
 
+    /// The values of `keys` in `namespace`, in their order: one round trip where the store
+    /// can (Redis `HMGET`); by default one [`load`](Self::load) after another.
+    fn load_many<'a>(
+        &'a self,
+        namespace: &'a str,
+        keys: &'a [String],
+    ) -> BoxFuture<'a, Result<Vec<Option<Vec<u8>>>>> {
+        Box::pin(async move {
+            let mut values = Vec::with_capacity(keys.len());
+            for key in keys {
+                values.push(self.load(namespace, key).await?);
+            }
+            Ok(values)
+        })
+    }
+
     /// Every key of `namespace` with its value.
     fn scan<'a>(&'a self, namespace: &'a str) -> BoxFuture<'a, Result<Entries>>;
 

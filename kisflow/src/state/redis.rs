@@ -24,10 +24,33 @@ local at = 3
 local function take() local v = ARGV[at]; at = at + 1; return v end
 local acks = {}
 for i = 1, tonumber(take()) do acks[i] = take() end
-if KEYS[1] ~= '' then
+local function parse(id)
+  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
+  return tonumber(ms), tonumber(seq)
+end
+local function before(a, b)
+  local am, as = parse(a)
+  local bm, bs = parse(b)
+  return am < bm or (am == bm and as < bs)
+end
+if KEYS[1] ~= '' and #acks > 0 then
+  -- One XPENDING over the batch's range, filtered to this consumer, instead of one per entry.
+  local low, high = acks[1], acks[1]
   for _, id in ipairs(acks) do
-    local mine = redis.call('XPENDING', KEYS[1], group, id, id, 1, consumer)
-    if #mine == 0 then return 'lost' end
+    if before(id, low) then low = id end
+    if before(high, id) then high = id end
+  end
+  local limit = #acks * 4 + 64
+  local mine = redis.call('XPENDING', KEYS[1], group, low, high, limit, consumer)
+  local held = {}
+  for _, entry in ipairs(mine) do held[entry[1]] = true end
+  for _, id in ipairs(acks) do
+    if not held[id] then
+      -- Past the limit (this consumer holds many entries in that range), ask for this one.
+      if #mine < limit or #redis.call('XPENDING', KEYS[1], group, id, id, 1, consumer) == 0 then
+        return 'lost'
+      end
+    end
   end
 end
 for _ = 1, tonumber(take()) do
@@ -149,6 +172,25 @@ impl StateStore for RedisState {
             redis::cmd("HGET")
                 .arg(self.hash(namespace))
                 .arg(key)
+                .query_async(&mut redis)
+                .await
+                .map_err(|err| self.down(&err))
+        })
+    }
+
+    fn load_many<'a>(
+        &'a self,
+        namespace: &'a str,
+        keys: &'a [String],
+    ) -> BoxFuture<'a, Result<Vec<Option<Vec<u8>>>>> {
+        Box::pin(async move {
+            if keys.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut redis = self.connection().await?;
+            redis::cmd("HMGET")
+                .arg(self.hash(namespace))
+                .arg(keys)
                 .query_async(&mut redis)
                 .await
                 .map_err(|err| self.down(&err))

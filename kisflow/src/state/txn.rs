@@ -49,6 +49,51 @@ impl StateTxn {
         Ok(changes.read.entry(at).or_insert(loaded).clone())
     }
 
+    /// The values of `keys`, loading in one call those this run has not seen yet.
+    pub(crate) async fn get_many(
+        &self,
+        namespace: &str,
+        keys: &[&str],
+    ) -> Result<Vec<Option<Vec<u8>>>> {
+        let missing: Vec<String> = {
+            let changes = self.changes();
+            let mut missing: Vec<String> = keys
+                .iter()
+                .filter(|key| {
+                    let at = (namespace.to_owned(), (**key).to_owned());
+                    !changes.written.contains_key(&at) && !changes.read.contains_key(&at)
+                })
+                .map(|key| (*key).to_owned())
+                .collect();
+            missing.sort_unstable();
+            missing.dedup();
+            missing
+        };
+        if !missing.is_empty() {
+            let loaded = self.store.load_many(namespace, &missing).await?;
+            let mut changes = self.changes();
+            for (key, value) in missing.into_iter().zip(loaded) {
+                changes
+                    .read
+                    .entry((namespace.to_owned(), key))
+                    .or_insert(value);
+            }
+        }
+        let changes = self.changes();
+        Ok(keys
+            .iter()
+            .map(|key| {
+                let at = (namespace.to_owned(), (*key).to_owned());
+                changes
+                    .written
+                    .get(&at)
+                    .or_else(|| changes.read.get(&at))
+                    .cloned()
+                    .flatten()
+            })
+            .collect())
+    }
+
     /// Every key of `namespace` as this run sees it, in key order.
     pub(crate) async fn scan(&self, namespace: &str) -> Result<super::Entries> {
         let stored = self.store.scan(namespace).await?;
