@@ -14,7 +14,7 @@ use crate::source::Source;
 
 /// Keyed state in three tables of a PostgreSQL database, made when missing:
 /// `<prefix>_values` (namespace, key, value), `<prefix>_done` (the ids of the messages whose
-/// state is committed, by source) and `<prefix>_hashes` (what [`Also::hset`] writes). A commit
+/// state is committed, by source) and `<prefix>_hashes` (what [`Also::hset`](crate::state::Also::hset) writes). A commit
 /// is one transaction: it checks the keys the run read (`SELECT … FOR UPDATE`), records the
 /// batch's message ids, and writes the state and the extra writes. The runner acks after it; a
 /// message delivered again whose id is recorded is acked without running: effectively once with
