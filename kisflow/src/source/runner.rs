@@ -175,7 +175,7 @@ impl Runner {
             .collect();
         flows.push(self.flow);
         let state = self.state.map(|store| {
-            let pairing = store.pairing(self.source.as_ref());
+            let pairing = store.pairing(self.source.name());
             if pairing == crate::state::Pairing::Separate {
                 tracing::warn!(
                     source = self.source.name(),

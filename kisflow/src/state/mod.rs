@@ -84,7 +84,6 @@ pub(crate) use txn::StateTxn;
 use futures::future::BoxFuture;
 
 use crate::error::Result;
-use crate::source::Source;
 
 /// How a store's commits go with a source's acks; see [`StateStore::pairing`].
 ///
@@ -143,8 +142,9 @@ pub trait StateStore: Send + Sync + 'static {
     /// [`pairing`](Self::pairing) with the source says, its acks or the record of its ids.
     fn commit<'a>(&'a self, commit: &'a Commit) -> BoxFuture<'a, Result<Committed>>;
 
-    /// How commits go with the acks of `source`; [`Pairing::Separate`] by default.
-    fn pairing(&self, source: &dyn Source) -> Pairing {
+    /// How commits go with the acks of the source named `source`
+    /// ([`Source::name`](crate::source::Source::name)); [`Pairing::Separate`] by default.
+    fn pairing(&self, source: &str) -> Pairing {
         let _ = source;
         Pairing::Separate
     }

@@ -10,7 +10,6 @@ use tokio::sync::OnceCell;
 
 use super::{Also, Commit, Committed, Entries, Pairing, StateStore};
 use crate::error::{Error, Result};
-use crate::source::Source;
 
 /// Checks that every message is still this consumer's and no key read changed, then writes the
 /// state, the extra hash fields and the acks; all in one script, which Redis runs atomically.
@@ -273,11 +272,11 @@ impl StateStore for RedisState {
         })
     }
 
-    fn pairing(&self, source: &dyn Source) -> Pairing {
+    fn pairing(&self, source: &str) -> Pairing {
         let acks = self
             .acking
             .as_ref()
-            .is_some_and(|(stream, group, _)| source.name() == format!("redis:{stream}/{group}"));
+            .is_some_and(|(stream, group, _)| source == format!("redis:{stream}/{group}"));
         if acks {
             Pairing::AcksInCommit
         } else {

@@ -10,7 +10,6 @@ mod apply;
 
 use super::{Commit, Committed, Entries, Pairing, StateStore};
 use crate::error::{BoxError, Error, Result};
-use crate::source::Source;
 
 /// Keyed state in three tables of a PostgreSQL database, made when missing:
 /// `<prefix>_values` (namespace, key, value), `<prefix>_done` (the ids of the messages whose
@@ -173,7 +172,7 @@ impl StateStore for PgState {
         })
     }
 
-    fn pairing(&self, _source: &dyn Source) -> Pairing {
+    fn pairing(&self, _source: &str) -> Pairing {
         Pairing::RecordsIds
     }
 
