@@ -39,6 +39,8 @@ mod dead_letter;
 mod file;
 #[cfg(feature = "config")]
 mod from_config;
+#[cfg(feature = "kafka")]
+pub mod kafka;
 #[cfg(feature = "nats")]
 pub mod nats;
 #[cfg(feature = "redis")]

@@ -1,0 +1,136 @@
+//! Kafka as a [`Source`](crate::source::Source) and a
+//! [`DeadLetterSink`](crate::source::DeadLetterSink) (feature `kafka`).
+//!
+//! A [`KafkaSource`] is one member of a consumer group: Kafka assigns each member some of the
+//! topic's partitions and moves them when members come and go. Each message's value is one JSON
+//! row; its id is `topic/partition/offset`.
+//!
+//! - **Offsets are committed only for what is done.** Each partition's committed offset is the
+//!   end of its unbroken prefix of done offsets: a message is done when its run succeeded or it
+//!   was dead-lettered. A failed offset N is never skipped because N+1 succeeded; it holds the
+//!   commit point until it is dead-lettered. The source commits itself (`enable.auto.commit` off):
+//!   without waiting after each ack that moves a commit point, and waiting when partitions are
+//!   revoked, which includes dropping the source (librdkafka leaves the group then).
+//! - **Per-partition order.** At most one batch of a partition is in flight at a time, so the
+//!   messages of a partition run in order whatever the runner's concurrency; several partitions run
+//!   at once. More flow instances than assigned partitions gives nothing.
+//! - **Rebalance.** When partitions are revoked, their commit points are committed at once and
+//!   their in-flight batches forgotten: a batch still running there is acked into nothing, and the
+//!   new owner runs it again (at most one batch per revoked partition is duplicated).
+//! - **Release.** A released message makes the source seek its partition back to it, so it and
+//!   what follows come again; a restart does the same from the committed offset.
+//! - **A broker that is down** is retried by librdkafka without end; a fetch meanwhile fails with
+//!   an error naming the brokers, topic and group, and the runner tries again with a backoff.
+//!
+//! Tested against librdkafka's mock cluster (`rdkafka::mocking::MockCluster`, in-process) by
+//! `tests/tests/kafka_source.rs`; set `KISFLOW_KAFKA_BROKERS=host:port` to run the same tests
+//! against a real cluster.
+//!
+//! ```no_run
+//! use kisflow::prelude::*;
+//! use kisflow::source::Runner;
+//! use kisflow::source::kafka::{KafkaDeadLetters, KafkaSource};
+//!
+//! #[kis_function(mode = "Expand")]
+//! fn print(rows: Vec<serde_json::Value>) {
+//!     for row in rows { println!("{row}") }
+//! }
+//! flow!(Printer: print);
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> kisflow::Result<()> {
+//! let source = KafkaSource::new("127.0.0.1:9092", "orders", "printers")?;
+//! let dead = KafkaDeadLetters::new("127.0.0.1:9092", "orders.dlq")?;
+//! Runner::new(source, Printer::new().into_dyn())
+//!     .with_dead_letters(dead)
+//!     .with_concurrency(4)
+//!     .run_until(async { tokio::time::sleep(std::time::Duration::from_secs(60)).await })
+//!     .await?;
+//! # Ok(())
+//! # }
+//! ```
+
+mod consumer;
+mod context;
+mod dead_letters;
+mod lag;
+mod partitions;
+
+pub use consumer::KafkaSource;
+pub use dead_letters::KafkaDeadLetters;
+
+use rdkafka::ClientConfig;
+
+use crate::error::{Error, Result};
+
+/// A Kafka error as kisflow's: the cluster may come back, so it is a connector that is
+/// unavailable. `what` names the operation, the topic and the brokers.
+fn unavailable(what: &str, err: impl std::fmt::Display) -> Error {
+    Error::ConnectorClient {
+        connector: format!("kafka {what}"),
+        reason: format!("failed: {err}"),
+    }
+}
+
+/// A client config for `brokers` with `options` on top, checked by librdkafka now, so a bad key
+/// or value is a config error naming it rather than a failure at the first fetch.
+fn client_config(brokers: &str, options: &[(String, String)], what: &str) -> Result<ClientConfig> {
+    if brokers.split(',').any(|b| b.trim().is_empty()) {
+        return Err(Error::ConnectorConfig {
+            connector: format!("kafka {what}"),
+            reason: format!(
+                "kafka {what}: `{brokers}` is not a list of brokers; give `host:port`, or several \
+                 separated by commas"
+            ),
+        });
+    }
+    let mut config = ClientConfig::new();
+    config.set("bootstrap.servers", brokers);
+    for (key, value) in options {
+        config.set(key, value);
+    }
+    config
+        .create_native_config()
+        .map_err(|err| Error::ConnectorConfig {
+            connector: format!("kafka {what}"),
+            reason: format!("kafka {what}: the client settings are wrong: {err}"),
+        })?;
+    Ok(config)
+}
+
+/// A message id: `topic/partition/offset`.
+fn message_id(topic: &str, partition: i32, offset: i64) -> String {
+    format!("{topic}/{partition}/{offset}")
+}
+
+/// The topic, partition and offset of an id made by [`message_id`]; topics hold no `/`.
+fn parse_id(id: &str) -> Option<(String, i32, i64)> {
+    let mut parts = id.rsplitn(3, '/');
+    let offset = parts.next()?.parse().ok()?;
+    let partition = parts.next()?.parse().ok()?;
+    let topic = parts.next()?;
+    Some((topic.to_owned(), partition, offset))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_name_topic_partition_and_offset_and_parse_back() {
+        let id = message_id("scores.v2", 3, 42);
+        assert_eq!(id, "scores.v2/3/42");
+        assert_eq!(parse_id(&id), Some(("scores.v2".to_owned(), 3, 42)));
+        assert_eq!(parse_id("42"), None);
+        assert_eq!(parse_id("t/x/1"), None);
+    }
+
+    #[test]
+    fn a_bad_setting_is_a_config_error_naming_it() {
+        let options = [("no.such.key".to_owned(), "1".to_owned())];
+        let err = client_config("127.0.0.1:9092", &options, "topic `t`").unwrap_err();
+        assert!(err.to_string().contains("no.such.key"), "{err}");
+        let err = client_config("a:1,,b:2", &[], "topic `t`").unwrap_err();
+        assert!(err.to_string().contains("not a list of brokers"), "{err}");
+    }
+}

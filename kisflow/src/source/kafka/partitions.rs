@@ -1,0 +1,303 @@
+//! What a [`KafkaSource`](super::KafkaSource) knows of each assigned partition: messages
+//! received and not yet handed out, offsets handed out and not yet done, and so the offset it
+//! may commit.
+//!
+//! Kafka's committed offset is a watermark: committing N+1 says every offset up to N is done. So
+//! the commit point of a partition is its lowest offset not done: the lowest in flight, else the
+//! first buffered, else one past the last received. An offset that failed stays in flight until
+//! it is acked (dead-lettered) or released, and holds the commit point below it however many
+//! later offsets succeed. Offsets Kafka never delivers (compaction, transaction markers) are no
+//! gap: only received offsets count.
+//!
+//! At most one batch of a partition is in flight at a time, which keeps each partition's order
+//! with any number of flow instances.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+use crate::source::Message;
+
+/// A topic and a partition of it.
+pub(super) type Key = (String, i32);
+
+/// A message received, held until a fetch hands it out.
+#[derive(Debug)]
+pub(super) struct Received {
+    pub(super) offset: i64,
+    /// The message's Kafka timestamp in milliseconds since the Unix epoch, when it has one.
+    pub(super) millis: Option<i64>,
+    pub(super) message: Message,
+}
+
+#[derive(Debug, Default)]
+struct Partition {
+    buffer: VecDeque<Received>,
+    /// Offsets handed out and not yet acked, with their timestamps (for the lag's age).
+    in_flight: BTreeMap<i64, Option<i64>>,
+    /// One past the last offset received, once one was.
+    next: Option<i64>,
+    /// The commit point last committed, so an ack commits only what moved.
+    committed: Option<i64>,
+}
+
+impl Partition {
+    fn commit_point(&self) -> Option<i64> {
+        self.in_flight
+            .keys()
+            .next()
+            .copied()
+            .or_else(|| self.buffer.front().map(|r| r.offset))
+            .or(self.next)
+    }
+}
+
+/// Every assigned partition this consumer has received from.
+#[derive(Debug, Default)]
+pub(super) struct Partitions {
+    by_key: HashMap<Key, Partition>,
+    buffered: usize,
+}
+
+impl Partitions {
+    /// Holds a received message. One at or below an offset already received is a stale copy
+    /// (the consumer went back): dropped, since the first copy is held or handed out.
+    pub(super) fn receive(&mut self, key: Key, received: Received) {
+        let partition = self.by_key.entry(key).or_default();
+        if partition.next.is_some_and(|next| received.offset < next) {
+            return;
+        }
+        partition.next = Some(received.offset + 1);
+        partition.buffer.push_back(received);
+        self.buffered += 1;
+    }
+
+    /// Messages received and not handed out, over all partitions.
+    pub(super) fn buffered(&self) -> usize {
+        self.buffered
+    }
+
+    /// Up to `max` buffered messages of one partition with nothing in flight, marked in flight:
+    /// the partition whose first buffered message is the oldest, so none starves. Empty when
+    /// every partition with buffered messages has a batch in flight.
+    pub(super) fn take_batch(&mut self, max: usize) -> Vec<Message> {
+        let free = self
+            .by_key
+            .values_mut()
+            .filter(|p| p.in_flight.is_empty() && !p.buffer.is_empty())
+            .min_by_key(|p| p.buffer.front().and_then(|r| r.millis).unwrap_or(i64::MAX));
+        let Some(partition) = free else {
+            return Vec::new();
+        };
+        let n = partition.buffer.len().min(max.max(1));
+        self.buffered -= n;
+        partition
+            .buffer
+            .drain(..n)
+            .map(|r| {
+                partition.in_flight.insert(r.offset, r.millis);
+                r.message
+            })
+            .collect()
+    }
+
+    /// Marks `offsets` done and returns the partitions whose commit point moved, with it. An
+    /// offset not in flight (its partition was revoked, or released) is ignored.
+    pub(super) fn ack(&mut self, offsets: impl IntoIterator<Item = (Key, i64)>) -> Vec<(Key, i64)> {
+        let mut touched: Vec<Key> = Vec::new();
+        for (key, offset) in offsets {
+            if let Some(partition) = self.by_key.get_mut(&key)
+                && partition.in_flight.remove(&offset).is_some()
+                && !touched.contains(&key)
+            {
+                touched.push(key);
+            }
+        }
+        touched
+            .into_iter()
+            .filter_map(|key| {
+                let partition = self.by_key.get_mut(&key)?;
+                let point = partition.commit_point()?;
+                (partition.committed != Some(point)).then(|| {
+                    partition.committed = Some(point);
+                    (key, point)
+                })
+            })
+            .collect()
+    }
+
+    /// Gives `offsets` back: for each partition, the lowest of them and everything after it is
+    /// forgotten (in flight or buffered), so the consumer must seek there to receive them again.
+    /// Returns where to seek.
+    pub(super) fn release(
+        &mut self,
+        offsets: impl IntoIterator<Item = (Key, i64)>,
+    ) -> Vec<(Key, i64)> {
+        let mut lowest: HashMap<Key, i64> = HashMap::new();
+        for (key, offset) in offsets {
+            if self
+                .by_key
+                .get(&key)
+                .is_some_and(|p| p.in_flight.contains_key(&offset))
+            {
+                let low = lowest.entry(key).or_insert(offset);
+                *low = (*low).min(offset);
+            }
+        }
+        for (key, from) in &lowest {
+            if let Some(partition) = self.by_key.get_mut(key) {
+                partition.in_flight.retain(|offset, _| offset < from);
+                self.buffered -= partition.buffer.len();
+                partition.buffer.clear();
+                partition.next = Some(*from);
+            }
+        }
+        lowest.into_iter().collect()
+    }
+
+    /// Forgets a revoked partition and returns its commit point, when it has one to commit.
+    pub(super) fn revoke(&mut self, key: &Key) -> Option<i64> {
+        let partition = self.by_key.remove(key)?;
+        self.buffered -= partition.buffer.len();
+        partition.commit_point()
+    }
+
+    /// The timestamp of the oldest message held (in flight or buffered), in milliseconds.
+    pub(super) fn oldest_millis(&self) -> Option<i64> {
+        self.by_key
+            .values()
+            .filter_map(|p| {
+                let in_flight = p.in_flight.values().next().copied().flatten();
+                in_flight.or_else(|| p.buffer.front().and_then(|r| r.millis))
+            })
+            .min()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(partition: i32) -> Key {
+        ("t".to_owned(), partition)
+    }
+
+    fn receive(
+        partitions: &mut Partitions,
+        partition: i32,
+        offsets: impl IntoIterator<Item = i64>,
+    ) {
+        for offset in offsets {
+            let message = Message::new(format!("t/{partition}/{offset}"), Vec::new());
+            partitions.receive(
+                key(partition),
+                Received {
+                    offset,
+                    millis: Some(offset),
+                    message,
+                },
+            );
+        }
+    }
+
+    fn ids(batch: &[Message]) -> Vec<&str> {
+        batch.iter().map(|m| m.id.as_str()).collect()
+    }
+
+    #[test]
+    fn a_failed_offset_holds_the_commit_point_however_many_later_ones_succeed() {
+        let mut partitions = Partitions::default();
+        receive(&mut partitions, 0, 10..15);
+        assert_eq!(
+            ids(&partitions.take_batch(10)),
+            ["t/0/10", "t/0/11", "t/0/12", "t/0/13", "t/0/14"]
+        );
+        assert_eq!(
+            partitions.ack([(key(0), 10), (key(0), 11), (key(0), 13), (key(0), 14)]),
+            [(key(0), 12)]
+        );
+        assert!(
+            partitions.take_batch(10).is_empty(),
+            "12 is still in flight: the partition is busy"
+        );
+        assert_eq!(
+            partitions.ack([(key(0), 12)]),
+            [(key(0), 15)],
+            "then the whole prefix is done"
+        );
+        assert_eq!(
+            partitions.ack([(key(0), 12)]),
+            [],
+            "an ack of an offset not in flight changes nothing"
+        );
+    }
+
+    #[test]
+    fn one_batch_per_partition_is_in_flight_and_buffered_messages_hold_the_commit_point() {
+        let mut partitions = Partitions::default();
+        receive(&mut partitions, 0, 0..4);
+        receive(&mut partitions, 1, 100..102);
+        assert_eq!(
+            ids(&partitions.take_batch(2)),
+            ["t/0/0", "t/0/1"],
+            "the oldest partition first"
+        );
+        assert_eq!(ids(&partitions.take_batch(2)), ["t/1/100", "t/1/101"]);
+        assert!(
+            partitions.take_batch(2).is_empty(),
+            "both partitions are busy"
+        );
+        assert_eq!(
+            partitions.ack([(key(0), 0), (key(0), 1)]),
+            [(key(0), 2)],
+            "2 is buffered, not done"
+        );
+        assert_eq!(partitions.buffered(), 2);
+        assert_eq!(ids(&partitions.take_batch(9)), ["t/0/2", "t/0/3"]);
+        assert_eq!(partitions.oldest_millis(), Some(2));
+    }
+
+    #[test]
+    fn released_offsets_and_all_after_them_are_forgotten_until_received_again() {
+        let mut partitions = Partitions::default();
+        receive(&mut partitions, 0, 0..3);
+        partitions.take_batch(3);
+        receive(&mut partitions, 0, 3..5);
+        assert_eq!(
+            partitions.release([(key(0), 2), (key(0), 1)]),
+            [(key(0), 1)],
+            "seek to 1"
+        );
+        assert_eq!(
+            partitions.buffered(),
+            0,
+            "3 and 4 come again after the seek"
+        );
+        assert_eq!(partitions.ack([(key(0), 0)]), [(key(0), 1)]);
+        receive(&mut partitions, 0, [0, 1, 2]);
+        assert_eq!(
+            ids(&partitions.take_batch(9)),
+            ["t/0/1", "t/0/2"],
+            "0 is a stale copy"
+        );
+    }
+
+    #[test]
+    fn a_revoked_partition_gives_its_commit_point_and_is_forgotten() {
+        let mut partitions = Partitions::default();
+        receive(&mut partitions, 0, 0..3);
+        receive(&mut partitions, 1, 5..6);
+        partitions.take_batch(1);
+        assert_eq!(partitions.revoke(&key(0)), Some(0));
+        assert_eq!(partitions.revoke(&key(0)), None);
+        assert_eq!(partitions.buffered(), 1);
+        assert_eq!(
+            partitions.ack([(key(0), 0)]),
+            [],
+            "a late ack of a revoked partition is ignored"
+        );
+        assert_eq!(
+            partitions.revoke(&key(1)),
+            Some(5),
+            "its first buffered offset"
+        );
+    }
+}
