@@ -61,6 +61,7 @@ impl KafkaSource {
             // an older store left behind, after the source's commit on revoke.
             ("enable.auto.commit", "false"),
             ("auto.offset.reset", "earliest"),
+            ("partition.assignment.strategy", "cooperative-sticky"),
         ];
         let source = Self {
             name: format!("kafka:{topic}/{group}"),

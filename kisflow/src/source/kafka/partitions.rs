@@ -58,12 +58,17 @@ pub(super) struct Partitions {
 }
 
 impl Partitions {
-    /// Holds a received message. One at or below an offset already received is a stale copy
-    /// (the consumer went back): dropped, since the first copy is held or handed out.
+    /// Holds a received message. One below an offset already received means the consumer went
+    /// back (a seek, a partition assigned again): what is buffered from there on is dropped, as it
+    /// comes again; nothing is ever skipped. In-flight offsets stay until their batch settles.
     pub(super) fn receive(&mut self, key: Key, received: Received) {
         let partition = self.by_key.entry(key).or_default();
         if partition.next.is_some_and(|next| received.offset < next) {
-            return;
+            let keep = partition
+                .buffer
+                .partition_point(|r| r.offset < received.offset);
+            self.buffered -= partition.buffer.len() - keep;
+            partition.buffer.truncate(keep);
         }
         partition.next = Some(received.offset + 1);
         partition.buffer.push_back(received);
@@ -272,12 +277,13 @@ mod tests {
             "3 and 4 come again after the seek"
         );
         assert_eq!(partitions.ack([(key(0), 0)]), [(key(0), 1)]);
-        receive(&mut partitions, 0, [0, 1, 2]);
+        receive(&mut partitions, 0, [1, 2, 3, 1, 2]);
         assert_eq!(
             ids(&partitions.take_batch(9)),
             ["t/0/1", "t/0/2"],
-            "0 is a stale copy"
+            "received from 1 again: the first 1, 2, 3 are dropped, 3 comes again"
         );
+        assert_eq!(partitions.buffered(), 0);
     }
 
     #[test]
