@@ -11,16 +11,16 @@ use crate::config::fields::{self, Text};
 use crate::config::keys::{Key, Shape};
 
 /// The source types kisflow knows.
-const TYPES: [&str; 2] = ["redis", "nats"];
+const TYPES: [&str; 3] = ["redis", "nats", "kafka"];
 
 /// Where a flow's rows come from when it runs as a worker (`kisflow serve`): a broker's consumer
 /// group, acked after each batch ran.
 ///
 /// ```yaml
 /// source:
-///   type: redis            # redis (Redis Streams) or nats (NATS JetStream)
-///   addrs: 127.0.0.1:6379
-///   stream: scores
+///   type: redis            # redis (Redis Streams), nats (NATS JetStream) or kafka
+///   addrs: 127.0.0.1:6379  # kafka: the bootstrap servers, `host:port,host:port`
+///   stream: scores         # kafka: the topic
 ///   group: averages        # the consumer group (a durable consumer for nats)
 ///   consumer: worker-1     # optional: this worker's name in the group
 ///   dead_letters: scores.dlq   # optional: the default is the stream's name and `.dlq`
@@ -41,17 +41,17 @@ const TYPES: [&str; 2] = ["redis", "nats"];
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SourceConfig {
-    /// `type`: `redis` or `nats`.
+    /// `type`: `redis`, `nats` or `kafka`.
     pub source_type: String,
-    /// `addrs`: the server, `host:port`.
+    /// `addrs`: the server, `host:port`; for kafka the bootstrap servers, separated by commas.
     pub addrs: String,
-    /// `stream`: the stream (and, for nats, its subject).
+    /// `stream`: the stream (for nats also its subject, for kafka the topic).
     pub stream: String,
     /// `group`: the consumer group, or the durable consumer for nats.
     pub group: String,
     /// `consumer`: this worker's name in the group; the host name and process id when absent.
     pub consumer: Option<String>,
-    /// `dead_letters`: the stream or subject dead letters go to.
+    /// `dead_letters`: the stream, subject or topic dead letters go to.
     pub dead_letters: String,
     /// `batch`: the most rows in one run.
     pub batch: usize,
@@ -182,8 +182,8 @@ impl RawSource {
                 doc.report(
                     &t.referenced,
                     format!(
-                        "unknown source type `{}`: kisflow reads `redis` (Redis Streams) and \
-                         `nats` (NATS JetStream){hint}",
+                        "unknown source type `{}`: kisflow reads `redis` (Redis Streams), \
+                         `nats` (NATS JetStream) and `kafka`{hint}",
                         t.value
                     ),
                 );
@@ -193,14 +193,18 @@ impl RawSource {
         let addrs = doc
             .name(raw.addrs, "addrs", "give the server", at)
             .filter(|a| {
-                let fine = a.value.rsplit_once(':').is_some_and(|(host, port)| {
-                    !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0)
+                // Kafka takes several bootstrap servers; each must be `host:port`.
+                let fine = a.value.split(',').all(|one| {
+                    one.trim().rsplit_once(':').is_some_and(|(host, port)| {
+                        !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0)
+                    })
                 });
                 if !fine {
                     doc.report(
                         &a.referenced,
                         format!(
-                            "`addrs` must be `host:port`, such as `127.0.0.1:6379`, not `{}`",
+                            "`addrs` must be `host:port` (for kafka, several separated by commas), \
+                             such as `127.0.0.1:6379`, not `{}`",
                             a.value
                         ),
                     );
