@@ -194,3 +194,45 @@ async fn a_broker_that_is_down_fails_fetches_naming_it_and_the_source_recovers()
     }
     assert_eq!(next, [format!("{topic}/0/10"), format!("{topic}/0/11")]);
 }
+
+/// The lag is what the group has not committed of this member's partitions: 20 rows, 10 of them
+/// acked, leave 10 (once the commit, made without waiting, reached the cluster).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_lag_is_the_high_watermark_less_the_committed_offset() {
+    let cluster = Cluster::start();
+    let topic = cluster.topic("lag", 1).await;
+    let rows: Vec<Vec<u8>> = (0..20)
+        .map(|id| format!(r#"{{"id":{id}}}"#).into_bytes())
+        .collect();
+    cluster.produce(&topic, 0, &rows).await;
+    let source = KafkaSource::new(&cluster.brokers(), &topic, "lag").unwrap();
+    assert_eq!(
+        source.lag().await.unwrap(),
+        None,
+        "no consumer before the first fetch"
+    );
+    let mut fetched = Vec::new();
+    for _ in 0..600 {
+        let batch = source
+            .fetch(100, Duration::from_millis(100))
+            .await
+            .unwrap()
+            .unwrap();
+        fetched.extend(batch.into_iter().map(|m| m.id));
+        if fetched.len() == 20 {
+            break;
+        }
+    }
+    source.ack(&fetched[..10]).await.unwrap();
+    let mut lag = None;
+    for _ in 0..600 {
+        lag = source.lag().await.unwrap();
+        if lag.is_some_and(|l| l.messages == 10) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let lag = lag.expect("a lag once the consumer runs");
+    assert_eq!(lag.messages, 10, "{lag:?}");
+    assert!(lag.seconds >= 0.0, "{lag:?}");
+}

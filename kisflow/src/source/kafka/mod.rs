@@ -113,24 +113,4 @@ fn parse_id(id: &str) -> Option<(String, i32, i64)> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_name_topic_partition_and_offset_and_parse_back() {
-        let id = message_id("scores.v2", 3, 42);
-        assert_eq!(id, "scores.v2/3/42");
-        assert_eq!(parse_id(&id), Some(("scores.v2".to_owned(), 3, 42)));
-        assert_eq!(parse_id("42"), None);
-        assert_eq!(parse_id("t/x/1"), None);
-    }
-
-    #[test]
-    fn a_bad_setting_is_a_config_error_naming_it() {
-        let options = [("no.such.key".to_owned(), "1".to_owned())];
-        let err = client_config("127.0.0.1:9092", &options, "topic `t`").unwrap_err();
-        assert!(err.to_string().contains("no.such.key"), "{err}");
-        let err = client_config("a:1,,b:2", &[], "topic `t`").unwrap_err();
-        assert!(err.to_string().contains("not a list of brokers"), "{err}");
-    }
-}
+mod tests;
