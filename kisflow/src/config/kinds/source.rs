@@ -190,15 +190,21 @@ impl RawSource {
             }
             known
         });
+        let kafka = source_type.as_ref().is_some_and(|t| t.value == "kafka");
         let addrs = doc
             .name(raw.addrs, "addrs", "give the server", at)
             .filter(|a| {
-                // Kafka takes several bootstrap servers; each must be `host:port`.
-                let fine = a.value.split(',').all(|one| {
-                    one.trim().rsplit_once(':').is_some_and(|(host, port)| {
+                let host_port = |one: &str| {
+                    one.rsplit_once(':').is_some_and(|(host, port)| {
                         !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0)
                     })
-                });
+                };
+                // Kafka takes several bootstrap servers; each must be `host:port`.
+                let fine = if kafka {
+                    a.value.split(',').all(|one| host_port(one.trim()))
+                } else {
+                    host_port(&a.value)
+                };
                 if !fine {
                     doc.report(
                         &a.referenced,
