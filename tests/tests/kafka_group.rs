@@ -236,3 +236,45 @@ async fn the_lag_is_the_high_watermark_less_the_committed_offset() {
     assert_eq!(lag.messages, 10, "{lag:?}");
     assert!(lag.seconds >= 0.0, "{lag:?}");
 }
+
+/// A released message comes again, with what followed it: the source seeks its partition back.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_released_message_comes_again_after_a_seek_back() {
+    let cluster = Cluster::start();
+    let topic = cluster.topic("release", 1).await;
+    let rows: Vec<Vec<u8>> = (0..10)
+        .map(|id| format!(r#"{{"id":{id}}}"#).into_bytes())
+        .collect();
+    cluster.produce(&topic, 0, &rows).await;
+    let source = KafkaSource::new(&cluster.brokers(), &topic, "release").unwrap();
+    let mut fetched = Vec::new();
+    for _ in 0..600 {
+        let batch = source
+            .fetch(100, Duration::from_millis(100))
+            .await
+            .unwrap()
+            .unwrap();
+        fetched.extend(batch.into_iter().map(|m| m.id));
+        if fetched.len() == 10 {
+            break;
+        }
+    }
+    source.release(&fetched[5..], Duration::ZERO).await.unwrap();
+    source.ack(&fetched[..5]).await.unwrap();
+    let mut again = Vec::new();
+    for _ in 0..600 {
+        let batch = source
+            .fetch(100, Duration::from_millis(100))
+            .await
+            .unwrap()
+            .unwrap();
+        again.extend(batch.into_iter().map(|m| m.id));
+        if again.len() >= 5 {
+            break;
+        }
+    }
+    assert_eq!(again, fetched[5..], "offsets 5 to 9 again, in order");
+    source.ack(&again).await.unwrap();
+    drop(source);
+    assert_eq!(cluster.committed(&topic, "release", 1), [10]);
+}

@@ -37,6 +37,10 @@ struct Partition {
     next: Option<i64>,
     /// The commit point last committed, so an ack commits only what moved.
     committed: Option<i64>,
+    /// Set by a release until the consumer's seek back to this offset shows: what comes from
+    /// the old position meanwhile is dropped, so nothing after it is held before it. Should the
+    /// seek fail, the partition stalls here (until a restart or a rebalance) rather than skip.
+    rewound_to: Option<i64>,
 }
 
 impl Partition {
@@ -63,6 +67,11 @@ impl Partitions {
     /// comes again; nothing is ever skipped. In-flight offsets stay until their batch settles.
     pub(super) fn receive(&mut self, key: Key, received: Received) {
         let partition = self.by_key.entry(key).or_default();
+        match partition.rewound_to {
+            Some(to) if received.offset != to => return,
+            Some(_) => partition.rewound_to = None,
+            None => {}
+        }
         if partition.next.is_some_and(|next| received.offset < next) {
             let keep = partition
                 .buffer
@@ -130,8 +139,8 @@ impl Partitions {
     }
 
     /// Gives `offsets` back: for each partition, the lowest of them and everything after it is
-    /// forgotten (in flight or buffered), so the consumer must seek there to receive them again.
-    /// Returns where to seek.
+    /// forgotten (in flight or buffered), so the consumer must seek there to receive them again;
+    /// until that offset comes, the partition receives nothing else. Returns where to seek.
     pub(super) fn release(
         &mut self,
         offsets: impl IntoIterator<Item = (Key, i64)>,
@@ -153,6 +162,7 @@ impl Partitions {
                 self.buffered -= partition.buffer.len();
                 partition.buffer.clear();
                 partition.next = Some(*from);
+                partition.rewound_to = Some(*from);
             }
         }
         lowest.into_iter().collect()

@@ -114,13 +114,30 @@ fn released_offsets_and_all_after_them_are_forgotten_until_received_again() {
         "3 and 4 come again after the seek"
     );
     assert_eq!(partitions.ack([(key(0), 0)]), [(key(0), 1)]);
-    receive(&mut partitions, 0, [1, 2, 3, 1, 2]);
+    receive(&mut partitions, 0, [5, 6]);
+    assert_eq!(
+        partitions.buffered(),
+        0,
+        "from the old position: dropped until 1 comes"
+    );
+    receive(&mut partitions, 0, [1, 2]);
+    assert_eq!(ids(&partitions.take_batch(9)), ["t/0/1", "t/0/2"]);
+}
+
+#[test]
+fn a_partition_received_again_from_an_earlier_offset_drops_its_buffer_from_there() {
+    let mut partitions = Partitions::default();
+    receive(&mut partitions, 0, 0..4);
+    receive(&mut partitions, 0, [1, 2]);
     assert_eq!(
         ids(&partitions.take_batch(9)),
-        ["t/0/1", "t/0/2"],
-        "received from 1 again: the first 1, 2, 3 are dropped, 3 comes again"
+        ["t/0/0", "t/0/1", "t/0/2"],
+        "3 comes again after 2; nothing is skipped"
     );
-    assert_eq!(partitions.buffered(), 0);
+    assert_eq!(
+        partitions.ack([(key(0), 0), (key(0), 1), (key(0), 2)]),
+        [(key(0), 3)]
+    );
 }
 
 #[test]
