@@ -14,17 +14,31 @@
 //! - **Per-partition order.** At most one batch of a partition is in flight at a time, so the
 //!   messages of a partition run in order whatever the runner's concurrency; several partitions run
 //!   at once. More flow instances than assigned partitions gives nothing.
-//! - **Rebalance.** When partitions are revoked, their commit points are committed at once and
-//!   their in-flight batches forgotten: a batch still running there is acked into nothing, and the
-//!   new owner runs it again (at most one batch per revoked partition is duplicated).
+//! - **Rebalance.** Partitions are assigned cooperative-sticky: a member joining takes some
+//!   partitions without the others stopping (every member of a group must use a cooperative
+//!   assignor). When partitions are revoked, their commit points are committed at once (waiting)
+//!   and their in-flight batches forgotten: a batch still running there is acked into nothing,
+//!   and the new owner runs it again (at most one batch per revoked partition). Should a partition
+//!   come back to the same member while such a batch still runs, that batch's late ack may let a
+//!   second batch of the partition start before the first one's rerun ends: order then holds
+//!   from the commit point on, not across that overlap.
 //! - **Release.** A released message makes the source seek its partition back to it, so it and
-//!   what follows come again; a restart does the same from the committed offset.
+//!   what follows come again (`after` does not apply); until it comes, nothing else of that
+//!   partition is taken, and a seek that fails stalls the partition (the lag grows) until a
+//!   restart or a rebalance, rather than skip it. A restart resumes from the committed offset.
 //! - **A broker that is down** is retried by librdkafka without end; a fetch meanwhile fails with
 //!   an error naming the brokers, topic and group, and the runner tries again with a backoff.
+//! - **Lag** ([`Source::lag`](crate::source::Source::lag)): the assigned partitions' high
+//!   watermark less the group's committed offset, and the age of the oldest message this member
+//!   holds.
+//! - **Deliveries** are not counted by Kafka: every message has `deliveries: 1`, so the runner's
+//!   `max_deliveries` does not apply.
 //!
 //! Tested against librdkafka's mock cluster (`rdkafka::mocking::MockCluster`, in-process) by
-//! `tests/tests/kafka_source.rs`; set `KISFLOW_KAFKA_BROKERS=host:port` to run the same tests
-//! against a real cluster.
+//! `tests/tests/kafka_source.rs`, `kafka_group.rs` and `kafka_config.rs`, and through
+//! `kisflow serve` by `examples/tests/cli_serve_kafka.rs`; set
+//! `KISFLOW_KAFKA_BROKERS=host:port` to run the first three against a real cluster. The README's
+//! Kafka section lists what they show and what the mock cannot.
 //!
 //! ```no_run
 //! use kisflow::prelude::*;
