@@ -1,5 +1,6 @@
-//! A stream worker: consumes `StuScore` rows from a Redis stream through a consumer group, or
-//! from a NATS JetStream stream through a durable consumer, averages them and saves the averages
+//! A stream worker: consumes `StuScore` rows from a Redis stream through a consumer group, from a
+//! NATS JetStream stream through a durable consumer, or from a Kafka topic as a member of a
+//! consumer group, averages them and saves the averages
 //! to a Redis hash, acking each batch only after it is saved. Run several with the same group to
 //! share the stream.
 //!
@@ -11,7 +12,13 @@
 //!     --consumer w1 --sink avg
 //! ```
 //!
-//! Exactly one of `--redis` and `--nats` names the source:
+//! ```sh
+//! cargo run --release -p kisflow-examples --example stream_worker -- \
+//!     --kafka 127.0.0.1:9092 --sink-redis 127.0.0.1:6379 --stream scores --group averages \
+//!     --consumer w1 --sink avg
+//! ```
+//!
+//! Exactly one of `--redis`, `--nats` and `--kafka` names the source:
 //!
 //! - `--redis`: each entry's field `data` of the stream `<stream>` holds one JSON row; the group
 //!   is `<group>`, this worker its consumer `<consumer>`; entries other consumers left pending
@@ -20,26 +27,32 @@
 //!   when missing) is one JSON row; `<group>` is the durable consumer and `<consumer>` names this
 //!   worker's connection. Unacked messages come again after the consumer's `ack_wait` (30 s), so
 //!   `--claim-idle-ms` does not apply. The sink is the Redis of `--sink-redis`.
+//! - `--kafka`: each message of the topic `<stream>` (at these bootstrap servers) is one JSON
+//!   row; `<group>` is the consumer group and `<consumer>` this member's `client.id`. A worker
+//!   that dies gives its partitions up after 6 s (`session.timeout.ms`; librdkafka's default is
+//!   45 s), and the others take them over from the committed offsets. The group
+//!   commits only offsets whose batch is saved. The sink is the Redis of `--sink-redis`.
 //!
 //! A row is `{"stu_id":..,"score_1":..,"score_2":..,"score_3":..}`. Per batch the sink gets, in
 //! one MULTI/EXEC, `HSET <sink> <stu_id> <avg_score>` for every row and
 //! `INCRBY <sink>:rows <rows written>`. A row that does not decode goes to the dead letters with
 //! its original bytes, the error and its message id, and is acked: with `--redis` the stream
 //! `<stream>.dlq` (fields), with `--nats` the subject `<stream>.dlq` (body and headers; stored
-//! only when a stream captures that subject). SIGTERM or SIGINT drains the batches in flight and
+//! only when a stream captures that subject), with `--kafka` the topic `<stream>.dlq`. SIGTERM or SIGINT drains the batches in flight and
 //! exits 0.
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use kisflow::prelude::*;
+use kisflow::source::kafka::{KafkaDeadLetters, KafkaSource};
 use kisflow::source::nats::{JetStreamDeadLetters, JetStreamSource};
 use kisflow::source::redis::{RedisDeadLetters, RedisStreams};
 use kisflow::source::{Runner, RunnerConfig};
 use kisflow::{ConnConfig, Connector};
 use kisflow_examples::{StuAvg, StuScore};
 
-const USAGE: &str = "usage: stream_worker (--redis HOST:PORT | --nats HOST:PORT --sink-redis HOST:PORT) \
+const USAGE: &str = "usage: stream_worker (--redis HOST:PORT | (--nats HOST:PORT | --kafka HOST:PORT) --sink-redis HOST:PORT) \
 --stream S --group G --consumer C --sink H [--concurrency N] [--batch N] [--claim-idle-ms MS (with --redis)]";
 
 #[kis_function(mode = "Calculate", name = "AvgStuScore")]
@@ -77,6 +90,8 @@ enum Origin {
     Redis(String),
     /// NATS JetStream at this `host:port`, with the sink's Redis at `sink`.
     Nats { addr: String, sink: String },
+    /// Kafka at these bootstrap servers, with the sink's Redis at `sink`.
+    Kafka { brokers: String, sink: String },
 }
 
 /// The command line, checked.
@@ -102,6 +117,7 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Args, String> {
             key,
             "redis"
                 | "nats"
+                | "kafka"
                 | "sink-redis"
                 | "stream"
                 | "group"
@@ -132,11 +148,25 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Args, String> {
                 .ok_or_else(|| format!("`--{key}` must be a positive number, not `{v}`"))
         })
     };
+    let kafka = take("kafka").ok();
     let from = match (
         take("redis").ok(),
         take("nats").ok(),
         take("sink-redis").ok(),
     ) {
+        (redis, nats, sink) if kafka.is_some() => match (redis.or(nats), sink) {
+            (Some(_), _) => return Err("give one of `--redis`, `--nats` and `--kafka`".to_owned()),
+            (None, None) => {
+                return Err("`--kafka` needs `--sink-redis HOST:PORT` for the sink".to_owned());
+            }
+            (None, Some(_)) if claim_idle_given => {
+                return Err("`--claim-idle-ms` goes with `--redis`; Kafka delivers from the committed offset".to_owned());
+            }
+            (None, Some(sink)) => Origin::Kafka {
+                brokers: kafka.unwrap_or_default(),
+                sink,
+            },
+        },
         (Some(_), Some(_), _) => return Err("give `--redis` or `--nats`, not both".to_owned()),
         (Some(redis), None, None) => Origin::Redis(redis),
         (Some(_), None, Some(_)) => {
@@ -154,7 +184,7 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Args, String> {
         (None, Some(_), None) => {
             return Err("`--nats` needs `--sink-redis HOST:PORT` for the sink".to_owned());
         }
-        (None, None, _) => return Err("missing `--redis` or `--nats`".to_owned()),
+        (None, None, _) => return Err("missing `--redis`, `--nats` or `--kafka`".to_owned()),
     };
     Ok(Args {
         from,
@@ -212,6 +242,14 @@ async fn run(args: Args) -> kisflow::Result<kisflow::source::RunReport> {
             let source = JetStreamSource::new(addr, &args.stream, &args.group)?
                 .with_client_name(&args.consumer);
             let dead = JetStreamDeadLetters::new(addr, dlq)?.keeping();
+            work(source, dead, format!("redis://{sink}/"), &args).await
+        }
+        Origin::Kafka { brokers, sink } => {
+            let source = KafkaSource::new(brokers, &args.stream, &args.group)?
+                .with_client_id(&args.consumer)
+                // A worker that died gives its partitions up after 6 s (librdkafka: 45 s).
+                .with_option("session.timeout.ms", "6000")?;
+            let dead = KafkaDeadLetters::new(brokers, dlq)?;
             work(source, dead, format!("redis://{sink}/"), &args).await
         }
     }

@@ -79,6 +79,8 @@ async fn a_second_consumer_takes_over_partitions_and_nothing_is_lost() {
     let cluster = Cluster::start();
     let topic = cluster.topic("pair", PARTITIONS).await;
     let produced = std::sync::atomic::AtomicU32::new(0);
+    // Set once the last chunk is stored: before that, `produced` runs ahead of what is there.
+    let finished = std::sync::atomic::AtomicBool::new(false);
     let produce = async {
         // Bounded: a b that never gets a partition ends the test here.
         for _ in 0..1200 {
@@ -91,6 +93,7 @@ async fn a_second_consumer_takes_over_partitions_and_nothing_is_lost() {
                 cluster.produce(&topic, partition, &rows).await;
             }
             if b_saved {
+                finished.store(true, std::sync::atomic::Ordering::SeqCst);
                 return;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -98,8 +101,9 @@ async fn a_second_consumer_takes_over_partitions_and_nothing_is_lost() {
         panic!("consumer b saved nothing after 1200 chunks: it was given no partition");
     };
     let all_saved = || {
+        let done = finished.load(std::sync::atomic::Ordering::SeqCst);
         let n = produced.load(std::sync::atomic::Ordering::SeqCst);
-        saved_by("b") > 0 && distinct() == n as usize
+        done && saved_by("b") > 0 && distinct() == n as usize
     };
     let a = runner(&cluster, &topic, SaveA::new().into_dyn()).run_until(wait_until(
         "every row saved",

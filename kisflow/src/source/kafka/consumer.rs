@@ -16,6 +16,9 @@ use super::{client_config, message_id, parse_id, unavailable};
 use crate::error::{Error, Result};
 use crate::source::{Lag, Message, Source};
 
+/// How often a fetch commits every commit point again; see [`KafkaSource::refresh_due`].
+const REFRESH_EVERY: Duration = Duration::from_secs(5);
+
 /// The consumer, with the context its callbacks share with the source.
 pub(super) type Inner = StreamConsumer<Context>;
 
@@ -46,6 +49,8 @@ pub struct KafkaSource {
     pub(super) shared: Arc<Shared>,
     /// Woken by each ack and release: a partition may be free again.
     settled: Notify,
+    /// When every commit point was last committed again, done or not.
+    refreshed: std::sync::Mutex<std::time::Instant>,
 }
 
 impl KafkaSource {
@@ -74,6 +79,7 @@ impl KafkaSource {
             reader: Mutex::new(()),
             shared: Arc::default(),
             settled: Notify::new(),
+            refreshed: std::sync::Mutex::new(std::time::Instant::now()),
         };
         source.config()?;
         Ok(source)
@@ -144,6 +150,14 @@ impl KafkaSource {
     async fn next_batch(&self, max: usize, wait: Duration) -> Result<Vec<Message>> {
         let _reader = self.reader.lock().await;
         let consumer = self.consumer()?;
+        let uncommitted = if self.refresh_due() {
+            self.shared.partitions().commit_points()
+        } else {
+            self.shared.partitions().uncommitted()
+        };
+        if !uncommitted.is_empty() {
+            self.commit(&uncommitted);
+        }
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             let (batch, buffered) = {
@@ -187,6 +201,21 @@ impl KafkaSource {
         }
     }
 
+    /// Whether every commit point is due to be committed again (each 5 s): a commit can be
+    /// acknowledged and then overwritten by an older one that a revoked member sent during a
+    /// rebalance, and an idle partition would keep that older offset for good.
+    fn refresh_due(&self) -> bool {
+        let mut refreshed = self
+            .refreshed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let due = refreshed.elapsed() >= REFRESH_EVERY;
+        if due {
+            *refreshed = std::time::Instant::now();
+        }
+        due
+    }
+
     /// `(topic, partition)` and offset of each id this source made; others are skipped.
     fn offsets(ids: &[String]) -> Vec<((String, i32), i64)> {
         ids.iter()
@@ -206,7 +235,11 @@ impl KafkaSource {
             let _ = list.add_partition_offset(topic, *partition, Offset::Offset(*offset));
         }
         if let Err(err) = consumer.commit(&list, CommitMode::Async) {
-            tracing::debug!(source = %self.name, error = %err, "{} failed; the next one covers it", self.describe("offset commit"));
+            // Refused before it was sent (a rebalance under way): the next fetch makes it again.
+            tracing::debug!(source = %self.name, error = %err, "{} failed; the next fetch makes it again", self.describe("offset commit"));
+            self.shared
+                .partitions()
+                .commit_failed(points.iter().cloned());
         }
     }
 }

@@ -77,11 +77,23 @@ impl ConsumerContext for Context {
         }
     }
 
-    /// The end of an asynchronous commit made after an ack: a failure only means the next one
-    /// (or the one on revoke) covers these offsets too.
-    fn commit_callback(&self, result: rdkafka::error::KafkaResult<()>, _: &TopicPartitionList) {
+    /// The end of an asynchronous commit: a failed one (a rebalance in progress) is made again
+    /// by the next fetch, so a partition that moves later does not go back further than needed.
+    fn commit_callback(
+        &self,
+        result: rdkafka::error::KafkaResult<()>,
+        offsets: &TopicPartitionList,
+    ) {
         if let Err(err) = result {
-            tracing::debug!(source = %self.name, error = %err, "offset commit failed; the next one covers it");
+            tracing::debug!(source = %self.name, error = %err, "offset commit failed; the next fetch makes it again");
+            let failed = offsets
+                .elements()
+                .into_iter()
+                .filter_map(|e| match e.offset() {
+                    Offset::Offset(point) => Some(((e.topic().to_owned(), e.partition()), point)),
+                    _ => None,
+                });
+            self.shared.partitions().commit_failed(failed);
         }
     }
 }

@@ -138,6 +138,45 @@ impl Partitions {
             .collect()
     }
 
+    /// The partitions whose commit point is not the one last committed (a commit failed, or
+    /// none was made), marked committed: what a fetch commits again.
+    pub(super) fn uncommitted(&mut self) -> Vec<(Key, i64)> {
+        self.by_key
+            .iter_mut()
+            .filter_map(|(key, partition)| {
+                let point = partition.commit_point()?;
+                (partition.committed != Some(point)).then(|| {
+                    partition.committed = Some(point);
+                    (key.clone(), point)
+                })
+            })
+            .collect()
+    }
+
+    /// Every partition's commit point, marked committed: what a refresh commits again.
+    pub(super) fn commit_points(&mut self) -> Vec<(Key, i64)> {
+        self.by_key
+            .iter_mut()
+            .filter_map(|(key, partition)| {
+                let point = partition.commit_point()?;
+                partition.committed = Some(point);
+                Some((key.clone(), point))
+            })
+            .collect()
+    }
+
+    /// A commit of these points failed (a rebalance was in progress, the coordinator moved):
+    /// the next fetch commits them again, unless a later point was committed meanwhile.
+    pub(super) fn commit_failed(&mut self, points: impl IntoIterator<Item = (Key, i64)>) {
+        for (key, point) in points {
+            if let Some(partition) = self.by_key.get_mut(&key)
+                && partition.committed == Some(point)
+            {
+                partition.committed = None;
+            }
+        }
+    }
+
     /// Gives `offsets` back: for each partition, the lowest of them and everything after it is
     /// forgotten (in flight or buffered), so the consumer must seek there to receive them again;
     /// until that offset comes, the partition receives nothing else. Returns where to seek.
