@@ -133,10 +133,10 @@ mod tests {
     use crate::{flow, kis_function};
 
     #[kis_function(mode = "Expand")]
-    fn drop_all(rows: Vec<u32>) {
+    fn from_config_drops(rows: Vec<u32>) {
         let _ = rows;
     }
-    flow!(Drops: drop_all);
+    flow!(Drops: from_config_drops);
 
     #[test]
     fn a_kafka_source_without_the_feature_is_an_error_naming_it() {
