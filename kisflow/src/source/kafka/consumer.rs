@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use futures::FutureExt;
 use futures::future::{BoxFuture, Either};
-use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
+use rdkafka::Offset;
+use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::message::{BorrowedMessage, Message as _};
-use rdkafka::{Offset, TopicPartitionList};
 use tokio::sync::{Mutex, Notify};
 
 use super::context::{Context, Shared};
@@ -15,9 +15,6 @@ use super::partitions::Received;
 use super::{client_config, message_id, parse_id, unavailable};
 use crate::error::{Error, Result};
 use crate::source::{Lag, Message, Source};
-
-/// How often a fetch commits every commit point again; see [`KafkaSource::refresh_due`].
-const REFRESH_EVERY: Duration = Duration::from_secs(5);
 
 /// The consumer, with the context its callbacks share with the source.
 pub(super) type Inner = StreamConsumer<Context>;
@@ -35,7 +32,7 @@ pub(super) type Inner = StreamConsumer<Context>;
 /// # }
 /// ```
 pub struct KafkaSource {
-    name: String,
+    pub(super) name: String,
     pub(super) brokers: String,
     pub(super) topic: String,
     pub(super) group: String,
@@ -50,7 +47,7 @@ pub struct KafkaSource {
     /// Woken by each ack and release: a partition may be free again.
     settled: Notify,
     /// When every commit point was last committed again, done or not.
-    refreshed: std::sync::Mutex<std::time::Instant>,
+    pub(super) refreshed: std::sync::Mutex<std::time::Instant>,
 }
 
 impl KafkaSource {
@@ -201,46 +198,12 @@ impl KafkaSource {
         }
     }
 
-    /// Whether every commit point is due to be committed again (each 5 s): a commit can be
-    /// acknowledged and then overwritten by an older one that a revoked member sent during a
-    /// rebalance, and an idle partition would keep that older offset for good.
-    fn refresh_due(&self) -> bool {
-        let mut refreshed = self
-            .refreshed
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let due = refreshed.elapsed() >= REFRESH_EVERY;
-        if due {
-            *refreshed = std::time::Instant::now();
-        }
-        due
-    }
-
     /// `(topic, partition)` and offset of each id this source made; others are skipped.
     fn offsets(ids: &[String]) -> Vec<((String, i32), i64)> {
         ids.iter()
             .filter_map(|id| parse_id(id))
             .map(|(topic, partition, offset)| ((topic, partition), offset))
             .collect()
-    }
-
-    /// Commits the moved commit points without waiting: a failed commit is covered by the next
-    /// one, or by the commit on revoke.
-    fn commit(&self, points: &[((String, i32), i64)]) {
-        let Some(consumer) = self.consumer.get() else {
-            return;
-        };
-        let mut list = TopicPartitionList::new();
-        for ((topic, partition), offset) in points {
-            let _ = list.add_partition_offset(topic, *partition, Offset::Offset(*offset));
-        }
-        if let Err(err) = consumer.commit(&list, CommitMode::Async) {
-            // Refused before it was sent (a rebalance under way): the next fetch makes it again.
-            tracing::debug!(source = %self.name, error = %err, "{} failed; the next fetch makes it again", self.describe("offset commit"));
-            self.shared
-                .partitions()
-                .commit_failed(points.iter().cloned());
-        }
     }
 }
 

@@ -64,6 +64,7 @@
 //! # }
 //! ```
 
+mod commits;
 mod consumer;
 mod context;
 mod dead_letters;
