@@ -1,7 +1,8 @@
 //! A stream worker: consumes `StuScore` rows from a Redis stream through a consumer group, from a
-//! NATS JetStream stream through a durable consumer, or from a RabbitMQ queue, averages them and
-//! saves the averages to a Redis hash, acking each batch only after it is saved. Run several with
-//! the same group (or queue) to share the stream.
+//! NATS JetStream stream through a durable consumer, from a RabbitMQ queue, or from a Kafka topic
+//! as a member of a consumer group, averages them and saves the averages to a Redis hash, acking
+//! each batch only after it is saved. Run several with the same group (or queue) to share the
+//! stream.
 //!
 //! ```sh
 //! cargo run --release -p kisflow-examples --example stream_worker -- \
@@ -12,9 +13,12 @@
 //! cargo run --release -p kisflow-examples --example stream_worker -- \
 //!     --rabbitmq 127.0.0.1:5672 --sink-redis 127.0.0.1:6379 --stream scores --group averages \
 //!     --consumer w1 --sink avg
+//! cargo run --release -p kisflow-examples --example stream_worker -- \
+//!     --kafka 127.0.0.1:9092 --sink-redis 127.0.0.1:6379 --stream scores --group averages \
+//!     --consumer w1 --sink avg
 //! ```
 //!
-//! Exactly one of `--redis`, `--nats` and `--rabbitmq` names the source:
+//! Exactly one of `--redis`, `--nats`, `--rabbitmq` and `--kafka` names the source:
 //!
 //! - `--redis`: each entry's field `data` of the stream `<stream>` holds one JSON row; the group
 //!   is `<group>`, this worker its consumer `<consumer>`; entries other consumers left pending
@@ -27,6 +31,11 @@
 //!   JSON row; the worker consumes as `<group>.<consumer>` with a prefetch of concurrency × batch.
 //!   A worker's unacked messages go back to the queue as soon as its connection closes (or the
 //!   process dies), so `--claim-idle-ms` does not apply. The sink is the Redis of `--sink-redis`.
+//! - `--kafka`: each message of the topic `<stream>` (at these bootstrap servers) is one JSON
+//!   row; `<group>` is the consumer group and `<consumer>` this member's `client.id`. A worker
+//!   that dies gives its partitions up after 6 s (`session.timeout.ms`; librdkafka's default is
+//!   45 s), and the others take them over from the committed offsets. The group commits only
+//!   offsets whose batch is saved. The sink is the Redis of `--sink-redis`.
 //!
 //! A row is `{"stu_id":..,"score_1":..,"score_2":..,"score_3":..}`. Per batch the sink gets, in
 //! one MULTI/EXEC, `HSET <sink> <stu_id> <avg_score>` for every row and
@@ -34,13 +43,14 @@
 //! its original bytes, the error and its message id, and is acked: with `--redis` the stream
 //! `<stream>.dlq` (fields), with `--nats` the subject `<stream>.dlq` (body and headers; stored
 //! only when a stream captures that subject), with `--rabbitmq` the exchange `<stream>.dlq` and
-//! the queue of that name bound to it (body and headers). SIGTERM or SIGINT drains the batches in flight and
-//! exits 0.
+//! the queue of that name bound to it (body and headers), with `--kafka` the topic `<stream>.dlq`.
+//! SIGTERM or SIGINT drains the batches in flight and exits 0.
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use kisflow::prelude::*;
+use kisflow::source::kafka::{KafkaDeadLetters, KafkaSource};
 use kisflow::source::nats::{JetStreamDeadLetters, JetStreamSource};
 use kisflow::source::rabbitmq::{RabbitDeadLetters, RabbitSource};
 use kisflow::source::redis::{RedisDeadLetters, RedisStreams};
@@ -48,8 +58,8 @@ use kisflow::source::{Runner, RunnerConfig};
 use kisflow::{ConnConfig, Connector};
 use kisflow_examples::{StuAvg, StuScore};
 
-const USAGE: &str = "usage: stream_worker (--redis HOST:PORT | (--nats HOST:PORT | --rabbitmq HOST:PORT|URL) \
---sink-redis HOST:PORT) \
+const USAGE: &str = "usage: stream_worker (--redis HOST:PORT | (--nats HOST:PORT | --rabbitmq HOST:PORT|URL \
+| --kafka HOST:PORT[,HOST:PORT]) --sink-redis HOST:PORT) \
 --stream S --group G --consumer C --sink H [--concurrency N] [--batch N] [--claim-idle-ms MS (with --redis)]";
 
 #[kis_function(mode = "Calculate", name = "AvgStuScore")]
@@ -89,6 +99,8 @@ enum Origin {
     Nats { addr: String, sink: String },
     /// RabbitMQ at this `host:port` or URL, with the sink's Redis at `sink`.
     Rabbit { addr: String, sink: String },
+    /// Kafka at these bootstrap servers, with the sink's Redis at `sink`.
+    Kafka { brokers: String, sink: String },
 }
 
 /// The command line, checked.
@@ -115,6 +127,7 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Args, String> {
             "redis"
                 | "nats"
                 | "rabbitmq"
+                | "kafka"
                 | "sink-redis"
                 | "stream"
                 | "group"
@@ -145,40 +158,46 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Args, String> {
                 .ok_or_else(|| format!("`--{key}` must be a positive number, not `{v}`"))
         })
     };
-    let from = match (
-        take("redis").ok(),
-        take("nats").ok(),
-        take("rabbitmq").ok(),
-        take("sink-redis").ok(),
-    ) {
-        (Some(redis), None, None, None) => Origin::Redis(redis),
-        (Some(_), None, None, Some(_)) => {
+    let named: Vec<(&str, String)> = ["redis", "nats", "rabbitmq", "kafka"]
+        .into_iter()
+        .filter_map(|flag| take(flag).ok().map(|value| (flag, value)))
+        .collect();
+    let from = match (named.as_slice(), take("sink-redis").ok()) {
+        ([], _) => return Err("missing `--redis`, `--nats`, `--rabbitmq` or `--kafka`".to_owned()),
+        ([_, _, ..], _) => {
+            return Err("give one of `--redis`, `--nats`, `--rabbitmq` and `--kafka`".to_owned());
+        }
+        ([("redis", redis)], None) => Origin::Redis(redis.clone()),
+        ([("redis", _)], Some(_)) => {
             return Err(
-                "`--sink-redis` goes with `--nats` or `--rabbitmq`; with `--redis` the sink is \
-                 that server"
+                "`--sink-redis` goes with `--nats`, `--rabbitmq` or `--kafka`; with `--redis` the \
+                 sink is that server"
                     .to_owned(),
             );
         }
-        (None, nats, rabbit, sink) if nats.is_some() != rabbit.is_some() => {
-            let Some(sink) = sink else {
-                return Err(
-                    "`--nats` and `--rabbitmq` need `--sink-redis HOST:PORT` for the sink"
-                        .to_owned(),
-                );
-            };
-            if claim_idle_given {
-                return Err("`--claim-idle-ms` goes with `--redis`; JetStream and RabbitMQ deliver unacked messages again by themselves".to_owned());
-            }
-            match (nats, rabbit) {
-                (Some(addr), _) => Origin::Nats { addr, sink },
-                (_, Some(addr)) => Origin::Rabbit { addr, sink },
-                (None, None) => unreachable!("one of them is given"),
+        ([(flag, _)], None) => {
+            return Err(format!(
+                "`--{flag}` needs `--sink-redis HOST:PORT` for the sink"
+            ));
+        }
+        ([_], Some(_)) if claim_idle_given => {
+            return Err(
+                "`--claim-idle-ms` goes with `--redis`; JetStream, RabbitMQ and Kafka \
+                        deliver unacked messages again by themselves"
+                    .to_owned(),
+            );
+        }
+        ([(flag, addr)], Some(sink)) => {
+            let addr = addr.clone();
+            match *flag {
+                "nats" => Origin::Nats { addr, sink },
+                "rabbitmq" => Origin::Rabbit { addr, sink },
+                _ => Origin::Kafka {
+                    brokers: addr,
+                    sink,
+                },
             }
         }
-        (None, None, None, _) => {
-            return Err("missing `--redis`, `--nats` or `--rabbitmq`".to_owned());
-        }
-        _ => return Err("give one of `--redis`, `--nats` and `--rabbitmq`".to_owned()),
     };
     Ok(Args {
         from,
@@ -236,6 +255,14 @@ async fn run(args: Args) -> kisflow::Result<kisflow::source::RunReport> {
             let source = JetStreamSource::new(addr, &args.stream, &args.group)?
                 .with_client_name(&args.consumer);
             let dead = JetStreamDeadLetters::new(addr, dlq)?.keeping();
+            work(source, dead, format!("redis://{sink}/"), &args).await
+        }
+        Origin::Kafka { brokers, sink } => {
+            let source = KafkaSource::new(brokers, &args.stream, &args.group)?
+                .with_client_id(&args.consumer)
+                // A worker that died gives its partitions up after 6 s (librdkafka: 45 s).
+                .with_option("session.timeout.ms", "6000")?;
+            let dead = KafkaDeadLetters::new(brokers, dlq)?;
             work(source, dead, format!("redis://{sink}/"), &args).await
         }
         Origin::Rabbit { addr, sink } => {

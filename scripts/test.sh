@@ -28,6 +28,10 @@ command -v rabbitmq-server >/dev/null 2>&1 || missing+=(rabbitmq-server)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 # The binlog tests start their own mariadbd with the binlog on (mariadb-install-db, mariadb-admin).
 command -v mariadbd >/dev/null 2>&1 && command -v mariadb-install-db >/dev/null 2>&1 || missing+=(mariadb-server mariadb-client)
+# The `kafka` feature's rdkafka builds librdkafka from its C source (`./configure && make`); its
+# tests need no broker (librdkafka's mock cluster runs in the test process).
+command -v make >/dev/null 2>&1 || missing+=(make)
+command -v gcc >/dev/null 2>&1 || missing+=(gcc)
 if [ ${#missing[@]} -gt 0 ]; then
     step "installing ${missing[*]} (Debian packages)"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null

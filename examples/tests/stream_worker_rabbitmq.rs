@@ -276,7 +276,7 @@ fn rabbitmq_without_a_sink_exits_2_with_usage() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "standard error:\n{stderr}");
     assert!(
-        stderr.contains("`--nats` and `--rabbitmq` need `--sink-redis HOST:PORT`"),
+        stderr.contains("`--rabbitmq` needs `--sink-redis HOST:PORT`"),
         "{stderr}"
     );
     assert!(stderr.contains("usage:"), "{stderr}");

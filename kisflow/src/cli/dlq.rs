@@ -80,6 +80,12 @@ impl Store {
                     .map(|dead| Store::Nats(dead.keeping()))
                     .map_err(|e| e.chain())
             }
+            "kafka" => Err(format!(
+                "`dlq` does not read Kafka dead letters; read the topic `{}` with a Kafka \
+                 consumer: each record is the payload, keyed by the message id, with the error in \
+                 its headers",
+                source.dead_letters
+            )),
             other => Err(format!(
                 "this program's kisflow is built without the `{other}` feature, so it cannot \
                  read `{}`",

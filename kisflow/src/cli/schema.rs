@@ -100,7 +100,7 @@ fn flow(fname: &Value, text_map: &Value) -> Value {
                 "required": ["type", "addrs", "stream", "group"],
                 "additionalProperties": false,
                 "properties": {
-                    "type": { "enum": ["redis", "nats"] },
+                    "type": { "enum": ["redis", "nats", "kafka"] },
                     "addrs": { "type": "string", "pattern": "^.+:[0-9]+$" },
                     "stream": { "type": "string" },
                     "group": { "type": "string" },

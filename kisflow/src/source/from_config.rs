@@ -59,12 +59,13 @@ impl Runner {
             "nats" => nats(flow, source, &consumer)?,
             "mysql-binlog" => binlog(flow, source)?,
             "rabbitmq" => rabbitmq(flow, source, &consumer)?,
+            "kafka" => kafka(flow, source, &consumer)?,
             other => {
                 return Err(Error::ConnectorConfig {
                     connector: format!("{}/{}", source.stream, source.group),
                     reason: format!(
-                        "unknown source type `{other}`; kisflow reads `redis`, `nats`, `rabbitmq` \
-                         and `mysql-binlog`"
+                        "unknown source type `{other}`; kisflow reads `redis`, `nats`, `rabbitmq`, \
+                         `kafka` and `mysql-binlog`"
                     ),
                 });
             }
@@ -161,10 +162,27 @@ fn rabbitmq(_: Box<dyn DynFlow>, source: &SourceConfig, _: &str) -> Result<Runne
     Err(missing_feature(source, "rabbitmq"))
 }
 
+#[cfg(feature = "kafka")]
+fn kafka(flow: Box<dyn DynFlow>, source: &SourceConfig, consumer: &str) -> Result<Runner> {
+    use super::kafka::{KafkaDeadLetters, KafkaSource};
+    // `addrs` are the bootstrap servers, `stream` the topic, `group` the group.id; `consumer`
+    // names this member (client.id).
+    let topic =
+        KafkaSource::new(&source.addrs, &source.stream, &source.group)?.with_client_id(consumer);
+    let dead = KafkaDeadLetters::new(&source.addrs, &source.dead_letters)?;
+    Ok(Runner::new(topic, flow).with_dead_letters(dead))
+}
+
+#[cfg(not(feature = "kafka"))]
+fn kafka(_: Box<dyn DynFlow>, source: &SourceConfig, _: &str) -> Result<Runner> {
+    Err(missing_feature(source, "kafka"))
+}
+
 #[cfg(not(all(
     feature = "redis",
     feature = "nats",
     feature = "rabbitmq",
+    feature = "kafka",
     feature = "mysql-binlog"
 )))]
 fn missing_feature(source: &SourceConfig, feature: &str) -> Error {
@@ -175,5 +193,31 @@ fn missing_feature(source: &SourceConfig, feature: &str) -> Error {
              add `features = [\"{feature}\"]` to kisflow in Cargo.toml",
             source.stream
         ),
+    }
+}
+
+#[cfg(all(test, feature = "macros", not(feature = "kafka")))]
+mod tests {
+    use crate::config::SourceConfig;
+    use crate::source::Runner;
+    use crate::{flow, kis_function};
+
+    #[kis_function(mode = "Expand")]
+    fn from_config_drops(rows: Vec<u32>) {
+        let _ = rows;
+    }
+    flow!(Drops: from_config_drops);
+
+    #[test]
+    fn a_kafka_source_without_the_feature_is_an_error_naming_it() {
+        let source = SourceConfig::new("kafka", "127.0.0.1:9092", "scores", "g");
+        let err = Runner::from_config(Drops::new().into_dyn(), &source)
+            .err()
+            .unwrap();
+        assert_eq!(
+            err.to_string(),
+            "source type `kafka` of stream `scores` needs kisflow's `kafka` cargo feature; add \
+             `features = [\"kafka\"]` to kisflow in Cargo.toml"
+        );
     }
 }

@@ -41,6 +41,8 @@ mod dead_letter;
 mod file;
 #[cfg(feature = "config")]
 mod from_config;
+#[cfg(feature = "kafka")]
+pub mod kafka;
 #[cfg(feature = "nats")]
 pub mod nats;
 #[cfg(feature = "rabbitmq")]

@@ -10,7 +10,7 @@ use kisflow::source::{Message, Source};
 use tokio::sync::Notify;
 
 /// Send times, in nanoseconds since `base`, by message number (1-based; Redis entry id `0-k`,
-/// JetStream stream sequence `k`).
+/// JetStream stream sequence `k`, Kafka offset `k - 1`).
 pub(crate) struct Sent {
     base: Instant,
     at: Vec<AtomicU64>,
@@ -119,12 +119,25 @@ impl Acks {
     }
 }
 
-/// The message number in a Redis entry id `0-k` or a JetStream sequence `k`.
+/// Kafka messages per partition: librdkafka's mock cluster keeps at most 5 MB or 100,000
+/// messages of a partition and drops the oldest, so a round's messages are spread over
+/// partitions of this many each, message `k` (from 1) to partition `(k - 1) / this`.
+pub(crate) const KAFKA_PARTITION_MESSAGES: usize = 40_000;
+
+/// The message number in a Redis entry id `0-k`, a JetStream sequence `k` or a Kafka id
+/// `topic/partition/offset` (see [`KAFKA_PARTITION_MESSAGES`]).
 pub(crate) fn number(id: &str) -> usize {
-    id.rsplit('-')
-        .next()
-        .and_then(|k| k.parse().ok())
-        .expect("a message id made by this benchmark")
+    let mut parts = id.rsplit(['-', '/']);
+    let last = parts.next().and_then(|k| k.parse::<usize>().ok());
+    let k = if id.contains('/') {
+        let partition = parts.next().and_then(|p| p.parse::<usize>().ok());
+        partition
+            .zip(last)
+            .map(|(p, offset)| p * KAFKA_PARTITION_MESSAGES + offset + 1)
+    } else {
+        last
+    };
+    k.expect("a message id made by this benchmark")
 }
 
 /// A source that tells [`Acks`] about each ack once the inner source has made it.

@@ -1,16 +1,17 @@
 //! Stream sources end to end: messages/s and send-to-ack latency of Redis Streams, NATS
-//! JetStream and RabbitMQ → the bench flow (Verify → Calculate → Calculate → Expand over `StuScore` JSON rows)
+//! JetStream, RabbitMQ and Kafka (librdkafka's in-process mock cluster) → the bench flow (Verify → Calculate → Calculate → Expand over `StuScore` JSON rows)
 //! → ack, through kisflow's source and `Runner`, against the same reads and acks written by hand
 //! with the same client in the same process (the floor). Run it with
 //! `cargo run --release -p kisflow-bench --features stream --bin stream-bench`.
 //!
 //! It starts its own `redis-server` and `nats-server` (JetStream) on free ports and kills them by
 //! PID at the end; RabbitMQ is the machine's (`--amqp`, default 127.0.0.1:5672), on queues named
-//! after this process, deleted after each round. Options: `--rounds N` (throughput rounds, default 7), `--messages N` (per
+//! after this process, deleted after each round; Kafka is a mock cluster in this process (see
+//! `kafka_side`). Options: `--rounds N` (throughput rounds, default 7), `--messages N` (per
 //! round, default 200000), `--batch N` (default 500), `--rate N` (messages/s produced while
 //! measuring latency, default 20000), `--seconds N` (of producing, default 3), `--latency-rounds N`
-//! (default 3), `--wait-ms N` (the longest wait for a full batch, default 1000), `--only redis|nats|rabbitmq`,
-//! `--amqp HOST:PORT|URL`.
+//! (default 3), `--wait-ms N` (the longest wait for a full batch, default 1000),
+//! `--only redis|nats|rabbitmq|kafka`, `--amqp HOST:PORT|URL`.
 //!
 //! Throughput: each round fills a fresh stream with N rows, then one worker (one flow instance,
 //! batches of `--batch`) reads, runs and acks them all; messages/s is N over the time from its
@@ -26,6 +27,7 @@
 #![allow(clippy::cast_precision_loss)]
 
 mod common;
+mod kafka_side;
 mod nats_side;
 mod one_side;
 mod rabbit_side;
@@ -93,6 +95,7 @@ pub(crate) enum Broker {
     Redis,
     Nats,
     Rabbit,
+    Kafka,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -107,6 +110,7 @@ impl fmt::Display for Broker {
             Self::Redis => "Redis Streams",
             Self::Nats => "NATS JetStream",
             Self::Rabbit => "RabbitMQ",
+            Self::Kafka => "Kafka (mock)",
         })
     }
 }
@@ -129,17 +133,27 @@ fn main() {
         .expect("a tokio runtime");
     let redis = Server::redis();
     let nats = Server::nats();
+    let kafka = args
+        .only
+        .as_deref()
+        .is_none_or(|only| only == "kafka")
+        .then(|| {
+            let latency_messages = usize::try_from(args.rate * args.seconds).expect("a count");
+            let rounds = args.rounds.max(args.latency_rounds);
+            kafka_side::mock(args.messages, latency_messages, rounds)
+        });
     println!(
         "stream sources end to end: one worker, batches of {}, {} messages a round; floor = the \
          same reads and acks by hand with the same client\n",
         args.batch, args.messages
     );
     let mut results = Vec::new();
-    for broker in [Broker::Redis, Broker::Nats, Broker::Rabbit] {
+    for broker in [Broker::Redis, Broker::Nats, Broker::Rabbit, Broker::Kafka] {
         let name = match broker {
             Broker::Redis => "redis",
             Broker::Nats => "nats",
             Broker::Rabbit => "rabbitmq",
+            Broker::Kafka => "kafka",
         };
         if args.only.as_deref().is_some_and(|only| only != name) {
             continue;
@@ -148,6 +162,10 @@ fn main() {
             Broker::Redis => format!("redis://{}/", redis.addr),
             Broker::Nats => nats.addr.clone(),
             Broker::Rabbit => args.amqp.clone(),
+            Broker::Kafka => kafka
+                .as_ref()
+                .expect("the mock cluster runs")
+                .bootstrap_servers(),
         };
         if let Some(which) = &args.one_side {
             runtime.block_on(one_side::run(broker, &addr, which, &args));
@@ -165,7 +183,7 @@ fn main() {
             r.broker, r.kisflow, r.floor, r.ratio, r.p50.0, r.p50.1, r.p99.0, r.p99.1
         );
     }
-    drop((redis, nats));
+    drop((redis, nats, kafka));
 }
 
 struct Result {
@@ -309,6 +327,11 @@ pub(crate) async fn throughput(
             rabbit_side::delete(&channel, &stream).await;
             start
         }
+        // The mock's topics were made up front, and go with the cluster.
+        Broker::Kafka => {
+            kafka_side::prefill(addr, &stream, json).await;
+            consume(broker, addr, side, &stream, &acks, batch).await
+        }
     };
     json.len() as f64 / acks.elapsed_since(start).as_secs_f64()
 }
@@ -338,6 +361,7 @@ async fn fill_only(broker: Broker, addr: &str, stream: &str, json: &[String]) {
             rabbit_side::prefill(&channel, stream, json).await;
             rabbit_side::delete(&channel, stream).await;
         }
+        Broker::Kafka => kafka_side::prefill(addr, stream, json).await,
     }
 }
 
@@ -371,6 +395,12 @@ async fn consume(
             }
             (Broker::Rabbit, Side::Floor) => {
                 rabbit_side::floor(&addr, &stream, &acks, batch, wait).await
+            }
+            (Broker::Kafka, Side::Kisflow) => {
+                kafka_side::kisflow(&addr, &stream, &acks, batch, wait).await
+            }
+            (Broker::Kafka, Side::Floor) => {
+                kafka_side::floor(&addr, &stream, &acks, batch, wait).await
             }
         }
     })
@@ -413,11 +443,14 @@ async fn latency(
             }
             Broker::Nats => drop(nats_side::fresh_stream(&addr, &stream).await),
             Broker::Rabbit => drop(rabbit_side::fresh_queue(&addr, &stream).await),
+            Broker::Kafka => {}
         }
         tokio::spawn(async move { consume(broker, &addr, side, &stream, &acks, batch).await })
     };
-    // Let the consumer connect and make its group before the first message is sent.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Let the consumer connect and make its group before the first message is sent; a Kafka
+    // group's first join waits for the mock's initial rebalance delay (3 s).
+    let join = if broker == Broker::Kafka { 4000 } else { 300 };
+    tokio::time::sleep(Duration::from_millis(join)).await;
     match broker {
         Broker::Redis => {
             let conn = redis_side::connect(addr).await;
@@ -432,6 +465,9 @@ async fn latency(
             let (connection, channel) = rabbit_side::connect(addr).await;
             rabbit_side::produce(channel, stream.clone(), json, sent, rate).await;
             drop(connection);
+        }
+        Broker::Kafka => {
+            kafka_side::produce(addr.to_owned(), stream.clone(), json, sent, rate).await;
         }
     }
     consumer.await.expect("the consumer task");
@@ -456,6 +492,7 @@ async fn latency(
             let (_connection, channel) = rabbit_side::connect(addr).await;
             rabbit_side::delete(&channel, &stream).await;
         }
+        Broker::Kafka => {}
     }
     acks.percentiles()
 }

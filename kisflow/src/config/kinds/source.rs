@@ -13,18 +13,19 @@ use crate::config::keys::{Key, Shape};
 use super::source_addrs as addrs;
 
 /// The source types kisflow knows.
-const TYPES: [&str; 4] = ["redis", "nats", "rabbitmq", "mysql-binlog"];
+const TYPES: [&str; 5] = ["redis", "nats", "rabbitmq", "kafka", "mysql-binlog"];
 
 /// Where a flow's rows come from when it runs as a worker (`kisflow serve`): a broker's consumer
 /// group, acked after each batch ran.
 ///
 /// ```yaml
 /// source:
-///   type: redis            # redis (Redis Streams), nats (NATS JetStream), rabbitmq or
-///                          # mysql-binlog
-///   addrs: 127.0.0.1:6379  # rabbitmq: also an amqp:// URL; mysql-binlog: also mysql://…
-///   stream: scores         # rabbitmq: the queue; mysql-binlog: the tables, `db.table`
-///                          # separated by commas
+///   type: redis            # redis (Redis Streams), nats (NATS JetStream), rabbitmq, kafka
+///                          # or mysql-binlog
+///   addrs: 127.0.0.1:6379  # rabbitmq: also an amqp:// URL; kafka: the bootstrap servers,
+///                          # `host:port,host:port`; mysql-binlog: also mysql://…
+///   stream: scores         # rabbitmq: the queue; kafka: the topic; mysql-binlog: the tables,
+///                          # `db.table` separated by commas
 ///   group: averages        # the consumer group (a durable consumer for nats; for
 ///                          # mysql-binlog the name of the stored position)
 ///   consumer: worker-1     # optional: this worker's name in the group
@@ -63,18 +64,20 @@ const TYPES: [&str; 4] = ["redis", "nats", "rabbitmq", "mysql-binlog"];
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SourceConfig {
-    /// `type`: `redis`, `nats`, `rabbitmq` or `mysql-binlog`.
+    /// `type`: `redis`, `nats`, `rabbitmq`, `kafka` or `mysql-binlog`.
     pub source_type: String,
-    /// `addrs`: the server, `host:port` (for rabbitmq also an `amqp://` or `amqps://` URL).
+    /// `addrs`: the server, `host:port` (for rabbitmq also an `amqp://` or `amqps://` URL, for
+    /// kafka the bootstrap servers separated by commas, for mysql-binlog also a `mysql://` URL).
     pub addrs: String,
-    /// `stream`: the stream (and, for nats, its subject), or the rabbitmq queue.
+    /// `stream`: the stream (for nats also its subject), the rabbitmq queue, the kafka topic or
+    /// the mysql-binlog tables.
     pub stream: String,
     /// `group`: the consumer group, or the durable consumer for nats; for rabbitmq, optional (the
     /// queue's name by default), the start of the consumer tags.
     pub group: String,
     /// `consumer`: this worker's name in the group; the host name and process id when absent.
     pub consumer: Option<String>,
-    /// `dead_letters`: the stream, subject or (rabbitmq) exchange dead letters go to.
+    /// `dead_letters`: the stream, subject, (rabbitmq) exchange or (kafka) topic dead letters go to.
     pub dead_letters: String,
     /// `batch`: the most rows in one run.
     pub batch: usize,
@@ -206,8 +209,8 @@ impl RawSource {
                     &t.referenced,
                     format!(
                         "unknown source type `{}`: kisflow reads `redis` (Redis Streams), \
-                         `nats` (NATS JetStream), `rabbitmq` (RabbitMQ queues) and `mysql-binlog` \
-                         (row changes){hint}",
+                         `nats` (NATS JetStream), `rabbitmq` (RabbitMQ queues), `kafka` and \
+                         `mysql-binlog` (row changes){hint}",
                         t.value
                     ),
                 );

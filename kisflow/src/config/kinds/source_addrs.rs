@@ -1,5 +1,6 @@
-//! A source's `addrs`: `host:port`, or the URL a source type also takes (`amqp://` for
-//! rabbitmq, `mysql://` for mysql-binlog), checked with the flow document.
+//! A source's `addrs`: `host:port`, or what a source type also takes (an `amqp://` URL for
+//! rabbitmq, a comma list for kafka, a `mysql://` URL for mysql-binlog), checked with the flow
+//! document.
 
 use serde_saphyr::Location;
 
@@ -15,12 +16,31 @@ pub(super) fn check(
 ) -> Option<Text> {
     let rabbitmq = kind == Some("rabbitmq");
     let mysql = kind == Some("mysql-binlog");
+    let kafka = kind == Some("kafka");
     doc.name(raw, "addrs", "give the server", at).filter(|a| {
-        let fine = a.value.rsplit_once(':').is_some_and(|(host, port)| {
-            !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0)
-        }) || (rabbitmq && amqp_url(&a.value))
-            || (mysql && a.value.starts_with("mysql://"));
-        if rabbitmq && !fine {
+        let host_port = |one: &str| {
+            one.rsplit_once(':').is_some_and(|(host, port)| {
+                !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0)
+            })
+        };
+        // Kafka takes several bootstrap servers; each must be `host:port`.
+        let fine = if kafka {
+            a.value.split(',').all(|one| host_port(one.trim()))
+        } else {
+            host_port(&a.value)
+                || (rabbitmq && amqp_url(&a.value))
+                || (mysql && a.value.starts_with("mysql://"))
+        };
+        if kafka && !fine {
+            doc.report(
+                &a.referenced,
+                format!(
+                    "`addrs` must be `host:port`, or several separated by commas, such as \
+                     `127.0.0.1:9092,127.0.0.1:9093`, not `{}`",
+                    a.value
+                ),
+            );
+        } else if rabbitmq && !fine {
             doc.report(
                 &a.referenced,
                 format!(

@@ -122,7 +122,7 @@ fn flow() -> impl Strategy<Value = FlowConfig> {
 }
 
 fn source() -> impl Strategy<Value = SourceConfig> {
-    let kind = prop::sample::select(vec!["redis", "nats", "rabbitmq"]);
+    let kind = prop::sample::select(vec!["redis", "nats", "rabbitmq", "kafka"]);
     let numbers = (1usize..1000, 1usize..16, 0u32..5, 0u64..100_000);
     (
         kind,
@@ -145,7 +145,14 @@ fn source() -> impl Strategy<Value = SourceConfig> {
                 dead,
                 (batch, concurrency, retry, claim),
             )| {
-                let mut source = SourceConfig::new(kind, format!("{host}:{port}"), stream, group);
+                // Kafka's addrs are a list: two servers, with no comma inside a host.
+                let addrs = if kind == "kafka" {
+                    let host = format!("h{}", host.replace(',', ""));
+                    format!("{host}:{port},{host}:{port}")
+                } else {
+                    format!("{host}:{port}")
+                };
+                let mut source = SourceConfig::new(kind, addrs, stream, group);
                 source.consumer = consumer;
                 source.dead_letters = dead;
                 source.batch = batch;

@@ -29,6 +29,30 @@ fn a_full_source_loads_with_every_key() {
 }
 
 #[test]
+fn a_kafka_source_takes_several_bootstrap_servers_and_each_must_be_host_port() {
+    let yaml = format!(
+        "{FLOW}source:\n  type: kafka\n  addrs: k1:9092,k2:9092\n  stream: scores\n  group: G\n"
+    );
+    let source = loads(&yaml).flow("F").unwrap().source.clone().unwrap();
+    assert_eq!(
+        (
+            source.source_type.as_str(),
+            source.addrs.as_str(),
+            source.dead_letters.as_str()
+        ),
+        ("kafka", "k1:9092,k2:9092", "scores.dlq")
+    );
+    let yaml =
+        format!("{FLOW}source:\n  type: kafka\n  addrs: k1:9092,k2\n  stream: S\n  group: G\n");
+    assert_eq!(
+        problems(&yaml),
+        [
+            "f.yml:8:10: `addrs` must be `host:port`, or several separated by commas, such as `127.0.0.1:9092,127.0.0.1:9093`, not `k1:9092,k2`"
+        ]
+    );
+}
+
+#[test]
 fn every_problem_of_a_source_is_reported_at_its_place() {
     let yaml = format!(
         "{FLOW}source:\n  type: rdis\n  addrs: nowhere\n  stream: S\n  batch: 0\n  grup: G\n"
@@ -37,7 +61,7 @@ fn every_problem_of_a_source_is_reported_at_its_place() {
         problems(&yaml),
         [
             "f.yml:7:3: missing `group`: name the consumer group with `group: <name>`",
-            "f.yml:7:9: unknown source type `rdis`: kisflow reads `redis` (Redis Streams), `nats` (NATS JetStream), `rabbitmq` (RabbitMQ queues) and `mysql-binlog` (row changes); did you mean `redis`?",
+            "f.yml:7:9: unknown source type `rdis`: kisflow reads `redis` (Redis Streams), `nats` (NATS JetStream), `rabbitmq` (RabbitMQ queues), `kafka` and `mysql-binlog` (row changes); did you mean `redis`?",
             "f.yml:8:10: `addrs` must be `host:port`, such as `127.0.0.1:6379`, not `nowhere`",
             "f.yml:10:10: `batch` must be at least 1",
             "f.yml:11:3: unknown key `grup`; did you mean `group`? expected one of type, addrs, stream, group, consumer, dead_letters, batch, concurrency, retry_times, claim_idle_ms",
