@@ -20,6 +20,8 @@ pub struct FlowEntry {
     location: Location,
     /// Never empty: [`FlowEntry::__new`] checks it while the program compiles.
     stages: &'static [Stage],
+    /// Where each branch starts among `stages`; empty for a chain.
+    branches: &'static [usize],
 }
 
 impl FlowEntry {
@@ -37,13 +39,23 @@ impl FlowEntry {
             path,
             location,
             stages,
+            branches: &[],
         }
+    }
+
+    /// This entry, for a flow whose branches start at `branches` ([`FlowSpec::BRANCHES`](crate::FlowSpec::BRANCHES)).
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __branches(mut self, branches: &'static [usize]) -> Self {
+        self.branches = branches;
+        self
     }
 
     fn instantiate(&self) -> Box<dyn DynFlow> {
         Box::new(ComposedFlow::declared(
             Arc::from(self.name),
             Arc::from(self.stages),
+            self.branches,
         ))
     }
 }

@@ -49,6 +49,10 @@ pub trait FlowSpec: Sized + Send + Sync + 'static {
     const STAGES: &'static [Stage];
     /// Where `flow!` declared the flow.
     const LOCATION: Location;
+    /// Where each branch starts among [`STAGES`](FlowSpec::STAGES), for a flow that ends in
+    /// branches (`flow!(Name: a -> [b, c -> d])` has `[1, 2]`): the functions before the first
+    /// are the trunk. Empty, the default, for a chain.
+    const BRANCHES: &'static [usize] = &[];
 }
 
 /// A runnable instance of a flow: committed source rows, an id, and one context per function.
@@ -104,6 +108,7 @@ impl<S: FlowSpec> Flow<S> {
         Self::from_inner(ComposedFlow::declared(
             Arc::from(S::NAME),
             Arc::from(S::STAGES),
+            S::BRANCHES,
         ))
     }
 

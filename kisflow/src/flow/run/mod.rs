@@ -5,6 +5,7 @@
 //! functions and nothing else. The compiler has checked a `flow!`'s edges and the registry a
 //! composed flow's, so the erased calls always find the row type they expect.
 
+mod branch;
 mod call;
 mod state;
 
@@ -17,39 +18,101 @@ use crate::function::ctx::FlowCtx;
 use crate::function::{FmtFn, Rows};
 
 /// One run over `rows`, the source rows of the first of `ctxs`' functions; `timed` when the flow
-/// records metrics.
-pub(crate) async fn run(ctxs: &[FlowCtx], rows: Rows, timed: bool) -> Result<()> {
+/// records metrics. `branches` are where the branches of a branching flow start (see
+/// [`branch`]); empty for a chain.
+pub(crate) async fn run(
+    ctxs: &[FlowCtx],
+    branches: &[usize],
+    rows: Rows,
+    timed: bool,
+) -> Result<()> {
     let jumps = ctxs.iter().any(|ctx| ctx.function().actions().jump());
-    // A flow that may jump keeps each function's input in its own layer, for a jump back to read
-    // again; one that does not only ever holds the batch in hand, and allocates no layers.
-    let mut hand = Some(rows);
-    let mut layers: Vec<Option<Rows>> = Vec::new();
-    if jumps {
-        layers = ctxs.iter().map(|_| None).collect();
-        layers[0] = hand.take();
+    let mut lane = Lane::new(ctxs.len(), jumps, rows);
+    let mut run = RunState::new(ctxs, timed, branch::output_at(ctxs.len(), branches));
+    if branches.is_empty() {
+        return match segment(&mut run, &mut lane, 0..ctxs.len()).await? {
+            None => Ok(()),
+            Some(_) => Err(no_such_stage(ctxs[0].flow_name(), ctxs.len())),
+        };
     }
-    let mut run = RunState::new(ctxs, timed);
-    let mut at = 0;
-    while at < ctxs.len() {
-        let layer = if jumps { &mut layers[at] } else { &mut hand };
-        match step(&mut run, at, layer, jumps).await? {
-            Goto::Stop => return Ok(()),
-            Goto::To(to, rows) if jumps => {
-                if let (Some(rows), Some(next)) = (rows, layers.get_mut(at + 1)) {
+    branch::run_branches(&mut run, &mut lane, branches).await
+}
+
+/// Where a segment's input waits: in hand, or, when the flow may `jump`, in each function's own
+/// layer, for a jump back to read again. A flow that does not jump allocates no layers.
+struct Lane {
+    jumps: bool,
+    hand: Option<Rows>,
+    layers: Vec<Option<Rows>>,
+}
+
+impl Lane {
+    fn new(functions: usize, jumps: bool, rows: Rows) -> Self {
+        let mut lane = Self {
+            jumps,
+            hand: Some(rows),
+            layers: Vec::new(),
+        };
+        if jumps {
+            lane.layers = (0..functions).map(|_| None).collect();
+            lane.layers[0] = lane.hand.take();
+        }
+        lane
+    }
+
+    /// Puts `rows` where the function at `index` reads its input.
+    fn put(&mut self, index: usize, rows: Rows) {
+        if self.jumps {
+            self.layers[index] = Some(rows);
+        } else {
+            self.hand = Some(rows);
+        }
+    }
+
+    /// Takes what was left for the function at `index`.
+    fn take(&mut self, index: usize) -> Option<Rows> {
+        if self.jumps {
+            self.layers.get_mut(index).and_then(Option::take)
+        } else {
+            self.hand.take()
+        }
+    }
+}
+
+/// Runs the functions of `range` (a chain, the trunk or a branch) from its first. `Some(rows)`
+/// when the run went past its last function with rows (what a branch point hands its
+/// branches), `None` when it stopped: the flow's last function ran, one emitted nothing, or one
+/// aborted.
+async fn segment(
+    run: &mut RunState<'_>,
+    lane: &mut Lane,
+    range: std::ops::Range<usize>,
+) -> Result<Option<Rows>> {
+    let mut at = range.start;
+    while at < range.end {
+        let layer = if lane.jumps {
+            &mut lane.layers[at]
+        } else {
+            &mut lane.hand
+        };
+        match step(run, at, layer, lane.jumps, &range).await? {
+            Goto::Stop => return Ok(None),
+            Goto::To(to, rows) if lane.jumps => {
+                if let (Some(rows), Some(next)) = (rows, lane.layers.get_mut(at + 1)) {
                     *next = Some(rows);
                 }
                 at = to;
             }
             Goto::To(to, rows) => {
-                hand = rows;
+                lane.hand = rows;
                 at = to;
             }
         }
     }
-    Err(no_such_stage(
-        ctxs.first().map_or("", |ctx| ctx.flow_name()),
-        at,
-    ))
+    if at != range.end {
+        return Err(no_such_stage(run.ctxs[0].flow_name(), at));
+    }
+    Ok(lane.take(range.end))
 }
 
 /// Calls the `index`th function on its input `layer` (empty when its predecessor has not emitted
@@ -60,6 +123,7 @@ async fn step(
     index: usize,
     layer: &mut Option<Rows>,
     jumps: bool,
+    range: &std::ops::Range<usize>,
 ) -> Result<Goto> {
     run.count()?;
     let ctxs = run.ctxs;
@@ -93,6 +157,9 @@ async fn step(
     // Taken whatever the outcome, so a failed call leaves no action behind.
     let action = ctx.take_action();
     let mut out = result?;
+    if let Some(target) = action.jump.filter(|target| !range.contains(target)) {
+        return Err(branch::jump_out(ctxs, index, target));
+    }
     if run.captures(index) {
         out = run.capture(index, erased.encode_output, out)?;
     }
