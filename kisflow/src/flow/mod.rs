@@ -258,6 +258,10 @@ impl<S: FlowSpec> Flow<S> {
     /// that emits no rows ends the run successfully. A handler error ends it with
     /// [`Error::Handler`](crate::Error::Handler), naming the flow and the function. What the last
     /// function emits is dropped; [`run_collect`](Flow::run_collect) gives it back.
+    ///
+    /// A flow that ends in branches (`flow!(Name: a -> [b, c -> d])`) runs its trunk, then each
+    /// branch in the order written on its own copy of the trunk's rows; there, a function that
+    /// emits nothing or aborts ends its own branch only. See [`flow!`](crate::flow).
     pub fn run(&mut self) -> impl Future<Output = Result<()>> + Send + '_ {
         // A switched-off flow keeps its rows for when it is switched on; `drive` says why.
         let rows = if self.inner.core.settings.disabled.is_some() {
