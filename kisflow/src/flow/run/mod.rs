@@ -26,93 +26,42 @@ pub(crate) async fn run(
     rows: Rows,
     timed: bool,
 ) -> Result<()> {
+    if !branches.is_empty() {
+        // Boxed: a chain's run, the common case, does not carry a branching run's state.
+        return Box::pin(branch::run(ctxs, branches, rows, timed)).await;
+    }
     let jumps = ctxs.iter().any(|ctx| ctx.function().actions().jump());
-    let mut lane = Lane::new(ctxs.len(), jumps, rows);
-    let mut run = RunState::new(ctxs, timed, branch::output_at(ctxs.len(), branches));
-    if branches.is_empty() {
-        return match segment(&mut run, &mut lane, 0..ctxs.len()).await? {
-            None => Ok(()),
-            Some(_) => Err(no_such_stage(ctxs[0].flow_name(), ctxs.len())),
-        };
+    // A flow that may jump keeps each function's input in its own layer, for a jump back to read
+    // again; one that does not only ever holds the batch in hand, and allocates no layers.
+    let mut hand = Some(rows);
+    let mut layers: Vec<Option<Rows>> = Vec::new();
+    if jumps {
+        layers = ctxs.iter().map(|_| None).collect();
+        layers[0] = hand.take();
     }
-    branch::run_branches(&mut run, &mut lane, branches).await
-}
-
-/// Where a segment's input waits: in hand, or, when the flow may `jump`, in each function's own
-/// layer, for a jump back to read again. A flow that does not jump allocates no layers.
-struct Lane {
-    jumps: bool,
-    hand: Option<Rows>,
-    layers: Vec<Option<Rows>>,
-}
-
-impl Lane {
-    fn new(functions: usize, jumps: bool, rows: Rows) -> Self {
-        let mut lane = Self {
-            jumps,
-            hand: Some(rows),
-            layers: Vec::new(),
-        };
-        if jumps {
-            lane.layers = (0..functions).map(|_| None).collect();
-            lane.layers[0] = lane.hand.take();
-        }
-        lane
-    }
-
-    /// Puts `rows` where the function at `index` reads its input.
-    fn put(&mut self, index: usize, rows: Rows) {
-        if self.jumps {
-            self.layers[index] = Some(rows);
-        } else {
-            self.hand = Some(rows);
-        }
-    }
-
-    /// Takes what was left for the function at `index`.
-    fn take(&mut self, index: usize) -> Option<Rows> {
-        if self.jumps {
-            self.layers.get_mut(index).and_then(Option::take)
-        } else {
-            self.hand.take()
-        }
-    }
-}
-
-/// Runs the functions of `range` (a chain, the trunk or a branch) from its first. `Some(rows)`
-/// when the run went past its last function with rows (what a branch point hands its
-/// branches), `None` when it stopped: the flow's last function ran, one emitted nothing, or one
-/// aborted.
-async fn segment(
-    run: &mut RunState<'_>,
-    lane: &mut Lane,
-    range: std::ops::Range<usize>,
-) -> Result<Option<Rows>> {
-    let mut at = range.start;
-    while at < range.end {
-        let layer = if lane.jumps {
-            &mut lane.layers[at]
-        } else {
-            &mut lane.hand
-        };
-        match step(run, at, layer, lane.jumps, &range).await? {
-            Goto::Stop => return Ok(None),
-            Goto::To(to, rows) if lane.jumps => {
-                if let (Some(rows), Some(next)) = (rows, lane.layers.get_mut(at + 1)) {
+    let mut run = RunState::new(ctxs, timed, ctxs.len() - 1);
+    let all = 0..ctxs.len();
+    let mut at = 0;
+    while at < ctxs.len() {
+        let layer = if jumps { &mut layers[at] } else { &mut hand };
+        match step(&mut run, at, layer, jumps, &all).await? {
+            Goto::Stop => return Ok(()),
+            Goto::To(to, rows) if jumps => {
+                if let (Some(rows), Some(next)) = (rows, layers.get_mut(at + 1)) {
                     *next = Some(rows);
                 }
                 at = to;
             }
             Goto::To(to, rows) => {
-                lane.hand = rows;
+                hand = rows;
                 at = to;
             }
         }
     }
-    if at != range.end {
-        return Err(no_such_stage(run.ctxs[0].flow_name(), at));
-    }
-    Ok(lane.take(range.end))
+    Err(no_such_stage(
+        ctxs.first().map_or("", |ctx| ctx.flow_name()),
+        at,
+    ))
 }
 
 /// Calls the `index`th function on its input `layer` (empty when its predecessor has not emitted
