@@ -78,6 +78,7 @@ inventory::collect!(FlowEntry);
 /// let info = kisflow::registry().unwrap().flows().find(|f| f.name() == "Doubles").unwrap();
 /// let names: Vec<&str> = info.stages().iter().map(|s| s.function().name()).collect();
 /// assert_eq!(names, ["double"]);
+/// assert_eq!(info.outline(), "double");
 /// assert_eq!(info.instantiate().name(), "Doubles");
 /// ```
 #[derive(Debug, Clone, Copy)]
@@ -102,6 +103,34 @@ impl FlowInfo {
     #[must_use]
     pub fn stages(&self) -> &'static [Stage] {
         self.entry.stages
+    }
+
+    /// Where each branch starts among [`stages`](FlowInfo::stages), for a flow that ends in
+    /// branches; empty for a chain. See [`FlowSpec::BRANCHES`](crate::FlowSpec::BRANCHES).
+    #[must_use]
+    pub fn branches(&self) -> &'static [usize] {
+        self.entry.branches
+    }
+
+    /// Its functions as `flow!` writes them: `a -> b`, or `a -> [b, c -> d]` with branches.
+    #[must_use]
+    pub fn outline(&self) -> String {
+        let names: Vec<&str> = self.stages().iter().map(|s| s.function().name()).collect();
+        let Some(&first) = self.branches().first() else {
+            return names.join(" -> ");
+        };
+        let ends = self.branches().iter().skip(1).copied().chain([names.len()]);
+        let branches: Vec<String> = self
+            .branches()
+            .iter()
+            .zip(ends)
+            .map(|(&start, end)| names[start..end].join(" -> "))
+            .collect();
+        format!(
+            "{} -> [{}]",
+            names[..first].join(" -> "),
+            branches.join(", ")
+        )
     }
 
     /// A fresh runnable instance.

@@ -201,3 +201,11 @@ async fn the_registry_runs_a_branching_flow_by_name() {
     let out = flow.run_json().await.unwrap();
     assert_eq!(out, [serde_json::json!(42)]);
 }
+
+#[test]
+fn the_registry_outlines_a_branching_flow_as_flow_writes_it() {
+    let registry = kisflow::registry().unwrap();
+    let info = registry.flows().find(|f| f.name() == "Fan").unwrap();
+    assert_eq!(info.branches(), [1, 2]);
+    assert_eq!(info.outline(), "positive -> [double, label -> save_labels]");
+}
