@@ -45,7 +45,8 @@ pub trait FlowSpec: Sized + Send + Sync + 'static {
     type In: Row;
     /// The flow's name.
     const NAME: &'static str;
-    /// The functions in order, with their params.
+    /// The functions in order, with their params: for a flow that ends in branches, the trunk's,
+    /// then each branch's in the order written.
     const STAGES: &'static [Stage];
     /// Where `flow!` declared the flow.
     const LOCATION: Location;
@@ -239,7 +240,8 @@ impl<S: FlowSpec> Flow<S> {
         self.core().ctxs.get(index)
     }
 
-    /// The flow's functions in order, with their params.
+    /// The flow's functions in order, with their params; for a flow that ends in branches, the
+    /// trunk's then each branch's, as [`FlowSpec::STAGES`] lists them.
     #[must_use]
     pub fn stages(&self) -> &'static [Stage] {
         S::STAGES
