@@ -69,6 +69,11 @@ fn windowed_join() {
 }
 
 #[test]
+fn dag_flow() {
+    check("dag_flow");
+}
+
+#[test]
 fn quick_start_with_config() {
     check("quick_start_with_config");
 }

@@ -188,7 +188,8 @@ pub fn kis_function(args: TokenStream, item: TokenStream) -> TokenStream {
 /// # }
 /// ```
 ///
-/// Syntax: `flow!(Name: f -> g -> h)`, optionally with `crate = path;` first (see below), and doc
+/// Syntax: `flow!(Name: f -> g -> h)`, or with branches at the end, `flow!(Name: f -> [g -> h, k])`
+/// (see **Branches** below), optionally with `crate = path;` first (see below), and doc
 /// comments and a visibility before the name.
 ///
 /// **Visibility.** The flow's type is private to its module, as a `struct` is, unless written
@@ -258,6 +259,8 @@ pub fn kis_function(args: TokenStream, item: TokenStream) -> TokenStream {
 /// 6 | flow!(Broken: count -> print_text);
 ///   |                        ^^^^^^^^^^ `print_text` takes `String` rows, but `count` emits `usize` rows
 /// ```
+///
+#[doc = include_str!("flow/branches.md")]
 #[proc_macro]
 pub fn flow(input: TokenStream) -> TokenStream {
     flow::expand(input.into()).into()

@@ -133,6 +133,34 @@ impl<T: Clone> ReusableAs<T> for T {
     }
 }
 
+/// Rows a branch point copies for each of its branches: `flow!(F: a -> b -> [c, d])` needs
+/// `Clone` rows out of `b`, the trunk's last function. Implemented for every `Clone` type; `Prev` is
+/// that function, for the error to name it.
+///
+/// ```
+/// fn copied<Rows: kisflow::CloneForBranches<()>>() {}
+/// copied::<String>();
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "function `{Prev}` feeds more than one branch, so each branch gets its own copy of its rows, but `{Self}` is not `Clone`",
+    label = "`{Prev}` emits `{Self}` rows, which are not `Clone`",
+    note = "derive `Clone` for `{Self}`, or make the flow a single chain without `[...]`"
+)]
+pub trait CloneForBranches<Prev> {
+    /// A copy of the rows, for one branch.
+    fn copy(rows: &[Self]) -> Vec<Self>
+    where
+        Self: Sized;
+}
+
+#[diagnostic::do_not_recommend]
+impl<Prev, T: Clone> CloneForBranches<Prev> for T {
+    #[inline]
+    fn copy(rows: &[T]) -> Vec<T> {
+        rows.to_vec()
+    }
+}
+
 /// Implemented when a flow can keep rows of type `Self` for a jump back: always when the flow
 /// never jumps (`J` is [`NeverJumps`]), and for `Clone` rows when it may (`J` is [`MayJump`]). A
 /// jump back re-reads the input of the function it lands on, so while any function of a flow

@@ -50,7 +50,9 @@ pub mod __private {
 }
 
 pub use action::{Action, DeclaredActions};
-pub use checks::{CloneForJump, Edge, EmitsRows, FeedsInto, MayJump, NeverJumps, ReusableAs};
+pub use checks::{
+    CloneForBranches, CloneForJump, Edge, EmitsRows, FeedsInto, MayJump, NeverJumps, ReusableAs,
+};
 #[cfg(feature = "redis")]
 pub use connector::RedisKv;
 pub use connector::{ConnConfig, Connector, KvWrongType, MemoryKv};

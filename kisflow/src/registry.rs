@@ -20,6 +20,8 @@ pub struct FlowEntry {
     location: Location,
     /// Never empty: [`FlowEntry::__new`] checks it while the program compiles.
     stages: &'static [Stage],
+    /// Where each branch starts among `stages`; empty for a chain.
+    branches: &'static [usize],
 }
 
 impl FlowEntry {
@@ -37,13 +39,23 @@ impl FlowEntry {
             path,
             location,
             stages,
+            branches: &[],
         }
+    }
+
+    /// This entry, for a flow whose branches start at `branches` ([`FlowSpec::BRANCHES`](crate::FlowSpec::BRANCHES)).
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __branches(mut self, branches: &'static [usize]) -> Self {
+        self.branches = branches;
+        self
     }
 
     fn instantiate(&self) -> Box<dyn DynFlow> {
         Box::new(ComposedFlow::declared(
             Arc::from(self.name),
             Arc::from(self.stages),
+            self.branches,
         ))
     }
 }
@@ -66,6 +78,7 @@ inventory::collect!(FlowEntry);
 /// let info = kisflow::registry().unwrap().flows().find(|f| f.name() == "Doubles").unwrap();
 /// let names: Vec<&str> = info.stages().iter().map(|s| s.function().name()).collect();
 /// assert_eq!(names, ["double"]);
+/// assert_eq!(info.outline(), "double");
 /// assert_eq!(info.instantiate().name(), "Doubles");
 /// ```
 #[derive(Debug, Clone, Copy)]
@@ -90,6 +103,34 @@ impl FlowInfo {
     #[must_use]
     pub fn stages(&self) -> &'static [Stage] {
         self.entry.stages
+    }
+
+    /// Where each branch starts among [`stages`](FlowInfo::stages), for a flow that ends in
+    /// branches; empty for a chain. See [`FlowSpec::BRANCHES`](crate::FlowSpec::BRANCHES).
+    #[must_use]
+    pub fn branches(&self) -> &'static [usize] {
+        self.entry.branches
+    }
+
+    /// Its functions as `flow!` writes them: `a -> b`, or `a -> [b, c -> d]` with branches.
+    #[must_use]
+    pub fn outline(&self) -> String {
+        let names: Vec<&str> = self.stages().iter().map(|s| s.function().name()).collect();
+        let Some(&first) = self.branches().first() else {
+            return names.join(" -> ");
+        };
+        let ends = self.branches().iter().skip(1).copied().chain([names.len()]);
+        let branches: Vec<String> = self
+            .branches()
+            .iter()
+            .zip(ends)
+            .map(|(&start, end)| names[start..end].join(" -> "))
+            .collect();
+        format!(
+            "{} -> [{}]",
+            names[..first].join(" -> "),
+            branches.join(", ")
+        )
     }
 
     /// A fresh runnable instance.

@@ -215,3 +215,53 @@ fn nothing_is_logged_at_debug_level_by_default() {
     });
     assert!(seen.iter().all(|s| s.kind == "span"), "{seen:?}");
 }
+
+#[kis_function(mode = "Calculate", name = "Tens")]
+fn tens(rows: Vec<i64>) -> Vec<i64> {
+    rows.into_iter().map(|n| n * 10).collect()
+}
+
+#[kis_function(mode = "Expand", name = "KeepTens")]
+fn keep_tens(_rows: Vec<i64>) {}
+
+#[kis_function(mode = "Expand", name = "KeepOnes")]
+fn keep_ones(_rows: Vec<i64>) {}
+
+flow!(TracedBranches: tens -> [tens -> keep_tens, keep_ones]);
+
+#[test]
+fn each_branch_has_a_span_around_its_functions_spans() {
+    let seen = record(Level::INFO, async || {
+        let mut flow = TracedBranches::new();
+        flow.commit_batch([1, 2]).unwrap();
+        flow.run().await.unwrap();
+    });
+    // Spans as they close: a function's before its branch's, and the run's last.
+    let spans: Vec<(String, String)> = seen
+        .iter()
+        .filter(|s| s.kind == "span")
+        .map(|s| {
+            let detail = match s.name.as_str() {
+                "kisflow_function" => {
+                    format!("{} in {}", s.fields["function"], s.fields["rows_in"])
+                }
+                "kisflow_branch" => format!("{} from {}", s.fields["branch"], s.fields["first"]),
+                _ => s.fields["flow"].clone(),
+            };
+            (s.name.clone(), detail)
+        })
+        .collect();
+    let span = |name: &str, detail: &str| (name.to_owned(), detail.to_owned());
+    assert_eq!(
+        spans,
+        [
+            span("kisflow_function", "Tens in 2"),
+            span("kisflow_function", "Tens in 2"),
+            span("kisflow_function", "KeepTens in 2"),
+            span("kisflow_branch", "1 from Tens"),
+            span("kisflow_function", "KeepOnes in 2"),
+            span("kisflow_branch", "2 from KeepOnes"),
+            span("kisflow_run", "TracedBranches"),
+        ]
+    );
+}

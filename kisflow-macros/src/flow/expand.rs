@@ -19,15 +19,21 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
         vis,
         name,
         stages,
+        branches,
     } = flow;
     let name_text = name.to_string();
     let first = &stages[0].path;
     let stage_infos = stage_infos(private, stages);
     let jumps = jumps(private, stages);
-    let checks = checks(private, stages);
+    let checks = checks(private, stages, branches);
+    let fork = fork_check(private, stages, branches);
     let flow_in = at(first, quote!(<#first as #private::KisFunction>::In));
-    let last = &stages[stages.len() - 1].path;
+    // What `run_collect` gives back: the last function's rows, or the first branch's last one's.
+    let output = branches.get(1).copied().unwrap_or(stages.len()) - 1;
+    let last = &stages[output].path;
     let flow_out = at(last, quote!(<#last as #private::KisFunction>::Out));
+    let branches_const = (!branches.is_empty())
+        .then(|| quote!(const BRANCHES: &'static [usize] = &[#(#branches),*];));
     quote! {
         #(#attrs)*
         #vis struct #name {
@@ -55,6 +61,7 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
                     line: #private::line!(),
                     column: #private::column!(),
                 };
+                #branches_const
             }
 
             // An impl header, not an associated type: a `pub` flow may end in a private function.
@@ -69,6 +76,7 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
                 // Whether any function may jump, which makes the run keep each input.
                 type Jumps = #jumps;
                 #(#checks)*
+                #fork
             }
 
             #private::inventory::submit! {
@@ -78,6 +86,7 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
                     <#name as #private::FlowSpec>::LOCATION,
                     <#name as #private::FlowSpec>::STAGES,
                 )
+                .__branches(<#name as #private::FlowSpec>::BRANCHES)
             }
         };
     }
@@ -127,18 +136,47 @@ fn stage_infos(private: &TokenStream, stages: &[StageInput]) -> Vec<TokenStream>
         .collect()
 }
 
-/// One check per function, located at its name: the edge from the function before it (its rows
-/// are the ones this function takes, and that function emits rows at all), then whether its input
-/// can be kept when the flow may jump. An edge is checked in this one place only, so a mismatch is
-/// one error.
-fn checks(private: &TokenStream, stages: &[StageInput]) -> Vec<TokenStream> {
+/// The function whose rows the function at `index` takes: the one before it, or the trunk's last
+/// for the first function of a branch.
+fn feeder(branches: &[usize], index: usize) -> Option<usize> {
+    if branches.contains(&index) {
+        return Some(branches[0] - 1);
+    }
+    index.checked_sub(1)
+}
+
+/// At a branch point, that the trunk's last function's rows are `Clone`, since each branch gets
+/// its own copy. Through `Out`, not `EmitsRows`: a sink there is already one error per branch.
+fn fork_check(private: &TokenStream, stages: &[StageInput], branches: &[usize]) -> TokenStream {
+    let Some(first) = branches.first() else {
+        return TokenStream::new();
+    };
+    let point = &stages[first - 1].path;
+    at(
+        point,
+        quote! {
+            {
+                type Point = #point;
+                let _ = <<Point as #private::KisFunction>::Out as #private::CloneForBranches<
+                    Point,
+                >>::copy;
+            }
+        },
+    )
+}
+
+/// One check per function, located at its name: the edge from the function that feeds it (its
+/// rows are the ones this function takes, and that function emits rows at all), then whether its
+/// input can be kept when the flow may jump. An edge is checked in this one place only, so a
+/// mismatch is one error.
+fn checks(private: &TokenStream, stages: &[StageInput], branches: &[usize]) -> Vec<TokenStream> {
     (0..stages.len())
         .map(|index| {
             let path = &stages[index].path;
             // `EmitsRows` and `FeedsInto` themselves, not through `Edge`'s blanket impl: the
             // compiler then reports the bound that failed in its own words and nothing else,
             // where a bound reached through an impl also quotes that impl from kisflow's source.
-            let edge = index.checked_sub(1).map(|prev| {
+            let edge = feeder(branches, index).map(|prev| {
                 let prev_path = &stages[prev].path;
                 // Aliases put both names where only a type can stand: a plain `fn` given as
                 // a generic argument would be taken for a constant, and reported twice.

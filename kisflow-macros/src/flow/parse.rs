@@ -1,5 +1,5 @@
 //! The syntax of `flow!`: an optional `crate = path;`, attributes, visibility, `Name:`, then stages
-//! joined by `->`.
+//! joined by `->`, which may end in branches: `-> [c -> d, e]`.
 
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
@@ -11,7 +11,10 @@ pub(crate) struct FlowInput {
     pub(crate) attrs: Vec<Attribute>,
     pub(crate) vis: Visibility,
     pub(crate) name: Ident,
+    /// Every function: the trunk, then each branch in order.
     pub(crate) stages: Vec<StageInput>,
+    /// Where each branch starts in `stages`; empty for a chain.
+    pub(crate) branches: Vec<usize>,
 }
 
 /// One function of the flow, `path` or `path(key = value, …)`.
@@ -48,18 +51,15 @@ impl Parse for FlowInput {
                 ),
             ));
         }
-        let mut stages = vec![input.parse()?];
-        while !input.is_empty() {
-            let arrow: Token![->] = input
-                .parse()
-                .map_err(|_| input.error("expected `->` between two functions"))?;
-            if input.is_empty() {
-                return Err(syn::Error::new_spanned(
-                    arrow,
-                    "expected a function after `->`",
-                ));
-            }
-            stages.push(input.parse()?);
+        if input.peek(syn::token::Bracket) {
+            return Err(input.error(format!(
+                "a flow starts with a function before its branches: `flow!({name}: first -> [a, b])`"
+            )));
+        }
+        let mut stages = parse_chain(input, false)?;
+        let mut branches = Vec::new();
+        if input.peek(syn::token::Bracket) {
+            branches = parse_branches(input, &mut stages)?;
         }
         Ok(Self {
             krate,
@@ -67,8 +67,75 @@ impl Parse for FlowInput {
             vis,
             name,
             stages,
+            branches,
         })
     }
+}
+
+/// Functions joined by `->`, up to the end of `input`, a `[` (the branches) or, `in_branch`, a
+/// `,` (the end of the branch), which is left for the caller.
+fn parse_chain(input: ParseStream<'_>, in_branch: bool) -> syn::Result<Vec<StageInput>> {
+    // The end of this chain: of the input, or of the branch at a comma.
+    let ends = |input: ParseStream<'_>| input.is_empty() || (in_branch && input.peek(Token![,]));
+    let mut stages = vec![input.parse()?];
+    while !ends(input) {
+        let arrow: Token![->] = input
+            .parse()
+            .map_err(|_| input.error("expected `->` between two functions"))?;
+        if ends(input) {
+            return Err(syn::Error::new_spanned(
+                arrow,
+                "expected a function after `->`",
+            ));
+        }
+        if input.peek(syn::token::Bracket) {
+            break;
+        }
+        stages.push(input.parse()?);
+    }
+    Ok(stages)
+}
+
+/// `[c -> d, e]` at the end of the flow: two or more branches, each a chain, appended to
+/// `stages`. Gives back where each branch starts.
+fn parse_branches(input: ParseStream<'_>, stages: &mut Vec<StageInput>) -> syn::Result<Vec<usize>> {
+    let content;
+    let bracket = syn::bracketed!(content in input);
+    let mut branches = Vec::new();
+    while !content.is_empty() {
+        if content.peek(syn::token::Bracket) {
+            return Err(content.error(
+                "a branch starts with a function, and branches do not nest: only the flow's \
+                 trunk may end in `[...]`",
+            ));
+        }
+        branches.push(stages.len());
+        let chain = parse_chain(&content, true)?;
+        stages.extend(chain);
+        if content.peek(syn::token::Bracket) {
+            return Err(content.error(
+                "branches do not nest: only the flow's trunk may end in `[...]`; declare the \
+                 inner branches as a chain of their own, or list them in the outer brackets",
+            ));
+        }
+        if !content.is_empty() {
+            content.parse::<Token![,]>()?;
+        }
+    }
+    if branches.len() < 2 {
+        return Err(syn::Error::new(
+            bracket.span.join(),
+            "a fan-out `[...]` lists two branches or more, separated by commas: `b -> [c -> d, e]`; \
+             for a single chain write `b -> c -> d` without brackets",
+        ));
+    }
+    if !input.is_empty() {
+        return Err(input.error(
+            "nothing may follow the branches: put the functions that come after into a branch, \
+             inside `[...]`",
+        ));
+    }
+    Ok(branches)
 }
 
 /// `crate = path;` before everything else, or nothing.

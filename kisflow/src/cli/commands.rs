@@ -240,10 +240,13 @@ fn list(config: Option<&Path>, out: &mut dyn Write) -> Outcome {
         // given only in code still lists.
         let yaml = pool.config().flow(&name);
         let code = registry.flows().find(|f| f.name() == name);
-        let functions: Vec<&str> = match (yaml, code) {
-            (_, Some(code)) => code.stages().iter().map(|s| s.function().name()).collect(),
-            (Some(yaml), None) => yaml.flows.iter().map(|f| f.fname.as_str()).collect(),
-            (None, None) => Vec::new(),
+        let functions = match (yaml, code) {
+            (_, Some(code)) => code.outline(),
+            (Some(yaml), None) => {
+                let names: Vec<&str> = yaml.flows.iter().map(|f| f.fname.as_str()).collect();
+                names.join(" -> ")
+            }
+            (None, None) => String::new(),
         };
         let source = match (yaml, code.is_some()) {
             (Some(yaml), _) if !yaml.enabled => " (yaml, switched off)",
@@ -251,7 +254,7 @@ fn list(config: Option<&Path>, out: &mut dyn Write) -> Outcome {
             (Some(_), false) => " (yaml)",
             (None, _) => "",
         };
-        writeln!(out, "  {name}{source}: {}", functions.join(" -> ")).map_err(text)?;
+        writeln!(out, "  {name}{source}: {functions}").map_err(text)?;
     }
     Ok(())
 }

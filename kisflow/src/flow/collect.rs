@@ -7,7 +7,8 @@ use crate::error::{Error, Result};
 use crate::function::Row;
 
 /// Implemented by `flow!` on a flow whose last function emits rows of type `Out`
-/// ([`NoRows`](crate::NoRows) for a sink): the type [`Flow::run_collect`] gives back.
+/// ([`NoRows`](crate::NoRows) for a sink), or the first branch's last function for a flow that
+/// ends in branches: the type [`Flow::run_collect`] gives back.
 ///
 /// ```
 /// use kisflow::prelude::*;
@@ -35,7 +36,9 @@ impl<S: FlowSpec> Flow<S> {
     /// When the last function is called more than once in the run (a jump back), its batches
     /// come back in order, one after the other. A run that ends early (a function emitted
     /// nothing, or aborted) returns what the last function had emitted by then, often nothing.
-    /// A flow that ends in a sink gives back an empty `Vec<NoRows>`: a sink emits nothing.
+    /// A flow that ends in a sink gives back an empty `Vec<NoRows>`: a sink emits nothing. A flow
+    /// that ends in branches (`a -> [b, c]`) gives back what the first branch's last function
+    /// emitted.
     ///
     /// ```
     /// use kisflow::prelude::*;

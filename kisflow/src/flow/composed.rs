@@ -37,13 +37,19 @@ impl ComposedFlow {
         }
         check_jumps(name, functions)?;
         let stages: Arc<[Stage]> = functions.iter().map(|f| Stage::__new(f, &[])).collect();
-        Ok(Self::declared(Arc::from(name), stages))
+        Ok(Self::declared(Arc::from(name), stages, &[]))
     }
 
-    /// A flow of `stages`, whose edges the compiler has checked (`flow!`). Every caller has made
-    /// sure that there is at least one.
-    pub(crate) fn declared(name: Arc<str>, stages: Arc<[Stage]>) -> Self {
-        let core = FlowCore::new(name, stages);
+    /// A flow of `stages`, whose edges the compiler has checked (`flow!`), with branches starting
+    /// at `branches` (empty for a chain). Every caller has made sure that there is at least one
+    /// stage.
+    pub(crate) fn declared(
+        name: Arc<str>,
+        stages: Arc<[Stage]>,
+        branches: &'static [usize],
+    ) -> Self {
+        let mut core = FlowCore::new(name, stages);
+        core.branches = branches;
         Self {
             source: (core.ctxs[0].erased().empty_input)(),
             core,
@@ -79,7 +85,12 @@ impl ComposedFlow {
         Box::pin(core.drive(
             span,
             count,
-            Box::pin(run::run(&core.ctxs, rows, core.records_metrics())),
+            Box::pin(run::run(
+                &core.ctxs,
+                core.branches,
+                rows,
+                core.records_metrics(),
+            )),
         ))
     }
 }

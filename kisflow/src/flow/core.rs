@@ -24,6 +24,8 @@ pub(crate) struct FlowCore {
     uses_connectors: bool,
     /// What configuration set on the whole flow.
     pub(crate) settings: Settings,
+    /// Where each branch of a branching `flow!` starts among its functions; empty for a chain.
+    pub(crate) branches: &'static [usize],
 }
 
 /// Flow-wide settings from configuration.
@@ -52,6 +54,7 @@ impl FlowCore {
             metrics: flow_metrics,
             uses_connectors: false,
             settings: Settings::default(),
+            branches: &[],
         };
         core.refresh_connectors();
         core
@@ -75,6 +78,7 @@ impl FlowCore {
         fork.set_step_limit(self.step_limit());
         fork.uses_connectors = self.uses_connectors;
         fork.settings = self.settings.clone();
+        fork.branches = self.branches;
         for (ctx, original) in fork.ctxs.iter_mut().zip(self.ctxs.iter()) {
             ctx.configure_like(original);
         }

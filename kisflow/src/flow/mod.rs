@@ -45,10 +45,15 @@ pub trait FlowSpec: Sized + Send + Sync + 'static {
     type In: Row;
     /// The flow's name.
     const NAME: &'static str;
-    /// The functions in order, with their params.
+    /// The functions in order, with their params: for a flow that ends in branches, the trunk's,
+    /// then each branch's in the order written.
     const STAGES: &'static [Stage];
     /// Where `flow!` declared the flow.
     const LOCATION: Location;
+    /// Where each branch starts among [`STAGES`](FlowSpec::STAGES), for a flow that ends in
+    /// branches (`flow!(Name: a -> [b, c -> d])` has `[1, 2]`): the functions before the first
+    /// are the trunk. Empty, the default, for a chain.
+    const BRANCHES: &'static [usize] = &[];
 }
 
 /// A runnable instance of a flow: committed source rows, an id, and one context per function.
@@ -104,6 +109,7 @@ impl<S: FlowSpec> Flow<S> {
         Self::from_inner(ComposedFlow::declared(
             Arc::from(S::NAME),
             Arc::from(S::STAGES),
+            S::BRANCHES,
         ))
     }
 
@@ -234,7 +240,8 @@ impl<S: FlowSpec> Flow<S> {
         self.core().ctxs.get(index)
     }
 
-    /// The flow's functions in order, with their params.
+    /// The flow's functions in order, with their params; for a flow that ends in branches, the
+    /// trunk's then each branch's, as [`FlowSpec::STAGES`] lists them.
     #[must_use]
     pub fn stages(&self) -> &'static [Stage] {
         S::STAGES
@@ -253,6 +260,10 @@ impl<S: FlowSpec> Flow<S> {
     /// that emits no rows ends the run successfully. A handler error ends it with
     /// [`Error::Handler`](crate::Error::Handler), naming the flow and the function. What the last
     /// function emits is dropped; [`run_collect`](Flow::run_collect) gives it back.
+    ///
+    /// A flow that ends in branches (`flow!(Name: a -> [b, c -> d])`) runs its trunk, then each
+    /// branch in the order written on its own copy of the trunk's rows; there, a function that
+    /// emits nothing or aborts ends its own branch only. See [`flow!`](crate::flow).
     pub fn run(&mut self) -> impl Future<Output = Result<()>> + Send + '_ {
         // A switched-off flow keeps its rows for when it is switched on; `drive` says why.
         let rows = if self.inner.core.settings.disabled.is_some() {

@@ -236,7 +236,7 @@ fn check_override(
                  flow another name",
                 flow.flow_name,
                 code.location(),
-                declared.join(" -> "),
+                code.outline(),
                 declared.join(", ")
             ),
         });

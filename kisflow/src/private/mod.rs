@@ -15,8 +15,8 @@ pub use std::vec::Vec;
 
 pub use crate::action::DeclaredActions;
 pub use crate::checks::{
-    CloneForJump, Edge, EmitsRows, FeedsInto, Flag, MayJump, NeverJumps, ReusableAs, Select,
-    Select2Flag, any_jumps,
+    CloneForBranches, CloneForJump, Edge, EmitsRows, FeedsInto, Flag, MayJump, NeverJumps,
+    ReusableAs, Select, Select2Flag, any_jumps,
 };
 pub use crate::error::{BoxError, Error};
 pub use crate::flow::{Flow, FlowSpec, LastEmits};

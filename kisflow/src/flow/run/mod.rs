@@ -5,6 +5,7 @@
 //! functions and nothing else. The compiler has checked a `flow!`'s edges and the registry a
 //! composed flow's, so the erased calls always find the row type they expect.
 
+mod branch;
 mod call;
 mod state;
 
@@ -17,8 +18,18 @@ use crate::function::ctx::FlowCtx;
 use crate::function::{FmtFn, Rows};
 
 /// One run over `rows`, the source rows of the first of `ctxs`' functions; `timed` when the flow
-/// records metrics.
-pub(crate) async fn run(ctxs: &[FlowCtx], rows: Rows, timed: bool) -> Result<()> {
+/// records metrics. `branches` are where the branches of a branching flow start (see
+/// [`branch`]); empty for a chain.
+pub(crate) async fn run(
+    ctxs: &[FlowCtx],
+    branches: &[usize],
+    rows: Rows,
+    timed: bool,
+) -> Result<()> {
+    if !branches.is_empty() {
+        // Boxed: a chain's run, the common case, does not carry a branching run's state.
+        return Box::pin(branch::run(ctxs, branches, rows, timed)).await;
+    }
     let jumps = ctxs.iter().any(|ctx| ctx.function().actions().jump());
     // A flow that may jump keeps each function's input in its own layer, for a jump back to read
     // again; one that does not only ever holds the batch in hand, and allocates no layers.
@@ -28,11 +39,12 @@ pub(crate) async fn run(ctxs: &[FlowCtx], rows: Rows, timed: bool) -> Result<()>
         layers = ctxs.iter().map(|_| None).collect();
         layers[0] = hand.take();
     }
-    let mut run = RunState::new(ctxs, timed);
+    let mut run = RunState::new(ctxs, timed, ctxs.len() - 1);
+    let all = 0..ctxs.len();
     let mut at = 0;
     while at < ctxs.len() {
         let layer = if jumps { &mut layers[at] } else { &mut hand };
-        match step(&mut run, at, layer, jumps).await? {
+        match step(&mut run, at, layer, jumps, &all).await? {
             Goto::Stop => return Ok(()),
             Goto::To(to, rows) if jumps => {
                 if let (Some(rows), Some(next)) = (rows, layers.get_mut(at + 1)) {
@@ -60,6 +72,7 @@ async fn step(
     index: usize,
     layer: &mut Option<Rows>,
     jumps: bool,
+    range: &std::ops::Range<usize>,
 ) -> Result<Goto> {
     run.count()?;
     let ctxs = run.ctxs;
@@ -93,6 +106,9 @@ async fn step(
     // Taken whatever the outcome, so a failed call leaves no action behind.
     let action = ctx.take_action();
     let mut out = result?;
+    if let Some(target) = action.jump.filter(|target| !range.contains(target)) {
+        return Err(branch::jump_out(ctxs, index, target));
+    }
     if run.captures(index) {
         out = run.capture(index, erased.encode_output, out)?;
     }

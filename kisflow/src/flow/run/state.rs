@@ -21,8 +21,10 @@ pub(crate) enum Goto {
 #[derive(Debug)]
 pub(crate) struct RunState<'a> {
     pub(crate) ctxs: &'a [FlowCtx],
-    /// Whether what the last function emits is kept, and how.
+    /// Whether what the output function emits is kept, and how.
     capture: Capture,
+    /// The function whose rows are kept: the last one, or the first branch's last one.
+    output_at: usize,
     /// When the last call ended (or the run began), while metrics are recorded: one clock read
     /// marks both the end of a call and the start of the next.
     pub(crate) clock: Option<Instant>,
@@ -33,9 +35,10 @@ pub(crate) struct RunState<'a> {
 
 impl<'a> RunState<'a> {
     /// A run over `ctxs`, one per function, with the flow's step limit; `timed` when it records
-    /// metrics, so its calls are timed.
+    /// metrics, so its calls are timed. `output_at` is the function whose rows a run that
+    /// captures keeps.
     #[must_use]
-    pub(crate) fn new(ctxs: &'a [FlowCtx], timed: bool) -> Self {
+    pub(crate) fn new(ctxs: &'a [FlowCtx], timed: bool, output_at: usize) -> Self {
         let limit = ctxs.first().map_or(usize::MAX, |ctx| {
             ctx.shared()
                 .step_limit
@@ -51,6 +54,7 @@ impl<'a> RunState<'a> {
         Self {
             ctxs,
             capture,
+            output_at,
             clock: timed.then(Instant::now),
             steps: 0,
             limit,
@@ -87,11 +91,11 @@ impl<'a> RunState<'a> {
         }
     }
 
-    /// Whether the output of function `index` is to be kept: it is the last function of a run
+    /// Whether the output of function `index` is to be kept: it is the output function of a run
     /// that captures its output.
     #[inline]
     pub(crate) fn captures(&self, index: usize) -> bool {
-        self.capture != Capture::Nothing && index + 1 == self.ctxs.len()
+        self.capture != Capture::Nothing && index == self.output_at
     }
 
     /// Keeps `out`, the last function's output: typed, or encoded as JSON by `encode` (`None`:
