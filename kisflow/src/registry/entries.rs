@@ -1,0 +1,149 @@
+//! What `#[kis_function]` and `flow!` submit to the registry ([`FunctionEntry`], [`FlowEntry`]),
+//! and a registered flow as the registry shows it ([`FlowInfo`]).
+
+use std::sync::Arc;
+
+use crate::flow::{ComposedFlow, DynFlow};
+use crate::function::Stage;
+use crate::function::{FunctionInfo, Location};
+
+/// What `#[kis_function]` submits to the registry.
+#[doc(hidden)]
+pub struct FunctionEntry(pub &'static FunctionInfo);
+
+/// What `flow!` submits to the registry.
+#[doc(hidden)]
+pub struct FlowEntry {
+    pub(super) name: &'static str,
+    pub(super) path: &'static str,
+    pub(super) location: Location,
+    /// Never empty: [`FlowEntry::__new`] checks it while the program compiles.
+    stages: &'static [Stage],
+    /// Where each branch starts among `stages`; empty for a chain.
+    branches: &'static [usize],
+}
+
+impl FlowEntry {
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __new(
+        name: &'static str,
+        path: &'static str,
+        location: Location,
+        stages: &'static [Stage],
+    ) -> Self {
+        assert!(!stages.is_empty(), "a flow needs at least one function");
+        Self {
+            name,
+            path,
+            location,
+            stages,
+            branches: &[],
+        }
+    }
+
+    /// This entry, for a flow whose branches start at `branches` ([`FlowSpec::BRANCHES`](crate::FlowSpec::BRANCHES)).
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __branches(mut self, branches: &'static [usize]) -> Self {
+        self.branches = branches;
+        self
+    }
+
+    pub(super) fn instantiate(&self) -> Box<dyn DynFlow> {
+        Box::new(ComposedFlow::declared(
+            Arc::from(self.name),
+            Arc::from(self.stages),
+            self.branches,
+        ))
+    }
+}
+
+inventory::collect!(FunctionEntry);
+inventory::collect!(FlowEntry);
+
+/// A flow as the registry lists it: its name, where `flow!` declared it, its functions, and a
+/// fresh instance on demand.
+///
+/// ```standalone_crate
+/// use kisflow::prelude::*;
+///
+/// #[kis_function(mode = "Calculate")]
+/// fn double(rows: Vec<i64>) -> Vec<i64> {
+///     rows.into_iter().map(|n| n * 2).collect()
+/// }
+/// flow!(Doubles: double);
+///
+/// let info = kisflow::registry().unwrap().flows().find(|f| f.name() == "Doubles").unwrap();
+/// let names: Vec<&str> = info.stages().iter().map(|s| s.function().name()).collect();
+/// assert_eq!(names, ["double"]);
+/// assert_eq!(info.outline(), "double");
+/// assert_eq!(info.instantiate().name(), "Doubles");
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct FlowInfo {
+    pub(super) entry: &'static FlowEntry,
+}
+
+impl FlowInfo {
+    /// The flow's name.
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        self.entry.name
+    }
+
+    /// Where `flow!` declared it.
+    #[must_use]
+    pub fn location(&self) -> Location {
+        self.entry.location
+    }
+
+    /// Its functions in order, with their params.
+    #[must_use]
+    pub fn stages(&self) -> &'static [Stage] {
+        self.entry.stages
+    }
+
+    /// Where each branch starts among [`stages`](FlowInfo::stages), for a flow that ends in
+    /// branches; empty for a chain. See [`FlowSpec::BRANCHES`](crate::FlowSpec::BRANCHES).
+    #[must_use]
+    pub fn branches(&self) -> &'static [usize] {
+        self.entry.branches
+    }
+
+    /// Its functions as `flow!` writes them: `a -> b`, or `a -> [b, c -> d]` with branches.
+    #[must_use]
+    pub fn outline(&self) -> String {
+        let names: Vec<&str> = self.stages().iter().map(|s| s.function().name()).collect();
+        let Some(&first) = self.branches().first() else {
+            return names.join(" -> ");
+        };
+        let ends = self.branches().iter().skip(1).copied().chain([names.len()]);
+        let branches: Vec<String> = self
+            .branches()
+            .iter()
+            .zip(ends)
+            .map(|(&start, end)| names[start..end].join(" -> "))
+            .collect();
+        format!(
+            "{} -> [{}]",
+            names[..first].join(" -> "),
+            branches.join(", ")
+        )
+    }
+
+    /// A fresh runnable instance.
+    #[must_use]
+    pub fn instantiate(&self) -> Box<dyn DynFlow> {
+        self.entry.instantiate()
+    }
+}
+
+impl std::fmt::Debug for FlowEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlowEntry")
+            .field("name", &self.name)
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
