@@ -104,31 +104,20 @@ struct Args {
 }
 
 fn parse(args: impl Iterator<Item = String>) -> Result<Args, String> {
-    let mut given = BTreeMap::new();
-    let mut args = args.peekable();
-    while let Some(flag) = args.next() {
-        let key = flag
-            .strip_prefix("--")
-            .ok_or_else(|| format!("unexpected argument `{flag}`"))?;
-        if !matches!(
-            key,
-            "redis"
-                | "stream"
-                | "group"
-                | "consumer"
-                | "out"
-                | "concurrency"
-                | "batch"
-                | "claim-idle-ms"
-                | "postgres"
-        ) {
-            return Err(format!("unknown option `{flag}`"));
-        }
-        let value = args
-            .next()
-            .ok_or_else(|| format!("`{flag}` needs a value"))?;
-        given.insert(key.to_owned(), value);
-    }
+    let mut given = kisflow_examples::worker::flags(
+        args,
+        &[
+            "redis",
+            "stream",
+            "group",
+            "consumer",
+            "out",
+            "concurrency",
+            "batch",
+            "claim-idle-ms",
+            "postgres",
+        ],
+    )?;
     let mut take = |key: &str| {
         given
             .remove(key)
@@ -167,25 +156,9 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Args, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = match parse(std::env::args().skip(1)) {
-        Ok(args) => args,
-        Err(problem) => {
-            eprintln!("error: {problem}\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    match run(args).await {
-        Ok(report) => {
-            eprintln!(
-                "stopped: {} received, {} acked, {} dead-lettered",
-                report.received, report.acked, report.dead_lettered
-            );
-            ExitCode::SUCCESS
-        }
-        Err(err) => {
-            eprintln!("error: {}", err.chain());
-            ExitCode::FAILURE
-        }
+    match parse(std::env::args().skip(1)) {
+        Ok(args) => kisflow_examples::worker::finished(run(args).await),
+        Err(problem) => kisflow_examples::worker::usage_error(&problem, USAGE),
     }
 }
 

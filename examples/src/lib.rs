@@ -1,7 +1,7 @@
 //! Runnable examples of kisflow; see `examples/*.rs` and run one with `cargo run --example NAME`.
 //!
 //! This library holds the rows the examples share: Go KisFlow's students with three scores
-//! ([`StuScore`]) and their averages ([`StuAvg`]), and the workers' [`stop_signal`]. The examples still declare their own
+//! ([`StuScore`]) and their averages ([`StuAvg`]), the workers' [`stop_signal`] and their command lines ([`worker`]). The examples still declare their own
 //! `#[kis_function]`s and flows: a function defined here would be registered in every example
 //! and in the `kisflow-demo` command line. `quick_start.rs` keeps its own copy of both types,
 //! since it is the quick start exactly as the README shows it.
@@ -10,6 +10,8 @@
 //! `examples/expected/<name>.txt`.
 
 use std::fmt;
+
+pub mod worker;
 
 use serde::{Deserialize, Serialize};
 
