@@ -35,6 +35,29 @@ pub struct DeadLetter {
 }
 
 impl DeadLetter {
+    /// Everything but the payload as named text, for backends that carry a letter in headers
+    /// (NATS, Kafka): the error chain, `source_id`, `source`, `flow`, `function`, `kind`,
+    /// `attempts`, `replays` and `time` (milliseconds since the Unix epoch).
+    #[cfg_attr(not(any(feature = "nats", feature = "kafka")), allow(dead_code))]
+    pub(crate) fn text_fields(&self) -> [(&'static str, String); 9] {
+        let millis = self
+            .time
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_millis();
+        [
+            ("error", self.error.clone()),
+            ("source_id", self.message_id.clone()),
+            ("source", self.source.clone()),
+            ("flow", self.flow.clone()),
+            ("function", self.function.clone().unwrap_or_default()),
+            ("kind", format!("{:?}", self.kind)),
+            ("attempts", self.attempts.to_string()),
+            ("replays", self.replays.to_string()),
+            ("time", millis.to_string()),
+        ]
+    }
+
     pub(super) fn new(
         message: &super::Message,
         source: &str,

@@ -1,7 +1,5 @@
 //! [`KafkaDeadLetters`]: dead letters produced to a topic.
 
-use std::time::UNIX_EPOCH;
-
 use futures::future::BoxFuture;
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord};
@@ -67,22 +65,7 @@ impl KafkaDeadLetters {
 
 /// The letter's fields as headers.
 fn headers(letter: &DeadLetter) -> OwnedHeaders {
-    let millis = letter
-        .time
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_millis();
-    let fields = [
-        ("error", letter.error.clone()),
-        ("source_id", letter.message_id.clone()),
-        ("source", letter.source.clone()),
-        ("flow", letter.flow.clone()),
-        ("function", letter.function.clone().unwrap_or_default()),
-        ("kind", format!("{:?}", letter.kind)),
-        ("attempts", letter.attempts.to_string()),
-        ("replays", letter.replays.to_string()),
-        ("time", millis.to_string()),
-    ];
+    let fields = letter.text_fields();
     fields.iter().fold(
         OwnedHeaders::new_with_capacity(fields.len()),
         |headers, (key, value)| {

@@ -1,6 +1,6 @@
 //! [`JetStreamDeadLetters`]: dead letters published on a subject.
 
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Duration;
 
 use async_nats::jetstream::context::GetStreamByNameErrorKind;
 use async_nats::{Client, HeaderMap, ServerAddr};
@@ -93,23 +93,8 @@ impl JetStreamDeadLetters {
 
 /// The letter's fields as headers; line breaks, which headers cannot hold, become spaces.
 fn headers(letter: &DeadLetter) -> HeaderMap {
-    let millis = letter
-        .time
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_millis();
     let mut headers = HeaderMap::new();
-    let fields = [
-        ("error", letter.error.clone()),
-        ("source_id", letter.message_id.clone()),
-        ("source", letter.source.clone()),
-        ("flow", letter.flow.clone()),
-        ("function", letter.function.clone().unwrap_or_default()),
-        ("kind", format!("{:?}", letter.kind)),
-        ("attempts", letter.attempts.to_string()),
-        ("replays", letter.replays.to_string()),
-        ("time", millis.to_string()),
-    ];
+    let fields = letter.text_fields();
     for (name, value) in fields {
         headers.insert(name, value.replace(['\r', '\n'], " "));
     }
