@@ -9,7 +9,6 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 
 use super::core::FlowCore;
-use super::run::{self, RowsText, debug_enabled, debug_rows};
 use super::{DynFlow, FlowSettings};
 use crate::error::{Error, Result};
 use crate::function::Stage;
@@ -48,8 +47,7 @@ impl ComposedFlow {
         stages: Arc<[Stage]>,
         branches: &'static [usize],
     ) -> Self {
-        let mut core = FlowCore::new(name, stages);
-        core.branches = branches;
+        let core = FlowCore::new(name, stages, branches);
         Self {
             source: (core.ctxs[0].erased().empty_input)(),
             core,
@@ -75,23 +73,7 @@ impl ComposedFlow {
 
     /// Runs the flow over `rows`, which are of the first function's input type.
     pub(super) fn run_rows(&self, rows: Rows) -> BoxFuture<'_, Result<()>> {
-        let span = self.core.span(rows.len());
-        if debug_enabled() {
-            let fmt = self.core.ctxs[0].erased().fmt_input;
-            span.in_scope(|| debug_rows(&RowsText(fmt, &rows), "source rows"));
-        }
-        let count = rows.len();
-        let core = &self.core;
-        Box::pin(core.drive(
-            span,
-            count,
-            Box::pin(run::run(
-                &core.ctxs,
-                core.branches,
-                rows,
-                core.records_metrics(),
-            )),
-        ))
+        Box::pin(self.core.drive(rows))
     }
 }
 

@@ -3,12 +3,8 @@
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::Instant;
 
-use futures::future::BoxFuture;
-use tracing::Instrument;
-
-use super::connect::connect;
+use super::run::Plan;
 use crate::connector::Connector;
 use crate::error::{Error, Result};
 use crate::function::Stage;
@@ -19,13 +15,15 @@ use crate::metrics::{FlowMetrics, Metrics};
 pub(crate) struct FlowCore {
     pub(crate) ctxs: Box<[FlowCtx]>,
     pub(crate) shared: Arc<FlowShared>,
-    metrics: Option<FlowMetrics>,
+    pub(super) metrics: Option<FlowMetrics>,
     /// Whether a function is bound to a connector, so runs check and initialise connectors.
-    uses_connectors: bool,
+    pub(super) uses_connectors: bool,
     /// What configuration set on the whole flow.
     pub(crate) settings: Settings,
     /// Where each branch of a branching `flow!` starts among its functions; empty for a chain.
-    pub(crate) branches: &'static [usize],
+    pub(super) branches: &'static [usize],
+    /// How runs go, chosen from the functions and their configuration whenever they change.
+    pub(super) plan: Plan,
 }
 
 /// Flow-wide settings from configuration.
@@ -39,7 +37,8 @@ pub(crate) struct Settings {
 }
 
 impl FlowCore {
-    pub(crate) fn new(name: Arc<str>, stages: Arc<[Stage]>) -> Self {
+    /// A flow instance of `stages`, branching at `branches` (empty for a chain).
+    pub(crate) fn new(name: Arc<str>, stages: Arc<[Stage]>, branches: &'static [usize]) -> Self {
         let metrics = crate::metrics::enabled().then(Metrics::global);
         let flow_metrics = metrics.map(|m| FlowMetrics::new(m, &name));
         let shared = Arc::new(FlowShared::new(name, stages));
@@ -54,15 +53,18 @@ impl FlowCore {
             metrics: flow_metrics,
             uses_connectors: false,
             settings: Settings::default(),
-            branches: &[],
+            branches,
+            plan: Plan::default(),
         };
-        core.refresh_connectors();
+        core.refresh();
         core
     }
 
-    /// Notes whether any function is bound to a connector, after a change of bindings.
-    pub(crate) fn refresh_connectors(&mut self) {
+    /// Notes whether any function is bound to a connector, and chooses how runs go, after a
+    /// change of configuration: a run pays only for what its flow uses.
+    pub(crate) fn refresh(&mut self) {
         self.uses_connectors = self.ctxs.iter().any(|ctx| ctx.binding().is_some());
+        self.plan = Plan::of(&self.ctxs, self.branches);
     }
 
     pub(crate) fn name(&self) -> &str {
@@ -74,14 +76,14 @@ impl FlowCore {
         let mut fork = Self::new(
             Arc::clone(&self.shared.name),
             Arc::clone(&self.shared.stages),
+            self.branches,
         );
         fork.set_step_limit(self.step_limit());
-        fork.uses_connectors = self.uses_connectors;
         fork.settings = self.settings.clone();
-        fork.branches = self.branches;
         for (ctx, original) in fork.ctxs.iter_mut().zip(self.ctxs.iter()) {
             ctx.configure_like(original);
         }
+        fork.refresh();
         if let Some(metrics) = &self.metrics {
             fork.metrics = Some(metrics.clone());
             for (ctx, original) in fork.ctxs.iter_mut().zip(self.ctxs.iter()) {
@@ -96,11 +98,6 @@ impl FlowCore {
             ctx.set_metrics(metrics);
         }
         self.metrics = Some(FlowMetrics::new(metrics, self.name()));
-    }
-
-    /// Whether runs record metrics (the flow's and its functions' are set together).
-    pub(crate) fn records_metrics(&self) -> bool {
-        self.metrics.is_some()
     }
 
     pub(crate) fn set_step_limit(&self, limit: usize) {
@@ -186,64 +183,5 @@ impl FlowCore {
             row,
             reason: reason.to_owned(),
         }))
-    }
-
-    /// The span of one run over `rows` source rows.
-    pub(crate) fn span(&self, rows: usize) -> tracing::Span {
-        tracing::info_span!(
-            "kisflow_run",
-            flow = self.name(),
-            flow_id = self.shared.id.as_str(),
-            rows,
-            outcome = tracing::field::Empty,
-        )
-    }
-
-    /// Drives one run: connectors first, then the typed stages of `run`, with metrics, the
-    /// outcome on `span`, and the error logged once, where it ends the run.
-    pub(crate) fn drive<'a>(
-        &'a self,
-        span: tracing::Span,
-        rows: usize,
-        run: BoxFuture<'a, Result<()>>,
-    ) -> impl Future<Output = Result<()>> + Send + 'a {
-        let metrics = self.metrics.as_ref();
-        let started = metrics.map(|m| {
-            m.started(rows);
-            Instant::now()
-        });
-        let outcome = span.clone();
-        let disabled = self.settings.disabled.clone();
-        async move {
-            if let Some(reason) = disabled {
-                return Err(Error::Disabled {
-                    flow: self.name().to_owned(),
-                    reason,
-                });
-            }
-            let connected = if self.uses_connectors {
-                connect(&self.ctxs).await
-            } else {
-                Ok(())
-            };
-            let result = match connected {
-                Ok(()) => run.await,
-                Err(err) => Err(err),
-            };
-            if let (Some(metrics), Some(started)) = (metrics, started) {
-                metrics.finished(started.elapsed(), result.is_err());
-            }
-            match &result {
-                Ok(()) => {
-                    outcome.record("outcome", "ok");
-                }
-                Err(err) => {
-                    outcome.record("outcome", "error");
-                    tracing::error!(error = %crate::error::chain(err), "flow run failed");
-                }
-            }
-            result
-        }
-        .instrument(span)
     }
 }

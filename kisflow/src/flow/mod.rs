@@ -5,6 +5,7 @@ mod commit;
 mod composed;
 mod connect;
 mod core;
+mod drive;
 mod dynamic;
 pub(crate) mod run;
 mod settings;
@@ -272,7 +273,8 @@ impl<S: FlowSpec> Flow<S> {
             std::mem::take(&mut self.source)
         };
         self.last_batch = rows.len().min(RESERVE_LIMIT);
-        self.inner.run_rows(Rows::new(rows))
+        // Not boxed: a typed run is one future, the caller's own.
+        self.inner.core.drive(Rows::new(rows))
     }
 }
 

@@ -106,7 +106,7 @@ impl FlowCore {
             .first()
             .map(|stage| stage.must.clone())
             .unwrap_or_default();
-        self.refresh_connectors();
+        self.refresh();
         Ok(())
     }
 }

@@ -132,7 +132,7 @@ impl std::fmt::Debug for Erased {
 /// A copy of rows of `Clone` type `T`.
 #[must_use]
 pub(crate) fn clone_rows<T: Clone + Send + 'static>(rows: &Rows) -> Option<Rows> {
-    rows.as_vec::<T>().map(|rows| Rows::new(rows.clone()))
+    rows.as_slice::<T>().map(|rows| Rows::new(rows.to_vec()))
 }
 
 /// One row of `Deserialize` type `T`, decoded from JSON as a batch of one.
@@ -192,7 +192,7 @@ impl JsonRef<'_> {
 pub(crate) fn encode_rows<T: serde::Serialize + 'static>(
     rows: &Rows,
 ) -> Option<Result<Vec<serde_json::Value>, serde_json::Error>> {
-    let rows = rows.as_vec::<T>()?;
+    let rows = rows.as_slice::<T>()?;
     Some(rows.iter().map(serde_json::to_value).collect())
 }
 
@@ -201,7 +201,7 @@ pub(crate) fn debug_rows<T: std::fmt::Debug + 'static>(
     rows: &Rows,
     f: &mut std::fmt::Formatter<'_>,
 ) -> std::fmt::Result {
-    match rows.as_vec::<T>() {
+    match rows.as_slice::<T>() {
         Some(rows) => write!(f, "{rows:?}"),
         None => write!(f, "{rows:?}"),
     }
@@ -232,14 +232,8 @@ fn push_input<T: Send + 'static>(
     row: Box<dyn Any + Send>,
 ) -> Result<(), Box<dyn Any + Send>> {
     let row = row.downcast::<T>()?;
-    match rows.rows.downcast_mut::<Vec<T>>() {
-        Some(rows_vec) => {
-            rows_vec.push(*row);
-            rows.len = rows_vec.len();
-            Ok(())
-        }
-        None => Err(row),
-    }
+    rows.push(*row)
+        .map_err(|row| Box::new(row) as Box<dyn Any + Send>)
 }
 
 fn empty_input<T: Send + 'static>() -> Rows {

@@ -4,6 +4,8 @@
 //! The functions stay one flat table, the trunk first and then each branch, so contexts, metrics
 //! and connectors work as for a chain; `branches` holds the index where each branch starts.
 
+use std::time::Instant;
+
 use tracing::Instrument;
 
 use super::{Goto, RunState, no_such_stage, step};
@@ -28,11 +30,19 @@ pub(crate) async fn run(
     ctxs: &[FlowCtx],
     branches: &[usize],
     rows: Rows,
-    timed: bool,
+    clock: &mut Option<Instant>,
 ) -> Result<()> {
     let jumps = ctxs.iter().any(|ctx| ctx.function().actions().jump());
     let lane = &mut Lane::new(ctxs.len(), jumps, rows);
-    let run = &mut RunState::new(ctxs, timed, output_at(ctxs.len(), branches));
+    let run = &mut RunState::new(ctxs, *clock, output_at(ctxs.len(), branches));
+    let result = branches_of(run, lane, branches).await;
+    *clock = run.clock;
+    result
+}
+
+/// The trunk, then each branch, of the run `run` over the rows in `lane`.
+async fn branches_of(run: &mut RunState<'_>, lane: &mut Lane, branches: &[usize]) -> Result<()> {
+    let ctxs = run.ctxs;
     let Some(rows) = segment(run, lane, 0..branches[0]).await? else {
         return Ok(());
     };

@@ -7,29 +7,59 @@
 
 mod branch;
 mod call;
+mod chain;
+mod log;
+mod plan;
 mod state;
 
-use call::log_action;
-pub(crate) use call::{call, debug_enabled, debug_rows, log_retry, no_such_stage};
+use std::time::Instant;
+
+pub(crate) use call::{call, no_such_stage};
+pub(crate) use chain::{Chained, chain};
+use log::log_action;
+pub(crate) use log::{debug_enabled, debug_rows, log_retry};
+pub(crate) use plan::Plan;
 pub(crate) use state::{Goto, RunState};
 
 use crate::error::{Error, Result};
 use crate::function::ctx::FlowCtx;
 use crate::function::{FmtFn, Rows};
 
-/// One run over `rows`, the source rows of the first of `ctxs`' functions; `timed` when the flow
-/// records metrics. `branches` are where the branches of a branching flow start (see
-/// [`branch`]); empty for a chain.
+/// One run over `rows`, the source rows of the first of `ctxs`' functions, as `plan` says.
+/// `branches` are where the branches of a branching flow start (see [`branch`]); empty for a
+/// chain. `clock` is when the run began while the flow records metrics; the run moves it to the
+/// end of its last call.
 pub(crate) async fn run(
     ctxs: &[FlowCtx],
+    plan: Plan,
     branches: &[usize],
     rows: Rows,
-    timed: bool,
+    clock: &mut Option<Instant>,
 ) -> Result<()> {
-    if !branches.is_empty() {
-        // Boxed: a chain's run, the common case, does not carry a branching run's state.
-        return Box::pin(branch::run(ctxs, branches, rows, timed)).await;
-    }
+    let (result, ended) = match plan {
+        Plan::Chain => match chain(ctxs, rows, *clock) {
+            Chained::Done(result, ended) => (result, ended),
+            Chained::Pending(rest) => rest.await,
+        },
+        // Boxed: a plain chain's run, the common case, does not carry their state.
+        Plan::General if branches.is_empty() => return Box::pin(general(ctxs, rows, clock)).await,
+        Plan::General => return Box::pin(branch::run(ctxs, branches, rows, clock)).await,
+    };
+    *clock = ended;
+    result
+}
+
+/// A run of a [`Plan::General`] chain: jumps, data reuse and retries.
+async fn general(ctxs: &[FlowCtx], rows: Rows, clock: &mut Option<Instant>) -> Result<()> {
+    let mut run = RunState::new(ctxs, *clock, ctxs.len() - 1);
+    let result = general_steps(&mut run, rows).await;
+    *clock = run.clock;
+    result
+}
+
+/// The calls of a [`general`] run.
+async fn general_steps(run: &mut RunState<'_>, rows: Rows) -> Result<()> {
+    let ctxs = run.ctxs;
     let jumps = ctxs.iter().any(|ctx| ctx.function().actions().jump());
     // A flow that may jump keeps each function's input in its own layer, for a jump back to read
     // again; one that does not only ever holds the batch in hand, and allocates no layers.
@@ -39,12 +69,11 @@ pub(crate) async fn run(
         layers = ctxs.iter().map(|_| None).collect();
         layers[0] = hand.take();
     }
-    let mut run = RunState::new(ctxs, timed, ctxs.len() - 1);
     let all = 0..ctxs.len();
     let mut at = 0;
     while at < ctxs.len() {
         let layer = if jumps { &mut layers[at] } else { &mut hand };
-        match step(&mut run, at, layer, jumps, &all).await? {
+        match step(run, at, layer, jumps, &all).await? {
             Goto::Stop => return Ok(()),
             Goto::To(to, rows) if jumps => {
                 if let (Some(rows), Some(next)) = (rows, layers.get_mut(at + 1)) {

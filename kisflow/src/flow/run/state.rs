@@ -26,7 +26,7 @@ pub(crate) struct RunState<'a> {
     /// The function whose rows are kept: the last one, or the first branch's last one.
     output_at: usize,
     /// When the last call ended (or the run began), while metrics are recorded: one clock read
-    /// marks both the end of a call and the start of the next.
+    /// marks both the end of a call and the start of the next, and the last one the run's end.
     pub(crate) clock: Option<Instant>,
     steps: usize,
     limit: usize,
@@ -34,11 +34,11 @@ pub(crate) struct RunState<'a> {
 }
 
 impl<'a> RunState<'a> {
-    /// A run over `ctxs`, one per function, with the flow's step limit; `timed` when it records
-    /// metrics, so its calls are timed. `output_at` is the function whose rows a run that
-    /// captures keeps.
+    /// A run over `ctxs`, one per function, with the flow's step limit; `clock` is when it began
+    /// while it records metrics, so its calls are timed. `output_at` is the function whose rows
+    /// a run that captures keeps.
     #[must_use]
-    pub(crate) fn new(ctxs: &'a [FlowCtx], timed: bool, output_at: usize) -> Self {
+    pub(crate) fn new(ctxs: &'a [FlowCtx], clock: Option<Instant>, output_at: usize) -> Self {
         let limit = ctxs.first().map_or(usize::MAX, |ctx| {
             ctx.shared()
                 .step_limit
@@ -55,7 +55,7 @@ impl<'a> RunState<'a> {
             ctxs,
             capture,
             output_at,
-            clock: timed.then(Instant::now),
+            clock,
             steps: 0,
             limit,
             last_jump: None,

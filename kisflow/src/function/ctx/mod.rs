@@ -141,8 +141,19 @@ impl FlowCtx {
         self.connector.clone_from(&other.connector);
     }
 
+    /// Whether the last call set an action, which [`take_action`](Self::take_action) takes.
+    #[inline]
+    pub(crate) fn has_action(&self) -> bool {
+        self.action.load(Ordering::Relaxed) != 0
+    }
+
     /// Takes the action the last call set, leaving none.
+    #[inline]
     pub(crate) fn take_action(&self) -> Taken {
+        // Most calls set none: a plain load spares them a locked swap.
+        if !self.has_action() {
+            return Taken::default();
+        }
         Taken::unpack(self.action.swap(0, Ordering::Relaxed))
     }
 

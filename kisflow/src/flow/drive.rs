@@ -1,0 +1,162 @@
+//! [`Drive`]: the future of one run. A run of plain `fn` handlers in a chain, which nothing waits
+//! for, runs whole at its first poll, in no future but this small one; only a run that waits
+//! (connectors, an `async fn` handler) or that branches, jumps, retries or is traced goes on in
+//! a boxed future, whose cost is small next to theirs.
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use futures::future::BoxFuture;
+use tracing::Instrument;
+
+use super::connect::connect;
+use super::core::FlowCore;
+use super::run::{self, Chained, Plan, RowsText, debug_enabled, debug_rows};
+use crate::error::{Error, Result};
+use crate::function::Rows;
+
+/// The future of one run of a flow instance over its source rows; see [`FlowCore::drive`].
+pub(crate) struct Drive<'a> {
+    core: &'a FlowCore,
+    /// The source rows, until the first poll starts the run.
+    rows: Option<Rows>,
+    /// What is left of a run that waits.
+    rest: Option<BoxFuture<'a, Result<()>>>,
+}
+
+/// How far a run went at its first poll.
+enum Begun<'a> {
+    /// To its end.
+    Done(Result<()>),
+    /// To where it waits; this future goes on.
+    Rest(BoxFuture<'a, Result<()>>),
+}
+
+impl Future for Drive<'_> {
+    type Output = Result<()>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
+        let this = self.get_mut();
+        if let Some(rows) = this.rows.take() {
+            match this.core.begin(rows) {
+                Begun::Done(result) => return Poll::Ready(result),
+                Begun::Rest(rest) => this.rest = Some(rest),
+            }
+        }
+        let Some(rest) = &mut this.rest else {
+            return Poll::Ready(Err(Error::Internal {
+                flow: this.core.name().to_owned(),
+                detail: "a run's future was polled again after it ended".to_owned(),
+            }));
+        };
+        let poll = rest.as_mut().poll(cx);
+        if poll.is_ready() {
+            this.rest = None;
+        }
+        poll
+    }
+}
+
+impl FlowCore {
+    /// One run over `rows`: connectors first, then the functions as the flow's plan says, with
+    /// metrics, the run's span and its outcome, and the error logged once, where it ends the
+    /// run. Nothing happens until the future is polled.
+    pub(crate) fn drive(&self, rows: Rows) -> Drive<'_> {
+        Drive {
+            core: self,
+            rows: Some(rows),
+            rest: None,
+        }
+    }
+
+    /// The span of one run over `rows` source rows.
+    fn span(&self, rows: usize) -> tracing::Span {
+        tracing::info_span!(
+            "kisflow_run",
+            flow = self.name(),
+            flow_id = self.shared.id.as_str(),
+            rows,
+            outcome = tracing::field::Empty,
+        )
+    }
+
+    /// Starts a run over `rows`, and runs it to its end unless it has to wait.
+    fn begin(&self, rows: Rows) -> Begun<'_> {
+        let count = rows.len();
+        let span = self.span(count);
+        if debug_enabled() {
+            let fmt = self.ctxs[0].erased().fmt_input;
+            span.in_scope(|| debug_rows(&RowsText(fmt, &rows), "source rows"));
+        }
+        // One clock read starts the run and its first call; its last call's end ends it.
+        let began = self.metrics.as_ref().map(|m| {
+            m.started(count);
+            Instant::now()
+        });
+        if let Some(reason) = &self.settings.disabled {
+            return Begun::Done(Err(Error::Disabled {
+                flow: self.name().to_owned(),
+                reason: reason.clone(),
+            }));
+        }
+        if self.plan == Plan::Chain && !self.uses_connectors && span.is_disabled() {
+            return match run::chain(&self.ctxs, rows, began) {
+                Chained::Done(result, ended) => Begun::Done(self.end(&span, began, ended, result)),
+                Chained::Pending(rest) => Begun::Rest(Box::pin(async move {
+                    let (result, ended) = rest.await;
+                    self.end(&span, began, ended, result)
+                })),
+            };
+        }
+        Begun::Rest(Box::pin(async move {
+            let mut clock = began;
+            let run = self.connect_and_run(rows, &mut clock);
+            let result = if span.is_disabled() {
+                run.await
+            } else {
+                run.instrument(span.clone()).await
+            };
+            self.end(&span, began, clock, result)
+        }))
+    }
+
+    /// Initialises the connectors when a function is bound to one, then runs the functions;
+    /// `clock` as [`run::run`] takes it, moved past the connectors.
+    async fn connect_and_run(&self, rows: Rows, clock: &mut Option<Instant>) -> Result<()> {
+        if self.uses_connectors {
+            let connected = connect(&self.ctxs).await;
+            if clock.is_some() {
+                *clock = Some(Instant::now());
+            }
+            connected?;
+        }
+        run::run(&self.ctxs, self.plan, self.branches, rows, clock).await
+    }
+
+    /// Ends a run that `began` and whose last call `ended`, while metrics are recorded: its
+    /// metrics, its outcome on `span`, and its error logged.
+    fn end(
+        &self,
+        span: &tracing::Span,
+        began: Option<Instant>,
+        ended: Option<Instant>,
+        result: Result<()>,
+    ) -> Result<()> {
+        if let (Some(metrics), Some(began), Some(ended)) = (&self.metrics, began, ended) {
+            metrics.finished(ended - began, result.is_err());
+        }
+        match &result {
+            Ok(()) => {
+                span.record("outcome", "ok");
+            }
+            Err(err) => {
+                span.record("outcome", "error");
+                span.in_scope(|| {
+                    tracing::error!(error = %crate::error::chain(err), "flow run failed");
+                });
+            }
+        }
+        result
+    }
+}
