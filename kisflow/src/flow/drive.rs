@@ -136,6 +136,7 @@ impl FlowCore {
 
     /// Ends a run that `began` and whose last call `ended`, while metrics are recorded: its
     /// metrics, its outcome on `span`, and its error logged.
+    #[inline]
     fn end(
         &self,
         span: &tracing::Span,

@@ -145,6 +145,7 @@ impl Rows {
 
 /// A batch of one row as a `Box<[T; 1]>` in the `Vec`'s own buffer (shrunk first when it has
 /// room for more).
+#[inline]
 fn one<T: Send + 'static>(rows: Vec<T>) -> Box<dyn Any + Send> {
     match <Box<[T; 1]>>::try_from(rows.into_boxed_slice()) {
         Ok(row) => row,
