@@ -85,7 +85,7 @@ impl FlowCore {
         }
         fork.refresh();
         if let Some(metrics) = &self.metrics {
-            fork.metrics = Some(metrics.clone());
+            fork.metrics = Some(metrics.fresh());
             for (ctx, original) in fork.ctxs.iter_mut().zip(self.ctxs.iter()) {
                 ctx.copy_metrics_from(original);
             }

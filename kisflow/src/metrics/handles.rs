@@ -1,31 +1,30 @@
 //! One flow instance's metric handles, looked up once when the instance is made so a run touches
-//! only atomics, never a label map.
+//! only its own cells, never a label map nor a locked instruction: each instance makes one run at
+//! a time, so its cells have one writer, and a scrape sums every instance's.
 
 use std::time::Duration;
 
-use prometheus_client::metrics::counter::Counter;
-
-use super::{DurationHistogram, Metrics};
+use super::Metrics;
+use super::histogram::Observer;
+use super::tally::Cell;
 use crate::mode::Mode;
 
-/// A flow's series.
-#[derive(Clone)]
+/// A flow instance's series.
 pub(crate) struct FlowMetrics {
-    data: Counter,
-    flow_data: Counter,
-    schedule: Counter,
-    duration: DurationHistogram,
-    failed: Counter,
+    data: Cell,
+    flow_data: Cell,
+    schedule: Cell,
+    duration: Observer,
+    failed: Cell,
 }
 
 /// One function instance's series.
-#[derive(Clone)]
 pub(crate) struct StageMetrics {
-    schedule: Counter,
-    duration: DurationHistogram,
-    rows_in: Counter,
-    rows_out: Counter,
-    errors: Counter,
+    schedule: Cell,
+    duration: Observer,
+    rows_in: Cell,
+    rows_out: Cell,
+    errors: Cell,
 }
 
 impl FlowMetrics {
@@ -33,25 +32,36 @@ impl FlowMetrics {
         let f = metrics.families();
         let labels = vec![("flow_name", flow.to_owned())];
         Self {
-            data: f.data.clone(),
-            flow_data: f.flow_data.get_or_create_owned(&labels),
-            schedule: f.flow_schedule.get_or_create_owned(&labels),
-            duration: f.flow_duration.get_or_create_owned(&labels),
-            failed: f.flow_failed.get_or_create_owned(&labels),
+            data: f.data.cell(),
+            flow_data: f.flow_data.get_or_create(&labels).cell(),
+            schedule: f.flow_schedule.get_or_create(&labels).cell(),
+            duration: f.flow_duration.get_or_create(&labels).observer(),
+            failed: f.flow_failed.get_or_create(&labels).cell(),
+        }
+    }
+
+    /// The same series, with cells of its own, for another instance of the flow.
+    pub(crate) fn fresh(&self) -> Self {
+        Self {
+            data: self.data.fresh(),
+            flow_data: self.flow_data.fresh(),
+            schedule: self.schedule.fresh(),
+            duration: self.duration.fresh(),
+            failed: self.failed.fresh(),
         }
     }
 
     /// A run starts with `rows` source rows.
     pub(crate) fn started(&self, rows: usize) {
-        self.data.inc_by(rows as u64);
-        self.flow_data.inc_by(rows as u64);
-        self.schedule.inc();
+        self.data.add(rows as u64);
+        self.flow_data.add(rows as u64);
+        self.schedule.add(1);
     }
 
     pub(crate) fn finished(&self, elapsed: Duration, failed: bool) {
         self.duration.observe(elapsed);
         if failed {
-            self.failed.inc();
+            self.failed.add(1);
         }
     }
 }
@@ -65,29 +75,36 @@ impl StageMetrics {
             ("func_mode", mode.as_str().to_owned()),
         ];
         Self {
-            schedule: f.func_schedule.get_or_create_owned(&labels),
-            duration: f.func_duration.get_or_create_owned(&labels),
-            rows_in: f.func_rows_in.get_or_create_owned(&labels),
-            rows_out: f.func_rows_out.get_or_create_owned(&labels),
-            errors: f.func_errors.get_or_create_owned(&labels),
+            schedule: f.func_schedule.get_or_create(&labels).cell(),
+            duration: f.func_duration.get_or_create(&labels).observer(),
+            rows_in: f.func_rows_in.get_or_create(&labels).cell(),
+            rows_out: f.func_rows_out.get_or_create(&labels).cell(),
+            errors: f.func_errors.get_or_create(&labels).cell(),
+        }
+    }
+
+    /// The same series, with cells of its own, for another instance of the function.
+    pub(crate) fn fresh(&self) -> Self {
+        Self {
+            schedule: self.schedule.fresh(),
+            duration: self.duration.fresh(),
+            rows_in: self.rows_in.fresh(),
+            rows_out: self.rows_out.fresh(),
+            errors: self.errors.fresh(),
         }
     }
 
     pub(crate) fn called(&self, rows_in: usize) {
-        self.schedule.inc();
-        self.rows_in.inc_by(rows_in as u64);
+        self.schedule.add(1);
+        self.rows_in.add(rows_in as u64);
     }
 
     /// A call ended after `elapsed`, with `rows_out` rows or an error.
     pub(crate) fn returned(&self, elapsed: Duration, rows_out: Option<usize>) {
         self.duration.observe(elapsed);
         match rows_out {
-            Some(rows) => {
-                self.rows_out.inc_by(rows as u64);
-            }
-            None => {
-                self.errors.inc();
-            }
+            Some(rows) => self.rows_out.add(rows as u64),
+            None => self.errors.add(1),
         }
     }
 }

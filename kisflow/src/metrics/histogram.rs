@@ -1,9 +1,10 @@
-//! [`DurationHistogram`]: a histogram of durations without a lock. prometheus-client's own
-//! histogram takes a mutex on every observation; this one adds to two atomics, which matters
-//! when a flow observes five durations per run of a few microseconds.
+//! [`DurationHistogram`]: a histogram of durations without a lock. Each flow instance observes
+//! into its own [`Observer`], which only it writes (an instance makes one run at a time), with no
+//! locked instruction; a scrape sums the live observers, what dropped ones counted, and what
+//! shared writers (sources, schedules) observed with two atomic additions.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Duration;
 
 use prometheus_client::encoding::{EncodeMetric, MetricEncoder, NoLabelSet};
@@ -20,40 +21,165 @@ struct Inner {
     /// The buckets' upper bounds in milliseconds, as encoded, without the last one, `+Inf`.
     bounds_ms: &'static [f64],
     /// The same bounds in nanoseconds, as compared.
-    bounds_ns: Box<[u64]>,
-    /// How many durations fell in each bucket (not cumulative); one more than the bounds.
-    counts: Box<[AtomicU64]>,
-    /// The sum of all durations, in nanoseconds.
+    bounds_ns: Arc<[u64]>,
+    /// What [`DurationHistogram::observe`] counts, for writers that share the histogram.
+    shared: Cells,
+    parts: Mutex<Parts>,
+}
+
+/// What a scrape sums: the counts of dropped observers, and the live ones.
+#[derive(Debug)]
+struct Parts {
+    retired: Counts,
+    live: Vec<Weak<Cells>>,
+}
+
+/// Counts per bucket (not cumulative, one more than the bounds) and the sum in nanoseconds.
+#[derive(Debug, Clone)]
+struct Counts {
+    buckets: Vec<u64>,
+    sum_ns: u64,
+}
+
+/// One observer's counts.
+#[derive(Debug)]
+struct Cells {
+    buckets: Box<[AtomicU64]>,
     sum_ns: AtomicU64,
+}
+
+/// One instance's share of a [`DurationHistogram`]: observed into with plain loads and stores.
+#[derive(Debug)]
+pub(crate) struct Observer {
+    cells: Arc<Cells>,
+    bounds_ns: Arc<[u64]>,
+    histogram: DurationHistogram,
 }
 
 impl DurationHistogram {
     pub(crate) fn new(millis: &'static [f64]) -> Self {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // small positive bounds
-        let nanos = millis.iter().map(|ms| (ms * 1e6).round() as u64).collect();
+        let nanos: Arc<[u64]> = millis.iter().map(|ms| (ms * 1e6).round() as u64).collect();
         Self {
             inner: Arc::new(Inner {
                 bounds_ms: millis,
                 bounds_ns: nanos,
-                counts: (0..=millis.len()).map(|_| AtomicU64::new(0)).collect(),
-                sum_ns: AtomicU64::new(0),
+                shared: Cells::new(millis.len()),
+                parts: Mutex::new(Parts {
+                    retired: Counts {
+                        buckets: vec![0; millis.len() + 1],
+                        sum_ns: 0,
+                    },
+                    live: Vec::new(),
+                }),
             }),
         }
     }
 
-    /// Counts one duration: into the first bucket whose bound it does not exceed.
+    /// A new observer of this histogram, for one instance.
+    pub(crate) fn observer(&self) -> Observer {
+        let cells = Arc::new(Cells::new(self.inner.bounds_ms.len()));
+        self.parts().live.push(Arc::downgrade(&cells));
+        Observer {
+            cells,
+            bounds_ns: Arc::clone(&self.inner.bounds_ns),
+            histogram: self.clone(),
+        }
+    }
+
+    /// Counts one duration from a writer that shares this histogram: two atomic additions.
     pub(crate) fn observe(&self, elapsed: Duration) {
-        let ns = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
-        let inner = &*self.inner;
-        let bucket = inner
-            .bounds_ns
-            .iter()
-            .position(|&bound| ns <= bound)
-            .unwrap_or(inner.bounds_ns.len());
-        if let Some(count) = inner.counts.get(bucket) {
+        let ns = nanos(elapsed);
+        let cells = &self.inner.shared;
+        if let Some(count) = cells.buckets.get(bucket(&self.inner.bounds_ns, ns)) {
             count.fetch_add(1, Ordering::Relaxed);
         }
-        inner.sum_ns.fetch_add(ns, Ordering::Relaxed);
+        cells.sum_ns.fetch_add(ns, Ordering::Relaxed);
+    }
+
+    /// The counts over every observer, live or dropped, and the shared writers'.
+    fn counts(&self) -> Counts {
+        let parts = self.parts();
+        let mut counts = parts.retired.clone();
+        self.inner.shared.add_to(&mut counts);
+        for cells in parts.live.iter().filter_map(Weak::upgrade) {
+            cells.add_to(&mut counts);
+        }
+        counts
+    }
+
+    fn parts(&self) -> std::sync::MutexGuard<'_, Parts> {
+        self.inner
+            .parts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A duration in nanoseconds, saturating.
+fn nanos(elapsed: Duration) -> u64 {
+    u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// The bucket of a duration of `ns`: the first whose bound it does not exceed, else `+Inf`.
+#[inline]
+fn bucket(bounds_ns: &[u64], ns: u64) -> usize {
+    bounds_ns
+        .iter()
+        .position(|&bound| ns <= bound)
+        .unwrap_or(bounds_ns.len())
+}
+
+impl Cells {
+    fn new(bounds: usize) -> Self {
+        Self {
+            buckets: (0..=bounds).map(|_| AtomicU64::new(0)).collect(),
+            sum_ns: AtomicU64::new(0),
+        }
+    }
+
+    fn add_to(&self, counts: &mut Counts) {
+        for (total, count) in counts.buckets.iter_mut().zip(self.buckets.iter()) {
+            *total = total.wrapping_add(count.load(Ordering::Relaxed));
+        }
+        counts.sum_ns = counts
+            .sum_ns
+            .wrapping_add(self.sum_ns.load(Ordering::Relaxed));
+    }
+}
+
+impl Observer {
+    /// Counts one duration: into the first bucket whose bound it does not exceed. Not a locked
+    /// instruction: only this observer's instance writes it, one run at a time.
+    #[inline]
+    pub(crate) fn observe(&self, elapsed: Duration) {
+        let ns = nanos(elapsed);
+        if let Some(count) = self.cells.buckets.get(bucket(&self.bounds_ns, ns)) {
+            count.store(
+                count.load(Ordering::Relaxed).wrapping_add(1),
+                Ordering::Relaxed,
+            );
+        }
+        let sum = &self.cells.sum_ns;
+        sum.store(
+            sum.load(Ordering::Relaxed).wrapping_add(ns),
+            Ordering::Relaxed,
+        );
+    }
+
+    /// A new observer of the same histogram, for another instance.
+    pub(crate) fn fresh(&self) -> Self {
+        self.histogram.observer()
+    }
+}
+
+impl Drop for Observer {
+    fn drop(&mut self) {
+        // Under the histogram's lock, so a scrape counts these exactly once: live or retired.
+        let mut parts = self.histogram.parts();
+        self.cells.add_to(&mut parts.retired);
+        let this = Arc::as_ptr(&self.cells);
+        parts.live.retain(|live| live.as_ptr() != this);
     }
 }
 
@@ -64,20 +190,19 @@ impl TypedMetric for DurationHistogram {
 impl EncodeMetric for DurationHistogram {
     fn encode(&self, mut encoder: MetricEncoder<'_>) -> Result<(), std::fmt::Error> {
         let inner = &*self.inner;
-        // Read without a lock: a duration observed during the scrape may show in its bucket
-        // and not yet in the sum, which the next scrape corrects.
-        let buckets: Vec<(f64, u64)> = inner
-            .counts
+        let counts = self.counts();
+        let buckets: Vec<(f64, u64)> = counts
+            .buckets
             .iter()
             .enumerate()
-            .map(|(i, count)| {
+            .map(|(i, &count)| {
                 let bound = inner.bounds_ms.get(i).copied().unwrap_or(f64::INFINITY);
-                (bound, count.load(Ordering::Relaxed))
+                (bound, count)
             })
             .collect();
         let count = buckets.iter().map(|(_, n)| n).sum();
         #[allow(clippy::cast_precision_loss)] // nanoseconds well within f64's exact range
-        let sum_ms = inner.sum_ns.load(Ordering::Relaxed) as f64 / 1e6;
+        let sum_ms = counts.sum_ns as f64 / 1e6;
         encoder.encode_histogram::<NoLabelSet>(sum_ms, count, &buckets, None)
     }
 
@@ -93,19 +218,37 @@ mod tests {
     #[test]
     fn a_duration_lands_in_the_first_bucket_it_does_not_exceed() {
         let histogram = DurationHistogram::new(&[0.005, 1.0]);
-        histogram.observe(Duration::from_micros(5)); // exactly on the first bound
-        histogram.observe(Duration::from_micros(6)); // just above it
-        histogram.observe(Duration::from_secs(2)); // above every bound: +Inf
-        let counts: Vec<u64> = histogram
-            .inner
-            .counts
-            .iter()
-            .map(|c| c.load(Ordering::Relaxed))
-            .collect();
-        assert_eq!(counts, [1, 1, 1]);
-        assert_eq!(
-            histogram.inner.sum_ns.load(Ordering::Relaxed),
-            5_000 + 6_000 + 2_000_000_000
-        );
+        let observer = histogram.observer();
+        observer.observe(Duration::from_micros(5)); // exactly on the first bound
+        observer.observe(Duration::from_micros(6)); // just above it
+        observer.observe(Duration::from_secs(2)); // above every bound: +Inf
+        let counts = histogram.counts();
+        assert_eq!(counts.buckets, [1, 1, 1]);
+        assert_eq!(counts.sum_ns, 5_000 + 6_000 + 2_000_000_000);
+    }
+
+    #[test]
+    fn shared_writers_count_with_the_observers() {
+        let histogram = DurationHistogram::new(&[1.0]);
+        let observer = histogram.observer();
+        observer.observe(Duration::from_micros(1));
+        histogram.observe(Duration::from_secs(1));
+        assert_eq!(histogram.counts().buckets, [1, 1]);
+    }
+
+    #[test]
+    fn observers_of_dropped_instances_still_count() {
+        let histogram = DurationHistogram::new(&[1.0]);
+        let first = histogram.observer();
+        let second = first.fresh();
+        first.observe(Duration::from_micros(1));
+        second.observe(Duration::from_secs(1));
+        drop(first);
+        let counts = histogram.counts();
+        assert_eq!(counts.buckets, [1, 1]);
+        assert_eq!(counts.sum_ns, 1_000 + 1_000_000_000);
+        drop(second);
+        assert_eq!(histogram.counts().buckets, [1, 1]);
+        assert!(histogram.parts().live.is_empty());
     }
 }

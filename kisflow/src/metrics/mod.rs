@@ -9,11 +9,11 @@ pub(crate) mod schedule;
 mod serve;
 mod sorted;
 pub(crate) mod source;
+mod tally;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::registry::Registry;
 
@@ -21,6 +21,7 @@ pub(crate) use handles::{FlowMetrics, StageMetrics};
 use histogram::DurationHistogram;
 #[cfg(feature = "http")]
 pub use serve::MetricsServer;
+use tally::Tally;
 
 /// Labels of a series: `flow_name`, or `func_name` and `func_mode`.
 type Labels = Vec<(&'static str, String)>;
@@ -89,16 +90,16 @@ struct Inner {
 /// The metric families; cheap to clone, since every metric is shared.
 #[derive(Clone)]
 pub(crate) struct Families {
-    data: Counter,
-    flow_data: Family<Labels, Counter>,
-    flow_schedule: Family<Labels, Counter>,
+    data: Tally,
+    flow_data: Family<Labels, Tally>,
+    flow_schedule: Family<Labels, Tally>,
     flow_duration: Family<Labels, DurationHistogram, fn() -> DurationHistogram>,
-    flow_failed: Family<Labels, Counter>,
-    func_schedule: Family<Labels, Counter>,
+    flow_failed: Family<Labels, Tally>,
+    func_schedule: Family<Labels, Tally>,
     func_duration: Family<Labels, DurationHistogram, fn() -> DurationHistogram>,
-    func_rows_in: Family<Labels, Counter>,
-    func_rows_out: Family<Labels, Counter>,
-    func_errors: Family<Labels, Counter>,
+    func_rows_in: Family<Labels, Tally>,
+    func_rows_out: Family<Labels, Tally>,
+    func_errors: Family<Labels, Tally>,
     source: source::SourceFamilies,
     #[cfg(feature = "schedule")]
     pub(crate) schedule: schedule::ScheduleFamilies,
@@ -113,7 +114,7 @@ impl Metrics {
             source: source::SourceFamilies::register(&mut registry),
             #[cfg(feature = "schedule")]
             schedule: schedule::ScheduleFamilies::register(&mut registry),
-            data: Counter::default(),
+            data: Tally::default(),
             flow_data: Family::default(),
             flow_schedule: Family::default(),
             flow_duration: Family::new_with_constructor(|| DurationHistogram::new(&FLOW_BUCKETS)),

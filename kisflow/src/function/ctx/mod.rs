@@ -88,8 +88,9 @@ impl FlowCtx {
         self.metrics = Some(StageMetrics::new(metrics, function.name(), function.mode()));
     }
 
+    /// Records into the same series as `other`, with cells of its own.
     pub(crate) fn copy_metrics_from(&mut self, other: &FlowCtx) {
-        self.metrics.clone_from(&other.metrics);
+        self.metrics = other.metrics.as_ref().map(StageMetrics::fresh);
     }
 
     pub(crate) fn metrics(&self) -> Option<&StageMetrics> {
