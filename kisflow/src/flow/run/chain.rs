@@ -11,8 +11,8 @@ use crate::error::{Error, Result};
 use crate::function::Rows;
 use crate::function::ctx::FlowCtx;
 
-/// A run of a [`Plan::Chain`] flow, as far as it goes without waiting; with the result, the
-/// end of its last call while it is timed.
+/// A run of a [`Plan::Chain`](super::Plan::Chain) flow, as far as it goes without waiting; with
+/// the result, the end of its last call while it is timed.
 pub(crate) enum Chained<'a> {
     /// The run ended: every call was a plain `fn` handler's.
     Done(Result<()>, Option<Instant>),
@@ -20,9 +20,10 @@ pub(crate) enum Chained<'a> {
     Pending(BoxFuture<'a, (Result<()>, Option<Instant>)>),
 }
 
-/// Runs a [`Plan::Chain`] flow over `rows`: each call's rows go on to the next function. Plain
-/// `fn` handlers run right here, with no future at all; at the first `async fn` handler, the rest
-/// of the run becomes one boxed future. `clock` is when the run began while it is timed.
+/// Runs a [`Plan::Chain`](super::Plan::Chain) flow over `rows`: each call's rows go on to the
+/// next function. Plain `fn` handlers run right here, with no future at all; at the first
+/// `async fn` handler, the rest of the run becomes one boxed future. `clock` is when the run
+/// began while it is timed.
 #[inline]
 pub(crate) fn chain(ctxs: &[FlowCtx], rows: Rows, clock: Option<Instant>) -> Chained<'_> {
     let mut run = RunState::new(ctxs, clock, ctxs.len() - 1);

@@ -1,6 +1,7 @@
-//! The run loop every flow shares: one [`step`] per function call, and the action taken after it.
+//! The run loops every flow shares, as its [`Plan`] says: a chain's ([`chain()`]), and the general
+//! one, with one [`step`] per function call and the action taken after it.
 //!
-//! Rows move between functions as [`Rows`]: a typed `Vec` behind one box per batch. The loop is
+//! Rows move between functions as [`Rows`]: a typed `Vec`, erased (see there). The loop is
 //! thus compiled once, here, instead of once per `flow!`; a flow costs its crate a table of its
 //! functions and nothing else. The compiler has checked a `flow!`'s edges and the registry a
 //! composed flow's, so the erased calls always find the row type they expect.
