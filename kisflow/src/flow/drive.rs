@@ -102,10 +102,14 @@ impl FlowCore {
         }
         if self.plan == Plan::Chain && !self.uses_connectors && span.is_disabled() {
             return match run::chain(&self.ctxs, rows, began) {
-                Chained::Done(result, ended) => Begun::Done(self.end(&span, began, ended, result)),
+                Chained::Done(result, ended) => {
+                    self.end(&span, began, ended, &result);
+                    Begun::Done(result)
+                }
                 Chained::Pending(rest) => Begun::Rest(Box::pin(async move {
                     let (result, ended) = rest.await;
-                    self.end(&span, began, ended, result)
+                    self.end(&span, began, ended, &result);
+                    result
                 })),
             };
         }
@@ -117,7 +121,8 @@ impl FlowCore {
             } else {
                 run.instrument(span.clone()).await
             };
-            self.end(&span, began, clock, result)
+            self.end(&span, began, clock, &result);
+            result
         }))
     }
 
@@ -134,20 +139,20 @@ impl FlowCore {
         run::run(&self.ctxs, self.plan, self.branches, rows, clock).await
     }
 
-    /// Ends a run that `began` and whose last call `ended`, while metrics are recorded: its
-    /// metrics, its outcome on `span`, and its error logged.
+    /// Ends a run that `began` and whose last call `ended`, while metrics are recorded, with
+    /// `result`: its metrics, its outcome on `span`, and its error logged.
     #[inline]
     fn end(
         &self,
         span: &tracing::Span,
         began: Option<Instant>,
         ended: Option<Instant>,
-        result: Result<()>,
-    ) -> Result<()> {
+        result: &Result<()>,
+    ) {
         if let (Some(metrics), Some(began), Some(ended)) = (&self.metrics, began, ended) {
             metrics.finished(ended - began, result.is_err());
         }
-        match &result {
+        match result {
             Ok(()) => {
                 span.record("outcome", "ok");
             }
@@ -158,6 +163,5 @@ impl FlowCore {
                 });
             }
         }
-        result
     }
 }
