@@ -13,9 +13,11 @@ use crate::error::{Error, Result};
 use crate::flow::DynFlow;
 use crate::metrics::source::SourceMetrics;
 
+mod handle;
 mod tally;
 mod worker;
 
+pub use handle::RunnerHandle;
 pub use tally::RunReport;
 use tally::Tally;
 use worker::Worker;
@@ -74,6 +76,8 @@ pub struct Runner {
     metrics: Option<crate::Metrics>,
     output: Option<OutputHook>,
     state: Option<Arc<dyn crate::state::StateStore>>,
+    tally: Arc<Tally>,
+    paused: Arc<watch::Sender<bool>>,
 }
 
 impl Runner {
@@ -81,6 +85,8 @@ impl Runner {
     /// memory until [`with_dead_letters`](Self::with_dead_letters) says where.
     pub fn new(source: impl Source, flow: Box<dyn DynFlow>) -> Self {
         Self {
+            tally: Arc::default(),
+            paused: Arc::new(watch::channel(false).0),
             source: Arc::new(source),
             flow,
             dead_letters: Arc::new(MemoryDeadLetters::new()),
@@ -154,6 +160,17 @@ impl Runner {
         self
     }
 
+    /// A handle to watch this runner's counts and lag and to pause and resume it while it
+    /// runs; see [`RunnerHandle`].
+    #[must_use]
+    pub fn handle(&self) -> RunnerHandle {
+        RunnerHandle {
+            paused: Arc::clone(&self.paused),
+            tally: Arc::clone(&self.tally),
+            source: Arc::clone(&self.source),
+        }
+    }
+
     /// Runs until the source ends.
     pub async fn run(self) -> Result<RunReport> {
         self.run_until(std::future::pending()).await
@@ -164,7 +181,7 @@ impl Runner {
     /// run at all (switched off, misconfigured) stops it with that error, its messages unacked.
     pub async fn run_until(self, stop: impl Future<Output = ()> + Send) -> Result<RunReport> {
         let (stop_tx, stop_rx) = watch::channel(false);
-        let tally = Arc::new(Tally::default());
+        let tally = self.tally;
         let metrics = self
             .metrics
             .as_ref()
@@ -194,6 +211,7 @@ impl Runner {
                 config: self.config.clone(),
                 tally: Arc::clone(&tally),
                 stop: stop_rx.clone(),
+                paused: self.paused.subscribe(),
                 metrics: metrics.clone(),
                 output: self.output.clone(),
                 state: state.clone(),
