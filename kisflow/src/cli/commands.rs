@@ -46,13 +46,14 @@ pub(super) fn dispatch(command: Command, out: &mut dyn Write, err: &mut dyn Writ
             config,
             postgres,
             instance,
+            ui,
         } => {
             let coordination =
                 postgres.map(|postgres| super::serve::Coordination { postgres, instance });
-            super::serve::serve(&config, coordination, out, err)
+            super::serve::serve(&config, coordination, ui, out, err)
         }
         #[cfg(not(feature = "schedule"))]
-        Command::Serve { config } => super::serve::serve(&config, None, out, err),
+        Command::Serve { config, ui } => super::serve::serve(&config, None, ui, out, err),
         #[cfg(feature = "schedule")]
         Command::Schedules { action } => super::schedules::schedules(action, out),
         Command::Dlq { action } => super::dlq::dlq(action, out),
