@@ -86,3 +86,64 @@ impl RunnerHandle {
         self.source.lag().await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use crate::prelude::*;
+    use crate::source::{Runner, StreamSource};
+
+    #[kis_function(mode = "Calculate")]
+    fn handle_test_keep(rows: Vec<u32>) -> Vec<u32> {
+        rows
+    }
+    flow!(HandleTestFlow: handle_test_keep);
+
+    /// Waits until `check` holds, for at most two seconds.
+    async fn eventually(check: impl Fn() -> bool) -> bool {
+        for _ in 0..200 {
+            if check() {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        false
+    }
+
+    #[tokio::test]
+    async fn a_paused_runner_fetches_nothing_and_resume_loses_nothing() {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+        let rows =
+            futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|r| (r, rx)) });
+        let runner = Runner::new(
+            StreamSource::new("numbers", rows),
+            HandleTestFlow::new().into_dyn(),
+        )
+        .with_batch(10, Duration::from_millis(20));
+        let handle = runner.handle();
+        let running = tokio::spawn(runner.run());
+        tx.send("1".into()).unwrap();
+        assert!(
+            eventually(|| handle.report().acked == 1).await,
+            "{:?}",
+            handle.report()
+        );
+
+        handle.pause();
+        // The fetch already waiting may take one more batch; after it, nothing is fetched.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let paused_at = handle.report();
+        for n in 2..=5 {
+            tx.send(n.to_string()).unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(handle.report(), paused_at, "a paused runner fetched");
+
+        handle.resume();
+        drop(tx);
+        let report = running.await.unwrap().unwrap();
+        assert_eq!((report.received, report.acked), (5, 5));
+        assert!(!handle.is_paused());
+    }
+}

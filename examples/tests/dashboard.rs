@@ -1,0 +1,270 @@
+//! `kisflow-demo serve --ui` over HTTP: the demo's flows with no source configured, and a worker
+//! on a real `redis-server` paused, resumed and its dead letter replayed through the dashboard,
+//! with the token checked and every action in the audit file. The browser suite
+//! (`tests/browser`, `scripts/test_browser.sh`) drives the same pages in chromium.
+
+mod server;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use server::RedisServer;
+
+const TOKEN: &str = "dashboard-test-token";
+
+/// `kisflow-demo serve` with `args`, and the dashboard's address from its first lines.
+fn serve(args: &[&str]) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kisflow-demo"))
+        .arg("serve")
+        .args(args)
+        .args(["--ui", "127.0.0.1:0"])
+        .env("KISFLOW_UI_TOKEN", TOKEN)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("serve printed where the dashboard is")
+            .unwrap();
+        if let Some(addr) = line.strip_prefix("dashboard at http://") {
+            break addr.to_owned();
+        }
+    };
+    // Keep reading, so the flows' printing never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, addr)
+}
+
+/// One HTTP/1.1 request; the status and the body.
+fn http(addr: &str, method: &str, path: &str, headers: &[&str], body: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for header in headers {
+        request.push_str(header);
+        request.push_str("\r\n");
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response[9..12].parse().unwrap();
+    let body = response
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, b)| b)
+        .to_owned();
+    (status, body)
+}
+
+fn get(addr: &str, path: &str) -> (u16, String) {
+    http(addr, "GET", path, &[], "")
+}
+
+fn post(addr: &str, path: &str, body: &str) -> (u16, String) {
+    let bearer = format!("Authorization: Bearer {TOKEN}");
+    http(
+        addr,
+        "POST",
+        path,
+        &[&bearer, "Content-Type: application/x-www-form-urlencoded"],
+        body,
+    )
+}
+
+fn stop(mut child: Child) {
+    let term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}
+
+fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !check() {
+        assert!(Instant::now() < deadline, "{what}: not within 15 s");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn serve_ui_shows_the_demo_flows_with_no_source_configured() {
+    let conf = concat!(env!("CARGO_MANIFEST_DIR"), "/kisflow_cli/conf");
+    let (child, addr) = serve(&["--config", conf]);
+    let (status, flows) = get(&addr, "/flows");
+    assert_eq!(status, 200);
+    for flow in ["AvgScores", "CalStuAvgScore", "HonourRoll"] {
+        assert!(
+            flows.contains(&format!("data-testid=\"flow-row-{flow}\"")),
+            "{flows}"
+        );
+    }
+    assert!(
+        flows.contains("data-testid=\"flow-status-HonourRoll\">idle<"),
+        "{flows}"
+    );
+    let (_, graph) = get(&addr, "/flows/HonourRoll");
+    assert!(
+        graph.contains("data-testid=\"node-VerifyStu\" data-mode=\"Verify\""),
+        "{graph}"
+    );
+    assert!(
+        graph.contains("data-testid=\"edge-VerifyStu-AvgStuScore\""),
+        "{graph}"
+    );
+    assert_eq!(get(&addr, "/flows/Nope").0, 404);
+    let (_, config) = get(&addr, "/config");
+    assert!(config.contains("data-testid=\"config-ok\""), "{config}");
+    assert!(config.contains("flow_name: HonourRoll"), "{config}");
+    let (status, script) = get(&addr, "/assets/htmx.min.js");
+    assert_eq!(status, 200);
+    assert!(script.len() > 40_000, "htmx is compiled in");
+    let (status, refused) = http(&addr, "POST", "/schedules/averages/trigger", &[], "");
+    assert_eq!(status, 403);
+    assert!(
+        refused.contains("refused: this action needs the dashboard&#39;s token"),
+        "{refused}"
+    );
+    let (status, events) = get(&addr, "/sources");
+    assert_eq!(status, 200);
+    assert!(events.contains("data-testid=\"no-sources\""), "{events}");
+    stop(child);
+}
+
+#[test]
+fn serve_ui_pauses_resumes_and_replays_a_redis_worker() {
+    let redis = RedisServer::start("dashboard");
+    let conf = redis.dir().join("conf");
+    std::fs::create_dir_all(&conf).unwrap();
+    let flow = format!(
+        "kistype: flow\nstatus: 1\nflow_name: CalStuAvgScore\nsource:\n  type: redis\n  addrs: {}\n  \
+         stream: scores\n  group: printers\n  batch: 5\nflows:\n  - fname: VerifyStu\n  - fname: AvgStuScore\n  \
+         - fname: PrintStuAvgScore\n",
+        redis.address()
+    );
+    std::fs::write(conf.join("flow-CalStuAvgScore.yml"), flow).unwrap();
+    let mut con = redis.connection();
+    let _: () = redis::cmd("XGROUP")
+        .arg(&["CREATE", "scores", "printers", "0", "MKSTREAM"])
+        .query(&mut con)
+        .unwrap();
+    let mut add = |data: &str| {
+        let _: String = redis::cmd("XADD")
+            .arg(&["scores", "*", "data", data])
+            .query(&mut con)
+            .unwrap();
+    };
+    for id in 1..=10 {
+        add(&format!(
+            r#"{{"stu_id":{id},"score_1":90,"score_2":80,"score_3":70}}"#
+        ));
+    }
+    add("oops");
+    let audit = redis.dir().join("audit.jsonl");
+    let (child, addr) = serve(&[
+        "--config",
+        conf.to_str().unwrap(),
+        "--ui-audit",
+        audit.to_str().unwrap(),
+    ]);
+    eventually("the rows are acked and the bad one dead-lettered", || {
+        let (_, page) = get(&addr, "/sources");
+        page.contains("data-testid=\"acked-CalStuAvgScore\">11<")
+            && page.contains("data-testid=\"dead-CalStuAvgScore\">1<")
+    });
+
+    let mut con = redis.connection();
+    let group = |con: &mut redis::Connection| -> (u64, u64) {
+        let info: Vec<std::collections::HashMap<String, redis::Value>> = redis::cmd("XINFO")
+            .arg(&["GROUPS", "scores"])
+            .query(con)
+            .unwrap();
+        let number = |key: &str| match &info[0][key] {
+            redis::Value::Int(n) => u64::try_from(*n).unwrap(),
+            other => panic!("{key}: {other:?}"),
+        };
+        (number("pending"), number("lag"))
+    };
+    assert_eq!(post(&addr, "/sources/CalStuAvgScore/pause", "").0, 303);
+    std::thread::sleep(Duration::from_secs(1));
+    for id in 11..=13 {
+        let row = format!(r#"{{"stu_id":{id},"score_1":90,"score_2":80,"score_3":70}}"#);
+        let _: String = redis::cmd("XADD")
+            .arg(&["scores", "*", "data", &row])
+            .query(&mut con)
+            .unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(group(&mut con), (0, 3), "a paused worker reads nothing");
+    let (_, page) = get(&addr, "/sources");
+    assert!(
+        page.contains("data-testid=\"source-status-CalStuAvgScore\">paused<"),
+        "{page}"
+    );
+    assert_eq!(post(&addr, "/sources/CalStuAvgScore/resume", "").0, 303);
+    eventually("resume drains the stream", || group(&mut con) == (0, 0));
+
+    let id = replay_the_bad_row(&addr);
+    stop(child);
+
+    let audit = std::fs::read_to_string(audit).unwrap();
+    let whats: Vec<String> = audit
+        .lines()
+        .map(|line| {
+            serde_json::from_str::<serde_json::Value>(line).unwrap()["what"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        whats,
+        [
+            "pause source of flow `CalStuAvgScore`".to_owned(),
+            "resume source of flow `CalStuAvgScore`".to_owned(),
+            format!("dry-run replay of 1 dead letters of flow `CalStuAvgScore`: {id}"),
+            format!("replay 1 dead letters of flow `CalStuAvgScore`: {id}"),
+        ]
+    );
+}
+
+/// The bad row's dead letter, read, replayed dry and for real through the dashboard: its id.
+fn replay_the_bad_row(addr: &str) -> String {
+    let (_, letters) = get(addr, "/letters?flow=CalStuAvgScore&kind=decode");
+    let id = letters
+        .split("data-testid=\"letter-link\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .unwrap_or_else(|| panic!("{letters}"))
+        .to_owned();
+    let (_, letter) = get(addr, &format!("/letters/CalStuAvgScore/{id}"));
+    assert!(
+        letter.contains("<pre data-testid=\"letter-payload\">oops</pre>"),
+        "{letter}"
+    );
+    let (status, dry) = post(addr, "/letters/CalStuAvgScore/replay", &format!("id={id}"));
+    assert_eq!(status, 200);
+    assert!(dry.contains("Would replay 1 to `scores`, 0 kept"), "{dry}");
+    let (_, done) = post(
+        addr,
+        "/letters/CalStuAvgScore/replay",
+        &format!("id={id}&confirm=yes"),
+    );
+    assert!(done.contains("Replayed 1 to `scores`, 0 kept"), "{done}");
+    let (status, gone) = get(addr, &format!("/letters/CalStuAvgScore/{id}"));
+    assert_eq!(status, 404, "{gone}");
+    id
+}
