@@ -1,6 +1,7 @@
 //! Who may change things, and the record of everything they changed or tried to.
 
 use std::collections::VecDeque;
+use std::fmt::Write as _;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -174,6 +175,28 @@ pub(super) fn now_utc() -> String {
         rest / 60 % 60,
         rest % 60
     )
+}
+
+/// The Audit page: the latest actions, newest first.
+pub(super) async fn page(
+    axum::extract::State(state): super::Shared,
+) -> axum::response::Html<String> {
+    let mut body = String::from(
+        "<table data-testid=\"audit\"><tr><th>when (UTC)</th><th>who</th><th>what</th>\
+         <th>outcome</th></tr>",
+    );
+    for entry in state.guard.entries() {
+        let _ = write!(
+            body,
+            "<tr data-testid=\"audit-entry\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            html::esc(&entry.at),
+            html::esc(&entry.who),
+            html::esc(&entry.what),
+            html::esc(&entry.outcome)
+        );
+    }
+    body.push_str("</table>");
+    html::page("Audit log", "/audit", &body)
 }
 
 #[cfg(test)]

@@ -31,13 +31,13 @@ mod flows;
 mod graph;
 mod html;
 mod letters;
+mod login;
 mod rates;
 mod schedules;
 mod server;
 mod sources;
 mod stats;
 
-use std::fmt::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -198,8 +198,8 @@ impl Dashboard {
             .route("/schedules/runs/{run}", get(schedules::run))
             .route("/schedules/{name}/{action}", post(schedules::act))
             .route("/config", get(config_page::show))
-            .route("/audit", get(audit_page))
-            .route("/login", get(login_form).post(login))
+            .route("/audit", get(audit::page))
+            .route("/login", get(login::form).post(login::save))
             .route("/events", get(events::stream))
             .route("/assets/{file}", get(assets::serve))
             .with_state(state)
@@ -242,72 +242,4 @@ fn peer(extensions: &axum::http::Extensions) -> String {
             || "an unknown address".to_owned(),
             |info| info.0.to_string(),
         )
-}
-
-async fn audit_page(axum::extract::State(state): Shared) -> axum::response::Html<String> {
-    let mut body = String::from(
-        "<table data-testid=\"audit\"><tr><th>when (UTC)</th><th>who</th><th>what</th>\
-         <th>outcome</th></tr>",
-    );
-    for entry in state.guard.entries() {
-        let _ = write!(
-            body,
-            "<tr data-testid=\"audit-entry\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            html::esc(&entry.at),
-            html::esc(&entry.who),
-            html::esc(&entry.what),
-            html::esc(&entry.outcome)
-        );
-    }
-    body.push_str("</table>");
-    html::page("Audit log", "/audit", &body)
-}
-
-async fn login_form() -> axum::response::Html<String> {
-    html::page(
-        "Token",
-        "",
-        "<p>Actions (replay, pause, resume, trigger) need the token the dashboard was started \
-         with. It is kept in a cookie of this browser, sent to this dashboard only.</p>\
-         <form method=\"post\" action=\"/login\"><input type=\"password\" name=\"token\" \
-         data-testid=\"token-input\" autocomplete=\"off\"> <button data-testid=\"token-save\">\
-         Use this token</button></form>",
-    )
-}
-
-async fn login(
-    axum::extract::State(state): Shared,
-    extensions: axum::http::Extensions,
-    body: String,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let form = html::pairs(&body);
-    let token = html::first(&form, "token");
-    if !state.guard.matches(token) {
-        state.guard.record(
-            &format!("anonymous from {}", peer(&extensions)),
-            "log in",
-            "refused: wrong token",
-        );
-        return html::notice(
-            axum::http::StatusCode::FORBIDDEN,
-            "Refused",
-            "refused: that is not the token this dashboard was started with",
-        );
-    }
-    let cookie = format!(
-        "{}={}; Path=/; HttpOnly; SameSite=Strict",
-        audit::COOKIE,
-        html::url(token)
-    );
-    (
-        [(axum::http::header::SET_COOKIE, cookie)],
-        html::page(
-            "Token",
-            "",
-            "<p class=\"notice\" data-testid=\"notice\">token saved: actions are allowed from \
-             this browser</p>",
-        ),
-    )
-        .into_response()
 }

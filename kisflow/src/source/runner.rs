@@ -160,17 +160,6 @@ impl Runner {
         self
     }
 
-    /// A handle to watch this runner's counts and lag and to pause and resume it while it
-    /// runs; see [`RunnerHandle`].
-    #[must_use]
-    pub fn handle(&self) -> RunnerHandle {
-        RunnerHandle {
-            paused: Arc::clone(&self.paused),
-            tally: Arc::clone(&self.tally),
-            source: Arc::clone(&self.source),
-        }
-    }
-
     /// Runs until the source ends.
     pub async fn run(self) -> Result<RunReport> {
         self.run_until(std::future::pending()).await
@@ -220,7 +209,7 @@ impl Runner {
         }
         let lag = metrics.map(|metrics| {
             let source = Arc::clone(&self.source);
-            tokio::spawn(watch_lag(source, metrics))
+            tokio::spawn(handle::watch_lag(source, metrics))
         });
         let drained = drain(&mut running, stop, &stop_tx, &self.config, &self.source).await;
         if let Some(lag) = lag {
@@ -288,20 +277,6 @@ async fn drain(
         }
     }
     first_error.map_or(Ok(()), Err)
-}
-
-/// Records the source's lag every [`LAG_EVERY`](super::LAG_EVERY) while the runner runs.
-async fn watch_lag(source: Arc<dyn Source>, metrics: SourceMetrics) {
-    loop {
-        match source.lag().await {
-            Ok(Some(lag)) => metrics.lag(lag.messages, lag.seconds),
-            Ok(None) => return, // this backend cannot tell
-            Err(err) => {
-                tracing::debug!(source = source.name(), error = %err.chain(), "lag unknown");
-            }
-        }
-        tokio::time::sleep(super::LAG_EVERY).await;
-    }
 }
 
 fn internal(source: &Arc<dyn Source>, err: &tokio::task::JoinError) -> Error {

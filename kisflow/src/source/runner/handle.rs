@@ -1,5 +1,5 @@
-//! [`RunnerHandle`]: what a dashboard or an admin endpoint sees of a running [`Runner`](super::Runner)
-//! and the one thing it changes, whether the runner fetches.
+//! [`RunnerHandle`]: what a dashboard or an admin endpoint sees of a running [`Runner`](super::Runner),
+//! and the one thing it changes, whether the runner fetches; and the task that records its lag.
 
 use std::sync::Arc;
 
@@ -7,6 +7,7 @@ use tokio::sync::watch;
 
 use super::tally::Tally;
 use crate::error::Result;
+use crate::metrics::source::SourceMetrics;
 use crate::source::{Lag, Source};
 
 /// A cheap, cloneable handle on a [`Runner`](super::Runner), taken with
@@ -51,6 +52,19 @@ impl std::fmt::Debug for RunnerHandle {
     }
 }
 
+impl super::Runner {
+    /// A handle to watch this runner's counts and lag and to pause and resume it while it
+    /// runs; see [`RunnerHandle`].
+    #[must_use]
+    pub fn handle(&self) -> RunnerHandle {
+        RunnerHandle {
+            paused: Arc::clone(&self.paused),
+            tally: Arc::clone(&self.tally),
+            source: Arc::clone(&self.source),
+        }
+    }
+}
+
 impl RunnerHandle {
     /// Stops fetching: each flow instance finishes and acks the batch it holds, then waits.
     pub fn pause(&self) {
@@ -84,6 +98,20 @@ impl RunnerHandle {
     /// The source's lag, asked of the source now; `None` when its backend cannot tell.
     pub async fn lag(&self) -> Result<Option<Lag>> {
         self.source.lag().await
+    }
+}
+
+/// Records the source's lag every [`LAG_EVERY`](crate::source::LAG_EVERY) while the runner runs.
+pub(super) async fn watch_lag(source: Arc<dyn Source>, metrics: SourceMetrics) {
+    loop {
+        match source.lag().await {
+            Ok(Some(lag)) => metrics.lag(lag.messages, lag.seconds),
+            Ok(None) => return, // this backend cannot tell
+            Err(err) => {
+                tracing::debug!(source = source.name(), error = %err.chain(), "lag unknown");
+            }
+        }
+        tokio::time::sleep(crate::source::LAG_EVERY).await;
     }
 }
 
