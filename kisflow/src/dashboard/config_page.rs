@@ -38,8 +38,9 @@ fn render(dir: &Path) -> String {
     } else {
         let _ = write!(
             out,
-            "<h2>{} problems</h2><ul data-testid=\"problems\">",
-            problems.len()
+            "<h2>{} problem{}</h2><ul data-testid=\"problems\">",
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" }
         );
         for problem in &problems {
             let at = problem

@@ -35,22 +35,19 @@ pub(super) async fn one(Extract(state): Shared, Path(name): Path<String>) -> Res
             format!("no flow named `{name}`: neither a flow! of this program nor a YAML flow");
         return html::notice(StatusCode::NOT_FOUND, "No such flow", &message);
     };
-    let mut body = format!(
-        "<p>Declared in {} · status {}</p>",
-        shape.declared,
-        html::badge(&status(&state, &shape), "flow-status")
-    );
-    body.push_str(&html::live(
-        &format!("flow:{name}"),
-        &graph_and_table(&state, &shape),
-    ));
+    let body = html::live(&format!("flow:{name}"), &graph_and_table(&state, &shape));
     html::page(&format!("Flow {name}"), "/flows", &body).into_response()
 }
 
-/// The live part of a flow's page: its graph and the same numbers as a table.
+/// The live part of a flow's page: its status, its graph and the same numbers as a table.
 pub(super) fn graph_and_table(state: &State, shape: &Shape) -> String {
     let by_function = stats::functions(&state.metrics.encode());
-    let mut out = graph::svg(&shape.nodes, &shape.branches, &by_function);
+    let mut out = format!(
+        "<p>Declared in {} · status {}</p>",
+        shape.declared,
+        html::badge(&status(state, shape), "flow-status")
+    );
+    out.push_str(&graph::svg(&shape.nodes, &shape.branches, &by_function));
     out.push_str(
         "<h2>Functions</h2><table data-testid=\"functions\"><tr><th>function</th><th>mode</th>\
          <th>rows in</th><th>rows out</th><th>errors</th><th>p99</th><th>takes</th><th>gives</th></tr>",
