@@ -207,7 +207,12 @@ pub(super) async fn replay(
         }
     };
     let outcome = format!(
-        "{} replayed, {} kept",
+        "{} {}, {} kept",
+        if confirmed {
+            "replayed"
+        } else {
+            "would replay"
+        },
         report.replayed.len(),
         report.kept.len()
     );
