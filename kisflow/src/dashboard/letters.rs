@@ -217,6 +217,22 @@ pub(super) async fn replay(
         report.kept.len()
     );
     state.guard.record(&who, &what, &outcome);
+    let page = result(&flow, store.stream(), &report, confirmed);
+    let title = if confirmed {
+        "Replay done"
+    } else {
+        "Confirm the replay"
+    };
+    html::page(title, "/letters", &page).into_response()
+}
+
+/// What a replay did, or would do with a form to confirm it.
+fn result(
+    flow: &str,
+    stream: &str,
+    report: &crate::source::ReplayReport,
+    confirmed: bool,
+) -> String {
     let mut page = String::new();
     let verb = if confirmed {
         "Replayed"
@@ -227,7 +243,7 @@ pub(super) async fn replay(
         page,
         "<p class=\"notice\" data-testid=\"replay-result\">{verb} {} to `{}`, {} kept</p><ul>",
         report.replayed.len(),
-        esc(store.stream()),
+        esc(stream),
         report.kept.len()
     );
     for id in &report.replayed {
@@ -243,7 +259,7 @@ pub(super) async fn replay(
         let _ = write!(
             page,
             "<form method=\"post\" action=\"/letters/{}/replay\"><input type=\"hidden\" name=\"confirm\" value=\"yes\">",
-            url(&flow)
+            url(flow)
         );
         for id in &report.replayed {
             let _ = write!(
@@ -254,10 +270,5 @@ pub(super) async fn replay(
         }
         page.push_str("<button data-testid=\"replay-confirm\">Confirm: replay them</button> <a href=\"/letters\">Cancel</a></form>");
     }
-    let title = if confirmed {
-        "Replay done"
-    } else {
-        "Confirm the replay"
-    };
-    html::page(title, "/letters", &page).into_response()
+    page
 }
