@@ -125,6 +125,18 @@ fn serve_ui_shows_the_demo_flows_with_no_source_configured() {
         graph.contains("data-testid=\"edge-VerifyStu-AvgStuScore\""),
         "{graph}"
     );
+    let (_, fork) = get(&addr, "/flows/ScoresReport");
+    for edge in [
+        "VerifyStu-AvgStuScore",
+        "AvgStuScore-PrintStuAvgScore",
+        "VerifyStu-CountStudents",
+    ] {
+        assert!(
+            fork.contains(&format!("data-testid=\"edge-{edge}\"")),
+            "{fork}"
+        );
+    }
+    assert_eq!(fork.matches("<g data-testid=\"edge-").count(), 3, "{fork}");
     assert_eq!(get(&addr, "/flows/Nope").0, 404);
     let (_, config) = get(&addr, "/config");
     assert!(config.contains("data-testid=\"config-ok\""), "{config}");

@@ -76,6 +76,21 @@ describe('dashboard', () => {
     assert.equal(await page.getByTestId('edge-label-VerifyStu-AvgStuScore').locator('xpath=.').evaluate((t) => t.lastChild.textContent), 'StuScore');
   });
 
+  test('a branching flow forks after its trunk, each branch on a row of its own', async () => {
+    await page.goto(`${env.base}/flows/ScoresReport`);
+    const graph = page.getByTestId('flow-graph');
+    await graph.waitFor();
+    const edges = await graph.locator('g[data-testid^="edge-"]').evaluateAll((gs) => gs.map((g) => g.dataset.testid));
+    assert.deepEqual(edges.sort(), ['edge-AvgStuScore-PrintStuAvgScore', 'edge-VerifyStu-AvgStuScore', 'edge-VerifyStu-CountStudents']);
+    const box = async (name) => graph.getByTestId(`node-${name}`).locator('rect').boundingBox();
+    const [trunk, first, second, sink] = await Promise.all(['VerifyStu', 'AvgStuScore', 'CountStudents', 'PrintStuAvgScore'].map(box));
+    assert.equal(first.y, trunk.y, 'the first branch continues the trunk\'s row');
+    assert.ok(second.y > first.y, 'the second branch has a row of its own');
+    assert.equal(second.x, first.x, 'both branches start one column after the fork');
+    assert.ok(sink.x > first.x);
+    await shot('branches');
+  });
+
   test('rows in and out per function rise live on the graph, without a reload', async () => {
     await page.goto(`${env.base}/flows/CalStuAvgScore`);
     const rowsIn = page.getByTestId('fn-in-VerifyStu');
