@@ -56,3 +56,26 @@ pub(super) async fn serve(dashboard: Dashboard, addr: &str) -> std::io::Result<D
     });
     Ok(DashboardServer { addr: bound, task })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn only_loopback_unless_allowed() {
+        let refused = Dashboard::new().serve("0.0.0.0:0").await.unwrap_err();
+        assert_eq!(refused.kind(), std::io::ErrorKind::PermissionDenied);
+        assert!(
+            refused.to_string().contains("is not a loopback address"),
+            "{refused}"
+        );
+        let server = Dashboard::new().serve("127.0.0.1:0").await.unwrap();
+        assert!(server.local_addr().ip().is_loopback());
+        let open = Dashboard::new()
+            .allow_remote()
+            .serve("0.0.0.0:0")
+            .await
+            .unwrap();
+        assert!(open.local_addr().ip().is_unspecified());
+    }
+}

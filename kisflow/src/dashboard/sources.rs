@@ -10,6 +10,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use super::html::{self, esc, url};
 use super::{Shared, State, peer};
 
+/// How long a page waits for a source to tell its lag.
+const LAG_WAIT: std::time::Duration = std::time::Duration::from_millis(300);
+
 pub(super) async fn list(Extract(state): Shared, RawQuery(query): RawQuery) -> Html<String> {
     let query = html::pairs(query.as_deref().unwrap_or(""));
     let mut body = done_notice(html::first(&query, "done"));
@@ -43,10 +46,16 @@ pub(super) async fn table(state: &State) -> String {
     for source in &state.sources {
         let report = source.handle.report();
         let rates = state.rates.observe(&source.flow, report);
-        let (lag_messages, lag_seconds) = match source.handle.lag().await {
-            Ok(Some(lag)) => (lag.messages.to_string(), format!("{:.1}", lag.seconds)),
-            Ok(None) => ("n/a".to_owned(), "n/a".to_owned()),
-            Err(err) => (format!("unknown: {}", err.chain()), "unknown".to_owned()),
+        // A source that does not answer must not hold the page: its lag is then unknown.
+        let lag = tokio::time::timeout(LAG_WAIT, source.handle.lag()).await;
+        let (lag_messages, lag_seconds) = match lag {
+            Ok(Ok(Some(lag))) => (lag.messages.to_string(), format!("{:.1}", lag.seconds)),
+            Ok(Ok(None)) => ("n/a".to_owned(), "n/a".to_owned()),
+            Ok(Err(err)) => (format!("unknown: {}", err.chain()), "unknown".to_owned()),
+            Err(_) => (
+                "unknown: the source did not answer in time".to_owned(),
+                "unknown".to_owned(),
+            ),
         };
         let paused = source.handle.is_paused();
         let (status, action, label) = if paused {
