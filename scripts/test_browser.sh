@@ -3,6 +3,7 @@
 # playwright-core under Node's own test runner, against `kisflow-demo serve --ui` reading a
 # redis-server and a PostgreSQL the tests start on free ports. No browser is downloaded: what is
 # missing is installed from Debian's packages, and playwright-core from the lock file.
+# SCREENSHOTS=1 also writes a screenshot of each page into docs/dashboard/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
