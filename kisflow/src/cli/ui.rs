@@ -58,6 +58,10 @@ pub(super) struct Shown<'a> {
     pub(super) pool: &'a Arc<crate::Pool>,
     pub(super) dir: &'a Path,
     pub(super) sources: Vec<(String, String, crate::source::RunnerHandle)>,
+    #[cfg_attr(
+        not(feature = "schedule"),
+        allow(dead_code, reason = "read only with schedules")
+    )]
     pub(super) postgres: Option<String>,
 }
 
