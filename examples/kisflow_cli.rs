@@ -36,15 +36,7 @@ fn print_stu_avg_score(rows: Vec<StuAvg>) {
     }
 }
 
-#[kis_function(mode = "Expand", name = "CountStudents")]
-fn count_students(rows: Vec<StuScore>) {
-    println!("{} students", rows.len());
-}
-
 flow!(CalStuAvgScore: verify_stu -> avg_stu_score -> print_stu_avg_score);
-// A branching flow, so the dashboard has a fork to draw: each branch gets its own copy of the
-// verified rows.
-flow!(ScoresReport: verify_stu -> [avg_stu_score -> print_stu_avg_score, count_students]);
 flow!(AvgScores: verify_stu -> avg_stu_score);
 
 fn main() -> std::process::ExitCode {

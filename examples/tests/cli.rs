@@ -74,14 +74,12 @@ fn list_shows_functions_and_flows() {
         0,
         "functions:
   AvgStuScore (Calculate): kisflow_examples::StuScore -> kisflow_examples::StuAvg
-  CountStudents (Expand): kisflow_examples::StuScore -> nothing
   PrintStuAvgScore (Expand): kisflow_examples::StuAvg -> nothing
   VerifyStu (Verify): kisflow_examples::StuScore -> kisflow_examples::StuScore
 flows:
   AvgScores: VerifyStu -> AvgStuScore
   CalStuAvgScore (code, changed by yaml): VerifyStu -> AvgStuScore -> PrintStuAvgScore
   HonourRoll (yaml): VerifyStu -> AvgStuScore
-  ScoresReport: VerifyStu -> [AvgStuScore -> PrintStuAvgScore, CountStudents]
 ",
         "",
     );
@@ -357,7 +355,7 @@ fn run_of_an_unknown_flow_lists_the_flows() {
         &demo(&["run", "Nope"], Some("")),
         1,
         "",
-        "no flow named \"Nope\" (registered flows: AvgScores, CalStuAvgScore, ScoresReport); a flow written \
+        "no flow named \"Nope\" (registered flows: AvgScores, CalStuAvgScore); a flow written \
          only in YAML needs `--config DIR`\n",
     );
 }
@@ -368,7 +366,7 @@ fn run_of_a_misspelt_flow_says_which_one_was_meant() {
         &demo(&["run", "AvgScore", "--config", CONF], Some("")),
         1,
         "",
-        "no flow named \"AvgScore\" (registered flows: AvgScores, CalStuAvgScore, HonourRoll, ScoresReport); \
+        "no flow named \"AvgScore\" (registered flows: AvgScores, CalStuAvgScore, HonourRoll); \
          did you mean `AvgScores`?\n",
     );
 }
@@ -494,12 +492,7 @@ fn schema_is_json_with_the_kinds_and_the_function_names() {
     assert_eq!(kinds, ["func", "flow", "conn", "global", "schedule"]);
     assert_eq!(
         schema["oneOf"][0]["properties"]["fname"]["enum"],
-        serde_json::json!([
-            "AvgStuScore",
-            "CountStudents",
-            "PrintStuAvgScore",
-            "VerifyStu"
-        ])
+        serde_json::json!(["AvgStuScore", "PrintStuAvgScore", "VerifyStu"])
     );
 }
 
