@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -q -p kisflow-bench --features peers --bin peers
 bin=${CARGO_TARGET_DIR:-target}/release/peers
-sides=(hand-written kisflow timely dfir channels)
+sides=(hand-written kisflow timely dfir channels channels-awaited)
 
 count() { # $1 = side or none, $2 = w1|w3, $3 = runs
     valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" count "$1" "$2" "$3" 2>&1 |
@@ -29,7 +29,7 @@ if [[ ${INSTRUCTIONS:-1} != 0 ]]; then
     command -v valgrind >/dev/null || { echo "error: valgrind not found; apt-get install valgrind, or INSTRUCTIONS=0" >&2; exit 1; }
     echo "peers, instructions (callgrind), net of making the input"
     printf '%-34s' "workload"
-    printf ' %12s' "${sides[@]}"
+    printf ' %16s' "${sides[@]}"
     echo
     # W1: 20 and 220 batches of 1000 rows; W3: 100 and 10,100 runs of one row.
     for w in "w1 20 220 1000 W1 typed, batch 1000: per row" "w3 100 10100 1 W3 one row per run: per run"; do
@@ -37,7 +37,7 @@ if [[ ${INSTRUCTIONS:-1} != 0 ]]; then
         input=$(per_run none "$workload" "$short" "$long")
         printf '%-34s' "$label"
         for side in "${sides[@]}"; do
-            printf ' %12s' "$(awk -v s="$(per_run "$side" "$workload" "$short" "$long")" -v i="$input" -v r="$rows" \
+            printf ' %16s' "$(awk -v s="$(per_run "$side" "$workload" "$short" "$long")" -v i="$input" -v r="$rows" \
                 'BEGIN { printf(r > 1 ? "%.1f" : "%d", (s - i) / r) }')"
         done
         echo

@@ -7,8 +7,8 @@
 //! peers count <side|none> <w1|w3> <runs>        one side alone, for callgrind
 //! ```
 //!
-//! Sides: hand-written, kisflow, timely, dfir, channels; `none` only makes the input, so that its
-//! cost can be subtracted.
+//! Sides: hand-written, kisflow, timely, dfir, channels (pipelined), channels-awaited (each run
+//! awaited); `none` only makes the input, so that its cost can be subtracted.
 
 // Counts here stay far below 2^52.
 #![allow(clippy::cast_precision_loss)]
@@ -27,7 +27,7 @@ use sides::{Side, sides};
 /// Rows per W1 batch.
 const BATCH: usize = 1000;
 
-const USAGE: &str = "usage: peers [--rounds N] [--batches N] [--runs N]\n       peers count <side|none> <w1|w3> <runs>\n       sides: hand-written, kisflow, timely, dfir, channels";
+const USAGE: &str = "usage: peers [--rounds N] [--batches N] [--runs N]\n       peers count <side|none> <w1|w3> <runs>\n       sides: hand-written, kisflow, timely, dfir, channels, channels-awaited";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -68,12 +68,12 @@ pub(crate) fn wall(args: &[String]) -> Result<(), String> {
     let rows_w1 = (settings.batches * BATCH) as f64;
     let runs_w3 = settings.runs as f64;
     println!(
-        "{:<14} {:>11} {:>11} {:>11} {:>13} {:>11}",
+        "{:<17} {:>11} {:>11} {:>11} {:>13} {:>11}",
         "side", "W1 ns/row", "W1 ratio", "W3 ns/run", "W3 over hand", "W3 ratio"
     );
     for (i, side) in Side::ALL.into_iter().enumerate() {
         println!(
-            "{:<14} {:>11.2} {:>11.2} {:>11.0} {:>13} {:>11.3}",
+            "{:<17} {:>11.2} {:>11.2} {:>11.0} {:>13} {:>11.3}",
             side.name(),
             median(w1.iter().map(|r| r[i].as_secs_f64())) / rows_w1 * 1e9,
             median(w1.iter().map(|r| r[0].as_secs_f64() / r[i].as_secs_f64())),

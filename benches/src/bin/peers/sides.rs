@@ -19,16 +19,18 @@ pub(crate) enum Side {
     Timely,
     Dfir,
     Channels,
+    ChannelsAwaited,
 }
 
 impl Side {
     /// Every side, in the order of the table's columns.
-    pub(crate) const ALL: [Side; 5] = [
+    pub(crate) const ALL: [Side; 6] = [
         Side::HandWritten,
         Side::Kisflow,
         Side::Timely,
         Side::Dfir,
         Side::Channels,
+        Side::ChannelsAwaited,
     ];
 
     pub(crate) fn name(self) -> &'static str {
@@ -38,6 +40,7 @@ impl Side {
             Side::Timely => "timely",
             Side::Dfir => "dfir",
             Side::Channels => "channels",
+            Side::ChannelsAwaited => "channels-awaited",
         }
     }
 
@@ -89,7 +92,8 @@ impl<R: FnMut()> Sides<R> {
             }
             Side::Timely => self.timely.batches(batches),
             Side::Dfir => self.dfir.batches(batches),
-            Side::Channels => self.rt.block_on(pipeline(batches)),
+            Side::Channels => self.rt.block_on(pipeline(batches, false)),
+            Side::ChannelsAwaited => self.rt.block_on(pipeline(batches, true)),
         }
     }
 
@@ -118,7 +122,10 @@ impl<R: FnMut()> Sides<R> {
             Side::Dfir => self.dfir.singles(rows),
             Side::Channels => self
                 .rt
-                .block_on(pipeline(rows.iter().map(|row| vec![*row]))),
+                .block_on(pipeline(rows.iter().map(|row| vec![*row]), false)),
+            Side::ChannelsAwaited => self
+                .rt
+                .block_on(pipeline(rows.iter().map(|row| vec![*row]), true)),
         }
     }
 }
