@@ -11,7 +11,8 @@
 //!   turn first; `interleaved` alternates one kisflow run and one hand-written run, timing each.
 //! - `--rows slice` takes the rows from a prepared `Vec`; `fresh` makes each from the loop counter.
 //! - `--block-on once` runs the whole loop in one task; `per-run` calls `block_on` for every run,
-//!   as synchronous code (a blocking source's loop) would.
+//!   as synchronous code (a blocking source's loop) would. Interleaved, the `block_on` holds both
+//!   sides' runs and stays outside both timers.
 //! - `--drivers all` builds the runtime with `enable_all`, as `#[tokio::main]` does.
 //!
 //! Prints the medians over rounds: ns per run for each side, and kisflow's excess.
@@ -40,13 +41,16 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .map_or_else(|| default.to_owned(), Clone::clone)
     };
+    let number = |name: &str, default: &str| match flag(name, default).parse::<usize>() {
+        Ok(n) if n > 0 => n,
+        _ => {
+            eprintln!("error: `{name}` takes a number above 0");
+            std::process::exit(2);
+        }
+    };
     let setup = Setup {
-        runs: flag("--runs", "200000")
-            .parse()
-            .expect("--runs takes a number"),
-        rounds: flag("--rounds", "7")
-            .parse()
-            .expect("--rounds takes a number"),
+        runs: number("--runs", "200000"),
+        rounds: number("--rounds", "7"),
         interleaved: flag("--order", "blocks") == "interleaved",
         fresh: flag("--rows", "slice") == "fresh",
         block_on_per_run: flag("--block-on", "once") == "per-run",
