@@ -106,7 +106,7 @@ fn serve_ui_shows_the_demo_flows_with_no_source_configured() {
     let (child, addr) = serve(&["--config", conf]);
     let (status, flows) = get(&addr, "/flows");
     assert_eq!(status, 200);
-    for flow in ["AvgScores", "CalStuAvgScore", "HonourRoll"] {
+    for flow in ["AvgScores", "CalStuAvgScore", "HonourRoll", "ScoreReport"] {
         assert!(
             flows.contains(&format!("data-testid=\"flow-row-{flow}\"")),
             "{flows}"
@@ -125,18 +125,21 @@ fn serve_ui_shows_the_demo_flows_with_no_source_configured() {
         graph.contains("data-testid=\"edge-VerifyStu-AvgStuScore\""),
         "{graph}"
     );
-    let (_, fork) = get(&addr, "/flows/ScoresReport");
+    // A YAML flow ending in branches: VerifyStu -> AvgStuScore -> [PrintStuAvgScore,
+    // TopStudents -> PrintHonourRoll].
+    let (_, fork) = get(&addr, "/flows/ScoreReport");
     for edge in [
         "VerifyStu-AvgStuScore",
         "AvgStuScore-PrintStuAvgScore",
-        "VerifyStu-CountStudents",
+        "AvgStuScore-TopStudents",
+        "TopStudents-PrintHonourRoll",
     ] {
         assert!(
             fork.contains(&format!("data-testid=\"edge-{edge}\"")),
             "{fork}"
         );
     }
-    assert_eq!(fork.matches("<g data-testid=\"edge-").count(), 3, "{fork}");
+    assert_eq!(fork.matches("<g data-testid=\"edge-").count(), 4, "{fork}");
     assert_eq!(get(&addr, "/flows/Nope").0, 404);
     let (_, config) = get(&addr, "/config");
     assert!(config.contains("data-testid=\"config-ok\""), "{config}");

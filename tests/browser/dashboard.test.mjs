@@ -79,17 +79,24 @@ describe('dashboard', () => {
   });
 
   test('a branching flow forks after its trunk, each branch on a row of its own', async () => {
-    await page.goto(`${env.base}/flows/ScoresReport`);
+    // VerifyStu -> AvgStuScore -> [PrintStuAvgScore, TopStudents -> PrintHonourRoll], in YAML.
+    await page.goto(`${env.base}/flows/ScoreReport`);
     const graph = page.getByTestId('flow-graph');
     await graph.waitFor();
     const edges = await graph.locator('g[data-testid^="edge-"]').evaluateAll((gs) => gs.map((g) => g.dataset.testid));
-    assert.deepEqual(edges.sort(), ['edge-AvgStuScore-PrintStuAvgScore', 'edge-VerifyStu-AvgStuScore', 'edge-VerifyStu-CountStudents']);
+    assert.deepEqual(edges.sort(), [
+      'edge-AvgStuScore-PrintStuAvgScore', 'edge-AvgStuScore-TopStudents',
+      'edge-TopStudents-PrintHonourRoll', 'edge-VerifyStu-AvgStuScore',
+    ]);
     const box = async (name) => graph.getByTestId(`node-${name}`).locator('rect').boundingBox();
-    const [trunk, first, second, sink] = await Promise.all(['VerifyStu', 'AvgStuScore', 'CountStudents', 'PrintStuAvgScore'].map(box));
-    assert.equal(first.y, trunk.y, 'the first branch continues the trunk\'s row');
+    const [trunk, fork, first, second, sink] = await Promise.all(
+      ['VerifyStu', 'AvgStuScore', 'PrintStuAvgScore', 'TopStudents', 'PrintHonourRoll'].map(box),
+    );
+    assert.ok(fork.x > trunk.x && fork.y === trunk.y, 'the trunk is one row');
+    assert.equal(first.y, fork.y, 'the first branch continues the trunk\'s row');
     assert.ok(second.y > first.y, 'the second branch has a row of its own');
     assert.equal(second.x, first.x, 'both branches start one column after the fork');
-    assert.ok(sink.x > first.x);
+    assert.ok(sink.x > second.x && sink.y === second.y);
     await shot('branches');
   });
 

@@ -3,7 +3,7 @@
 // and a small RESP client to look at Redis directly. Every process is stopped by its own PID.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readdirSync, existsSync, chownSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync, readdirSync, existsSync, chownSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -180,6 +180,8 @@ export async function startAll() {
     `  addrs: 127.0.0.1:${redisServer.port}`, '  stream: scores', '  group: printers', '  batch: 5',
     'flows:', '  - fname: VerifyStu', '  - fname: AvgStuScore', '  - fname: PrintStuAvgScore', '',
   ].join('\n'));
+  // The demo's YAML flow that ends in branches, for the graph.
+  copyFileSync(path.resolve(import.meta.dirname, '../../examples/kisflow_cli/conf/flow-ScoreReport.yml'), path.join(conf, 'flow-ScoreReport.yml'));
   // A schedule that fires once a year on its own, so each run in its grid comes from a trigger.
   writeFileSync(path.join(conf, 'schedule-averages.yml'), [
     'kistype: schedule', 'name: averages', 'flow: AvgScores', 'cron: "0 0 0 1 1 *"',

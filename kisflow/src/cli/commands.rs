@@ -243,10 +243,7 @@ fn list(config: Option<&Path>, out: &mut dyn Write) -> Outcome {
         let code = registry.flows().find(|f| f.name() == name);
         let functions = match (yaml, code) {
             (_, Some(code)) => code.outline(),
-            (Some(yaml), None) => {
-                let names: Vec<&str> = yaml.flows.iter().map(|f| f.fname.as_str()).collect();
-                names.join(" -> ")
-            }
+            (Some(yaml), None) => yaml.outline(),
             (None, None) => String::new(),
         };
         let source = match (yaml, code.is_some()) {

@@ -134,8 +134,7 @@ pub(super) fn shapes(state: &State) -> Vec<Shape> {
             continue;
         }
         let nodes = flow
-            .flows
-            .iter()
+            .entries()
             .map(|f| match registry.function(&f.fname) {
                 Ok(info) => node(info),
                 Err(_) => Node {
@@ -150,7 +149,7 @@ pub(super) fn shapes(state: &State) -> Vec<Shape> {
             name: flow.flow_name.clone(),
             declared: "YAML",
             nodes,
-            branches: Vec::new(),
+            branches: flow.branch_starts(),
             enabled: flow.enabled,
         });
     }

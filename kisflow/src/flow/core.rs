@@ -1,6 +1,7 @@
 //! [`FlowCore`]: everything a flow instance holds except its typed rows. It is not generic, so
 //! each `flow!` compiles one thin typed shell around code that is compiled once, in kisflow.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
@@ -24,8 +25,9 @@ pub(crate) struct FlowCore {
     uses_connectors: bool,
     /// What configuration set on the whole flow.
     pub(crate) settings: Settings,
-    /// Where each branch of a branching `flow!` starts among its functions; empty for a chain.
-    pub(crate) branches: &'static [usize],
+    /// Where each branch of a branching flow starts among its functions; empty for a chain.
+    /// Borrowed from a `flow!`'s constant, owned for a flow composed from YAML.
+    pub(crate) branches: Cow<'static, [usize]>,
 }
 
 /// Flow-wide settings from configuration.
@@ -54,7 +56,7 @@ impl FlowCore {
             metrics: flow_metrics,
             uses_connectors: false,
             settings: Settings::default(),
-            branches: &[],
+            branches: Cow::Borrowed(&[]),
         };
         core.refresh_connectors();
         core
@@ -78,7 +80,7 @@ impl FlowCore {
         fork.set_step_limit(self.step_limit());
         fork.uses_connectors = self.uses_connectors;
         fork.settings = self.settings.clone();
-        fork.branches = self.branches;
+        fork.branches.clone_from(&self.branches);
         for (ctx, original) in fork.ctxs.iter_mut().zip(self.ctxs.iter()) {
             ctx.configure_like(original);
         }
