@@ -156,6 +156,7 @@ fn serve_ui_shows_the_demo_flows_with_no_source_configured() {
     let (status, events) = get(&addr, "/sources");
     assert_eq!(status, 200);
     assert!(events.contains("data-testid=\"no-sources\""), "{events}");
+    assert_eq!(get(&addr, "/api/sources"), (200, "[]".to_owned()));
     stop(child);
 }
 
@@ -231,6 +232,19 @@ fn serve_ui_pauses_resumes_and_replays_a_redis_worker() {
     );
     assert_eq!(post(&addr, "/sources/CalStuAvgScore/resume", "").0, 303);
     eventually("resume drains the stream", || group(&mut con) == (0, 0));
+    eventually(
+        "/api/sources counts the three rows sent while paused",
+        || {
+            let (status, body) = get(&addr, "/api/sources");
+            assert_eq!(status, 200);
+            let sources: serde_json::Value = serde_json::from_str(&body).unwrap();
+            let source = &sources[0];
+            assert_eq!(source["flow"], "CalStuAvgScore");
+            assert_eq!(source["paused"], false);
+            assert_eq!(source["dead_lettered"], 1);
+            source["acked"] == 14 && source["lag_messages"] == 0
+        },
+    );
 
     let id = replay_the_bad_row(&addr);
     stop(child);

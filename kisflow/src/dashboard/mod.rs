@@ -190,6 +190,7 @@ impl Dashboard {
             .route("/flows", get(flows::list))
             .route("/flows/{name}", get(flows::one))
             .route("/sources", get(sources::list))
+            .route("/api/sources", get(sources::api))
             .route("/sources/{flow}/{action}", post(sources::act))
             .route("/letters", get(letters::list))
             .route("/letters/{flow}/replay", post(letters::replay))

@@ -4,11 +4,13 @@
 use std::fmt::Write;
 
 use axum::extract::{Path, RawQuery, State as Extract};
-use axum::http::{Extensions, HeaderMap, StatusCode};
+use axum::http::{Extensions, HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::html::{self, esc, url};
-use super::{Shared, State, peer};
+use super::rates::PerSecond;
+use super::{Shared, SourceView, State, peer};
+use crate::source::{Lag, RunReport};
 
 /// How long a page waits for a source to tell its lag.
 const LAG_WAIT: std::time::Duration = std::time::Duration::from_millis(300);
@@ -43,19 +45,12 @@ pub(super) async fn table(state: &State) -> String {
          <th>received</th><th>acked</th><th>dead-lettered</th><th>lag (messages)</th>\
          <th>lag (seconds)</th><th></th></tr>",
     );
-    for source in &state.sources {
-        let report = source.handle.report();
-        let rates = state.rates.observe(&source.flow, report);
-        // A source that does not answer must not hold the page: its lag is then unknown.
-        let lag = tokio::time::timeout(LAG_WAIT, source.handle.lag()).await;
-        let (lag_messages, lag_seconds) = match lag {
-            Ok(Ok(Some(lag))) => (lag.messages.to_string(), format!("{:.1}", lag.seconds)),
-            Ok(Ok(None)) => ("n/a".to_owned(), "n/a".to_owned()),
-            Ok(Err(err)) => (format!("unknown: {}", err.chain()), "unknown".to_owned()),
-            Err(_) => (
-                "unknown: the source did not answer in time".to_owned(),
-                "unknown".to_owned(),
-            ),
+    for row in rows(state).await {
+        let (source, report, rates) = (row.source, row.report, row.rates);
+        let (lag_messages, lag_seconds) = match &row.lag {
+            Ok(Some(lag)) => (lag.messages.to_string(), format!("{:.1}", lag.seconds)),
+            Ok(None) => ("n/a".to_owned(), "n/a".to_owned()),
+            Err(why) => (format!("unknown: {why}"), "unknown".to_owned()),
         };
         let paused = source.handle.is_paused();
         let (status, action, label) = if paused {
@@ -93,6 +88,72 @@ pub(super) async fn table(state: &State) -> String {
     }
     out.push_str("</table>");
     out
+}
+
+/// One source as the page and `/api/sources` show it.
+struct Row<'a> {
+    source: &'a SourceView,
+    report: RunReport,
+    rates: PerSecond,
+    /// Its lag, `None` when its backend cannot tell, or why it is unknown.
+    lag: Result<Option<Lag>, String>,
+}
+
+async fn rows(state: &State) -> Vec<Row<'_>> {
+    let mut rows = Vec::with_capacity(state.sources.len());
+    for source in &state.sources {
+        let report = source.handle.report();
+        let rates = state.rates.observe(&source.flow, report);
+        // A source that does not answer must not hold the page: its lag is then unknown.
+        let lag = match tokio::time::timeout(LAG_WAIT, source.handle.lag()).await {
+            Ok(lag) => lag.map_err(|err| err.chain()),
+            Err(_) => Err("the source did not answer in time".to_owned()),
+        };
+        rows.push(Row {
+            source,
+            report,
+            rates,
+            lag,
+        });
+    }
+    rows
+}
+
+/// `GET /api/sources`: the Sources page as JSON, one object per source, for scripts and
+/// monitors.
+pub(super) async fn api(Extract(state): Shared) -> Response {
+    let sources: Vec<serde_json::Value> = rows(&state)
+        .await
+        .iter()
+        .map(|row| {
+            let (lag_messages, lag_seconds, lag_error) = match &row.lag {
+                Ok(Some(lag)) => (Some(lag.messages), Some(lag.seconds), None),
+                Ok(None) => (None, None, None),
+                Err(why) => (None, None, Some(why.as_str())),
+            };
+            serde_json::json!({
+                "flow": row.source.flow,
+                "source": row.source.describe,
+                "paused": row.source.handle.is_paused(),
+                "received": row.report.received,
+                "acked": row.report.acked,
+                "dead_lettered": row.report.dead_lettered,
+                "retried": row.report.retried,
+                "unacked": row.report.unacked,
+                "received_per_second": row.rates.received,
+                "acked_per_second": row.rates.acked,
+                "dead_lettered_per_second": row.rates.dead_lettered,
+                "lag_messages": lag_messages,
+                "lag_seconds": lag_seconds,
+                "lag_error": lag_error,
+            })
+        })
+        .collect();
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::Value::from(sources).to_string(),
+    )
+        .into_response()
 }
 
 pub(super) async fn act(
