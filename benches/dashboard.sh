@@ -20,8 +20,9 @@ chown postgres:postgres "$dir"
 as_postgres() { setpriv --reuid=postgres --regid=postgres --init-groups "$@"; }
 as_postgres "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-as_postgres "$bin/postgres" -D "$dir/data" -p "$port" -h 127.0.0.1 -k "$dir" -c fsync=off \
-    -c synchronous_commit=off >"$dir/postgres.log" 2>&1 &
+# setpriv itself, not the function, so that $! is the server's PID (setpriv execs it).
+setpriv --reuid=postgres --regid=postgres --init-groups "$bin/postgres" -D "$dir/data" -p "$port" \
+    -h 127.0.0.1 -k "$dir" -c fsync=off -c synchronous_commit=off >"$dir/postgres.log" 2>&1 &
 pg=$!
 trap 'kill -INT $pg; wait $pg 2>/dev/null; rm -rf "$dir"' EXIT
 until "$bin/pg_isready" -q -h 127.0.0.1 -p "$port"; do sleep 0.1; done

@@ -14,8 +14,20 @@ use server::RedisServer;
 
 const TOKEN: &str = "dashboard-test-token";
 
+/// A `kisflow-demo serve` process, killed by its PID if a failing test leaves it running.
+struct Serving(Child);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
 /// `kisflow-demo serve` with `args`, and the dashboard's address from its first lines.
-fn serve(args: &[&str]) -> (Child, String) {
+fn serve(args: &[&str]) -> (Serving, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kisflow-demo"))
         .arg("serve")
         .args(args)
@@ -37,7 +49,7 @@ fn serve(args: &[&str]) -> (Child, String) {
     };
     // Keep reading, so the flows' printing never blocks on a full pipe.
     std::thread::spawn(move || lines.for_each(drop));
-    (child, addr)
+    (Serving(child), addr)
 }
 
 /// One HTTP/1.1 request; the status and the body.
@@ -82,7 +94,8 @@ fn post(addr: &str, path: &str, body: &str) -> (u16, String) {
     )
 }
 
-fn stop(mut child: Child) {
+fn stop(mut serving: Serving) {
+    let child = &mut serving.0;
     let term = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
