@@ -9,7 +9,9 @@
 #   OPT_PROC_MACROS=1 bash benches/compile_time.sh debug   # proc macros built optimised, in both crates
 #   INSTRUCTIONS=1 bash benches/compile_time.sh debug      # also the instructions rustc executes for
 #                                                          # each full build, under callgrind: the
-#                                                          # same figure whatever the machine's load
+#                                                          # same figure whatever the machine's load;
+#                                                          # and for `cargo check` (the front end
+#                                                          # alone: expansion, type checking, no code)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile=${1:-debug}
@@ -95,11 +97,11 @@ report() { # $1 = title, $2 = the CARGO_INCREMENTAL setting
     echo "  slower by: $(echo "scale=1; ($macros - $plain) * 100 / $plain" | bc) %"
 }
 
-instructions() { # $1 = plain | macros: millions of instructions of rustc's full build of the crate
+instructions() { # $1 = plain | macros, $2 = build | check: millions of instructions of rustc's full build
     local kind=$1 cmd
     export CARGO_INCREMENTAL=0
     touch "$work/$kind/src/lib.rs"
-    cmd=$(cargo build -v $flag --manifest-path "$work/$kind/Cargo.toml" 2>&1 |
+    cmd=$(cargo "${2:-build}" -v $flag --manifest-path "$work/$kind/Cargo.toml" 2>&1 |
         sed -n "s/^ *Running \`\(.*rustc --crate-name gen_$kind .*\)\`$/\1/p")
     (cd "$work/$kind" && eval "valgrind --tool=callgrind --callgrind-out-file=/dev/null $cmd" 2>&1 >/dev/null |
         sed -n 's/.*Collected : \([0-9]*\).*/\1/p' | awk '{printf "%.0f", $1 / 1e6}')
@@ -114,4 +116,8 @@ if [ "${INSTRUCTIONS:-0}" = 1 ]; then
     macros=$(instructions macros)
     echo "instructions of rustc's full build (callgrind, millions)"
     echo "  plain Rust: $plain, with kisflow: $macros, more by: $(((macros - plain) * 100 / plain)) %"
+    plain_check=$(instructions plain check)
+    macros_check=$(instructions macros check)
+    echo "  of which cargo check's (the front end, no code generated): plain Rust: $plain_check, with kisflow: $macros_check"
+    echo "  code generation (the rest): plain Rust: $((plain - plain_check)), with kisflow: $((macros - macros_check))"
 fi

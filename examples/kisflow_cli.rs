@@ -8,6 +8,13 @@
 //!     cargo run -p kisflow-examples --bin kisflow-demo -- run AvgScores
 //! ```
 //!
+//! `conf/flow-ScoreReport.yml` is a YAML flow that ends in two branches, each with its own sink:
+//!
+//! ```sh
+//! echo '{"stu_id":101,"score_1":100,"score_2":90,"score_3":80}' |
+//!     cargo run -p kisflow-examples --bin kisflow-demo -- run ScoreReport --config examples/kisflow_cli/conf
+//! ```
+//!
 //! `examples/tests/cli.rs` runs this binary as a process and checks its output and exit codes.
 
 use kisflow::prelude::*;
@@ -33,6 +40,22 @@ fn avg_stu_score(rows: Vec<StuScore>) -> Vec<StuAvg> {
 fn print_stu_avg_score(rows: Vec<StuAvg>) {
     for row in rows {
         println!("{row}");
+    }
+}
+
+#[kis_function(mode = "Verify", name = "TopStudents", params(min_avg: f64 = 85.0))]
+fn top_students(ctx: &FlowCtx, rows: Vec<StuAvg>) -> kisflow::Result<Vec<StuAvg>> {
+    let min_avg: f64 = ctx.param_as("min_avg")?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| r.avg_score >= min_avg)
+        .collect())
+}
+
+#[kis_function(mode = "Expand", name = "PrintHonourRoll")]
+fn print_honour_roll(rows: Vec<StuAvg>) {
+    for row in rows {
+        println!("honour roll: {row}");
     }
 }
 

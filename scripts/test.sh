@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every check of the project, as CI runs it: formatting, lints, docs, then unit, integration, ui
-# (trybuild) and doc tests, and the examples with their expected output
-# (examples/tests/outputs.rs against examples/expected/). Needs only a Rust toolchain (rustup);
-# the servers the tests start are installed from Debian's packages when missing.
+# (trybuild) and doc tests, the examples with their expected output
+# (examples/tests/outputs.rs against examples/expected/), and the dashboard in a headless browser
+# (tests/browser). Needs only a Rust toolchain (rustup): the servers the tests start, chromium,
+# Node.js and npm are installed from Debian's packages when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -74,6 +75,9 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
 step "cargo test --workspace (unit, integration, ui, doc tests and the examples' output)"
 cargo test --workspace
+
+step "scripts/test_browser.sh (the dashboard in Debian's chromium, headless)"
+bash scripts/test_browser.sh
 
 step "dependency budget: what the quick start compiles (kisflow's default features)"
 budget=38

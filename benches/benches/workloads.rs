@@ -81,6 +81,14 @@ fn single_rows(c: &mut Criterion) {
             start.elapsed()
         });
     });
+    group.bench_function("kisflow_block_on_per_run", |b| {
+        // From synchronous code, as a blocking source's loop calls it: tokio's `block_on` per run.
+        let mut flow = Grades::new();
+        b.iter(|| {
+            flow.commit(row).unwrap();
+            rt.block_on(flow.run()).unwrap();
+        });
+    });
     group.bench_function("hand_written", |b| b.iter(|| baseline(vec![row])));
     group.finish();
 }

@@ -47,19 +47,25 @@ pub static FLOW_A_GRADES: AtomicU64 = AtomicU64::new(0);
 /// A grades counted by the hand-written baseline.
 pub static BASELINE_A_GRADES: AtomicU64 = AtomicU64::new(0);
 
-fn is_valid(r: &StuScore) -> bool {
+/// The Verify step on one row: `0 <= stu_id < 1e9`.
+#[must_use]
+pub fn is_valid(r: &StuScore) -> bool {
     (0..1_000_000_000).contains(&r.stu_id)
 }
 
+/// The first Calculate step on one row: the average of the three scores.
+#[must_use]
 #[allow(clippy::cast_precision_loss)] // scores are small integers
-fn average(r: StuScore) -> StuAvg {
+pub fn average(r: StuScore) -> StuAvg {
     StuAvg {
         stu_id: r.stu_id,
         avg_score: (r.score_1 + r.score_2 + r.score_3) as f64 / 3.0,
     }
 }
 
-fn grade(r: StuAvg) -> StuGrade {
+/// The second Calculate step on one row: A at 90 and above, B at 75 and above, else C.
+#[must_use]
+pub fn grade(r: StuAvg) -> StuGrade {
     let grade = if r.avg_score >= 90.0 {
         b'A'
     } else if r.avg_score >= 75.0 {
@@ -73,7 +79,9 @@ fn grade(r: StuAvg) -> StuGrade {
     }
 }
 
-fn count_a(rows: &[StuGrade]) -> u64 {
+/// The Expand step on a batch: how many rows have grade A.
+#[must_use]
+pub fn count_a(rows: &[StuGrade]) -> u64 {
     rows.iter().filter(|r| r.grade == b'A').count() as u64
 }
 

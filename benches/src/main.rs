@@ -1,6 +1,6 @@
 //! Prints the throughput of every workload in docs/BENCHMARKS.md next to the hand-written baseline
 //! measured in the same process, and their ratio. Run it with `cargo run --release -p kisflow-bench`;
-//! `--rounds N` sets the rounds per workload (default 9).
+//! `--rounds N` sets the rounds per workload (default 9), `--only w1|metrics|w2|w3|w4|w5` runs one.
 //!
 //! Each round measures kisflow and the baseline back to back, so a slow moment of the machine hits
 //! both; the ratio printed is the median of the per-round ratios.
@@ -31,6 +31,8 @@ fn main() {
         .skip_while(|a| a != "--rounds")
         .nth(1)
         .map_or(9, |n| n.parse().expect("--rounds takes a number"));
+    let only = std::env::args().skip_while(|a| a != "--only").nth(1);
+    let wanted = |name: &str| only.as_deref().is_none_or(|o| o == name);
     let input: Vec<Vec<StuScore>> = (0..BATCHES).map(|i| rows(BATCH, i as u64)).collect();
     let current = tokio::runtime::Builder::new_current_thread()
         .build()
@@ -48,11 +50,32 @@ fn main() {
         "workload", "kisflow", "hand-written", "ratio"
     );
 
+    if wanted("w1") {
+        w1(rounds, &current, &input);
+    }
+    if wanted("metrics") {
+        w1_metrics(rounds, &current, &input);
+    }
+    if wanted("w2") {
+        w2(rounds, &current, &input);
+    }
+    if wanted("w3") {
+        w3(rounds, &current, &input);
+    }
+    if wanted("w4") {
+        w4(rounds, &multi, &current, &input);
+    }
+    if wanted("w5") {
+        w5(&current);
+    }
+}
+
+fn w1(rounds: usize, current: &Runtime, input: &[Vec<StuScore>]) {
     let w1 = compare(
         rounds,
-        || typed_batches(&current, input.clone()),
+        || typed_batches(current, input.to_vec()),
         || {
-            timed_with(input.clone(), |batches| {
+            timed_with(input.to_vec(), |batches| {
                 for batch in batches {
                     baseline(batch);
                 }
@@ -60,19 +83,23 @@ fn main() {
         },
     );
     report("W1 typed rows, batches of 1000 (rows/s)", ROWS, &w1);
+}
 
+fn w1_metrics(rounds: usize, current: &Runtime, input: &[Vec<StuScore>]) {
     let metrics = kisflow::Metrics::new();
     let w1m = compare(
         rounds,
-        || typed_batches_with(&current, input.clone(), Some(&metrics)),
-        || typed_batches(&current, input.clone()),
+        || typed_batches_with(current, input.to_vec(), Some(&metrics)),
+        || typed_batches(current, input.to_vec()),
     );
     report("W1 with metrics on, against W1 without", ROWS, &w1m);
+}
 
+fn w2(rounds: usize, current: &Runtime, input: &[Vec<StuScore>]) {
     let json: Vec<Vec<String>> = input.iter().map(|b| json_rows(b)).collect();
     let w2 = compare(
         rounds,
-        || json_batches(&current, &json),
+        || json_batches(current, &json),
         || {
             timed_with(&json, |json| {
                 for batch in json {
@@ -82,31 +109,38 @@ fn main() {
         },
     );
     report("W2 JSON rows, batches of 1000 (rows/s)", ROWS, &w2);
+}
 
+/// W3 twice: from async code (the runs in one task) and from synchronous code (one `block_on`
+/// per run, as a blocking source's loop would call it), each against the hand-written steps.
+fn w3(rounds: usize, current: &Runtime, input: &[Vec<StuScore>]) {
     let singles: Vec<StuScore> = input.concat();
-    let w3 = compare(
-        rounds,
-        || single_rows(&current, &singles),
-        || {
-            timed_with(&singles, |rows| {
-                for row in rows {
-                    baseline(vec![*row]);
-                }
-            })
-        },
-    );
+    let by_hand = || {
+        timed_with(&singles, |rows| {
+            for row in rows {
+                baseline(vec![*row]);
+            }
+        })
+    };
+    let w3 = compare(rounds, || single_rows(current, &singles), by_hand);
     report("W3 one row per run (runs/s)", ROWS, &w3);
+    per_run_row("   ns per run (kisflow minus hand-written)", &w3);
+    let sync = compare(rounds, || single_rows_blocking(current, &singles), by_hand);
+    report("W3 from sync code, block_on per run (runs/s)", ROWS, &sync);
+    per_run_row("   ns per run (kisflow minus hand-written)", &sync);
+}
+
+fn per_run_row(name: &str, c: &Comparison) {
     let per_run = |d: Duration| d.as_secs_f64() / ROWS as f64 * 1e9;
     println!(
-        "{:<46} {:>13.0} {:>13.0} {:>7}",
-        "   ns per run (kisflow minus hand-written)",
-        per_run(w3.ours),
-        per_run(w3.theirs),
-        format!("+{:.0}", per_run(w3.ours) - per_run(w3.theirs)),
+        "{name:<46} {:>13.0} {:>13.0} {:>7}",
+        per_run(c.ours),
+        per_run(c.theirs),
+        format!("+{:.0}", per_run(c.ours) - per_run(c.theirs)),
     );
+}
 
-    w4(rounds, &multi, &current, &input);
-
+fn w5(current: &Runtime) {
     let w5 = peak_ratio(|big| {
         let mut flow = Grades::new();
         flow.commit_batch(big).unwrap();
@@ -172,6 +206,17 @@ fn single_rows(rt: &Runtime, rows: &[StuScore]) -> Duration {
                 flow.run().await.unwrap();
             }
         });
+    })
+}
+
+/// W3 from synchronous code: one instance, one row per run, each run its own `block_on`.
+fn single_rows_blocking(rt: &Runtime, rows: &[StuScore]) -> Duration {
+    let mut flow = Grades::new();
+    timed_with(rows, |rows| {
+        for row in rows {
+            flow.commit(*row).unwrap();
+            rt.block_on(flow.run()).unwrap();
+        }
     })
 }
 

@@ -74,12 +74,15 @@ fn list_shows_functions_and_flows() {
         0,
         "functions:
   AvgStuScore (Calculate): kisflow_examples::StuScore -> kisflow_examples::StuAvg
+  PrintHonourRoll (Expand): kisflow_examples::StuAvg -> nothing
   PrintStuAvgScore (Expand): kisflow_examples::StuAvg -> nothing
+  TopStudents (Verify): kisflow_examples::StuAvg -> kisflow_examples::StuAvg
   VerifyStu (Verify): kisflow_examples::StuScore -> kisflow_examples::StuScore
 flows:
   AvgScores: VerifyStu -> AvgStuScore
   CalStuAvgScore (code, changed by yaml): VerifyStu -> AvgStuScore -> PrintStuAvgScore
   HonourRoll (yaml): VerifyStu -> AvgStuScore
+  ScoreReport (yaml): VerifyStu -> AvgStuScore -> [PrintStuAvgScore, TopStudents -> PrintHonourRoll]
 ",
         "",
     );
@@ -90,7 +93,7 @@ fn validate_accepts_a_good_directory() {
     assert_run(
         &demo(&["validate", CONF], None),
         0,
-        &format!("{CONF}: ok, 1 function, 2 flows and 0 connectors checked\n"),
+        &format!("{CONF}: ok, 1 function, 3 flows and 0 connectors checked\n"),
         "",
     );
 }
@@ -229,7 +232,7 @@ fn validate_reports_every_problem_with_its_place() {
             ),
             format!(
                 "{d}/func-Typo.yml:2:8: func `VerifyStu` says `fmode: Save`, but the function is \
-                 registered as Verify (at examples/kisflow_cli.rs:16:1); make them agree"
+                 registered as Verify (at examples/kisflow_cli.rs:23:1); make them agree"
             ),
             format!(
                 "{d}/func-Typo.yml:5:3: unknown key `nme`; did you mean `name`? expected one of \
@@ -258,7 +261,7 @@ fn validate_reports_every_problem_with_its_place() {
             ),
             format!(
                 "{d}/func-Typo.yml:2:8: func `VerifyStu` says `fmode: Save`, but the function is \
-                 registered as Verify (at examples/kisflow_cli.rs:16:1); make them agree"
+                 registered as Verify (at examples/kisflow_cli.rs:23:1); make them agree"
             ),
         ]
     );
@@ -284,6 +287,16 @@ fn run_prints_the_last_functions_rows_as_json_lines() {
         &output,
         0,
         "{\"avg_score\":90.0,\"stu_id\":101}\n{\"avg_score\":76.66666666666667,\"stu_id\":102}\n",
+        "",
+    );
+    // A YAML flow that ends in branches: the first prints every average, the second the ones
+    // of 88 or more (its YAML param), each sink in turn on its own copy of the trunk's rows.
+    let output = demo(&["run", "ScoreReport", "--config", CONF], Some(ROWS));
+    assert_run(
+        &output,
+        0,
+        "stuid: [101], avg score: [90]\nstuid: [102], avg score: [76.66666666666667]\nhonour \
+         roll: stuid: [101], avg score: [90]\n",
         "",
     );
     // A sink prints its own lines and emits nothing; YAML lowers max_id to 200 here.
@@ -366,8 +379,8 @@ fn run_of_a_misspelt_flow_says_which_one_was_meant() {
         &demo(&["run", "AvgScore", "--config", CONF], Some("")),
         1,
         "",
-        "no flow named \"AvgScore\" (registered flows: AvgScores, CalStuAvgScore, HonourRoll); \
-         did you mean `AvgScores`?\n",
+        "no flow named \"AvgScore\" (registered flows: AvgScores, CalStuAvgScore, HonourRoll, \
+         ScoreReport); did you mean `AvgScores`?\n",
     );
 }
 
@@ -492,7 +505,13 @@ fn schema_is_json_with_the_kinds_and_the_function_names() {
     assert_eq!(kinds, ["func", "flow", "conn", "global", "schedule"]);
     assert_eq!(
         schema["oneOf"][0]["properties"]["fname"]["enum"],
-        serde_json::json!(["AvgStuScore", "PrintStuAvgScore", "VerifyStu"])
+        serde_json::json!([
+            "AvgStuScore",
+            "PrintHonourRoll",
+            "PrintStuAvgScore",
+            "TopStudents",
+            "VerifyStu"
+        ])
     );
 }
 

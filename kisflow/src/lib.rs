@@ -17,6 +17,8 @@ pub mod cli;
 #[cfg(feature = "config")]
 pub mod config;
 mod connector;
+#[cfg(feature = "dashboard")]
+pub mod dashboard;
 mod diagnostics;
 mod error;
 mod flow;

@@ -130,8 +130,11 @@ async fn a_second_consumer_takes_over_partitions_and_nothing_is_lost() {
     let duplicates = SAVED.lock().unwrap().len() - n;
     eprintln!("{n} rows; a {a:?}; b {b:?}; {duplicates} saved twice");
     // Cooperative rebalancing moves only the partitions b takes; a batch done on one of them
-    // and not yet committed runs again there. b's join may take two rebalances: 2 × 4 × 50.
-    assert!(duplicates <= 400, "{duplicates} rows saved twice");
+    // and not yet committed runs again there: at most 4 × 50 rows a rebalance. b's join takes
+    // two rebalances on a quiet machine (400); on a loaded one a missed heartbeat adds more (550
+    // seen with three builds beside the test), so the bound allows four. A source that lost its
+    // commits would run most of the 3,000 rows twice.
+    assert!(duplicates <= 800, "{duplicates} rows saved twice");
     assert!(
         a.acked > 0 && b.acked > 0,
         "both consumers ran: a {a:?}, b {b:?}"
@@ -190,7 +193,11 @@ async fn a_broker_that_is_down_fails_fetches_naming_it_and_the_source_recovers()
     let mut next = Vec::new();
     for _ in 0..600 {
         if let Ok(Some(batch)) = source.fetch(100, Duration::from_millis(100)).await {
-            next.extend(batch.into_iter().map(|m| m.id));
+            // A partition hands out its next batch once this one is acked: the two rows may
+            // come in two batches.
+            let ids: Vec<String> = batch.into_iter().map(|m| m.id).collect();
+            source.ack(&ids).await.unwrap();
+            next.extend(ids);
         }
         if next.len() >= 2 {
             break;

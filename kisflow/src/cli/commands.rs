@@ -46,13 +46,14 @@ pub(super) fn dispatch(command: Command, out: &mut dyn Write, err: &mut dyn Writ
             config,
             postgres,
             instance,
+            ui,
         } => {
             let coordination =
                 postgres.map(|postgres| super::serve::Coordination { postgres, instance });
-            super::serve::serve(&config, coordination, out, err)
+            super::serve::serve(&config, coordination, ui, out, err)
         }
         #[cfg(not(feature = "schedule"))]
-        Command::Serve { config } => super::serve::serve(&config, None, out, err),
+        Command::Serve { config, ui } => super::serve::serve(&config, None, ui, out, err),
         #[cfg(feature = "schedule")]
         Command::Schedules { action } => super::schedules::schedules(action, out),
         Command::Dlq { action } => super::dlq::dlq(action, out),
@@ -242,10 +243,7 @@ fn list(config: Option<&Path>, out: &mut dyn Write) -> Outcome {
         let code = registry.flows().find(|f| f.name() == name);
         let functions = match (yaml, code) {
             (_, Some(code)) => code.outline(),
-            (Some(yaml), None) => {
-                let names: Vec<&str> = yaml.flows.iter().map(|f| f.fname.as_str()).collect();
-                names.join(" -> ")
-            }
+            (Some(yaml), None) => yaml.outline(),
             (None, None) => String::new(),
         };
         let source = match (yaml, code.is_some()) {

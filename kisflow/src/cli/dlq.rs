@@ -4,9 +4,8 @@ use std::io::Write;
 use std::path::Path;
 
 use super::DlqAction;
-use super::commands::pool;
-#[cfg(any(feature = "redis", feature = "nats"))]
-use crate::source::StoredLetter;
+use super::commands::{pool, text};
+use crate::source::{DeadLetterStore, StoredLetter};
 
 pub(super) fn dlq(action: DlqAction, out: &mut dyn Write) -> Result<(), String> {
     let (flow, config) = match &action {
@@ -25,11 +24,12 @@ pub(super) fn dlq(action: DlqAction, out: &mut dyn Write) -> Result<(), String> 
             source.dead_letters, source.dead_letters, source.stream
         ));
     }
+    let dead = DeadLetterStore::of(&source).map_err(|e| e.chain())?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
-    runtime.block_on(run(action, &source, out))
+    runtime.block_on(run(action, &dead, &source.dead_letters, out))
 }
 
 /// The flow's source.
@@ -54,88 +54,12 @@ fn source(flow: &str, config: &Path) -> Result<crate::config::SourceConfig, Stri
     Ok(source)
 }
 
-/// The dead letters of a source, whichever backend keeps them.
-#[cfg(any(feature = "redis", feature = "nats"))]
-enum Store {
-    #[cfg(feature = "redis")]
-    Redis(crate::source::redis::RedisDeadLetters),
-    #[cfg(feature = "nats")]
-    Nats(crate::source::nats::JetStreamDeadLetters),
-}
-
-#[cfg(any(feature = "redis", feature = "nats"))]
-impl Store {
-    fn of(source: &crate::config::SourceConfig) -> Result<Self, String> {
-        match source.source_type.as_str() {
-            #[cfg(feature = "redis")]
-            "redis" => crate::source::redis::RedisDeadLetters::new(
-                &format!("redis://{}/", source.addrs),
-                &source.dead_letters,
-            )
-            .map(Store::Redis)
-            .map_err(|e| e.chain()),
-            #[cfg(feature = "nats")]
-            "nats" => {
-                crate::source::nats::JetStreamDeadLetters::new(&source.addrs, &source.dead_letters)
-                    .map(|dead| Store::Nats(dead.keeping()))
-                    .map_err(|e| e.chain())
-            }
-            "kafka" => Err(format!(
-                "`dlq` does not read Kafka dead letters; read the topic `{}` with a Kafka \
-                 consumer: each record is the payload, keyed by the message id, with the error in \
-                 its headers",
-                source.dead_letters
-            )),
-            other => Err(format!(
-                "this program's kisflow is built without the `{other}` feature, so it cannot \
-                 read `{}`",
-                source.dead_letters
-            )),
-        }
-    }
-
-    async fn list(&self, limit: usize) -> crate::Result<Vec<StoredLetter>> {
-        match self {
-            #[cfg(feature = "redis")]
-            Store::Redis(dead) => dead.list(limit).await,
-            #[cfg(feature = "nats")]
-            Store::Nats(dead) => dead.list(limit).await,
-        }
-    }
-
-    async fn get(&self, id: &str) -> crate::Result<Option<StoredLetter>> {
-        match self {
-            #[cfg(feature = "redis")]
-            Store::Redis(dead) => dead.get(id).await,
-            #[cfg(feature = "nats")]
-            Store::Nats(dead) => dead.get(id).await,
-        }
-    }
-
-    async fn replay(
-        &self,
-        to: &str,
-        ids: &[String],
-        limit: usize,
-        dry_run: bool,
-    ) -> crate::Result<crate::source::ReplayReport> {
-        match self {
-            #[cfg(feature = "redis")]
-            Store::Redis(dead) => dead.replay(to, ids, limit, dry_run).await,
-            #[cfg(feature = "nats")]
-            Store::Nats(dead) => dead.replay(to, ids, limit, dry_run).await,
-        }
-    }
-}
-
-#[cfg(any(feature = "redis", feature = "nats"))]
 async fn run(
     action: DlqAction,
-    source: &crate::config::SourceConfig,
+    dead: &DeadLetterStore,
+    place: &str,
     out: &mut dyn Write,
 ) -> Result<(), String> {
-    use super::commands::text;
-    let dead = Store::of(source)?;
     match action {
         DlqAction::List { limit, json, .. } => {
             for letter in dead.list(limit).await.map_err(|e| e.chain())? {
@@ -162,10 +86,7 @@ async fn run(
                 let pretty = serde_json::to_string_pretty(&as_json(&letter)).map_err(text)?;
                 writeln!(out, "{pretty}").map_err(text)
             }
-            None => Err(format!(
-                "`{}` holds no dead letter `{id}`",
-                source.dead_letters
-            )),
+            None => Err(format!("`{place}` holds no dead letter `{id}`")),
         },
         DlqAction::Replay {
             ids,
@@ -174,12 +95,12 @@ async fn run(
             ..
         } => {
             let report = dead
-                .replay(&source.stream, &ids, limit, dry_run)
+                .replay(&ids, limit, dry_run)
                 .await
                 .map_err(|e| e.chain())?;
             let verb = if dry_run { "would replay" } else { "replayed" };
             for id in &report.replayed {
-                writeln!(out, "{verb} {id} to `{}`", source.stream).map_err(text)?;
+                writeln!(out, "{verb} {id} to `{}`", dead.stream()).map_err(text)?;
             }
             for (id, why) in &report.kept {
                 writeln!(out, "kept {id}: {why}").map_err(text)?;
@@ -195,25 +116,8 @@ async fn run(
     }
 }
 
-#[cfg(not(any(feature = "redis", feature = "nats")))]
-#[allow(
-    clippy::unused_async,
-    reason = "the same signature as with a backend feature"
-)]
-async fn run(
-    _: DlqAction,
-    source: &crate::config::SourceConfig,
-    _: &mut dyn Write,
-) -> Result<(), String> {
-    Err(format!(
-        "this program's kisflow is built without the `redis` and `nats` features, so it cannot \
-         read `{}`",
-        source.dead_letters
-    ))
-}
-
-#[cfg(any(feature = "redis", feature = "nats"))]
-fn as_json(letter: &StoredLetter) -> serde_json::Value {
+/// A letter as `dlq list --json` and `dlq show` print it.
+pub(crate) fn as_json(letter: &StoredLetter) -> serde_json::Value {
     let mut value = serde_json::json!({
         "id": letter.id,
         "source_id": letter.source_id,

@@ -17,6 +17,7 @@
 //! | `run FLOW … --follow [--batch N]` | runs batches of at most N lines as they arrive (a pipe that stays open), printing each batch's output |
 //! | `run FLOW … --bad-rows skip --dead-letters FILE` | rows that do not decode are appended to FILE with their error and counted, instead of stopping the run |
 //! | `serve --config DIR [--postgres URL --instance NAME]` | runs every enabled flow with a `source` as a worker (acks after success, dead letters, drain on SIGTERM/SIGINT), and with feature `schedule` the config's schedules beside them |
+//! | `serve … --ui 127.0.0.1:PORT [--ui-token TOKEN]` | feature `dashboard`: the web dashboard beside the workers, even with no source; actions need the token (or `KISFLOW_UI_TOKEN`) |
 //! | `dlq list\|show\|replay FLOW --config DIR` | the dead letters of the flow's source: list them, show one, replay them (`--dry-run`, `--limit`; a letter replayed 3 times stays dead) |
 //! | `schedules list\|history\|pause\|resume\|trigger --postgres URL` | feature `schedule`: the schedules and their run history (`--schedule NAME`, `--json`: one object per line), and the controls every instance obeys |
 //! | `schema` | the JSON Schema of the YAML kinds, for editor completion |
@@ -29,6 +30,7 @@ mod logging;
 mod schedules;
 mod schema;
 mod serve;
+mod ui;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -113,6 +115,9 @@ enum Command {
         #[cfg(feature = "schedule")]
         #[arg(long)]
         instance: Option<String>,
+        /// The web dashboard (feature `dashboard`).
+        #[command(flatten)]
+        ui: ui::UiArgs,
     },
     /// The schedules and their run history, and pause, resume and trigger.
     #[cfg(feature = "schedule")]

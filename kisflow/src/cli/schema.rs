@@ -85,6 +85,16 @@ fn func(fname: &Value, text_map: &Value, names_list: &Value) -> Value {
 }
 
 fn flow(fname: &Value, text_map: &Value) -> Value {
+    let entries = json!({
+        "type": "array",
+        "minItems": 1,
+        "items": {
+            "type": "object",
+            "required": ["fname"],
+            "additionalProperties": false,
+            "properties": { "fname": fname, "params": text_map }
+        }
+    });
     json!({
         "title": "flow",
         "type": "object",
@@ -112,13 +122,16 @@ fn flow(fname: &Value, text_map: &Value) -> Value {
                     "claim_idle_ms": { "type": "integer", "minimum": 0 }
                 }
             },
-            "flows": {
+            "flows": entries,
+            "branches": {
                 "type": "array",
+                "description": "chains fed each with a copy of the rows of the last function of `flows`",
+                "minItems": 2,
                 "items": {
                     "type": "object",
-                    "required": ["fname"],
+                    "required": ["flows"],
                     "additionalProperties": false,
-                    "properties": { "fname": fname, "params": text_map }
+                    "properties": { "flows": entries }
                 }
             }
         }

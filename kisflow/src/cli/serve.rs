@@ -7,6 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::commands::{pool_to_run, text};
+use crate::config::SourceConfig;
 use crate::source::{RunReport, Runner};
 
 /// Where the config's schedules are coordinated: `--postgres`, and `--instance`.
@@ -26,26 +27,20 @@ pub(super) struct Coordination {
 pub(super) fn serve(
     dir: &Path,
     coordination: Option<Coordination>,
+    ui: super::ui::UiArgs,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(), String> {
+    ui.record_metrics();
     let pool = Arc::new(pool_to_run(Some(dir))?);
+    let postgres = coordination.as_ref().map(|c| c.postgres.clone());
     let planned = scheduler(&pool, dir, coordination)?;
-    let mut runners = Vec::new();
-    for flow in pool.config().flows() {
-        let Some(source) = flow.source.as_ref().filter(|_| flow.enabled) else {
-            continue;
-        };
-        let instance = pool.flow(&flow.flow_name).map_err(text)?;
-        let runner = Runner::from_config(instance, source)
-            .map_err(|e| format!("flow `{}`: {}", flow.flow_name, e.chain()))?;
-        runners.push((flow.flow_name.clone(), source.clone(), runner));
-    }
-    if runners.is_empty() && planned.is_none() {
+    let runners = runners(&pool)?;
+    if runners.is_empty() && planned.is_none() && !ui.wanted() {
         return Err(format!(
             "no enabled flow in `{}` names a `source`; add one to a flow file, such as \
              `source: {{type: redis, addrs: 127.0.0.1:6379, stream: S, group: G}}`, or serve a \
-             `kistype: schedule` file with `--postgres URL`",
+             `kistype: schedule` file with `--postgres URL`, or watch the flows with `--ui ADDR`",
             dir.display()
         ));
     }
@@ -58,21 +53,30 @@ pub(super) fn serve(
         let _metrics = super::commands::start_metrics(&pool, out).await?;
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let mut running = tokio::task::JoinSet::new();
+        let mut shown = super::ui::Shown {
+            pool: &pool,
+            dir,
+            sources: Vec::new(),
+            postgres,
+        };
+        let only_ui = runners.is_empty() && planned.is_none();
         for (name, source, runner) in runners {
             let what = if source.source_type == "rabbitmq" {
                 "queue"
             } else {
                 "stream"
             };
-            writeln!(
-                out,
-                "serving flow `{name}` from {} {what} `{}` at {}, group `{}`",
+            let describe = format!(
+                "{} {what} `{}` at {}, group `{}`",
                 source.source_type,
                 source.stream,
                 without_credentials(&source.addrs),
                 source.group
-            )
-            .map_err(text)?;
+            );
+            writeln!(out, "serving flow `{name}` from {describe}").map_err(text)?;
+            shown
+                .sources
+                .push((name.clone(), describe, runner.handle()));
             let mut stop = stop_rx.clone();
             running.spawn(async move {
                 let stopped = async move {
@@ -93,11 +97,15 @@ pub(super) fn serve(
             line.map(|()| task)
         });
         let served = served.transpose().map_err(text)?;
+        let _dashboard = super::ui::start(ui, shown, out).await?;
         out.flush().map_err(text)?;
         let signal = tokio::spawn(async move {
             stop_signal().await;
             let _ = stop_tx.send(true);
         });
+        if only_ui {
+            let _ = stop_rx.clone().wait_for(|stop| *stop).await;
+        }
         let mut failed = None;
         while let Some(joined) = running.join_next().await {
             let (name, result) = joined.map_err(text)?;
@@ -122,6 +130,21 @@ pub(super) fn serve(
         signal.abort();
         failed.map_or(Ok(()), Err)
     })
+}
+
+/// A runner for each enabled flow that names a source, with its name and source.
+fn runners(pool: &crate::Pool) -> Result<Vec<(String, SourceConfig, Runner)>, String> {
+    let mut runners = Vec::new();
+    for flow in pool.config().flows() {
+        let Some(source) = flow.source.as_ref().filter(|_| flow.enabled) else {
+            continue;
+        };
+        let instance = pool.flow(&flow.flow_name).map_err(text)?;
+        let runner = Runner::from_config(instance, source)
+            .map_err(|e| format!("flow `{}`: {}", flow.flow_name, e.chain()))?;
+        runners.push((flow.flow_name.clone(), source.clone(), runner));
+    }
+    Ok(runners)
 }
 
 /// The scheduler of the config's schedules, with their names, when there are any to serve.

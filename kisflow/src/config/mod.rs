@@ -138,7 +138,7 @@ impl Config {
 
     /// What [`load`](Self::load) reads of `path`, problems or not, and the problems: the command
     /// line checks what did load against the registry in the same pass.
-    #[cfg(feature = "cli")]
+    #[cfg(any(feature = "cli", feature = "dashboard"))]
     pub(crate) fn load_all(path: &Path) -> (Config, Vec<Problem>) {
         let mut config = Config::new();
         let mut problems = Vec::new();

@@ -4,11 +4,13 @@
 //! row types checked edge by edge before any row moves.
 
 use std::any::Any;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use futures::future::BoxFuture;
 
 use super::core::FlowCore;
+use super::shape::{check_branch_point, check_branches, check_edge, check_jumps, edges};
 use super::{DynFlow, FlowSettings};
 use crate::error::{Error, Result};
 use crate::function::Stage;
@@ -22,21 +24,33 @@ pub struct ComposedFlow {
 }
 
 impl ComposedFlow {
-    /// Checks that each function's output rows are the next one's input rows and that a flow
-    /// that may jump can keep its inputs, then builds the flow.
-    pub(crate) fn new(name: &str, functions: &[&'static FunctionInfo]) -> Result<Self> {
+    /// Checks that each function's output rows are the next one's input rows (the trunk's last
+    /// function's are each branch's first function's), that rows copied for branches are
+    /// `Clone`, and that a flow that may jump can keep its inputs, then builds the flow.
+    /// `branches` are where the branches start among `functions`; empty for a chain.
+    pub(crate) fn new(
+        name: &str,
+        functions: &[&'static FunctionInfo],
+        branches: Vec<usize>,
+    ) -> Result<Self> {
         if functions.is_empty() {
             return Err(Error::Compose {
                 flow: name.to_owned(),
                 reason: "it has no functions; list at least one".to_owned(),
             });
         }
-        for pair in functions.windows(2) {
-            check_edge(name, pair[0], pair[1])?;
+        check_branches(name, functions.len(), &branches)?;
+        for (prev, next) in edges(functions.len(), &branches) {
+            check_edge(name, functions[prev], functions[next])?;
         }
+        check_branch_point(name, functions, &branches)?;
         check_jumps(name, functions)?;
         let stages: Arc<[Stage]> = functions.iter().map(|f| Stage::__new(f, &[])).collect();
-        Ok(Self::declared(Arc::from(name), stages, &[]))
+        Ok(Self::declared(
+            Arc::from(name),
+            stages,
+            Cow::Owned(branches),
+        ))
     }
 
     /// A flow of `stages`, whose edges the compiler has checked (`flow!`), with branches starting
@@ -45,7 +59,7 @@ impl ComposedFlow {
     pub(crate) fn declared(
         name: Arc<str>,
         stages: Arc<[Stage]>,
-        branches: &'static [usize],
+        branches: Cow<'static, [usize]>,
     ) -> Self {
         let core = FlowCore::new(name, stages, branches);
         Self {
@@ -75,55 +89,6 @@ impl ComposedFlow {
     pub(super) fn run_rows(&self, rows: Rows) -> BoxFuture<'_, Result<()>> {
         Box::pin(self.core.drive(rows))
     }
-}
-
-/// The edge `prev -> next`: `prev` emits rows, and of the type `next` takes.
-pub(crate) fn check_edge(flow: &str, prev: &FunctionInfo, next: &FunctionInfo) -> Result<()> {
-    let Some(out) = prev.output() else {
-        return Err(Error::Compose {
-            flow: flow.to_owned(),
-            reason: format!(
-                "`{}` emits no rows, so no function can follow it; put it last, or remove `{}` \
-                 after it",
-                prev.name(),
-                next.name()
-            ),
-        });
-    };
-    if out == next.input() {
-        return Ok(());
-    }
-    Err(Error::Compose {
-        flow: flow.to_owned(),
-        reason: format!(
-            "function `{}` emits rows of type `{}`, but the next function `{}` takes rows of \
-             type `{}`",
-            prev.name(),
-            out.name(),
-            next.name(),
-            next.input().name()
-        ),
-    })
-}
-
-/// A flow composed at run time that may jump keeps each function's input for the run, so every
-/// input row type must be `Clone`; `flow!` checks the same at compile time.
-pub(crate) fn check_jumps(flow: &str, functions: &[&'static FunctionInfo]) -> Result<()> {
-    if functions.iter().any(|f| f.actions().jump())
-        && let Some(f) = functions.iter().find(|f| !f.input_is_clone())
-    {
-        return Err(Error::Compose {
-            flow: flow.to_owned(),
-            reason: format!(
-                "a function of this flow may jump (`actions(jump)`), so every function's input \
-                 rows are kept for the run and must be `Clone`, but `{}`, the input of `{}`, is \
-                 not",
-                f.input().name(),
-                f.name()
-            ),
-        });
-    }
-    Ok(())
 }
 
 impl DynFlow for ComposedFlow {

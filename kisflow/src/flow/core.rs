@@ -1,6 +1,7 @@
 //! [`FlowCore`]: everything a flow instance holds except its typed rows. It is not generic, so
 //! each `flow!` compiles one thin typed shell around code that is compiled once, in kisflow.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -20,8 +21,9 @@ pub(crate) struct FlowCore {
     pub(super) uses_connectors: bool,
     /// What configuration set on the whole flow.
     pub(crate) settings: Settings,
-    /// Where each branch of a branching `flow!` starts among its functions; empty for a chain.
-    pub(super) branches: &'static [usize],
+    /// Where each branch of a branching flow starts among its functions; empty for a chain.
+    /// Borrowed from a `flow!`'s constant, owned for a flow composed from YAML.
+    pub(super) branches: Cow<'static, [usize]>,
     /// How runs go, chosen from the functions and their configuration whenever they change.
     pub(super) plan: Plan,
 }
@@ -38,7 +40,11 @@ pub(crate) struct Settings {
 
 impl FlowCore {
     /// A flow instance of `stages`, branching at `branches` (empty for a chain).
-    pub(crate) fn new(name: Arc<str>, stages: Arc<[Stage]>, branches: &'static [usize]) -> Self {
+    pub(crate) fn new(
+        name: Arc<str>,
+        stages: Arc<[Stage]>,
+        branches: Cow<'static, [usize]>,
+    ) -> Self {
         let metrics = crate::metrics::enabled().then(Metrics::global);
         let flow_metrics = metrics.map(|m| FlowMetrics::new(m, &name));
         let shared = Arc::new(FlowShared::new(name, stages));
@@ -64,7 +70,7 @@ impl FlowCore {
     /// change of configuration: a run pays only for what its flow uses.
     pub(crate) fn refresh(&mut self) {
         self.uses_connectors = self.ctxs.iter().any(|ctx| ctx.binding().is_some());
-        self.plan = Plan::of(&self.ctxs, self.branches);
+        self.plan = Plan::of(&self.ctxs, &self.branches);
     }
 
     pub(crate) fn name(&self) -> &str {
@@ -76,7 +82,7 @@ impl FlowCore {
         let mut fork = Self::new(
             Arc::clone(&self.shared.name),
             Arc::clone(&self.shared.stages),
-            self.branches,
+            self.branches.clone(),
         );
         fork.set_step_limit(self.step_limit());
         fork.settings = self.settings.clone();

@@ -136,7 +136,7 @@ impl FlowCore {
             }
             connected?;
         }
-        run::run(&self.ctxs, self.plan, self.branches, rows, clock).await
+        run::run(&self.ctxs, self.plan, &self.branches, rows, clock).await
     }
 
     /// Ends a run that `began` and whose last call `ended`, while metrics are recorded, with

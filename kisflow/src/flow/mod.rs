@@ -9,6 +9,7 @@ mod drive;
 mod dynamic;
 pub(crate) mod run;
 mod settings;
+mod shape;
 
 use std::future::Future;
 use std::marker::PhantomData;
@@ -25,10 +26,10 @@ use crate::store::{Cache, Metadata};
 pub use collect::LastEmits;
 pub use commit::JsonRow;
 pub use composed::ComposedFlow;
-#[cfg(feature = "config")]
-pub(crate) use composed::{check_edge, check_jumps};
 pub use dynamic::DynFlow;
 pub use settings::{FlowSettings, StageSettings};
+#[cfg(feature = "config")]
+pub(crate) use shape::{check_branch_point, check_edge, check_jumps, edges};
 
 use self::core::FlowCore;
 
@@ -110,7 +111,7 @@ impl<S: FlowSpec> Flow<S> {
         Self::from_inner(ComposedFlow::declared(
             Arc::from(S::NAME),
             Arc::from(S::STAGES),
-            S::BRANCHES,
+            std::borrow::Cow::Borrowed(S::BRANCHES),
         ))
     }
 

@@ -2,7 +2,7 @@
 //! functions, with the YAML settings applied and its connectors attached.
 
 use super::Pool;
-use crate::config::{FlowConfig, PlaceKey};
+use crate::config::{FlowConfig, FlowFunction, PlaceKey};
 use crate::error::{Error, Result};
 use crate::flow::{DynFlow, FlowSettings, StageSettings};
 use crate::function::Stage;
@@ -13,8 +13,10 @@ pub(super) fn build(pool: &Pool, name: &str) -> Result<Box<dyn DynFlow>> {
     let mut flow = match (yaml, code) {
         (_, Some(code)) => code.instantiate(),
         (Some(yaml), None) => {
-            let names: Vec<&str> = yaml.flows.iter().map(|f| f.fname.as_str()).collect();
-            pool.registry.compose(name, &names)?
+            let branches: Vec<Vec<&str>> = yaml.branches.iter().map(|b| names(b)).collect();
+            let branches: Vec<&[&str]> = branches.iter().map(Vec::as_slice).collect();
+            let trunk = names(&yaml.flows);
+            pool.registry.compose_branching(name, &trunk, &branches)?
         }
         (None, None) => {
             let known = pool.flow_names();
@@ -60,7 +62,7 @@ fn settings(pool: &Pool, yaml: Option<&FlowConfig>, stages: &[Stage]) -> FlowSet
             let function = stage.function();
             let func = config.func(function.name());
             let flow_params = yaml
-                .and_then(|flow| flow.flows.get(index))
+                .and_then(|flow| flow.entries().nth(index))
                 .map(|entry| entry.params.clone())
                 .unwrap_or_default();
             StageSettings {
@@ -78,4 +80,9 @@ fn settings(pool: &Pool, yaml: Option<&FlowConfig>, stages: &[Stage]) -> FlowSet
         })
         .collect();
     FlowSettings { disabled, stages }
+}
+
+/// The names of a list of flow entries.
+fn names(list: &[FlowFunction]) -> Vec<&str> {
+    list.iter().map(|f| f.fname.as_str()).collect()
 }

@@ -13,7 +13,7 @@ pub(super) fn export(pool: &Pool, name: &str, dir: &Path) -> Result<Vec<PathBuf>
     let mut written = Vec::new();
     write(dir, "flow", &flow.flow_name, &flow.to_yaml(), &mut written)?;
     let mut conns: Vec<String> = Vec::new();
-    for entry in &flow.flows {
+    for entry in flow.entries() {
         if written
             .iter()
             .any(|p| p.ends_with(file_name("func", &entry.fname)))
@@ -48,12 +48,21 @@ fn flow_config(pool: &Pool, name: &str) -> Result<FlowConfig> {
         });
     };
     let mut flow = FlowConfig::new(name);
-    for stage in code.stages() {
+    let starts = code.branches();
+    for (index, stage) in code.stages().iter().enumerate() {
         let mut entry = FlowFunction::new(stage.function().name());
         for (key, value) in stage.flow_params() {
             entry = entry.param(*key, *value);
         }
-        flow.flows.push(entry);
+        // The trunk's functions go under `flows`, then each branch's under its own entry.
+        if index < starts.first().copied().unwrap_or(usize::MAX) {
+            flow.flows.push(entry);
+        } else {
+            match flow.branches.last_mut() {
+                Some(branch) if !starts.contains(&index) => branch.push(entry),
+                _ => flow.branches.push(vec![entry]),
+            }
+        }
     }
     Ok(flow)
 }

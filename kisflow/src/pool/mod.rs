@@ -19,7 +19,7 @@
 //! [`MemoryKv`]: crate::MemoryKv
 
 mod build;
-mod check;
+pub(crate) mod check;
 mod export;
 #[cfg(feature = "schedule")]
 mod schedules;

@@ -54,7 +54,7 @@ impl FlowEntry {
         Box::new(ComposedFlow::declared(
             Arc::from(self.name),
             Arc::from(self.stages),
-            self.branches,
+            std::borrow::Cow::Borrowed(self.branches),
         ))
     }
 }
@@ -115,21 +115,7 @@ impl FlowInfo {
     #[must_use]
     pub fn outline(&self) -> String {
         let names: Vec<&str> = self.stages().iter().map(|s| s.function().name()).collect();
-        let Some(&first) = self.branches().first() else {
-            return names.join(" -> ");
-        };
-        let ends = self.branches().iter().skip(1).copied().chain([names.len()]);
-        let branches: Vec<String> = self
-            .branches()
-            .iter()
-            .zip(ends)
-            .map(|(&start, end)| names[start..end].join(" -> "))
-            .collect();
-        format!(
-            "{} -> [{}]",
-            names[..first].join(" -> "),
-            branches.join(", ")
-        )
+        outline(&names, self.branches())
     }
 
     /// A fresh runnable instance.
@@ -146,4 +132,23 @@ impl std::fmt::Debug for FlowEntry {
             .field("path", &self.path)
             .finish_non_exhaustive()
     }
+}
+
+/// Functions as `flow!` writes them: `a -> b`, or `a -> [b, c -> d]` when branches start at
+/// `branches` among `names`.
+pub(crate) fn outline(names: &[&str], branches: &[usize]) -> String {
+    let Some(&first) = branches.first() else {
+        return names.join(" -> ");
+    };
+    let ends = branches.iter().skip(1).copied().chain([names.len()]);
+    let branches: Vec<String> = branches
+        .iter()
+        .zip(ends)
+        .map(|(&start, end)| names[start..end].join(" -> "))
+        .collect();
+    format!(
+        "{} -> [{}]",
+        names[..first].join(" -> "),
+        branches.join(", ")
+    )
 }

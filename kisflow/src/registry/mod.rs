@@ -5,6 +5,8 @@ use std::sync::OnceLock;
 
 mod entries;
 
+#[cfg(feature = "config")]
+pub(crate) use entries::outline;
 pub use entries::{FlowEntry, FlowInfo, FunctionEntry};
 
 use crate::error::{DuplicateName, Error, Result};
@@ -150,11 +152,70 @@ impl Registry {
     /// # }
     /// ```
     pub fn compose(&self, name: &str, functions: &[&str]) -> Result<Box<dyn DynFlow>> {
-        let functions = functions
-            .iter()
-            .map(|fname| self.function(fname))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Box::new(ComposedFlow::new(name, &functions)?))
+        self.compose_branching(name, functions, &[])
+    }
+
+    /// A flow of registered functions that ends in branches, as `flow!(Name: a -> b -> [c -> d,
+    /// e])` declares one: `trunk` runs first, then each of `branches` in order on its own copy of
+    /// the rows the trunk's last function emits. What a YAML flow with `branches` becomes. Every
+    /// edge is checked as in [`compose`](Self::compose), the trunk's last function to each
+    /// branch's first included; there are two branches or more (or none: a chain), and the rows
+    /// they share must be `Clone`.
+    ///
+    /// ```standalone_crate
+    /// use kisflow::prelude::*;
+    ///
+    /// #[kis_function(mode = "Calculate")]
+    /// fn tenfold(rows: Vec<i64>) -> Vec<i64> {
+    ///     rows.into_iter().map(|n| n * 10).collect()
+    /// }
+    ///
+    /// #[kis_function(mode = "Calculate")]
+    /// fn negate(rows: Vec<i64>) -> Vec<i64> {
+    ///     rows.into_iter().map(|n| -n).collect()
+    /// }
+    ///
+    /// #[kis_function(mode = "Expand")]
+    /// fn show(rows: Vec<i64>) {
+    ///     println!("{rows:?}");
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> kisflow::Result<()> {
+    /// let registry = kisflow::registry()?;
+    /// let mut flow = registry.compose_branching(
+    ///     "Fanned",
+    ///     &["tenfold"],
+    ///     &[&["show"], &["negate", "show"]],
+    /// )?;
+    /// flow.commit_json("4")?;
+    /// let rows = flow.run_json().await?; // prints [40], then [-40]
+    /// assert_eq!(rows, Vec::<serde_json::Value>::new()); // the first branch ends in a sink
+    /// let err = registry.compose_branching("One", &["tenfold"], &[&["show"]]).unwrap_err();
+    /// assert!(err.to_string().contains("it has one branch"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn compose_branching(
+        &self,
+        name: &str,
+        trunk: &[&str],
+        branches: &[&[&str]],
+    ) -> Result<Box<dyn DynFlow>> {
+        let mut functions = Vec::with_capacity(trunk.len());
+        let mut starts = Vec::with_capacity(branches.len());
+        for (index, chain) in std::iter::once(trunk)
+            .chain(branches.iter().copied())
+            .enumerate()
+        {
+            if index > 0 {
+                starts.push(functions.len());
+            }
+            for fname in chain {
+                functions.push(self.function(fname)?);
+            }
+        }
+        Ok(Box::new(ComposedFlow::new(name, &functions, starts)?))
     }
 }
 

@@ -207,6 +207,38 @@ impl Coordinator {
         Ok(rows.iter().map(RunRecord::from_row).collect())
     }
 
+    /// The latest `n` runs of `schedule`, oldest slot first: a page of a long history, read
+    /// through the `(schedule, slot)` index without reading the rest.
+    pub async fn recent(&self, schedule: &str, n: i64) -> Result<Vec<RunRecord>> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT * FROM (SELECT id, schedule, slot, fired, status, attempt, instance,
+                        started_at, finished_at, rows, error
+                     FROM kis_run WHERE schedule = $1 ORDER BY slot DESC LIMIT $2) latest
+                 ORDER BY slot",
+                &[&schedule, &n],
+            )
+            .await
+            .map_err(db_error("read the run history"))?;
+        Ok(rows.iter().map(RunRecord::from_row).collect())
+    }
+
+    /// The run numbered `run`, if there is one.
+    pub async fn run(&self, run: i64) -> Result<Option<RunRecord>> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                "SELECT id, schedule, slot, fired, status, attempt, instance, started_at,
+                        finished_at, rows, error
+                 FROM kis_run WHERE id = $1",
+                &[&run],
+            )
+            .await
+            .map_err(db_error("read a run"))?;
+        Ok(row.as_ref().map(RunRecord::from_row))
+    }
+
     /// The database's clock, the one the history's times are in.
     pub async fn now(&self) -> Result<DateTime<Utc>> {
         let client = self.client().await?;

@@ -43,6 +43,8 @@ mod file;
 mod from_config;
 #[cfg(feature = "kafka")]
 pub mod kafka;
+#[cfg(feature = "config")]
+mod letters;
 #[cfg(feature = "nats")]
 pub mod nats;
 #[cfg(feature = "rabbitmq")]
@@ -61,7 +63,9 @@ use crate::error::Result;
 
 pub use dead_letter::{DeadLetter, DeadLetterSink, MemoryDeadLetters};
 pub use file::JsonLinesDeadLetters;
-pub use runner::{RunReport, Runner, RunnerConfig};
+#[cfg(feature = "config")]
+pub use letters::DeadLetterStore;
+pub use runner::{RunReport, Runner, RunnerConfig, RunnerHandle};
 pub use stored::{MAX_REPLAYS, ReplayReport, StoredLetter};
 pub use stream::StreamSource;
 

@@ -13,9 +13,11 @@ use crate::error::{Error, Result};
 use crate::flow::DynFlow;
 use crate::metrics::source::SourceMetrics;
 
+mod handle;
 mod tally;
 mod worker;
 
+pub use handle::RunnerHandle;
 pub use tally::RunReport;
 use tally::Tally;
 use worker::Worker;
@@ -74,6 +76,8 @@ pub struct Runner {
     metrics: Option<crate::Metrics>,
     output: Option<OutputHook>,
     state: Option<Arc<dyn crate::state::StateStore>>,
+    tally: Arc<Tally>,
+    paused: Arc<watch::Sender<bool>>,
 }
 
 impl Runner {
@@ -81,6 +85,8 @@ impl Runner {
     /// memory until [`with_dead_letters`](Self::with_dead_letters) says where.
     pub fn new(source: impl Source, flow: Box<dyn DynFlow>) -> Self {
         Self {
+            tally: Arc::default(),
+            paused: Arc::new(watch::channel(false).0),
             source: Arc::new(source),
             flow,
             dead_letters: Arc::new(MemoryDeadLetters::new()),
@@ -164,7 +170,7 @@ impl Runner {
     /// run at all (switched off, misconfigured) stops it with that error, its messages unacked.
     pub async fn run_until(self, stop: impl Future<Output = ()> + Send) -> Result<RunReport> {
         let (stop_tx, stop_rx) = watch::channel(false);
-        let tally = Arc::new(Tally::default());
+        let tally = self.tally;
         let metrics = self
             .metrics
             .as_ref()
@@ -194,6 +200,7 @@ impl Runner {
                 config: self.config.clone(),
                 tally: Arc::clone(&tally),
                 stop: stop_rx.clone(),
+                paused: self.paused.subscribe(),
                 metrics: metrics.clone(),
                 output: self.output.clone(),
                 state: state.clone(),
@@ -202,7 +209,7 @@ impl Runner {
         }
         let lag = metrics.map(|metrics| {
             let source = Arc::clone(&self.source);
-            tokio::spawn(watch_lag(source, metrics))
+            tokio::spawn(handle::watch_lag(source, metrics))
         });
         let drained = drain(&mut running, stop, &stop_tx, &self.config, &self.source).await;
         if let Some(lag) = lag {
@@ -270,20 +277,6 @@ async fn drain(
         }
     }
     first_error.map_or(Ok(()), Err)
-}
-
-/// Records the source's lag every [`LAG_EVERY`](super::LAG_EVERY) while the runner runs.
-async fn watch_lag(source: Arc<dyn Source>, metrics: SourceMetrics) {
-    loop {
-        match source.lag().await {
-            Ok(Some(lag)) => metrics.lag(lag.messages, lag.seconds),
-            Ok(None) => return, // this backend cannot tell
-            Err(err) => {
-                tracing::debug!(source = source.name(), error = %err.chain(), "lag unknown");
-            }
-        }
-        tokio::time::sleep(super::LAG_EVERY).await;
-    }
 }
 
 fn internal(source: &Arc<dyn Source>, err: &tokio::task::JoinError) -> Error {

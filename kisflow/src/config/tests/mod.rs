@@ -2,6 +2,7 @@
 //! `values`), whole trees of files (`tree`, including Go's `test/load_conf`), round trips through
 //! `to_yaml` (`round_trip`), and properties (`props`).
 
+mod branches;
 mod documents;
 mod props;
 mod round_trip;

@@ -106,19 +106,29 @@ fn func() -> impl Strategy<Value = FuncConfig> {
 }
 
 fn flow() -> impl Strategy<Value = FlowConfig> {
-    let entry = (name(), params()).prop_map(|(fname, params)| FlowFunction { fname, params });
+    let entry = || (name(), params()).prop_map(|(fname, params)| FlowFunction { fname, params });
+    // A flow with branches has a trunk and two branches or more, each of one function or more:
+    // what the loader accepts.
+    let chain = prop::collection::vec(entry(), 0..4).prop_map(|flows| (flows, Vec::new()));
+    let branched = (
+        prop::collection::vec(entry(), 1..3),
+        prop::collection::vec(prop::collection::vec(entry(), 1..3), 2..4),
+    );
     (
         name(),
         any::<bool>(),
-        prop::collection::vec(entry, 0..4),
+        prop_oneof![chain, branched],
         prop::option::of(source()),
     )
-        .prop_map(|(flow_name, enabled, flows, source)| FlowConfig {
-            flow_name,
-            enabled,
-            flows,
-            source,
-        })
+        .prop_map(
+            |(flow_name, enabled, (flows, branches), source)| FlowConfig {
+                flow_name,
+                enabled,
+                flows,
+                branches,
+                source,
+            },
+        )
 }
 
 fn source() -> impl Strategy<Value = SourceConfig> {

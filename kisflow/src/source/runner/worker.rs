@@ -22,6 +22,8 @@ pub(super) struct Worker {
     pub(super) config: RunnerConfig,
     pub(super) tally: Arc<Tally>,
     pub(super) stop: watch::Receiver<bool>,
+    /// While true, fetch nothing: the batch in hand was settled before this is looked at.
+    pub(super) paused: watch::Receiver<bool>,
     pub(super) metrics: Option<SourceMetrics>,
     pub(super) output: Option<OutputHook>,
     pub(super) state: Option<StateRun>,
@@ -31,6 +33,10 @@ impl Worker {
     pub(super) async fn run(mut self, mut flow: Box<dyn DynFlow>) -> Result<()> {
         let mut failures = 0;
         while !*self.stop.borrow() {
+            if *self.paused.borrow() {
+                self.wait_resumed().await;
+                continue;
+            }
             let fetched = self
                 .source
                 .fetch(self.config.batch_size, self.config.batch_wait)
@@ -218,6 +224,13 @@ impl Worker {
                 Err(_) => tokio::time::sleep(backoff(&self.config, tries)).await,
             }
         }
+    }
+
+    /// Waits for a resume, or a stop.
+    async fn wait_resumed(&mut self) {
+        let resumed = std::pin::pin!(self.paused.wait_for(|paused| !*paused));
+        let stopped = std::pin::pin!(self.stop.wait_for(|stop| *stop));
+        let _ = futures::future::select(resumed, stopped).await;
     }
 
     /// Sleeps `pause`, or less when a stop comes.

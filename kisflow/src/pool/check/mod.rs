@@ -1,10 +1,13 @@
 //! Checking a [`Config`] against the functions and flows the program registered: every problem
 //! at once, each at the YAML place it concerns.
 
-use crate::config::{Config, FlowConfig, Place, PlaceKey, Problem};
-use crate::flow::{check_edge, check_jumps};
+use crate::config::{Config, Place, PlaceKey, Problem};
 use crate::function::FunctionInfo;
-use crate::registry::{FlowInfo, Registry};
+use crate::registry::Registry;
+
+mod flow;
+
+use flow::check_flow;
 
 /// Every problem of `config` against `registry`. A `partial` config lacks the items of files
 /// that did not load, so a reference to a connector it lacks may point into one of them, and is
@@ -75,7 +78,7 @@ pub(crate) fn problems(config: &Config, registry: &Registry, partial: bool) -> V
 
 /// Each of `params` that `function` declared with a type must parse as it: `what` (a func file,
 /// a YAML flow or a `flow!`) gives a value the handler could only fail on, or misread.
-fn check_params<K: AsRef<str>, V: AsRef<str>>(
+pub(super) fn check_params<K: AsRef<str>, V: AsRef<str>>(
     function: &FunctionInfo,
     params: impl Iterator<Item = (K, V)>,
     what: &str,
@@ -114,7 +117,7 @@ fn unlinked(config: &Config, registry: &Registry) -> Option<Problem> {
     named.extend(
         config
             .flows()
-            .flat_map(|f| f.flows.iter().map(|e| e.fname.as_str())),
+            .flat_map(|f| f.entries().map(|e| e.fname.as_str())),
     );
     named.sort_unstable();
     named.dedup();
@@ -152,129 +155,6 @@ pub(crate) fn count(n: usize, noun: &str) -> String {
         format!("1 {noun}")
     } else {
         format!("{n} {noun}s")
-    }
-}
-
-fn check_flow(
-    config: &Config,
-    registry: &Registry,
-    flow: &FlowConfig,
-    problems: &mut Vec<Problem>,
-) {
-    let name = &flow.flow_name;
-    let flow_place = || config.place(&PlaceKey::Flow(name.clone())).cloned();
-    let entry_place = |index: usize| {
-        config
-            .place(&PlaceKey::FlowFunction {
-                flow: name.clone(),
-                index,
-            })
-            .cloned()
-            .or_else(flow_place)
-    };
-    if flow.flows.is_empty() {
-        problems.push(Problem {
-            place: flow_place(),
-            message: format!("flow `{name}` lists no functions; add them under `flows`"),
-        });
-        return;
-    }
-    let mut functions: Vec<Option<&'static FunctionInfo>> = Vec::new();
-    for (index, entry) in flow.flows.iter().enumerate() {
-        let info = registry.function(&entry.fname).ok();
-        if info.is_none() {
-            problems.push(Problem {
-                place: entry_place(index),
-                message: format!(
-                    "flow `{name}` names function `{}`, which is not registered{}",
-                    entry.fname,
-                    suggestion(&entry.fname, registry.functions().map(FunctionInfo::name))
-                ),
-            });
-        }
-        if let Some(info) = info {
-            let what = format!("flow `{name}`");
-            let place = entry_place(index);
-            check_params(info, entry.params.iter(), &what, place.as_ref(), problems);
-        }
-        functions.push(info);
-    }
-    for (index, pair) in functions.windows(2).enumerate() {
-        if let [Some(prev), Some(next)] = pair
-            && let Err(err) = check_edge(name, prev, next)
-        {
-            problems.push(Problem {
-                place: entry_place(index + 1),
-                message: err.to_string(),
-            });
-        }
-    }
-    if let Some(code) = registry.flows().find(|f| f.name() == name.as_str()) {
-        check_override(flow, code, flow_place(), problems);
-    }
-    let known: Vec<&'static FunctionInfo> = functions.iter().flatten().copied().collect();
-    if known.len() == functions.len() {
-        check_runnable(config, flow, &known, flow_place(), problems);
-    }
-}
-
-/// A YAML flow with the name of a `flow!` may change settings, not functions.
-fn check_override(
-    flow: &FlowConfig,
-    code: FlowInfo,
-    place: Option<Place>,
-    problems: &mut Vec<Problem>,
-) {
-    let declared: Vec<&str> = code.stages().iter().map(|s| s.function().name()).collect();
-    let listed: Vec<&str> = flow.flows.iter().map(|f| f.fname.as_str()).collect();
-    if declared != listed {
-        problems.push(Problem {
-            place,
-            message: format!(
-                "flow `{}` is declared in code (at {}) as {}; YAML may change its params, status \
-                 and connectors, not its functions, so list {} under `flows`, or give the YAML \
-                 flow another name",
-                flow.flow_name,
-                code.location(),
-                code.outline(),
-                declared.join(", ")
-            ),
-        });
-    }
-}
-
-/// Retries need `Clone` inputs, and so do composed flows that may jump.
-fn check_runnable(
-    config: &Config,
-    flow: &FlowConfig,
-    functions: &[&'static FunctionInfo],
-    place: Option<Place>,
-    problems: &mut Vec<Problem>,
-) {
-    for function in functions {
-        let retries = config
-            .func(function.name())
-            .map_or(0, |f| f.option.retry_times);
-        if retries > 0 && !function.input_is_clone() {
-            problems.push(Problem {
-                place: config
-                    .place(&PlaceKey::Func(function.name().to_owned()))
-                    .cloned(),
-                message: format!(
-                    "func `{}` has `retry_times: {retries}`, but its input rows `{}` are not \
-                     `Clone`, and a retry calls it again with the same rows; derive `Clone` for \
-                     them or set `retry_times: 0`",
-                    function.name(),
-                    function.input().name()
-                ),
-            });
-        }
-    }
-    if let Err(err) = check_jumps(&flow.flow_name, functions) {
-        problems.push(Problem {
-            place,
-            message: err.to_string(),
-        });
     }
 }
 
