@@ -131,10 +131,10 @@ async fn a_second_consumer_takes_over_partitions_and_nothing_is_lost() {
     eprintln!("{n} rows; a {a:?}; b {b:?}; {duplicates} saved twice");
     // Cooperative rebalancing moves only the partitions b takes; a batch done on one of them
     // and not yet committed runs again there: at most 4 × 50 rows a rebalance. b's join takes
-    // two rebalances on a quiet machine (400); on a loaded one a missed heartbeat adds more (550
-    // seen with three builds beside the test), so the bound allows four. A source that lost its
-    // commits would run most of the 3,000 rows twice.
-    assert!(duplicates <= 800, "{duplicates} rows saved twice");
+    // two rebalances on a quiet machine (400); on a loaded one missed heartbeats add more (550
+    // and 775 seen with builds and benchmarks beside the test), so the bound allows five. What
+    // this test guards strictly is above: no row lost.
+    assert!(duplicates <= 1000, "{duplicates} rows saved twice");
     assert!(
         a.acked > 0 && b.acked > 0,
         "both consumers ran: a {a:?}, b {b:?}"
