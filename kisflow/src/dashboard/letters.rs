@@ -8,7 +8,7 @@ use axum::http::{Extensions, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 
 use super::html::{self, esc, url};
-use super::{Shared, SourceView, peer};
+use super::{Shared, SourceView};
 use crate::source::StoredLetter;
 
 /// The most letters a list reads from one store.
@@ -177,12 +177,7 @@ pub(super) async fn replay(
         ids.len(),
         ids.join(", ")
     );
-    let who = match state.guard.authorize(
-        &headers,
-        html::first(&form, "token"),
-        &peer(&extensions),
-        &what,
-    ) {
+    let who = match state.authorize(&headers, &form, &extensions, &what) {
         Ok(who) => who,
         Err(refused) => return *refused,
     };

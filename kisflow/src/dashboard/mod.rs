@@ -233,6 +233,20 @@ impl State {
     fn source(&self, flow: &str) -> Option<&SourceView> {
         self.sources.iter().find(|s| s.flow == flow)
     }
+
+    /// Who sent a request that changes something, for the audit log, when it carries the token
+    /// (in its headers or its `form`); else the 403 page to answer with, the refusal logged.
+    fn authorize(
+        &self,
+        headers: &axum::http::HeaderMap,
+        form: &[(String, String)],
+        extensions: &axum::http::Extensions,
+        what: &str,
+    ) -> Result<String, Box<axum::response::Response>> {
+        let token = html::first(form, "token");
+        self.guard
+            .authorize(headers, token, &peer(extensions), what)
+    }
 }
 
 /// The remote address of a request, when the server recorded it.

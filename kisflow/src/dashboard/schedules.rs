@@ -12,7 +12,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 #[cfg(feature = "schedule")]
 use super::html::esc;
 use super::html::{self, url};
-use super::{Shared, State, peer};
+use super::{Shared, State};
 
 /// How many of each schedule's latest runs the grid shows.
 #[cfg(feature = "schedule")]
@@ -206,12 +206,7 @@ pub(super) async fn act(
 ) -> Response {
     let what = format!("{action} schedule `{name}`");
     let form = html::pairs(&body);
-    let who = match state.guard.authorize(
-        &headers,
-        html::first(&form, "token"),
-        &peer(&extensions),
-        &what,
-    ) {
+    let who = match state.authorize(&headers, &form, &extensions, &what) {
         Ok(who) => who,
         Err(refused) => return *refused,
     };

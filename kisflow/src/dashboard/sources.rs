@@ -9,7 +9,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::html::{self, esc, url};
 use super::rates::PerSecond;
-use super::{Shared, SourceView, State, peer};
+use super::{Shared, SourceView, State};
 use crate::source::{Lag, RunReport};
 
 /// How long a page waits for a source to tell its lag.
@@ -165,12 +165,7 @@ pub(super) async fn act(
 ) -> Response {
     let what = format!("{action} source of flow `{flow}`");
     let form = html::pairs(&body);
-    let who = match state.guard.authorize(
-        &headers,
-        html::first(&form, "token"),
-        &peer(&extensions),
-        &what,
-    ) {
+    let who = match state.authorize(&headers, &form, &extensions, &what) {
         Ok(who) => who,
         Err(refused) => return *refused,
     };
