@@ -28,6 +28,7 @@ pub use commit::JsonRow;
 pub use composed::ComposedFlow;
 pub use dynamic::DynFlow;
 pub use settings::{FlowSettings, StageSettings};
+pub(crate) use shape::chains;
 #[cfg(feature = "config")]
 pub(crate) use shape::{check_branch_point, check_edge, check_jumps, edges};
 

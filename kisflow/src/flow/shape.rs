@@ -4,18 +4,28 @@
 use crate::error::{Error, Result};
 use crate::function::FunctionInfo;
 
+/// The chains of a flow of `count` functions whose branches start at `branches`, as index
+/// ranges: the trunk, then each branch in order (the whole flow when `branches` is empty).
+pub(crate) fn chains(
+    count: usize,
+    branches: &[usize],
+) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let starts = std::iter::once(0).chain(branches.iter().copied());
+    let ends = branches.iter().copied().chain([count]);
+    starts.zip(ends).map(|(start, end)| start..end)
+}
+
 /// Every edge of a flow of `count` functions whose branches start at `branches`: each function
 /// to the next within the trunk and within each branch, and the trunk's last function to each
 /// branch's first. As `(prev, next)` indexes, in the order `flow!` checks them.
 pub(crate) fn edges(count: usize, branches: &[usize]) -> Vec<(usize, usize)> {
     let trunk = branches.first().copied().unwrap_or(count);
-    let ends = branches.iter().skip(1).copied().chain([count]);
-    let mut edges: Vec<(usize, usize)> = (1..trunk).map(|next| (next - 1, next)).collect();
-    for (&start, end) in branches.iter().zip(ends) {
-        if trunk > 0 {
-            edges.push((trunk - 1, start));
+    let mut edges = Vec::new();
+    for chain in chains(count, branches) {
+        if chain.start > 0 && trunk > 0 {
+            edges.push((trunk - 1, chain.start));
         }
-        edges.extend((start + 1..end).map(|next| (next - 1, next)));
+        edges.extend((chain.start + 1..chain.end).map(|next| (next - 1, next)));
     }
     edges
 }
@@ -128,6 +138,12 @@ mod tests {
         // a -> b -> [c -> d, e]
         assert_eq!(edges(5, &[2, 4]), [(0, 1), (1, 2), (2, 3), (1, 4)]);
         assert_eq!(edges(1, &[]), []);
+    }
+
+    #[test]
+    fn chains_are_the_trunk_then_each_branch() {
+        assert!(chains(3, &[]).eq(std::iter::once(0..3)), "a chain is one");
+        assert_eq!(chains(5, &[2, 4]).collect::<Vec<_>>(), [0..2, 2..4, 4..5]);
     }
 
     #[test]

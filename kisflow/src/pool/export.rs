@@ -6,6 +6,7 @@ use super::Pool;
 use crate::config::{FlowConfig, FlowFunction, FuncConfig, conn_to_yaml};
 use crate::connector::ConnConfig;
 use crate::error::{Error, Result};
+use crate::registry::FlowInfo;
 
 pub(super) fn export(pool: &Pool, name: &str, dir: &Path) -> Result<Vec<PathBuf>> {
     let flow = flow_config(pool, name)?;
@@ -47,24 +48,29 @@ fn flow_config(pool: &Pool, name: &str) -> Result<FlowConfig> {
             known: pool.flow_names().join(", "),
         });
     };
-    let mut flow = FlowConfig::new(name);
-    let starts = code.branches();
-    for (index, stage) in code.stages().iter().enumerate() {
-        let mut entry = FlowFunction::new(stage.function().name());
-        for (key, value) in stage.flow_params() {
-            entry = entry.param(*key, *value);
-        }
-        // The trunk's functions go under `flows`, then each branch's under its own entry.
-        if index < starts.first().copied().unwrap_or(usize::MAX) {
-            flow.flows.push(entry);
-        } else {
-            match flow.branches.last_mut() {
-                Some(branch) if !starts.contains(&index) => branch.push(entry),
-                _ => flow.branches.push(vec![entry]),
-            }
-        }
-    }
-    Ok(flow)
+    Ok(declared(code))
+}
+
+/// The YAML of a `flow!` as its declaration says it: its functions with the params the `flow!`
+/// gives them, the trunk's under `flows` and each branch's under `branches`.
+pub(super) fn declared(code: FlowInfo) -> FlowConfig {
+    let stages = code.stages();
+    let mut chains = crate::flow::chains(stages.len(), code.branches()).map(|chain| {
+        stages[chain]
+            .iter()
+            .map(|stage| {
+                let entry = FlowFunction::new(stage.function().name());
+                stage
+                    .flow_params()
+                    .iter()
+                    .fold(entry, |entry, (key, value)| entry.param(*key, *value))
+            })
+            .collect::<Vec<_>>()
+    });
+    let mut flow = FlowConfig::new(code.name());
+    flow.flows = chains.next().unwrap_or_default();
+    flow.branches = chains.collect();
+    flow
 }
 
 /// The func file, or one made from the registered function: its mode, defaults and connector.

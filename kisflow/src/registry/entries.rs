@@ -137,18 +137,11 @@ impl std::fmt::Debug for FlowEntry {
 /// Functions as `flow!` writes them: `a -> b`, or `a -> [b, c -> d]` when branches start at
 /// `branches` among `names`.
 pub(crate) fn outline(names: &[&str], branches: &[usize]) -> String {
-    let Some(&first) = branches.first() else {
-        return names.join(" -> ");
-    };
-    let ends = branches.iter().skip(1).copied().chain([names.len()]);
-    let branches: Vec<String> = branches
-        .iter()
-        .zip(ends)
-        .map(|(&start, end)| names[start..end].join(" -> "))
-        .collect();
-    format!(
-        "{} -> [{}]",
-        names[..first].join(" -> "),
-        branches.join(", ")
-    )
+    let mut chains = crate::flow::chains(names.len(), branches).map(|c| names[c].join(" -> "));
+    let trunk = chains.next().unwrap_or_default();
+    let branches: Vec<String> = chains.collect();
+    if branches.is_empty() {
+        return trunk;
+    }
+    format!("{trunk} -> [{}]", branches.join(", "))
 }

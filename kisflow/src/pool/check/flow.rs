@@ -3,7 +3,7 @@
 //! are `Clone`, and a flow that a `flow!` declares keeps that flow's functions.
 
 use super::{check_params, suggestion};
-use crate::config::{Config, FlowConfig, Place, PlaceKey, Problem};
+use crate::config::{Config, FlowConfig, FlowFunction, Place, PlaceKey, Problem};
 use crate::flow::{check_branch_point, check_edge, check_jumps, edges};
 use crate::function::FunctionInfo;
 use crate::registry::{FlowInfo, Registry};
@@ -91,33 +91,22 @@ fn check_override(
     place: Option<Place>,
     problems: &mut Vec<Problem>,
 ) {
-    let declared: Vec<&str> = code.stages().iter().map(|s| s.function().name()).collect();
-    let listed: Vec<&str> = flow.entries().map(|f| f.fname.as_str()).collect();
-    if declared == listed && code.branches() == flow.branch_starts() {
+    let declared = super::super::export::declared(code);
+    if shape(&declared) == shape(flow) {
         return;
     }
-    let write = match code.branches().first() {
-        None => format!("list {} under `flows`", declared.join(", ")),
-        Some(&trunk) => {
-            let ends = code
-                .branches()
-                .iter()
-                .skip(1)
-                .copied()
-                .chain([declared.len()]);
-            let branches: Vec<String> = code
-                .branches()
-                .iter()
-                .zip(ends)
-                .map(|(&start, end)| format!("[{}]", declared[start..end].join(", ")))
-                .collect();
-            format!(
-                "list {} under `flows` and the branches {} under `branches`",
-                declared[..trunk].join(", "),
-                branches.join(", ")
-            )
-        }
-    };
+    let mut write = format!("list {} under `flows`", names(&declared.flows));
+    if !declared.branches.is_empty() {
+        let branches: Vec<String> = declared
+            .branches
+            .iter()
+            .map(|branch| format!("[{}]", names(branch)))
+            .collect();
+        write = format!(
+            "{write} and the branches {} under `branches`",
+            branches.join(", ")
+        );
+    }
     problems.push(Problem {
         place,
         message: format!(
@@ -163,4 +152,16 @@ fn check_runnable(
             message: err.to_string(),
         });
     }
+}
+
+/// A flow's functions in order and where its branches start: what an override must keep.
+fn shape(flow: &FlowConfig) -> (Vec<&str>, Vec<usize>) {
+    let names = flow.entries().map(|f| f.fname.as_str()).collect();
+    (names, flow.branch_starts())
+}
+
+/// The names of `entries`, comma-separated.
+fn names(entries: &[FlowFunction]) -> String {
+    let names: Vec<&str> = entries.iter().map(|f| f.fname.as_str()).collect();
+    names.join(", ")
 }
