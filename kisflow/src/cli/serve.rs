@@ -76,7 +76,7 @@ pub(super) fn serve(
             writeln!(out, "serving flow `{name}` from {describe}").map_err(text)?;
             shown
                 .sources
-                .push((name.clone(), describe, runner.handle()));
+                .push((name.clone(), source.clone(), describe, runner.handle()));
             let mut stop = stop_rx.clone();
             running.spawn(async move {
                 let stopped = async move {

@@ -57,7 +57,13 @@ impl UiArgs {
 pub(super) struct Shown<'a> {
     pub(super) pool: &'a Arc<crate::Pool>,
     pub(super) dir: &'a Path,
-    pub(super) sources: Vec<(String, String, crate::source::RunnerHandle)>,
+    /// Each source's flow, config, description and runner.
+    pub(super) sources: Vec<(
+        String,
+        crate::config::SourceConfig,
+        String,
+        crate::source::RunnerHandle,
+    )>,
     #[cfg_attr(
         not(feature = "schedule"),
         allow(dead_code, reason = "read only with schedules")
@@ -79,13 +85,8 @@ pub(super) async fn start(
     let mut dashboard = Dashboard::new()
         .with_pool(Arc::clone(shown.pool))
         .with_config_dir(shown.dir);
-    for (flow, describe, handle) in shown.sources {
-        let source = shown
-            .pool
-            .config()
-            .flow(&flow)
-            .and_then(|f| f.source.as_ref());
-        let letters = source.and_then(|s| crate::source::DeadLetterStore::of(s).ok());
+    for (flow, source, describe, handle) in shown.sources {
+        let letters = crate::source::DeadLetterStore::of(&source);
         dashboard = dashboard.with_source(&flow, &describe, handle, letters);
     }
     #[cfg(feature = "schedule")]

@@ -8,7 +8,8 @@ use axum::http::{Extensions, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 
 use super::html::{self, esc, url};
-use super::{Shared, SourceView};
+use super::{Shared, State};
+use crate::source::DeadLetterStore;
 use crate::source::StoredLetter;
 
 /// The most letters a list reads from one store.
@@ -32,20 +33,25 @@ pub(super) async fn list(Extract(state): Shared, RawQuery(query): RawQuery) -> H
         esc(kind),
         esc(text)
     );
-    let kept: Vec<&SourceView> = state
+    if state.sources.is_empty() {
+        body.push_str("<p data-testid=\"no-letters\">No source runs in this process.</p>");
+    }
+    for source in state
         .sources
         .iter()
-        .filter(|s| s.letters.is_some())
-        .collect();
-    if kept.is_empty() {
-        body.push_str("<p data-testid=\"no-letters\">No source of this process keeps dead letters where they can be read (redis and nats sources do).</p>");
-    }
-    for source in kept
-        .into_iter()
         .filter(|s| flow.is_empty() || s.flow == flow)
     {
-        let Some(store) = &source.letters else {
-            continue;
+        let store = match &source.letters {
+            Ok(store) => store,
+            Err(why) => {
+                let _ = write!(
+                    body,
+                    "<p class=\"notice\" data-testid=\"no-letters\">{}: {}</p>",
+                    esc(&source.flow),
+                    esc(why)
+                );
+                continue;
+            }
         };
         let letters = match store.list(READ).await {
             Ok(letters) => letters,
@@ -111,9 +117,9 @@ pub(super) async fn one(
     Extract(state): Shared,
     Path((flow, id)): Path<(String, String)>,
 ) -> Response {
-    let Some(store) = state.source(&flow).and_then(|s| s.letters.as_ref()) else {
-        let message = format!("no source of flow `{flow}` keeps dead letters here");
-        return html::notice(StatusCode::NOT_FOUND, "No such letter", &message);
+    let store = match store_of(&state, &flow) {
+        Ok(store) => store,
+        Err(page) => return *page,
     };
     let letter = match store.get(&id).await {
         Ok(Some(letter)) => letter,
@@ -181,9 +187,9 @@ pub(super) async fn replay(
         Ok(who) => who,
         Err(refused) => return *refused,
     };
-    let Some(store) = state.source(&flow).and_then(|s| s.letters.as_ref()) else {
-        let message = format!("no source of flow `{flow}` keeps dead letters here");
-        return html::notice(StatusCode::NOT_FOUND, "No such source", &message);
+    let store = match store_of(&state, &flow) {
+        Ok(store) => store,
+        Err(page) => return *page,
     };
     if ids.is_empty() {
         return html::notice(
@@ -267,3 +273,24 @@ fn result(
     }
     page
 }
+
+/// The dead letters of the source of `flow`, or the page that says why there are none to read.
+fn store_of<'a>(state: &'a State, flow: &str) -> Result<&'a DeadLetterStore, Box<Response>> {
+    let refused = |message: String| {
+        Box::new(html::notice(
+            StatusCode::NOT_FOUND,
+            "No dead letters",
+            &message,
+        ))
+    };
+    match state.source(flow).map(|s| &s.letters) {
+        Some(Ok(store)) => Ok(store),
+        Some(Err(why)) => Err(refused(format!("flow `{flow}`: {why}"))),
+        None => Err(refused(format!(
+            "no source feeds a flow named `{flow}` in this process"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -82,7 +82,8 @@ pub(crate) struct SourceView {
     /// `redis stream scores`, for people.
     pub(crate) describe: String,
     pub(crate) handle: RunnerHandle,
-    pub(crate) letters: Option<DeadLetterStore>,
+    /// Where its dead letters are read, or why they cannot be, as the page says it.
+    pub(crate) letters: std::result::Result<DeadLetterStore, String>,
 }
 
 impl Dashboard {
@@ -109,21 +110,23 @@ impl Dashboard {
     }
 
     /// This dashboard, showing the runner of `handle`, which feeds `flow` from `describe` (for
-    /// people: `redis stream scores`), with the dead letters of `letters` when its backend
-    /// keeps them where they can be read.
+    /// people: `redis stream scores`), with its dead letters read from `letters`, such as
+    /// [`DeadLetterStore::of`] the source's config gives. When that is an error, the Dead letters
+    /// page says it as the reason they cannot be read (`Error::msg` for a source of yours that
+    /// keeps none).
     #[must_use]
     pub fn with_source(
         mut self,
         flow: &str,
         describe: &str,
         handle: RunnerHandle,
-        letters: Option<DeadLetterStore>,
+        letters: crate::Result<DeadLetterStore>,
     ) -> Self {
         self.sources.push(SourceView {
             flow: flow.to_owned(),
             describe: describe.to_owned(),
             handle,
-            letters,
+            letters: letters.map_err(|e| e.chain()),
         });
         self
     }
