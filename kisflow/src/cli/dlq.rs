@@ -29,7 +29,7 @@ pub(super) fn dlq(action: DlqAction, out: &mut dyn Write) -> Result<(), String> 
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
-    runtime.block_on(run(action, &dead, &source.dead_letters, out))
+    runtime.block_on(run(action, &dead, out))
 }
 
 /// The flow's source.
@@ -54,12 +54,7 @@ fn source(flow: &str, config: &Path) -> Result<crate::config::SourceConfig, Stri
     Ok(source)
 }
 
-async fn run(
-    action: DlqAction,
-    dead: &DeadLetterStore,
-    place: &str,
-    out: &mut dyn Write,
-) -> Result<(), String> {
+async fn run(action: DlqAction, dead: &DeadLetterStore, out: &mut dyn Write) -> Result<(), String> {
     match action {
         DlqAction::List { limit, json, .. } => {
             for letter in dead.list(limit).await.map_err(|e| e.chain())? {
@@ -86,7 +81,7 @@ async fn run(
                 let pretty = serde_json::to_string_pretty(&as_json(&letter)).map_err(text)?;
                 writeln!(out, "{pretty}").map_err(text)
             }
-            None => Err(format!("`{place}` holds no dead letter `{id}`")),
+            None => Err(format!("`{}` holds no dead letter `{id}`", dead.place())),
         },
         DlqAction::Replay {
             ids,

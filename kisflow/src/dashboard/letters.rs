@@ -84,7 +84,7 @@ pub(super) async fn list(Extract(state): Shared, RawQuery(query): RawQuery) -> H
              <th>attempts</th><th>replays</th><th>error</th></tr>",
             shown.len(),
             letters.len(),
-            esc(store.stream()),
+            esc(store.place()),
             url(&source.flow),
         );
         for letter in shown {
@@ -126,7 +126,7 @@ pub(super) async fn one(
         Ok(None) => {
             let message = format!(
                 "`{}` holds no dead letter `{id}`; it may have been replayed",
-                store.stream()
+                store.place()
             );
             return html::notice(StatusCode::NOT_FOUND, "No such letter", &message);
         }

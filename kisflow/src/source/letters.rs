@@ -23,6 +23,8 @@ use crate::source::{ReplayReport, StoredLetter};
 /// ```
 pub struct DeadLetterStore {
     kind: Kind,
+    /// Where the letters are kept: the source's `dead_letters`.
+    place: String,
     /// The source stream a replay sends letters back to.
     stream: String,
 }
@@ -37,6 +39,7 @@ enum Kind {
 impl std::fmt::Debug for DeadLetterStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DeadLetterStore")
+            .field("place", &self.place)
             .field("stream", &self.stream)
             .finish_non_exhaustive()
     }
@@ -90,8 +93,16 @@ impl DeadLetterStore {
         };
         Ok(Self {
             kind,
+            place: source.dead_letters.clone(),
             stream: source.stream.clone(),
         })
+    }
+
+    /// Where the letters are kept: the Redis or JetStream stream the source's `dead_letters`
+    /// names.
+    #[must_use]
+    pub fn place(&self) -> &str {
+        &self.place
     }
 
     /// The source stream replays go back to.
