@@ -108,9 +108,7 @@ impl Rows {
             }
         }
     }
-}
 
-impl Rows {
     /// Adds `row` at the end; when these rows are of another type, `row` comes back.
     pub(crate) fn push<T: Send + 'static>(&mut self, row: T) -> Result<(), T> {
         if self.len >= 2 {
@@ -134,9 +132,7 @@ impl Rows {
             }
         }
     }
-}
 
-impl Rows {
     /// These rows, leaving an empty batch.
     fn take(&mut self) -> Self {
         std::mem::replace(self, Self::empty())
