@@ -25,26 +25,17 @@ const MARGIN: usize = 12;
 /// Each node's (column, row), and the edges as (from, to) node indexes.
 type Layout = (Vec<(usize, usize)>, Vec<(usize, usize)>);
 
-/// Where each node sits (column, row) and the edges between them, by node index.
+/// Where each node sits (column, row) and the edges between them, by node index: the trunk on
+/// row 0, each branch on the row of its number from 0, in the columns after the trunk's.
 pub(super) fn layout(nodes: usize, branches: &[usize]) -> Layout {
-    let trunk = branches.first().copied().unwrap_or(nodes).min(nodes);
+    let mut chains = crate::flow::chains(nodes, branches);
+    let trunk = chains.next().map_or(0, |trunk| trunk.end);
     let mut places: Vec<(usize, usize)> = (0..trunk).map(|i| (i, 0)).collect();
-    let mut edges: Vec<(usize, usize)> = (1..trunk).map(|i| (i - 1, i)).collect();
-    let ends = branches.iter().skip(1).copied().chain([nodes]);
-    for (row, (&start, end)) in branches.iter().zip(ends).enumerate() {
-        for i in start..end {
-            places.push((trunk + i - start, row));
-            let from = if i == start {
-                trunk.checked_sub(1)
-            } else {
-                Some(i - 1)
-            };
-            if let Some(from) = from {
-                edges.push((from, i));
-            }
-        }
+    for (row, branch) in chains.enumerate() {
+        let start = branch.start;
+        places.extend(branch.map(|i| (trunk + i - start, row)));
     }
-    (places, edges)
+    (places, crate::flow::edges(nodes, branches))
 }
 
 /// The SVG of a flow's `nodes`, with live `stats` by function name.
