@@ -72,6 +72,17 @@ pub(crate) fn db_error(action: &'static str) -> impl FnOnce(tokio_postgres::Erro
     }
 }
 
+/// `SELECT` of the columns [`RunRecord::from_row`] reads, from `kis_run`, then `$rest`.
+macro_rules! select_runs {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, schedule, slot, fired, status, attempt, instance, started_at, \
+             finished_at, rows, error FROM kis_run ",
+            $rest
+        )
+    };
+}
+
 impl Coordinator {
     /// Connects to the database at `url` (`postgres://user@host:port/db` or
     /// `host=… port=… user=…`) and makes the tables when they are missing.
@@ -196,10 +207,7 @@ impl Coordinator {
         let client = self.client().await?;
         let rows = client
             .query(
-                "SELECT id, schedule, slot, fired, status, attempt, instance, started_at,
-                        finished_at, rows, error
-                 FROM kis_run WHERE ($1::text IS NULL OR schedule = $1)
-                 ORDER BY slot, schedule",
+                select_runs!("WHERE ($1::text IS NULL OR schedule = $1) ORDER BY slot, schedule"),
                 &[&filter.schedule],
             )
             .await
@@ -213,10 +221,11 @@ impl Coordinator {
         let client = self.client().await?;
         let rows = client
             .query(
-                "SELECT * FROM (SELECT id, schedule, slot, fired, status, attempt, instance,
-                        started_at, finished_at, rows, error
-                     FROM kis_run WHERE schedule = $1 ORDER BY slot DESC LIMIT $2) latest
-                 ORDER BY slot",
+                concat!(
+                    "SELECT * FROM (",
+                    select_runs!("WHERE schedule = $1 ORDER BY slot DESC LIMIT $2"),
+                    ") latest ORDER BY slot"
+                ),
                 &[&schedule, &n],
             )
             .await
@@ -228,12 +237,7 @@ impl Coordinator {
     pub async fn run(&self, run: i64) -> Result<Option<RunRecord>> {
         let client = self.client().await?;
         let row = client
-            .query_opt(
-                "SELECT id, schedule, slot, fired, status, attempt, instance, started_at,
-                        finished_at, rows, error
-                 FROM kis_run WHERE id = $1",
-                &[&run],
-            )
+            .query_opt(select_runs!("WHERE id = $1"), &[&run])
             .await
             .map_err(db_error("read a run"))?;
         Ok(row.as_ref().map(RunRecord::from_row))
