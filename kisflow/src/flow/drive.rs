@@ -5,7 +5,6 @@
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Instant;
 
 use futures::future::BoxFuture;
 use tracing::Instrument;
@@ -15,6 +14,7 @@ use super::core::FlowCore;
 use super::run::{self, Chained, Plan, RowsText, debug_enabled, debug_rows};
 use crate::error::{Error, Result};
 use crate::function::Rows;
+use crate::metrics::clock::Instant;
 
 /// The future of one run of a flow instance over its source rows; see [`FlowCore::drive`].
 pub(crate) struct Drive<'a> {

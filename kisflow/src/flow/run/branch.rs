@@ -4,14 +4,13 @@
 //! The functions stay one flat table, the trunk first and then each branch, so contexts, metrics
 //! and connectors work as for a chain; `branches` holds the index where each branch starts.
 
-use std::time::Instant;
-
 use tracing::Instrument;
 
 use super::{Goto, RunState, no_such_stage, step};
 use crate::error::{Error, Result};
 use crate::function::Rows;
 use crate::function::ctx::FlowCtx;
+use crate::metrics::clock::Instant;
 
 /// The function whose rows `run_collect` and `run_json` give back: the last one of the first
 /// branch, or of the chain when there are no branches.

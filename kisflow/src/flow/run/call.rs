@@ -2,7 +2,6 @@
 //! plain functions compiled once rather than in generic ones.
 
 use std::panic::AssertUnwindSafe;
-use std::time::Instant;
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
@@ -12,6 +11,7 @@ use super::{RowsText, debug_enabled, debug_rows};
 use crate::error::{BoxError, Error, Result};
 use crate::function::ctx::FlowCtx;
 use crate::function::{Call, Erased, Rows};
+use crate::metrics::clock::Instant;
 
 /// Drives one handler call: its span, its metrics, and its error named with the flow and
 /// function. A panic becomes [`Error::Panic`].

@@ -1,8 +1,6 @@
 //! The run of a [`Plan::Chain`](super::Plan::Chain) flow: each call's rows go on to the next
 //! function, and a run of plain `fn` handlers is one loop, with no future at all.
 
-use std::time::Instant;
-
 use futures::future::BoxFuture;
 
 use super::call::{self, Later, Started};
@@ -10,6 +8,7 @@ use super::{Goto, RunState, no_such_stage};
 use crate::error::{Error, Result};
 use crate::function::Rows;
 use crate::function::ctx::FlowCtx;
+use crate::metrics::clock::Instant;
 
 /// A run of a [`Plan::Chain`](super::Plan::Chain) flow, as far as it goes without waiting; with
 /// the result, the end of its last call while it is timed.

@@ -13,8 +13,6 @@ mod log;
 mod plan;
 mod state;
 
-use std::time::Instant;
-
 pub(crate) use call::{call, no_such_stage};
 pub(crate) use chain::{Chained, chain};
 use log::log_action;
@@ -25,6 +23,7 @@ pub(crate) use state::{Goto, RunState};
 use crate::error::{Error, Result};
 use crate::function::ctx::FlowCtx;
 use crate::function::{FmtFn, Rows};
+use crate::metrics::clock::Instant;
 
 /// One run over `rows`, the source rows of the first of `ctxs`' functions, as `plan` says.
 /// `branches` are where the branches of a branching flow start (see [`branch`]); empty for a

@@ -1,12 +1,11 @@
 //! [`RunState`]: one run's bookkeeping, and where the run goes after each call.
 
-use std::time::Instant;
-
 use super::log_action;
 use crate::action::{ABORT, DATA_REUSE, FORCE_ENTRY_NEXT, Taken};
 use crate::error::{Error, Result};
 use crate::function::ctx::{Capture, FlowCtx};
 use crate::function::{EncodeFn, Rows};
+use crate::metrics::clock::Instant;
 
 /// Where the run goes after a call.
 #[derive(Debug)]
