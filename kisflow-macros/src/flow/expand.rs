@@ -34,6 +34,11 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
     let flow_out = at(last, quote!(<#last as #private::KisFunction>::Out));
     let branches_const = (!branches.is_empty())
         .then(|| quote!(const BRANCHES: &'static [usize] = &[#(#branches),*];));
+    let typed = typed_run(private, stages, branches);
+    let typed_const = (!typed.is_empty()).then(|| {
+        quote!(const TYPED: #private::Option<#private::TypedFn<Self::In>> =
+            #private::Option::Some(__typed);)
+    });
     quote! {
         #(#attrs)*
         #vis struct #name {
@@ -62,7 +67,10 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
                     column: #private::column!(),
                 };
                 #branches_const
+                #typed_const
             }
+
+            #typed
 
             // An impl header, not an associated type: a `pub` flow may end in a private function.
             #[automatically_derived]
@@ -163,6 +171,58 @@ fn fork_check(private: &TokenStream, stages: &[StageInput], branches: &[usize]) 
             }
         },
     )
+}
+
+/// `__typed`, the typed run of a chain (none for a flow that ends in branches): each function's
+/// typed handler called on the last one's rows, which cross each edge through `FeedsInto::feed`,
+/// located at the function's name as in `checks`, so that a mismatch is still that one error.
+fn typed_run(private: &TokenStream, stages: &[StageInput], branches: &[usize]) -> TokenStream {
+    if !branches.is_empty() {
+        return TokenStream::new();
+    }
+    let last = stages.len() - 1;
+    let calls = (0..stages.len()).map(|index| {
+        let path = &stages[index].path;
+        let function = function_at(private, stages, index);
+        let plain = at(path, quote!(#function::PLAIN));
+        let rows = (index > 0).then(|| {
+            let prev_path = &stages[index - 1].path;
+            at(
+                path,
+                quote! {
+                    type Prev = #prev_path;
+                    type Next = #path;
+                    let rows = <<Prev as #private::EmitsRows>::Row as #private::FeedsInto<
+                        Prev,
+                        Next,
+                        <Next as #private::KisFunction>::In,
+                    >>::feed(<Prev as #private::EmitsRows>::emitted(rows));
+                },
+            )
+        });
+        if index == last {
+            return quote! {{ #rows run.last(#index, rows, #plain) }};
+        }
+        quote! {
+            let rows = {
+                #rows
+                match run.step(#index, rows, #plain) {
+                    #private::Result::Ok(rows) => rows,
+                    #private::Result::Err(ended) => return ended,
+                }
+            };
+        }
+    });
+    let first = &stages[0].path;
+    let flow_in = at(first, quote!(<#first as #private::KisFunction>::In));
+    quote! {
+        fn __typed<'a>(
+            run: &mut #private::TypedRun<'a>,
+            rows: #private::Vec<#flow_in>,
+        ) -> #private::Ended<'a> {
+            #(#calls)*
+        }
+    }
 }
 
 /// One check per function, located at its name: the edge from the function that feeds it (its

@@ -36,6 +36,10 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
         None => quote!(type Out = #private::NoRows;),
     };
     let call = call_fn(private, item, handler, &output, &name);
+    let plain = item.sig.asyncness.is_none().then(|| {
+        quote!(const PLAIN: #private::Option<#private::PlainFn<#input, #output>> =
+            #private::Option::Some(__plain);)
+    });
     let erased = erased_fn(private, args, input, &output);
     let params = args.params.iter().map(|p| {
         let (key, text) = (&p.key, &p.text);
@@ -53,6 +57,11 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
             #[automatically_derived]
             impl #private::EmitsRows for #ident {
                 type Row = #ty;
+
+                #[inline]
+                fn emitted(rows: #private::Vec<#ty>) -> #private::Vec<#ty> {
+                    rows
+                }
             }
         }
     });
@@ -70,6 +79,7 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
             impl #private::KisFunction for #ident {
                 #in_decl
                 #out_decl
+                #plain
                 const INFO: &'static #private::FunctionInfo = &#private::FunctionInfo::__new(
                     #name,
                     #private::Mode::#mode,
@@ -158,17 +168,25 @@ fn call_fn(
     let ident = &item.sig.ident;
     let input = &handler.input;
     if item.sig.asyncness.is_none() {
-        // The shared `Call::plain` does the work, compiled once per row types, not per function.
-        let (call, ctx, unused) = if handler.takes_ctx {
-            (quote!(plain_ctx), quote!(ctx,), quote!())
+        // `__plain` is the handler, typed, for `flow!` chains that run typed; `__call` is the same
+        // call on erased rows, through the shared `Call::plain`, compiled once per row types.
+        let (args_call, unused) = if handler.takes_ctx {
+            (quote!(ctx, rows), quote!())
         } else {
-            (quote!(plain), quote!(), quote!(let _ = &ctx;))
+            (quote!(rows), quote!(let _ = ctx;))
         };
         return quote! {
-            fn __call(ctx: &#private::FlowCtx, rows: #private::Rows) -> #private::Call<'_> {
+            fn __plain(
+                ctx: &#private::FlowCtx,
+                rows: #private::Vec<#input>,
+            ) -> #private::Result<#private::Vec<#output>, #private::BoxError> {
                 #unused
-                #private::Call::#call(
-                    #ctx rows, __ROWS.unwrap_input, __ROWS.wrap_output, #name, #ident,
+                #private::IntoOutput::<#output>::into_output(#ident(#args_call))
+            }
+
+            fn __call(ctx: &#private::FlowCtx, rows: #private::Rows) -> #private::Call<'_> {
+                #private::Call::plain(
+                    ctx, rows, __ROWS.unwrap_input, __ROWS.wrap_output, #name, __plain,
                 )
             }
         };

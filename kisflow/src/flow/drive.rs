@@ -11,18 +11,29 @@ use tracing::Instrument;
 
 use super::connect::connect;
 use super::core::FlowCore;
-use super::run::{self, Chained, Plan, RowsText, debug_enabled, debug_rows};
+use super::run::{
+    self, Chained, Ended, Plan, RowsText, TypedFn, TypedRun, debug_enabled, debug_rows,
+};
 use crate::error::{Error, Result};
-use crate::function::Rows;
+use crate::function::{NoRows, Row, Rows};
+use crate::metrics::FlowMetrics;
 use crate::metrics::clock::Instant;
 
 /// The future of one run of a flow instance over its source rows; see [`FlowCore::drive`].
-pub(crate) struct Drive<'a> {
+pub(crate) struct Drive<'a, T = NoRows> {
     core: &'a FlowCore,
     /// The source rows, until the first poll starts the run.
-    rows: Option<Rows>,
+    start: Option<Start<T>>,
     /// What is left of a run that waits.
     rest: Option<BoxFuture<'a, Result<()>>>,
+}
+
+/// The source rows of a run not yet begun.
+enum Start<T> {
+    /// Erased, for the erased loops.
+    Rows(Rows),
+    /// Typed, with the typed run `flow!` wrote for its chain.
+    Typed(Vec<T>, TypedFn<T>),
 }
 
 /// How far a run went at its first poll.
@@ -33,15 +44,22 @@ enum Begun<'a> {
     Rest(BoxFuture<'a, Result<()>>),
 }
 
-impl Future for Drive<'_> {
+impl<T: Row> Future for Drive<'_, T> {
     type Output = Result<()>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
         let this = self.get_mut();
-        if let Some(rows) = this.rows.take() {
-            match this.core.begin(rows) {
-                Begun::Done(result) => return Poll::Ready(result),
-                Begun::Rest(rest) => this.rest = Some(rest),
+        if let Some(start) = this.start.take() {
+            match start {
+                Start::Rows(rows) => match this.core.begin(rows) {
+                    Begun::Done(result) => return Poll::Ready(result),
+                    Begun::Rest(rest) => this.rest = Some(rest),
+                },
+                Start::Typed(rows, typed) => {
+                    if let Some(result) = this.core.begin_typed(rows, typed, &mut this.rest) {
+                        return Poll::Ready(result);
+                    }
+                }
             }
         }
         let Some(rest) = &mut this.rest else {
@@ -58,6 +76,9 @@ impl Future for Drive<'_> {
     }
 }
 
+// `Drive` is `Unpin` whatever `T` is: it holds `T` only in a `Vec`.
+impl<T> Unpin for Drive<'_, T> {}
+
 impl FlowCore {
     /// One run over `rows`: connectors first, then the functions as the flow's plan says, with
     /// metrics, the run's span and its outcome, and the error logged once, where it ends the
@@ -65,7 +86,25 @@ impl FlowCore {
     pub(crate) fn drive(&self, rows: Rows) -> Drive<'_> {
         Drive {
             core: self,
-            rows: Some(rows),
+            start: Some(Start::Rows(rows)),
+            rest: None,
+        }
+    }
+
+    /// [`drive`](Self::drive) for the typed rows of a `flow!`, with the typed run `flow!` wrote
+    /// for it when it is a chain: a run that can go typed does.
+    pub(crate) fn drive_typed<T: Row>(
+        &self,
+        rows: Vec<T>,
+        typed: Option<TypedFn<T>>,
+    ) -> Drive<'_, T> {
+        let start = match typed {
+            Some(typed) => Start::Typed(rows, typed),
+            None => Start::Rows(Rows::new(rows)),
+        };
+        Drive {
+            core: self,
+            start: Some(start),
             rest: None,
         }
     }
@@ -126,6 +165,63 @@ impl FlowCore {
         }))
     }
 
+    /// Starts a run over typed `rows` through `typed`, the typed run of its chain, when nothing
+    /// this run or its flow uses needs the erased loop: a span or debug event a subscriber wants,
+    /// connectors, retries, jumps, data reuse, a flow switched off, or output kept (see
+    /// [`TypedRun::new`]); otherwise it begins as [`begin`](Self::begin) does. Gives the run's
+    /// result when it ended; what is left of a run that waits goes to `rest` instead.
+    fn begin_typed<'a, T: Row>(
+        &'a self,
+        rows: Vec<T>,
+        typed: TypedFn<T>,
+        rest: &mut Option<BoxFuture<'a, Result<()>>>,
+    ) -> Option<Result<()>> {
+        let typed_run = if self.plan == Plan::Chain
+            && !self.uses_connectors
+            && self.settings.disabled.is_none()
+            && run::quiet()
+        {
+            TypedRun::new(&self.ctxs)
+        } else {
+            None
+        };
+        let Some(mut typed_run) = typed_run else {
+            return match self.begin(Rows::new(rows)) {
+                Begun::Done(result) => Some(result),
+                Begun::Rest(begun) => {
+                    *rest = Some(begun);
+                    None
+                }
+            };
+        };
+        let began = self.metrics.as_ref().map(|m| {
+            m.started(rows.len());
+            Instant::now()
+        });
+        typed_run.began(began);
+        match typed(&mut typed_run, rows) {
+            Ended::Ran => {
+                if let Some(metrics) = &self.metrics {
+                    metrics_finished(metrics, began, typed_run.clock(), false);
+                }
+                Some(Ok(()))
+            }
+            Ended::Failed(err) => {
+                let result = Err(*err);
+                self.end(&tracing::Span::none(), began, typed_run.clock(), &result);
+                Some(result)
+            }
+            Ended::Pending(pending) => {
+                *rest = Some(Box::pin(async move {
+                    let (result, ended) = pending.await;
+                    self.end(&tracing::Span::none(), began, ended, &result);
+                    result
+                }));
+                None
+            }
+        }
+    }
+
     /// Initialises the connectors when a function is bound to one, then runs the functions;
     /// `clock` as [`run::run`] takes it, moved past the connectors.
     async fn connect_and_run(&self, rows: Rows, clock: &mut Option<Instant>) -> Result<()> {
@@ -149,8 +245,8 @@ impl FlowCore {
         ended: Option<Instant>,
         result: &Result<()>,
     ) {
-        if let (Some(metrics), Some(began), Some(ended)) = (&self.metrics, began, ended) {
-            metrics.finished(ended - began, result.is_err());
+        if let Some(metrics) = &self.metrics {
+            metrics_finished(metrics, began, ended, result.is_err());
         }
         match result {
             Ok(()) => {
@@ -163,5 +259,19 @@ impl FlowCore {
                 });
             }
         }
+    }
+}
+
+/// A run's metrics at its end: it `began` and its last call `ended` (both read while metrics
+/// are recorded), and it `failed` or not.
+#[inline]
+fn metrics_finished(
+    metrics: &FlowMetrics,
+    began: Option<Instant>,
+    ended: Option<Instant>,
+    failed: bool,
+) {
+    if let (Some(began), Some(ended)) = (began, ended) {
+        metrics.finished(ended - began, failed);
     }
 }

@@ -19,7 +19,7 @@ use crate::connector::Connector;
 use crate::error::Result;
 use crate::function::ctx::FlowCtx;
 
-use crate::function::{Location, Row, Rows, Stage};
+use crate::function::{Location, Row, Stage};
 use crate::metrics::Metrics;
 use crate::store::{Cache, Metadata};
 
@@ -41,8 +41,10 @@ const RESERVE_LIMIT: usize = 1 << 16;
 /// A flow declared with `flow!`: its name, its input row type and its stages.
 ///
 /// `flow!(Name: a -> b)` implements this on the type `Name`; use [`Flow<Name>`](Flow) to run it.
-/// It is a table, not code: every flow runs on the one run loop compiled into kisflow, so a crate
-/// pays for its functions, not again for each flow that uses them.
+/// It is mostly a table: the run loop that follows actions, retries, jumps, branches and spans
+/// is compiled once, into kisflow. For a chain `flow!` adds one small function that calls each
+/// handler on the last one's typed rows, which a run takes when it needs none of those (see
+/// [`Flow::run`]).
 pub trait FlowSpec: Sized + Send + Sync + 'static {
     /// The row type of the first function's input: what [`Flow::commit`] takes.
     type In: Row;
@@ -57,6 +59,11 @@ pub trait FlowSpec: Sized + Send + Sync + 'static {
     /// branches (`flow!(Name: a -> [b, c -> d])` has `[1, 2]`): the functions before the first
     /// are the trunk. Empty, the default, for a chain.
     const BRANCHES: &'static [usize] = &[];
+    /// The typed run `flow!` writes for a chain, so that a run which uses nothing the erased
+    /// loop alone follows (see `TypedRun`) costs what its calls cost by hand; `None`, the default,
+    /// runs every run on the erased loop.
+    #[doc(hidden)]
+    const TYPED: Option<run::TypedFn<Self::In>> = None;
 }
 
 /// A runnable instance of a flow: committed source rows, an id, and one context per function.
@@ -267,6 +274,11 @@ impl<S: FlowSpec> Flow<S> {
     /// A flow that ends in branches (`flow!(Name: a -> [b, c -> d])`) runs its trunk, then each
     /// branch in the order written on its own copy of the trunk's rows; there, a function that
     /// emits nothing or aborts ends its own branch only. See [`flow!`](crate::flow).
+    ///
+    /// A chain's run calls its handlers straight on their typed rows, as hand-written code
+    /// would, while no tracing subscriber wants its spans (INFO) and the flow has no connectors,
+    /// retries, jumps or data reuse; the first action taken or `async fn` handler met hands the
+    /// rest of the run to the loop that follows them. Either way the run does the same thing.
     pub fn run(&mut self) -> impl Future<Output = Result<()>> + Send + '_ {
         // A switched-off flow keeps its rows for when it is switched on; `drive` says why.
         let rows = if self.inner.core.settings.disabled.is_some() {
@@ -276,7 +288,7 @@ impl<S: FlowSpec> Flow<S> {
         };
         self.last_batch = rows.len().min(RESERVE_LIMIT);
         // Not boxed: a typed run is one future, the caller's own.
-        self.inner.core.drive(Rows::new(rows))
+        self.inner.core.drive_typed(rows, S::TYPED)
     }
 }
 

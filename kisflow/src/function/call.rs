@@ -3,12 +3,16 @@
 
 use futures::future::BoxFuture;
 
-use super::{IntoOutput, Rows};
+use super::Rows;
 use crate::error::BoxError;
 use crate::function::ctx::FlowCtx;
 
 /// Calls a handler on one batch of rows.
 pub(crate) type CallFn = for<'a> fn(&'a FlowCtx, Rows) -> Call<'a>;
+
+/// A plain `fn` handler, typed: its rows in, its output or error back, whatever it returns
+/// ([`IntoOutput`](super::IntoOutput)) and whether it takes its context. `#[kis_function]` makes one per function.
+pub type PlainFn<In, Out> = for<'a> fn(&'a FlowCtx, Vec<In>) -> Result<Vec<Out>, BoxError>;
 
 /// One call of a handler: done already (a plain `fn`), or a future to drive (an `async fn`).
 /// Plain functions thus run without a future or an allocation of their own.
@@ -27,35 +31,22 @@ impl Call<'_> {
         Self::Ready(output.map(wrap))
     }
 
-    /// Calls `handler`, a plain `fn(rows)`, on `rows`: `unwrap` and `wrap` take its input rows out
-    /// of the batch and box its output ([`RowOps`]). Generic over the row types and the handler's
-    /// return type only, so it is compiled once per such combination, not once per function.
+    /// Calls `handler`, a plain `fn` handler as [`PlainFn`], on `rows`: `unwrap` and `wrap` take
+    /// its input rows out of the batch and box its output ([`RowOps`]). Generic over the row
+    /// types only, so it is compiled once per pair of them, not once per function.
+    ///
+    /// [`RowOps`]: super::RowOps
     #[inline]
-    pub fn plain<In, Out, Ret: IntoOutput<Out>>(
-        rows: Rows,
-        unwrap: fn(Rows) -> Result<Vec<In>, Rows>,
-        wrap: fn(Vec<Out>) -> Rows,
-        function: &str,
-        handler: fn(Vec<In>) -> Ret,
-    ) -> Self {
-        match unwrap(rows) {
-            Ok(rows) => Self::Ready(handler(rows).into_output().map(wrap)),
-            Err(_) => Self::mismatch(function, std::any::type_name::<In>()),
-        }
-    }
-
-    /// [`plain`](Self::plain) for a handler that takes its context first, `fn(ctx, rows)`.
-    #[inline]
-    pub fn plain_ctx<In, Out, Ret: IntoOutput<Out>>(
+    pub fn plain<In, Out>(
         ctx: &FlowCtx,
         rows: Rows,
         unwrap: fn(Rows) -> Result<Vec<In>, Rows>,
         wrap: fn(Vec<Out>) -> Rows,
         function: &str,
-        handler: fn(&FlowCtx, Vec<In>) -> Ret,
+        handler: PlainFn<In, Out>,
     ) -> Self {
         match unwrap(rows) {
-            Ok(rows) => Self::Ready(handler(ctx, rows).into_output().map(wrap)),
+            Ok(rows) => Self::Ready(handler(ctx, rows).map(wrap)),
             Err(_) => Self::mismatch(function, std::any::type_name::<In>()),
         }
     }

@@ -11,8 +11,8 @@ mod probe;
 mod rows;
 mod stage;
 
-pub use call::Call;
 pub(crate) use call::CallFn;
+pub use call::{Call, PlainFn};
 pub use erased::{
     Abilities, CloneFn, DecodeFn, EncodeFn, Erased, FmtFn, InputOps, JsonRef, RowOps,
 };
@@ -78,6 +78,10 @@ pub trait KisFunction: 'static {
     type Out: Row;
     /// Name, mode, row types and source location.
     const INFO: &'static FunctionInfo;
+    /// The handler as a typed call, for the typed run of a `flow!` chain; `None` for an
+    /// `async fn` handler, which such a run hands on to the erased loop.
+    #[doc(hidden)]
+    const PLAIN: Option<PlainFn<Self::In, Self::Out>> = None;
 }
 
 /// A row type as the registry knows it: its `TypeId` and readable name.

@@ -19,13 +19,14 @@ pub use crate::checks::{
     ReusableAs, Select, Select2Flag, any_jumps,
 };
 pub use crate::error::{BoxError, Error};
+pub use crate::flow::run::{Ended, TypedFn, TypedRun};
 pub use crate::flow::{Flow, FlowSpec, LastEmits};
 pub use crate::function::ctx::FlowCtx;
 pub use crate::function::{
     Abilities, Call, CloneFn, CloneUnsupported, CloneViaClone, DebugUnsupported, DebugViaDebug,
     DecodeFn, EncodeFn, EncodeUnsupported, EncodeViaSerde, Erased, FmtFn, FunctionInfo, InputOps,
     IntoOutput, JsonRef, JsonUnsupported, JsonViaSerde, KisFunction, Location, NoRows, ParamType,
-    Probe, RowOps, RowType, Rows, Stage,
+    PlainFn, Probe, RowOps, RowType, Rows, Stage,
 };
 pub use crate::mode::Mode;
 pub use crate::registry::{FlowEntry, FunctionEntry};

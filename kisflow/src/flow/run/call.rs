@@ -41,7 +41,7 @@ pub(crate) async fn call(
 
 /// What a handler gave back: its rows or error, or the payload of its panic.
 type Outcome = std::result::Result<std::result::Result<Rows, BoxError>, Panicked>;
-type Panicked = Box<dyn std::any::Any + Send>;
+pub(super) type Panicked = Box<dyn std::any::Any + Send>;
 
 /// A handler call begun by [`start`].
 pub(crate) enum Started<'a> {
@@ -244,7 +244,7 @@ impl<'a> Underway<'a> {
 }
 
 #[cold]
-fn handler_error(ctx: &FlowCtx, source: BoxError) -> Error {
+pub(super) fn handler_error(ctx: &FlowCtx, source: BoxError) -> Error {
     Error::Handler {
         flow: ctx.flow_name().to_owned(),
         function: ctx.function_name().to_owned(),
@@ -253,7 +253,7 @@ fn handler_error(ctx: &FlowCtx, source: BoxError) -> Error {
 }
 
 #[cold]
-fn panic_error(ctx: &FlowCtx, payload: &(dyn std::any::Any + Send)) -> Error {
+pub(super) fn panic_error(ctx: &FlowCtx, payload: &(dyn std::any::Any + Send)) -> Error {
     Error::Panic {
         flow: ctx.flow_name().to_owned(),
         function: ctx.function_name().to_owned(),

@@ -26,12 +26,32 @@ pub(crate) enum Chained<'a> {
 #[inline]
 pub(crate) fn chain(ctxs: &[FlowCtx], rows: Rows, clock: Option<Instant>) -> Chained<'_> {
     let mut run = RunState::new(ctxs, clock, ctxs.len() - 1);
-    match chain_from(&mut run, 0, rows) {
+    go_on(&mut run, 0, rows)
+}
+
+/// Goes on with `run` at function `at`, with `rows` its input: the rest of a chain's run, or of
+/// a typed run (see [`TypedRun`](super::TypedRun)) that reached an `async fn` handler.
+#[inline]
+pub(crate) fn go_on<'a>(run: &mut RunState<'a>, at: usize, rows: Rows) -> Chained<'a> {
+    match chain_from(run, at, rows) {
         Leg::Done(result) => Chained::Done(result, run.clock),
-        Leg::Pending(at, later) => Chained::Pending(Box::pin(async move {
-            let result = chain_rest(&mut run, at, later).await;
-            (result, run.clock)
-        })),
+        Leg::Pending(at, later) => {
+            let mut run = run.clone();
+            Chained::Pending(Box::pin(async move {
+                let result = chain_rest(&mut run, at, later).await;
+                (result, run.clock)
+            }))
+        }
+    }
+}
+
+/// Goes on with `run` after the call of function `at` emitted `out` and took an action: where a
+/// typed run hands over, since actions are followed here, in one place.
+pub(crate) fn go_on_after<'a>(run: &mut RunState<'a>, at: usize, out: Rows) -> Chained<'a> {
+    match after_action(run, at, out) {
+        Next::To(to, rows) => go_on(run, to, rows),
+        Next::Stop => Chained::Done(Ok(()), run.clock),
+        Next::Failed(err) => Chained::Done(Err(*err), run.clock),
     }
 }
 

@@ -3,8 +3,10 @@
 //!
 //! Rows move between functions as [`Rows`]: a typed `Vec`, erased (see there). The loop is
 //! thus compiled once, here, instead of once per `flow!`; a flow costs its crate a table of its
-//! functions and nothing else. The compiler has checked a `flow!`'s edges and the registry a
-//! composed flow's, so the erased calls always find the row type they expect.
+//! functions, and a `flow!` chain one small typed function besides ([`TypedRun`], which hands
+//! over to these loops whenever a run needs more than plain calls). The compiler has checked a
+//! `flow!`'s edges and the registry a composed flow's, so the erased calls always find the row
+//! type they expect.
 
 mod branch;
 mod call;
@@ -12,13 +14,15 @@ mod chain;
 mod log;
 mod plan;
 mod state;
+mod typed;
 
-pub(crate) use call::{call, no_such_stage};
+pub(crate) use call::{call, no_such_stage, quiet};
 pub(crate) use chain::{Chained, chain};
 use log::log_action;
 pub(crate) use log::{debug_enabled, debug_rows, log_retry};
 pub(crate) use plan::Plan;
 pub(crate) use state::{Goto, RunState};
+pub use typed::{Ended, TypedFn, TypedRun};
 
 use crate::error::{Error, Result};
 use crate::function::ctx::FlowCtx;

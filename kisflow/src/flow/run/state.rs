@@ -17,7 +17,7 @@ pub(crate) enum Goto {
 }
 
 /// One run's bookkeeping: its contexts, how many calls it made and its last jump.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct RunState<'a> {
     pub(crate) ctxs: &'a [FlowCtx],
     /// Whether what the output function emits is kept, and how.
@@ -59,6 +59,11 @@ impl<'a> RunState<'a> {
             limit,
             last_jump: None,
         }
+    }
+
+    /// Notes that `calls` calls were made, by a typed run handing over to the erased loop.
+    pub(crate) fn made(&mut self, calls: usize) {
+        self.steps = calls;
     }
 
     /// Counts one call, or ends the run when the step limit is reached.
