@@ -12,7 +12,7 @@ command -v valgrind >/dev/null || { echo "error: valgrind not found; apt-get ins
 cargo build --release -q -p kisflow-bench --example w3_instructions
 bin=${CARGO_TARGET_DIR:-target}/release/examples/w3_instructions
 count() { # $1 = kisflow|metrics|baseline, $2 = runs, $3 = rows per run
-    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" "$2" "$3" 2>&1 |
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null --toggle-collect='kisflow::metrics::clock::calibrate' --collect-atstart=yes "$bin" "$1" "$2" "$3" 2>&1 |
         sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
 per_run() { # $1 = which, $2 = runs, $3 = rows per run

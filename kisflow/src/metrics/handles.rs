@@ -2,9 +2,8 @@
 //! only its own cells, never a label map nor a locked instruction: each instance makes one run at
 //! a time, so its cells have one writer, and a scrape sums every instance's.
 
-use std::time::Duration;
-
 use super::Metrics;
+use super::clock::{self, Elapsed};
 use super::histogram::Observer;
 use super::tally::Cell;
 use crate::mode::Mode;
@@ -29,6 +28,8 @@ pub(crate) struct StageMetrics {
 
 impl FlowMetrics {
     pub(crate) fn new(metrics: &Metrics, flow: &str) -> Self {
+        // Here rather than at the first run's first read: a calibration takes a millisecond or so.
+        clock::calibrate();
         let f = metrics.families();
         let labels = vec![("flow_name", flow.to_owned())];
         Self {
@@ -58,7 +59,7 @@ impl FlowMetrics {
         self.schedule.add(1);
     }
 
-    pub(crate) fn finished(&self, elapsed: Duration, failed: bool) {
+    pub(crate) fn finished(&self, elapsed: Elapsed, failed: bool) {
         self.duration.observe(elapsed);
         if failed {
             self.failed.add(1);
@@ -100,7 +101,7 @@ impl StageMetrics {
     }
 
     /// A call ended after `elapsed`, with `rows_out` rows or an error.
-    pub(crate) fn returned(&self, elapsed: Duration, rows_out: Option<usize>) {
+    pub(crate) fn returned(&self, elapsed: Elapsed, rows_out: Option<usize>) {
         self.duration.observe(elapsed);
         match rows_out {
             Some(rows) => self.rows_out.add(rows as u64),

@@ -1,14 +1,18 @@
 //! [`DurationHistogram`]: a histogram of durations without a lock. Each flow instance observes
 //! into its own [`Observer`], which only it writes (an instance makes one run at a time), with no
 //! locked instruction; a scrape sums the live observers, what dropped ones counted, and what
-//! shared writers (sources, schedules) observed with two atomic additions.
+//! shared writers (sources, schedules) observed with two atomic additions. Observers count in
+//! the metrics clock's ticks, against bounds in ticks, so that a call's end is a subtraction and
+//! comparisons; their sums become nanoseconds when scraped.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 use std::time::Duration;
 
 use prometheus_client::encoding::{EncodeMetric, MetricEncoder, NoLabelSet};
 use prometheus_client::metrics::{MetricType, TypedMetric};
+
+use super::clock::{self, Elapsed};
 
 /// Durations counted into buckets with upper bounds in milliseconds, as Go KisFlow's are.
 #[derive(Clone, Debug)]
@@ -20,8 +24,11 @@ pub(crate) struct DurationHistogram {
 struct Inner {
     /// The buckets' upper bounds in milliseconds, as encoded, without the last one, `+Inf`.
     bounds_ms: &'static [f64],
-    /// The same bounds in nanoseconds, as compared.
-    bounds_ns: Arc<[u64]>,
+    /// The same bounds in nanoseconds, as shared writers compare them.
+    bounds_ns: Box<[u64]>,
+    /// The same bounds in the clock's ticks, as observers compare them: worked out at the first
+    /// observer, once the clock is calibrated.
+    bounds_ticks: OnceLock<Arc<[u64]>>,
     /// What [`DurationHistogram::observe`] counts, for writers that share the histogram.
     shared: Cells,
     parts: Mutex<Parts>,
@@ -41,29 +48,31 @@ struct Counts {
     sum_ns: u64,
 }
 
-/// One observer's counts.
+/// One observer's counts, or the shared writers'.
 #[derive(Debug)]
 struct Cells {
     buckets: Box<[AtomicU64]>,
-    sum_ns: AtomicU64,
+    /// In the clock's ticks for an observer, in nanoseconds for the shared writers.
+    sum: AtomicU64,
 }
 
 /// One instance's share of a [`DurationHistogram`]: observed into with plain loads and stores.
 #[derive(Debug)]
 pub(crate) struct Observer {
     cells: Arc<Cells>,
-    bounds_ns: Arc<[u64]>,
+    bounds_ticks: Arc<[u64]>,
     histogram: DurationHistogram,
 }
 
 impl DurationHistogram {
     pub(crate) fn new(millis: &'static [f64]) -> Self {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // small positive bounds
-        let nanos: Arc<[u64]> = millis.iter().map(|ms| (ms * 1e6).round() as u64).collect();
+        let nanos: Box<[u64]> = millis.iter().map(|ms| (ms * 1e6).round() as u64).collect();
         Self {
             inner: Arc::new(Inner {
                 bounds_ms: millis,
                 bounds_ns: nanos,
+                bounds_ticks: OnceLock::new(),
                 shared: Cells::new(millis.len()),
                 parts: Mutex::new(Parts {
                     retired: Counts {
@@ -78,32 +87,36 @@ impl DurationHistogram {
 
     /// A new observer of this histogram, for one instance.
     pub(crate) fn observer(&self) -> Observer {
-        let cells = Arc::new(Cells::new(self.inner.bounds_ms.len()));
+        let inner = &self.inner;
+        let bounds_ticks = inner
+            .bounds_ticks
+            .get_or_init(|| inner.bounds_ns.iter().map(|&ns| clock::ticks(ns)).collect());
+        let cells = Arc::new(Cells::new(inner.bounds_ms.len()));
         self.parts().live.push(Arc::downgrade(&cells));
         Observer {
             cells,
-            bounds_ns: Arc::clone(&self.inner.bounds_ns),
+            bounds_ticks: Arc::clone(bounds_ticks),
             histogram: self.clone(),
         }
     }
 
     /// Counts one duration from a writer that shares this histogram: two atomic additions.
     pub(crate) fn observe(&self, elapsed: Duration) {
-        let ns = nanos(elapsed);
+        let ns = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
         let cells = &self.inner.shared;
         if let Some(count) = cells.buckets.get(bucket(&self.inner.bounds_ns, ns)) {
             count.fetch_add(1, Ordering::Relaxed);
         }
-        cells.sum_ns.fetch_add(ns, Ordering::Relaxed);
+        cells.sum.fetch_add(ns, Ordering::Relaxed);
     }
 
     /// The counts over every observer, live or dropped, and the shared writers'.
     fn counts(&self) -> Counts {
         let parts = self.parts();
         let mut counts = parts.retired.clone();
-        self.inner.shared.add_to(&mut counts);
+        self.inner.shared.add_to(&mut counts, |ns| ns);
         for cells in parts.live.iter().filter_map(Weak::upgrade) {
-            cells.add_to(&mut counts);
+            cells.add_to(&mut counts, clock::nanos);
         }
         counts
     }
@@ -116,35 +129,32 @@ impl DurationHistogram {
     }
 }
 
-/// A duration in nanoseconds, saturating.
-fn nanos(elapsed: Duration) -> u64 {
-    u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX)
-}
-
-/// The bucket of a duration of `ns`: the first whose bound it does not exceed, else `+Inf`.
+/// The bucket of a duration: the first whose bound it does not exceed, else `+Inf`; the
+/// duration and the bounds in one unit, nanoseconds or ticks.
 #[inline]
-fn bucket(bounds_ns: &[u64], ns: u64) -> usize {
-    bounds_ns
+fn bucket(bounds: &[u64], duration: u64) -> usize {
+    bounds
         .iter()
-        .position(|&bound| ns <= bound)
-        .unwrap_or(bounds_ns.len())
+        .position(|&bound| duration <= bound)
+        .unwrap_or(bounds.len())
 }
 
 impl Cells {
     fn new(bounds: usize) -> Self {
         Self {
             buckets: (0..=bounds).map(|_| AtomicU64::new(0)).collect(),
-            sum_ns: AtomicU64::new(0),
+            sum: AtomicU64::new(0),
         }
     }
 
-    fn add_to(&self, counts: &mut Counts) {
+    /// Adds these counts to `counts`, with `nanos` turning the sum into nanoseconds.
+    fn add_to(&self, counts: &mut Counts, nanos: fn(u64) -> u64) {
         for (total, count) in counts.buckets.iter_mut().zip(self.buckets.iter()) {
             *total = total.wrapping_add(count.load(Ordering::Relaxed));
         }
         counts.sum_ns = counts
             .sum_ns
-            .wrapping_add(self.sum_ns.load(Ordering::Relaxed));
+            .wrapping_add(nanos(self.sum.load(Ordering::Relaxed)));
     }
 }
 
@@ -152,17 +162,17 @@ impl Observer {
     /// Counts one duration: into the first bucket whose bound it does not exceed. Not a locked
     /// instruction: only this observer's instance writes it, one run at a time.
     #[inline]
-    pub(crate) fn observe(&self, elapsed: Duration) {
-        let ns = nanos(elapsed);
-        if let Some(count) = self.cells.buckets.get(bucket(&self.bounds_ns, ns)) {
+    pub(crate) fn observe(&self, elapsed: Elapsed) {
+        let ticks = elapsed.ticks();
+        if let Some(count) = self.cells.buckets.get(bucket(&self.bounds_ticks, ticks)) {
             count.store(
                 count.load(Ordering::Relaxed).wrapping_add(1),
                 Ordering::Relaxed,
             );
         }
-        let sum = &self.cells.sum_ns;
+        let sum = &self.cells.sum;
         sum.store(
-            sum.load(Ordering::Relaxed).wrapping_add(ns),
+            sum.load(Ordering::Relaxed).wrapping_add(ticks),
             Ordering::Relaxed,
         );
     }
@@ -177,7 +187,7 @@ impl Drop for Observer {
     fn drop(&mut self) {
         // Under the histogram's lock, so a scrape counts these exactly once: live or retired.
         let mut parts = self.histogram.parts();
-        self.cells.add_to(&mut parts.retired);
+        self.cells.add_to(&mut parts.retired, clock::nanos);
         let this = Arc::as_ptr(&self.cells);
         parts.live.retain(|live| live.as_ptr() != this);
     }
@@ -215,23 +225,29 @@ impl EncodeMetric for DurationHistogram {
 mod tests {
     use super::*;
 
+    /// A sum of observed durations: the durations' nanoseconds, give or take what rounding
+    /// ticks down to whole nanoseconds makes, each duration's and the sum's.
+    fn assert_near(sum_ns: u64, expected: u64) {
+        assert!(sum_ns.abs_diff(expected) <= 5, "{sum_ns} ns for {expected}");
+    }
+
     #[test]
     fn a_duration_lands_in_the_first_bucket_it_does_not_exceed() {
         let histogram = DurationHistogram::new(&[0.005, 1.0]);
         let observer = histogram.observer();
-        observer.observe(Duration::from_micros(5)); // exactly on the first bound
-        observer.observe(Duration::from_micros(6)); // just above it
-        observer.observe(Duration::from_secs(2)); // above every bound: +Inf
+        observer.observe(Elapsed::of(Duration::from_micros(5))); // exactly on the first bound
+        observer.observe(Elapsed::of(Duration::from_micros(6))); // just above it
+        observer.observe(Elapsed::of(Duration::from_secs(2))); // above every bound: +Inf
         let counts = histogram.counts();
         assert_eq!(counts.buckets, [1, 1, 1]);
-        assert_eq!(counts.sum_ns, 5_000 + 6_000 + 2_000_000_000);
+        assert_near(counts.sum_ns, 5_000 + 6_000 + 2_000_000_000);
     }
 
     #[test]
     fn shared_writers_count_with_the_observers() {
         let histogram = DurationHistogram::new(&[1.0]);
         let observer = histogram.observer();
-        observer.observe(Duration::from_micros(1));
+        observer.observe(Elapsed::of(Duration::from_micros(1)));
         histogram.observe(Duration::from_secs(1));
         assert_eq!(histogram.counts().buckets, [1, 1]);
     }
@@ -241,12 +257,12 @@ mod tests {
         let histogram = DurationHistogram::new(&[1.0]);
         let first = histogram.observer();
         let second = first.fresh();
-        first.observe(Duration::from_micros(1));
-        second.observe(Duration::from_secs(1));
+        first.observe(Elapsed::of(Duration::from_micros(1)));
+        second.observe(Elapsed::of(Duration::from_secs(1)));
         drop(first);
         let counts = histogram.counts();
         assert_eq!(counts.buckets, [1, 1]);
-        assert_eq!(counts.sum_ns, 1_000 + 1_000_000_000);
+        assert_near(counts.sum_ns, 1_000 + 1_000_000_000);
         drop(second);
         assert_eq!(histogram.counts().buckets, [1, 1]);
         assert!(histogram.parts().live.is_empty());
