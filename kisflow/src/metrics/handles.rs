@@ -3,7 +3,7 @@
 //! a time, so its cells have one writer, and a scrape sums every instance's.
 
 use super::Metrics;
-use super::clock::{self, Elapsed};
+use super::clock::Elapsed;
 use super::histogram::Observer;
 use super::tally::Cell;
 use crate::mode::Mode;
@@ -28,8 +28,6 @@ pub(crate) struct StageMetrics {
 
 impl FlowMetrics {
     pub(crate) fn new(metrics: &Metrics, flow: &str) -> Self {
-        // Here rather than at the first run's first read: a calibration takes a millisecond or so.
-        clock::calibrate();
         let f = metrics.families();
         let labels = vec![("flow_name", flow.to_owned())];
         Self {

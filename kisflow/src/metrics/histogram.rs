@@ -14,6 +14,13 @@ use prometheus_client::metrics::{MetricType, TypedMetric};
 
 use super::clock::{self, Elapsed};
 
+/// The most bounds a histogram has: Go KisFlow's flow buckets, 14. A histogram with fewer fills
+/// the rest of its [`Bounds`] with `u64::MAX`, which its last bucket, `+Inf`, takes.
+const MAX_BOUNDS: usize = 15;
+
+/// Upper bounds, in nanoseconds or the clock's ticks, `u64::MAX` past the histogram's own.
+type Bounds = [u64; MAX_BOUNDS];
+
 /// Durations counted into buckets with upper bounds in milliseconds, as Go KisFlow's are.
 #[derive(Clone, Debug)]
 pub(crate) struct DurationHistogram {
@@ -24,12 +31,11 @@ pub(crate) struct DurationHistogram {
 struct Inner {
     /// The buckets' upper bounds in milliseconds, as encoded, without the last one, `+Inf`.
     bounds_ms: &'static [f64],
-    /// The same bounds in nanoseconds, as shared writers compare them.
-    bounds_ns: Box<[u64]>,
     /// The same bounds in the clock's ticks, as observers compare them: worked out at the first
-    /// observer, once the clock is calibrated.
-    bounds_ticks: OnceLock<Arc<[u64]>>,
-    /// What [`DurationHistogram::observe`] counts, for writers that share the histogram.
+    /// observer, which calibrates the clock.
+    bounds_ticks: OnceLock<Bounds>,
+    /// What [`DurationHistogram::observe`] counts, for writers that share the histogram: its
+    /// bounds in nanoseconds.
     shared: Cells,
     parts: Mutex<Parts>,
 }
@@ -48,10 +54,13 @@ struct Counts {
     sum_ns: u64,
 }
 
-/// One observer's counts, or the shared writers'.
+/// One observer's counts, or the shared writers', with the bounds they compare with: one
+/// allocation of fixed size, so that an observation reads no length and checks no index.
 #[derive(Debug)]
 struct Cells {
-    buckets: Box<[AtomicU64]>,
+    bounds: Bounds,
+    /// One more than the bounds, so that every index [`bucket`] gives is in range.
+    buckets: [AtomicU64; MAX_BOUNDS + 1],
     /// In the clock's ticks for an observer, in nanoseconds for the shared writers.
     sum: AtomicU64,
 }
@@ -60,20 +69,27 @@ struct Cells {
 #[derive(Debug)]
 pub(crate) struct Observer {
     cells: Arc<Cells>,
-    bounds_ticks: Arc<[u64]>,
     histogram: DurationHistogram,
 }
 
 impl DurationHistogram {
+    /// A histogram with upper bounds `millis`, at most [`MAX_BOUNDS`] less one of them.
     pub(crate) fn new(millis: &'static [f64]) -> Self {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // small positive bounds
-        let nanos: Box<[u64]> = millis.iter().map(|ms| (ms * 1e6).round() as u64).collect();
+        assert!(
+            millis.len() < MAX_BOUNDS,
+            "a histogram has at most 14 bounds"
+        );
+        let mut nanos = [u64::MAX; MAX_BOUNDS];
+        for (ns, ms) in nanos.iter_mut().zip(millis) {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // small positive
+            let bound = (ms * 1e6).round() as u64;
+            *ns = bound;
+        }
         Self {
             inner: Arc::new(Inner {
                 bounds_ms: millis,
-                bounds_ns: nanos,
                 bounds_ticks: OnceLock::new(),
-                shared: Cells::new(millis.len()),
+                shared: Cells::new(nanos),
                 parts: Mutex::new(Parts {
                     retired: Counts {
                         buckets: vec![0; millis.len() + 1],
@@ -88,14 +104,17 @@ impl DurationHistogram {
     /// A new observer of this histogram, for one instance.
     pub(crate) fn observer(&self) -> Observer {
         let inner = &self.inner;
-        let bounds_ticks = inner
-            .bounds_ticks
-            .get_or_init(|| inner.bounds_ns.iter().map(|&ns| clock::ticks(ns)).collect());
-        let cells = Arc::new(Cells::new(inner.bounds_ms.len()));
+        let bounds = *inner.bounds_ticks.get_or_init(|| {
+            let mut ticks = inner.shared.bounds;
+            for bound in ticks.iter_mut().take(inner.bounds_ms.len()) {
+                *bound = clock::ticks(*bound);
+            }
+            ticks
+        });
+        let cells = Arc::new(Cells::new(bounds));
         self.parts().live.push(Arc::downgrade(&cells));
         Observer {
             cells,
-            bounds_ticks: Arc::clone(bounds_ticks),
             histogram: self.clone(),
         }
     }
@@ -104,9 +123,7 @@ impl DurationHistogram {
     pub(crate) fn observe(&self, elapsed: Duration) {
         let ns = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
         let cells = &self.inner.shared;
-        if let Some(count) = cells.buckets.get(bucket(&self.inner.bounds_ns, ns)) {
-            count.fetch_add(1, Ordering::Relaxed);
-        }
+        cells.buckets[bucket(&cells.bounds, ns)].fetch_add(1, Ordering::Relaxed);
         cells.sum.fetch_add(ns, Ordering::Relaxed);
     }
 
@@ -129,20 +146,22 @@ impl DurationHistogram {
     }
 }
 
-/// The bucket of a duration: the first whose bound it does not exceed, else `+Inf`; the
-/// duration and the bounds in one unit, nanoseconds or ticks.
+/// The bucket of a duration: the first whose bound it does not exceed, the duration and the
+/// bounds in one unit. Past the histogram's own bounds, `u64::MAX` takes every duration into
+/// `+Inf`.
 #[inline]
-fn bucket(bounds: &[u64], duration: u64) -> usize {
+fn bucket(bounds: &Bounds, duration: u64) -> usize {
     bounds
         .iter()
         .position(|&bound| duration <= bound)
-        .unwrap_or(bounds.len())
+        .unwrap_or(MAX_BOUNDS)
 }
 
 impl Cells {
-    fn new(bounds: usize) -> Self {
+    fn new(bounds: Bounds) -> Self {
         Self {
-            buckets: (0..=bounds).map(|_| AtomicU64::new(0)).collect(),
+            bounds,
+            buckets: std::array::from_fn(|_| AtomicU64::new(0)),
             sum: AtomicU64::new(0),
         }
     }
@@ -164,15 +183,14 @@ impl Observer {
     #[inline]
     pub(crate) fn observe(&self, elapsed: Elapsed) {
         let ticks = elapsed.ticks();
-        if let Some(count) = self.cells.buckets.get(bucket(&self.bounds_ticks, ticks)) {
-            count.store(
-                count.load(Ordering::Relaxed).wrapping_add(1),
-                Ordering::Relaxed,
-            );
-        }
-        let sum = &self.cells.sum;
-        sum.store(
-            sum.load(Ordering::Relaxed).wrapping_add(ticks),
+        let cells = &*self.cells;
+        let count = &cells.buckets[bucket(&cells.bounds, ticks)];
+        count.store(
+            count.load(Ordering::Relaxed).wrapping_add(1),
+            Ordering::Relaxed,
+        );
+        cells.sum.store(
+            cells.sum.load(Ordering::Relaxed).wrapping_add(ticks),
             Ordering::Relaxed,
         );
     }
