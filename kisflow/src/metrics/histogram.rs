@@ -1,14 +1,19 @@
 //! [`DurationHistogram`]: a histogram of durations without a lock. Each flow instance observes
-//! into its own [`Observer`], which only it writes (an instance makes one run at a time), with no
-//! locked instruction; a scrape sums the live observers, what dropped ones counted, and what
-//! shared writers (sources, schedules) observed with two atomic additions.
+//! into the histogram part of its own [`Cells`], which only it writes (an instance makes one run
+//! at a time), with no locked instruction; a scrape sums the live instances' cells, what dropped
+//! ones counted, and what shared writers (sources, schedules) observed with two atomic additions.
+//! Instances count in the metrics clock's ticks, against bounds in ticks, so that a call's end
+//! is a subtraction and comparisons; their sums become nanoseconds when scraped.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 use std::time::Duration;
 
 use prometheus_client::encoding::{EncodeMetric, MetricEncoder, NoLabelSet};
 use prometheus_client::metrics::{MetricType, TypedMetric};
+
+use super::cells::{Bounds, Cells, MAX_BOUNDS, bucket};
+use super::clock;
 
 /// Durations counted into buckets with upper bounds in milliseconds, as Go KisFlow's are.
 #[derive(Clone, Debug)]
@@ -20,14 +25,16 @@ pub(crate) struct DurationHistogram {
 struct Inner {
     /// The buckets' upper bounds in milliseconds, as encoded, without the last one, `+Inf`.
     bounds_ms: &'static [f64],
-    /// The same bounds in nanoseconds, as compared.
-    bounds_ns: Arc<[u64]>,
-    /// What [`DurationHistogram::observe`] counts, for writers that share the histogram.
+    /// The same bounds in the clock's ticks, as instances compare them: worked out for the
+    /// first instance, which calibrates the clock.
+    bounds_ticks: OnceLock<Bounds>,
+    /// What [`DurationHistogram::observe`] counts, for writers that share the histogram: its
+    /// bounds in nanoseconds.
     shared: Cells,
     parts: Mutex<Parts>,
 }
 
-/// What a scrape sums: the counts of dropped observers, and the live ones.
+/// What a scrape sums: the counts of dropped instances, and the live ones' cells.
 #[derive(Debug)]
 struct Parts {
     retired: Counts,
@@ -41,30 +48,24 @@ struct Counts {
     sum_ns: u64,
 }
 
-/// One observer's counts.
-#[derive(Debug)]
-struct Cells {
-    buckets: Box<[AtomicU64]>,
-    sum_ns: AtomicU64,
-}
-
-/// One instance's share of a [`DurationHistogram`]: observed into with plain loads and stores.
-#[derive(Debug)]
-pub(crate) struct Observer {
-    cells: Arc<Cells>,
-    bounds_ns: Arc<[u64]>,
-    histogram: DurationHistogram,
-}
-
 impl DurationHistogram {
+    /// A histogram with upper bounds `millis`, fewer than [`MAX_BOUNDS`] of them.
     pub(crate) fn new(millis: &'static [f64]) -> Self {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // small positive bounds
-        let nanos: Arc<[u64]> = millis.iter().map(|ms| (ms * 1e6).round() as u64).collect();
+        assert!(
+            millis.len() < MAX_BOUNDS,
+            "a histogram has at most 14 bounds"
+        );
+        let mut nanos = [u64::MAX; MAX_BOUNDS];
+        for (ns, ms) in nanos.iter_mut().zip(millis) {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // small positive
+            let bound = (ms * 1e6).round() as u64;
+            *ns = bound;
+        }
         Self {
             inner: Arc::new(Inner {
                 bounds_ms: millis,
-                bounds_ns: nanos,
-                shared: Cells::new(millis.len()),
+                bounds_ticks: OnceLock::new(),
+                shared: Cells::new(nanos),
                 parts: Mutex::new(Parts {
                     retired: Counts {
                         buckets: vec![0; millis.len() + 1],
@@ -76,34 +77,47 @@ impl DurationHistogram {
         }
     }
 
-    /// A new observer of this histogram, for one instance.
-    pub(crate) fn observer(&self) -> Observer {
-        let cells = Arc::new(Cells::new(self.inner.bounds_ms.len()));
-        self.parts().live.push(Arc::downgrade(&cells));
-        Observer {
-            cells,
-            bounds_ns: Arc::clone(&self.inner.bounds_ns),
-            histogram: self.clone(),
-        }
+    /// The bounds in the clock's ticks, for an instance's [`Cells`].
+    pub(crate) fn bounds_ticks(&self) -> Bounds {
+        let inner = &*self.inner;
+        *inner.bounds_ticks.get_or_init(|| {
+            let mut ticks = inner.shared.bounds;
+            for bound in ticks.iter_mut().take(inner.bounds_ms.len()) {
+                *bound = clock::ticks(*bound);
+            }
+            ticks
+        })
+    }
+
+    /// Counts the histogram part of `cells` from now on, until [`retire`](Self::retire).
+    pub(crate) fn join(&self, cells: &Arc<Cells>) {
+        self.parts().live.push(Arc::downgrade(cells));
+    }
+
+    /// Keeps what `cells` counted, and stops reading them: their instance is being dropped.
+    pub(crate) fn retire(&self, cells: &Arc<Cells>) {
+        // Under the histogram's lock, so a scrape counts these exactly once: live or retired.
+        let mut parts = self.parts();
+        add_to(cells, &mut parts.retired, clock::nanos);
+        let this = Arc::as_ptr(cells);
+        parts.live.retain(|live| live.as_ptr() != this);
     }
 
     /// Counts one duration from a writer that shares this histogram: two atomic additions.
     pub(crate) fn observe(&self, elapsed: Duration) {
-        let ns = nanos(elapsed);
+        let ns = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
         let cells = &self.inner.shared;
-        if let Some(count) = cells.buckets.get(bucket(&self.inner.bounds_ns, ns)) {
-            count.fetch_add(1, Ordering::Relaxed);
-        }
-        cells.sum_ns.fetch_add(ns, Ordering::Relaxed);
+        cells.buckets[bucket(&cells.bounds, ns)].fetch_add(1, Ordering::Relaxed);
+        cells.sum.fetch_add(ns, Ordering::Relaxed);
     }
 
-    /// The counts over every observer, live or dropped, and the shared writers'.
+    /// The counts over every instance, live or dropped, and the shared writers'.
     fn counts(&self) -> Counts {
         let parts = self.parts();
         let mut counts = parts.retired.clone();
-        self.inner.shared.add_to(&mut counts);
+        add_to(&self.inner.shared, &mut counts, |ns| ns);
         for cells in parts.live.iter().filter_map(Weak::upgrade) {
-            cells.add_to(&mut counts);
+            add_to(&cells, &mut counts, clock::nanos);
         }
         counts
     }
@@ -116,71 +130,15 @@ impl DurationHistogram {
     }
 }
 
-/// A duration in nanoseconds, saturating.
-fn nanos(elapsed: Duration) -> u64 {
-    u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX)
-}
-
-/// The bucket of a duration of `ns`: the first whose bound it does not exceed, else `+Inf`.
-#[inline]
-fn bucket(bounds_ns: &[u64], ns: u64) -> usize {
-    bounds_ns
-        .iter()
-        .position(|&bound| ns <= bound)
-        .unwrap_or(bounds_ns.len())
-}
-
-impl Cells {
-    fn new(bounds: usize) -> Self {
-        Self {
-            buckets: (0..=bounds).map(|_| AtomicU64::new(0)).collect(),
-            sum_ns: AtomicU64::new(0),
-        }
+/// Adds the histogram part of `cells` to `counts`, with `nanos` turning the sum into
+/// nanoseconds.
+fn add_to(cells: &Cells, counts: &mut Counts, nanos: fn(u64) -> u64) {
+    for (total, count) in counts.buckets.iter_mut().zip(cells.buckets.iter()) {
+        *total = total.wrapping_add(count.load(Ordering::Relaxed));
     }
-
-    fn add_to(&self, counts: &mut Counts) {
-        for (total, count) in counts.buckets.iter_mut().zip(self.buckets.iter()) {
-            *total = total.wrapping_add(count.load(Ordering::Relaxed));
-        }
-        counts.sum_ns = counts
-            .sum_ns
-            .wrapping_add(self.sum_ns.load(Ordering::Relaxed));
-    }
-}
-
-impl Observer {
-    /// Counts one duration: into the first bucket whose bound it does not exceed. Not a locked
-    /// instruction: only this observer's instance writes it, one run at a time.
-    #[inline]
-    pub(crate) fn observe(&self, elapsed: Duration) {
-        let ns = nanos(elapsed);
-        if let Some(count) = self.cells.buckets.get(bucket(&self.bounds_ns, ns)) {
-            count.store(
-                count.load(Ordering::Relaxed).wrapping_add(1),
-                Ordering::Relaxed,
-            );
-        }
-        let sum = &self.cells.sum_ns;
-        sum.store(
-            sum.load(Ordering::Relaxed).wrapping_add(ns),
-            Ordering::Relaxed,
-        );
-    }
-
-    /// A new observer of the same histogram, for another instance.
-    pub(crate) fn fresh(&self) -> Self {
-        self.histogram.observer()
-    }
-}
-
-impl Drop for Observer {
-    fn drop(&mut self) {
-        // Under the histogram's lock, so a scrape counts these exactly once: live or retired.
-        let mut parts = self.histogram.parts();
-        self.cells.add_to(&mut parts.retired);
-        let this = Arc::as_ptr(&self.cells);
-        parts.live.retain(|live| live.as_ptr() != this);
-    }
+    counts.sum_ns = counts
+        .sum_ns
+        .wrapping_add(nanos(cells.sum.load(Ordering::Relaxed)));
 }
 
 impl TypedMetric for DurationHistogram {
@@ -214,40 +172,55 @@ impl EncodeMetric for DurationHistogram {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::clock::Elapsed;
+
+    /// An instance's cells, counted by `histogram`.
+    fn instance(histogram: &DurationHistogram) -> Arc<Cells> {
+        let cells = Arc::new(Cells::new(histogram.bounds_ticks()));
+        histogram.join(&cells);
+        cells
+    }
+
+    /// A sum of observed durations: the durations' nanoseconds, give or take what rounding
+    /// ticks down to whole nanoseconds makes, each duration's and the sum's.
+    fn assert_near(sum_ns: u64, expected: u64) {
+        assert!(sum_ns.abs_diff(expected) <= 5, "{sum_ns} ns for {expected}");
+    }
 
     #[test]
     fn a_duration_lands_in_the_first_bucket_it_does_not_exceed() {
         let histogram = DurationHistogram::new(&[0.005, 1.0]);
-        let observer = histogram.observer();
-        observer.observe(Duration::from_micros(5)); // exactly on the first bound
-        observer.observe(Duration::from_micros(6)); // just above it
-        observer.observe(Duration::from_secs(2)); // above every bound: +Inf
+        let cells = instance(&histogram);
+        cells.observe(Elapsed::of(Duration::from_micros(5))); // exactly on the first bound
+        cells.observe(Elapsed::of(Duration::from_micros(6))); // just above it
+        cells.observe(Elapsed::of(Duration::from_secs(2))); // above every bound: +Inf
         let counts = histogram.counts();
         assert_eq!(counts.buckets, [1, 1, 1]);
-        assert_eq!(counts.sum_ns, 5_000 + 6_000 + 2_000_000_000);
+        assert_near(counts.sum_ns, 5_000 + 6_000 + 2_000_000_000);
     }
 
     #[test]
-    fn shared_writers_count_with_the_observers() {
+    fn shared_writers_count_with_the_instances() {
         let histogram = DurationHistogram::new(&[1.0]);
-        let observer = histogram.observer();
-        observer.observe(Duration::from_micros(1));
+        let cells = instance(&histogram);
+        cells.observe(Elapsed::of(Duration::from_micros(1)));
         histogram.observe(Duration::from_secs(1));
         assert_eq!(histogram.counts().buckets, [1, 1]);
     }
 
     #[test]
-    fn observers_of_dropped_instances_still_count() {
+    fn dropped_instances_still_count() {
         let histogram = DurationHistogram::new(&[1.0]);
-        let first = histogram.observer();
-        let second = first.fresh();
-        first.observe(Duration::from_micros(1));
-        second.observe(Duration::from_secs(1));
+        let first = instance(&histogram);
+        let second = instance(&histogram);
+        first.observe(Elapsed::of(Duration::from_micros(1)));
+        second.observe(Elapsed::of(Duration::from_secs(1)));
+        histogram.retire(&first);
         drop(first);
         let counts = histogram.counts();
         assert_eq!(counts.buckets, [1, 1]);
-        assert_eq!(counts.sum_ns, 1_000 + 1_000_000_000);
-        drop(second);
+        assert_near(counts.sum_ns, 1_000 + 1_000_000_000);
+        histogram.retire(&second);
         assert_eq!(histogram.counts().buckets, [1, 1]);
         assert!(histogram.parts().live.is_empty());
     }

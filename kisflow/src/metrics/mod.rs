@@ -1,6 +1,7 @@
 //! Prometheus metrics: Go KisFlow's six series plus per-function row and error counts, in a
 //! registry you own or in the process-wide default.
 
+mod cells;
 pub(crate) mod clock;
 mod handles;
 mod histogram;

@@ -1,86 +1,63 @@
 //! [`Tally`]: a counter series that flow instances add to without a locked instruction. Each
-//! instance holds its own [`Cell`], which only it writes (an instance makes one run at a time),
-//! and a scrape sums the live cells and what dropped ones counted. It encodes as
-//! prometheus-client's `Counter` does, so the text a scrape reads is the same.
+//! instance counts into one of the counters of its own [`Cells`], which only it writes (an
+//! instance makes one run at a time), and a scrape sums the live instances' counters and what
+//! dropped ones counted. It encodes as prometheus-client's `Counter` does, so the text a scrape
+//! reads is the same.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use prometheus_client::encoding::{EncodeMetric, MetricEncoder, NoLabelSet};
 use prometheus_client::metrics::{MetricType, TypedMetric};
 
-/// A counter series, summed over the cells of the instances that record into it.
+use super::cells::Cells;
+
+/// A counter series, summed over the counters of the instances that record into it.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Tally {
     inner: Arc<Mutex<Parts>>,
 }
 
-/// What a tally sums: the counts of dropped cells, and the live cells.
+/// What a tally sums: the counts of dropped instances, and the live instances' counters, each
+/// their cells and which counter.
 #[derive(Debug, Default)]
 struct Parts {
     retired: u64,
-    live: Vec<Weak<AtomicU64>>,
-}
-
-/// One instance's share of a [`Tally`]: added to with a plain load and store.
-#[derive(Debug)]
-pub(crate) struct Cell {
-    value: Arc<AtomicU64>,
-    tally: Tally,
+    live: Vec<(Weak<Cells>, usize)>,
 }
 
 impl Tally {
-    /// A new cell of this tally, for one instance.
-    pub(crate) fn cell(&self) -> Cell {
-        let value = Arc::new(AtomicU64::new(0));
-        self.parts().live.push(Arc::downgrade(&value));
-        Cell {
-            value,
-            tally: self.clone(),
-        }
+    /// Counts counter `counter` of `cells` from now on, until [`retire`](Self::retire).
+    pub(crate) fn join(&self, cells: &Arc<Cells>, counter: usize) {
+        self.parts().live.push((Arc::downgrade(cells), counter));
     }
 
-    /// The sum over every cell, live or dropped.
+    /// Keeps what counter `counter` of `cells` counted, and stops reading it: its instance is
+    /// being dropped.
+    pub(crate) fn retire(&self, cells: &Arc<Cells>, counter: usize) {
+        // Under the tally's lock, so a scrape counts the counter exactly once: live or retired.
+        let mut parts = self.parts();
+        let count = cells.counters[counter].load(Ordering::Relaxed);
+        parts.retired = parts.retired.wrapping_add(count);
+        let this = Arc::as_ptr(cells);
+        parts
+            .live
+            .retain(|(live, at)| live.as_ptr() != this || *at != counter);
+    }
+
+    /// The sum over every counter, live or dropped.
     pub(crate) fn get(&self) -> u64 {
         let parts = self.parts();
         let live: u64 = parts
             .live
             .iter()
-            .filter_map(Weak::upgrade)
-            .map(|value| value.load(Ordering::Relaxed))
-            .sum();
-        parts.retired + live
+            .filter_map(|(cells, at)| Some(cells.upgrade()?.counters[*at].load(Ordering::Relaxed)))
+            .fold(0, u64::wrapping_add);
+        parts.retired.wrapping_add(live)
     }
 
     fn parts(&self) -> std::sync::MutexGuard<'_, Parts> {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-impl Cell {
-    /// Adds `n`. Not a locked instruction: only this cell's instance writes it, one run at a
-    /// time, and a scrape that reads it mid-run sees the count before or after.
-    #[inline]
-    pub(crate) fn add(&self, n: u64) {
-        let value = self.value.load(Ordering::Relaxed);
-        self.value.store(value.wrapping_add(n), Ordering::Relaxed);
-    }
-
-    /// A new cell of the same tally, for another instance.
-    pub(crate) fn fresh(&self) -> Self {
-        self.tally.cell()
-    }
-}
-
-impl Drop for Cell {
-    fn drop(&mut self) {
-        // Under the tally's lock, so a scrape counts this cell exactly once: live or retired.
-        let mut parts = self.tally.parts();
-        parts.retired = parts
-            .retired
-            .wrapping_add(self.value.load(Ordering::Relaxed));
-        let this = Arc::as_ptr(&self.value);
-        parts.live.retain(|live| live.as_ptr() != this);
     }
 }
 
@@ -101,19 +78,24 @@ impl EncodeMetric for Tally {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::cells::MAX_BOUNDS;
 
     #[test]
-    fn a_tally_sums_its_live_cells_and_keeps_what_dropped_ones_counted() {
+    fn a_tally_sums_its_live_counters_and_keeps_what_dropped_ones_counted() {
         let tally = Tally::default();
-        let one = tally.cell();
-        let two = one.fresh();
-        one.add(3);
-        two.add(4);
+        let one = Arc::new(Cells::new([u64::MAX; MAX_BOUNDS]));
+        let two = Arc::new(Cells::new([u64::MAX; MAX_BOUNDS]));
+        tally.join(&one, 0);
+        tally.join(&two, 3);
+        one.add(0, 3);
+        one.add(1, 100); // another series' counter
+        two.add(3, 4);
         assert_eq!(tally.get(), 7);
+        tally.retire(&one, 0);
         drop(one);
-        two.add(1);
+        two.add(3, 1);
         assert_eq!(tally.get(), 8);
-        drop(two);
+        tally.retire(&two, 3);
         assert_eq!(tally.get(), 8);
         assert!(tally.parts().live.is_empty());
     }
