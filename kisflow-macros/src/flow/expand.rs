@@ -174,53 +174,58 @@ fn fork_check(private: &TokenStream, stages: &[StageInput], branches: &[usize]) 
 }
 
 /// `__typed`, the typed run of a chain (none for a flow that ends in branches): each function's
-/// typed handler called on the last one's rows, which cross each edge through `FeedsInto::feed`,
-/// located at the function's name as in `checks`, so that a mismatch is still that one error.
+/// typed handler called on what the one before emitted, in straight-line calls, every branch of
+/// them being in kisflow's `TypedRun`. A chain's edges are checked here, where its rows cross
+/// them, rather than in `checks`: `EmitsRows::emitted` and `FeedsInto::feed`, located at the
+/// next function's name, so a sink in the middle or a row mismatch is one error there.
 fn typed_run(private: &TokenStream, stages: &[StageInput], branches: &[usize]) -> TokenStream {
     if !branches.is_empty() {
         return TokenStream::new();
     }
-    let last = stages.len() - 1;
-    let calls = (0..stages.len()).map(|index| {
-        let path = &stages[index].path;
+    let plain = |index: usize| {
         let function = function_at(private, stages, index);
-        let plain = at(path, quote!(#function::PLAIN));
-        let rows = (index > 0).then(|| {
-            let prev_path = &stages[index - 1].path;
-            at(
-                path,
-                quote! {
-                    type Prev = #prev_path;
-                    type Next = #path;
-                    let rows = <<Prev as #private::EmitsRows>::Row as #private::FeedsInto<
+        at(&stages[index].path, quote!(#function::PLAIN))
+    };
+    let first = plain(0);
+    let then = (1..stages.len()).map(|index| {
+        let prev = &stages[index - 1].path;
+        let next = &stages[index].path;
+        let plain = plain(index);
+        // Aliases put both names where only a type can stand: a plain `fn` given as a generic
+        // argument would be taken for a constant, and reported twice.
+        let call = at(
+            next,
+            quote! {
+                type Prev = #prev;
+                type Next = #next;
+                run.then(
+                    #index,
+                    rows,
+                    <Prev as #private::EmitsRows>::emitted,
+                    <<Prev as #private::EmitsRows>::Row as #private::FeedsInto<
                         Prev,
                         Next,
                         <Next as #private::KisFunction>::In,
-                    >>::feed(<Prev as #private::EmitsRows>::emitted(rows));
-                },
-            )
-        });
-        if index == last {
-            return quote! {{ #rows run.last(#index, rows, #plain) }};
-        }
-        quote! {
-            let rows = {
-                #rows
-                match run.step(#index, rows, #plain) {
-                    #private::Result::Ok(rows) => rows,
-                    #private::Result::Err(ended) => return ended,
-                }
-            };
-        }
+                    >>::feed,
+                    #plain,
+                )
+            },
+        );
+        quote!(let rows = { #call };)
     });
-    let first = &stages[0].path;
-    let flow_in = at(first, quote!(<#first as #private::KisFunction>::In));
+    let first_path = &stages[0].path;
+    let flow_in = at(
+        first_path,
+        quote!(<#first_path as #private::KisFunction>::In),
+    );
     quote! {
         fn __typed<'a>(
             run: &mut #private::TypedRun<'a>,
             rows: #private::Vec<#flow_in>,
         ) -> #private::Ended<'a> {
-            #(#calls)*
+            let rows = run.first(rows, #first);
+            #(#then)*
+            #private::TypedRun::end(rows)
         }
     }
 }
@@ -236,22 +241,25 @@ fn checks(private: &TokenStream, stages: &[StageInput], branches: &[usize]) -> V
             // `EmitsRows` and `FeedsInto` themselves, not through `Edge`'s blanket impl: the
             // compiler then reports the bound that failed in its own words and nothing else,
             // where a bound reached through an impl also quotes that impl from kisflow's source.
-            let edge = feeder(branches, index).map(|prev| {
-                let prev_path = &stages[prev].path;
-                // Aliases put both names where only a type can stand: a plain `fn` given as
-                // a generic argument would be taken for a constant, and reported twice.
-                quote! {
-                    {
-                        type Prev = #prev_path;
-                        type Next = #path;
-                        let _ = <<Prev as #private::EmitsRows>::Row as #private::FeedsInto<
-                            Prev,
-                            Next,
-                            <Next as #private::KisFunction>::In,
-                        >>::feed;
+            // A chain's edges are checked in `__typed`, where its rows cross them.
+            let edge = feeder(branches, index)
+                .filter(|_| !branches.is_empty())
+                .map(|prev| {
+                    let prev_path = &stages[prev].path;
+                    // Aliases put both names where only a type can stand: a plain `fn` given as
+                    // a generic argument would be taken for a constant, and reported twice.
+                    quote! {
+                        {
+                            type Prev = #prev_path;
+                            type Next = #path;
+                            let _ = <<Prev as #private::EmitsRows>::Row as #private::FeedsInto<
+                                Prev,
+                                Next,
+                                <Next as #private::KisFunction>::In,
+                            >>::feed;
+                        }
                     }
-                }
-            });
+                });
             let function = function_at(private, stages, index);
             at(
                 path,

@@ -3,6 +3,7 @@
 //! (connectors, an `async fn` handler) or that branches, jumps, retries or is traced goes on in
 //! a boxed future, whose cost is small next to theirs.
 
+use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -12,12 +13,12 @@ use tracing::Instrument;
 use super::connect::connect;
 use super::core::FlowCore;
 use super::run::{
-    self, Chained, Ended, Plan, RowsText, TypedFn, TypedRun, debug_enabled, debug_rows,
+    self, Chained, End, Plan, RowsText, TypedFn, TypedRun, debug_enabled, debug_rows,
 };
 use crate::error::{Error, Result};
 use crate::function::{NoRows, Row, Rows};
 use crate::metrics::FlowMetrics;
-use crate::metrics::clock::Instant;
+use crate::metrics::clock::{Clock, Instant};
 
 /// The future of one run of a flow instance over its source rows; see [`FlowCore::drive`].
 pub(crate) struct Drive<'a, T = NoRows> {
@@ -176,16 +177,12 @@ impl FlowCore {
         typed: TypedFn<T>,
         rest: &mut Option<BoxFuture<'a, Result<()>>>,
     ) -> Option<Result<()>> {
-        let typed_run = if self.plan == Plan::Chain
-            && !self.uses_connectors
-            && self.settings.disabled.is_none()
-            && run::quiet()
+        if self.plan != Plan::Chain
+            || self.uses_connectors
+            || self.settings.disabled.is_some()
+            || !run::quiet()
+            || !TypedRun::fits(&self.ctxs)
         {
-            TypedRun::new(&self.ctxs)
-        } else {
-            None
-        };
-        let Some(mut typed_run) = typed_run else {
             return match self.begin(Rows::new(rows)) {
                 Begun::Done(result) => Some(result),
                 Begun::Rest(begun) => {
@@ -193,25 +190,29 @@ impl FlowCore {
                     None
                 }
             };
-        };
-        let began = self.metrics.as_ref().map(|m| {
+        }
+        let timer = self.metrics.as_ref().map(|m| {
             m.started(rows.len());
-            Instant::now()
+            Clock::get()
         });
-        typed_run.began(began);
-        match typed(&mut typed_run, rows) {
-            Ended::Ran => {
+        let mut typed_run = TypedRun::new(&self.ctxs, timer);
+        let began = typed_run.clock();
+        // One guard around the whole run: a panic names the function called last.
+        let ended = std::panic::catch_unwind(AssertUnwindSafe(|| typed(&mut typed_run, rows)))
+            .unwrap_or_else(|payload| typed_run.caught(payload));
+        match ended.0 {
+            End::Ran => {
                 if let Some(metrics) = &self.metrics {
                     metrics_finished(metrics, began, typed_run.clock(), false);
                 }
                 Some(Ok(()))
             }
-            Ended::Failed(err) => {
+            End::Failed(err) => {
                 let result = Err(*err);
                 self.end(&tracing::Span::none(), began, typed_run.clock(), &result);
                 Some(result)
             }
-            Ended::Pending(pending) => {
+            End::Pending(pending) => {
                 *rest = Some(Box::pin(async move {
                     let (result, ended) = pending.await;
                     self.end(&tracing::Span::none(), began, ended, &result);

@@ -127,6 +127,7 @@ impl StageMetrics {
     }
 
     /// A call starts with `rows_in` rows.
+    #[inline]
     pub(crate) fn called(&self, rows_in: usize) {
         let cells = &*self.0.cells;
         cells.add(SCHEDULE, 1);
@@ -134,6 +135,7 @@ impl StageMetrics {
     }
 
     /// A call ended after `elapsed`, with `rows_out` rows or an error.
+    #[inline]
     pub(crate) fn returned(&self, elapsed: Elapsed, rows_out: Option<usize>) {
         let cells = &*self.0.cells;
         cells.observe(elapsed);

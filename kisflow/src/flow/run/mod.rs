@@ -22,7 +22,8 @@ use log::log_action;
 pub(crate) use log::{debug_enabled, debug_rows, log_retry};
 pub(crate) use plan::Plan;
 pub(crate) use state::{Goto, RunState};
-pub use typed::{Ended, TypedFn, TypedRun};
+pub(crate) use typed::End;
+pub use typed::{Ended, Step, TypedFn, TypedRun};
 
 use crate::error::{Error, Result};
 use crate::function::ctx::FlowCtx;

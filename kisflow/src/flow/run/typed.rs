@@ -1,11 +1,13 @@
 //! [`TypedRun`]: the run of a `flow!` chain over its rows as they are typed. `flow!` writes, for
-//! each chain, one small function that calls [`TypedRun::step`] per function with the next
-//! function's own typed handler ([`PlainFn`]), so a row per run costs what the calls cost by
-//! hand: no batch is boxed, no row type is looked up, no call goes through a pointer. Everything
-//! else a run can meet (an action, an `async fn` handler) hands over to the erased chain loop,
-//! which follows it exactly as in any other run.
+//! each chain, one small straight-line function that calls [`TypedRun::first`], then
+//! [`TypedRun::then`] per function, with each function's own typed handler ([`PlainFn`]), so a
+//! row per run costs what the calls cost by hand: no batch is boxed, no row type is looked up.
+//! Everything else a run can meet (an action, an `async fn` handler) hands over to the erased
+//! chain loop, which follows it exactly as in any other run.
+//!
+//! The glue is kept to calls alone, with every branch in here, compiled once per pair of row
+//! types, because it is compiled once per flow: its size is what each `flow!` costs a build.
 
-use std::panic::AssertUnwindSafe;
 use std::sync::atomic::Ordering;
 
 use futures::future::BoxFuture;
@@ -16,11 +18,14 @@ use super::{Chained, RunState, no_such_stage};
 use crate::error::{BoxError, Error};
 use crate::function::ctx::{Capture, FlowCtx};
 use crate::function::{PlainFn, Row, Rows};
-use crate::metrics::clock::Instant;
+use crate::metrics::clock::{Clock, Instant};
 
 /// The typed run of a flow whose first function takes `In` rows, as `flow!` writes it for a
-/// chain: [`TypedRun::step`] for each function but the last, then [`TypedRun::last`].
+/// chain.
 pub type TypedFn<In> = for<'a> fn(&mut TypedRun<'a>, Vec<In>) -> Ended<'a>;
+
+/// Where a typed run is after a call: the rows on their way to the next function, or its end.
+pub type Step<'a, T> = Result<Vec<T>, Ended<'a>>;
 
 /// A run of a `flow!` chain through its functions' typed handlers; see the module.
 #[doc(hidden)]
@@ -29,11 +34,20 @@ pub struct TypedRun<'a> {
     /// When the last call ended (or the run began), while metrics are recorded, as
     /// [`RunState`]'s.
     clock: Option<Instant>,
+    /// The function called last, which a panic caught around the whole run names.
+    at: usize,
+    /// When that call started, while metrics are recorded.
+    started: Option<Instant>,
+    /// The clock, while metrics are recorded.
+    timer: Option<Clock>,
 }
 
-/// How a [`TypedRun`] ended: small, so that the common end moves next to nothing.
+/// How a [`TypedRun`] ended; opaque outside kisflow.
 #[doc(hidden)]
-pub enum Ended<'a> {
+pub struct Ended<'a>(pub(crate) End<'a>);
+
+/// How a [`TypedRun`] ended: small, so that the common end moves next to nothing.
+pub(crate) enum End<'a> {
     /// Every call returned; the run ended, successfully.
     Ran,
     /// A call failed, or the erased loop the run handed over to ended with this error.
@@ -44,98 +58,148 @@ pub enum Ended<'a> {
 }
 
 impl<'a> TypedRun<'a> {
-    /// A typed run over `ctxs`; `None` when this run must take the erased loop: it keeps its
-    /// output, or its step limit is below the number of functions (the erased loop says where it
-    /// was reached).
+    /// Whether a run over `ctxs` may go typed: it keeps no output, and its step limit lets each
+    /// function be called once, all a chain without jumps calls (the erased loop says where a
+    /// lower limit is reached).
     #[inline]
-    pub(crate) fn new(ctxs: &'a [FlowCtx]) -> Option<Self> {
-        let shared = ctxs.first()?.shared();
-        let keeps = shared.capture.load(Ordering::Relaxed) != Capture::Nothing as u8;
-        let limited = shared.step_limit.load(Ordering::Relaxed) < ctxs.len();
-        (!keeps && !limited).then_some(Self { ctxs, clock: None })
+    pub(crate) fn fits(ctxs: &[FlowCtx]) -> bool {
+        ctxs.first().is_some_and(|ctx| {
+            let shared = ctx.shared();
+            shared.capture.load(Ordering::Relaxed) == Capture::Nothing as u8
+                && shared.step_limit.load(Ordering::Relaxed) >= ctxs.len()
+        })
     }
 
-    /// Notes when the run began, while metrics are recorded: its first call starts then.
-    pub(crate) fn began(&mut self, clock: Option<Instant>) {
-        self.clock = clock;
+    /// A typed run over `ctxs`, timed by `timer` while metrics are recorded: it begins now.
+    #[inline]
+    pub(crate) fn new(ctxs: &'a [FlowCtx], timer: Option<Clock>) -> Self {
+        Self {
+            ctxs,
+            clock: timer.map(Clock::now),
+            at: 0,
+            started: None,
+            timer,
+        }
     }
 
-    /// When the last call ended, while metrics are recorded: the run's end, once it ended.
+    /// When the last call ended, while metrics are recorded: when the run began, until its first
+    /// call ended; the run's end, once it ended.
     pub(crate) fn clock(&self) -> Option<Instant> {
         self.clock
     }
 
-    /// Calls function `at` (`plain`, its typed handler) on `rows`, and hands its rows on; the run
-    /// ends here when they are none (as a chain does), or goes on in the erased loop, given back
-    /// as the error, when the call failed or took an action, or the handler is an `async fn`.
+    /// Calls the first function (`plain`, its typed handler) on the run's `rows`.
     #[inline]
-    pub fn step<In: Row, Out: Row>(
+    pub fn first<In: Row, Out: Row>(
         &mut self,
-        at: usize,
         rows: Vec<In>,
         plain: Option<PlainFn<In, Out>>,
-    ) -> Result<Vec<Out>, Ended<'a>> {
-        let out = self.call(at, rows, plain)?;
-        if out.is_empty() {
-            return Err(Ended::Ran);
-        }
-        Ok(out)
+    ) -> Step<'a, Out> {
+        self.call(0, rows, plain)
     }
 
-    /// [`step`](Self::step) for the last function: the run ends with its call.
+    /// Calls function `at` (`plain`, its typed handler) on what the one before emitted, when
+    /// the run is still under way: `emitted` and `feed` hand its rows over unchanged, and are
+    /// there for the compiler to check the edge. The run ends at a call that emits no rows (as
+    /// a chain does), and goes on in the erased loop when a call takes an action or the handler
+    /// is an `async fn`.
     #[inline]
-    pub fn last<In: Row, Out: Row>(
+    pub fn then<T: Row, R, In: Row, Out: Row>(
         &mut self,
         at: usize,
-        rows: Vec<In>,
+        step: Step<'a, T>,
+        emitted: fn(Vec<T>) -> Vec<R>,
+        feed: fn(Vec<R>) -> Vec<In>,
         plain: Option<PlainFn<In, Out>>,
-    ) -> Ended<'a> {
-        match self.call(at, rows, plain) {
-            Ok(_) => Ended::Ran,
+    ) -> Step<'a, Out> {
+        let rows = feed(emitted(step?));
+        if rows.is_empty() {
+            return Err(Ended(End::Ran));
+        }
+        self.call(at, rows, plain)
+    }
+
+    /// The run's end, after its last call or where it ended before.
+    #[inline]
+    #[must_use]
+    pub fn end<T>(step: Step<'a, T>) -> Ended<'a> {
+        match step {
+            Ok(_) => Ended(End::Ran),
             Err(ended) => ended,
         }
     }
 
-    /// One call of function `at`, guarded against panics and timed while metrics are recorded, as
-    /// the erased loop's plain calls are.
+    /// One call of function `at`, timed while metrics are recorded, as the erased loop's plain
+    /// calls are. Not guarded here: the whole run is (see [`caught`](Self::caught)).
     #[inline]
     fn call<In: Row, Out: Row>(
         &mut self,
         at: usize,
         rows: Vec<In>,
         plain: Option<PlainFn<In, Out>>,
-    ) -> Result<Vec<Out>, Ended<'a>> {
+    ) -> Step<'a, Out> {
         let ctxs = self.ctxs;
         let Some(ctx) = ctxs.get(at) else {
-            return Err(Ended::Failed(Box::new(no_such_stage(
-                ctxs[0].flow_name(),
-                at,
-            ))));
+            return Err(self.no_such_stage(at));
         };
         let Some(plain) = plain else {
             // An `async fn` handler: the erased loop drives it, and the rest of the run.
             return Err(self.hand_over(at, None, Rows::new(rows)));
         };
-        let metrics = ctx.metrics();
-        let started = metrics.map(|m| {
-            m.called(rows.len());
-            self.clock.unwrap_or_else(Instant::now)
-        });
-        match std::panic::catch_unwind(AssertUnwindSafe(|| plain(ctx, rows))) {
-            Ok(Ok(out)) => {
-                if let (Some(metrics), Some(started)) = (metrics, started) {
-                    let ended = Instant::now();
-                    metrics.returned(ended - started, Some(out.len()));
-                    self.clock = Some(ended);
-                }
+        self.at = at;
+        self.start(ctx, rows.len());
+        match plain(ctx, rows) {
+            Ok(out) => {
+                self.returned(ctx, Some(out.len()));
                 if ctx.has_action() {
                     return Err(self.hand_over(at + 1, Some(at), Rows::new(out)));
                 }
                 Ok(out)
             }
-            Ok(Err(source)) => Err(self.failed(ctx, started, Ok(source))),
-            Err(payload) => Err(self.failed(ctx, started, Err(payload))),
+            Err(source) => Err(self.failed(ctx, Ok(source))),
         }
+    }
+
+    /// A call of `ctx`'s function on `rows` rows starts: counted, and timed while metrics are
+    /// recorded, from the last call's end.
+    #[allow(
+        clippy::inline_always,
+        reason = "measured: left out of line, as LLVM chose, it cost W3 about 50 instructions a run"
+    )]
+    #[inline(always)]
+    fn start(&mut self, ctx: &FlowCtx, rows: usize) {
+        self.started = ctx.metrics().map(|metrics| {
+            metrics.called(rows);
+            self.clock
+                .unwrap_or_else(|| self.timer.map_or_else(Instant::now, Clock::now))
+        });
+    }
+
+    /// The call of `ctx`'s function ended with `rows` rows, or `None` for an error.
+    #[allow(
+        clippy::inline_always,
+        reason = "measured: left out of line, as LLVM chose, it cost W3 about 50 instructions a run"
+    )]
+    #[inline(always)]
+    fn returned(&mut self, ctx: &FlowCtx, rows: Option<usize>) {
+        if let (Some(metrics), Some(started)) = (ctx.metrics(), self.started) {
+            let ended = self.timer.map_or_else(Instant::now, Clock::now);
+            metrics.returned(ended - started, rows);
+            self.clock = Some(ended);
+        }
+    }
+
+    /// The end of a run whose call of the function at [`at`](Self::at) panicked with `payload`,
+    /// caught around the whole run: the call's metrics and its error, as for a failed call.
+    #[cold]
+    pub(crate) fn caught(&mut self, payload: Panicked) -> Ended<'a> {
+        let Some(ctx) = self.ctxs.get(self.at) else {
+            return Ended(End::Failed(Box::new(panic_error(
+                &self.ctxs[0],
+                payload.as_ref(),
+            ))));
+        };
+        self.failed(ctx, Err(payload))
     }
 
     /// Goes on in the erased loop after `calls` calls: after function `after`'s call, which
@@ -152,34 +216,33 @@ impl<'a> TypedRun<'a> {
         match chained {
             Chained::Done(result, clock) => {
                 self.clock = clock;
-                result.map_or_else(|err| Ended::Failed(Box::new(err)), |()| Ended::Ran)
+                Ended(result.map_or_else(|err| End::Failed(Box::new(err)), |()| End::Ran))
             }
-            Chained::Pending(rest) => Ended::Pending(rest),
+            Chained::Pending(rest) => Ended(End::Pending(rest)),
         }
     }
 
-    /// Ends the run with the call of `ctx`'s function, begun at `started`, that returned an
-    /// error (`Ok`) or panicked (`Err`): its metrics, and its error named with the flow and
-    /// function, as the erased loop ends it.
+    /// Ends the run with the call of `ctx`'s function that returned an error (`Ok`) or panicked
+    /// (`Err`): its metrics, and its error named with the flow and function, as the erased loop
+    /// ends it.
     #[cold]
     #[inline(never)]
-    fn failed(
-        &mut self,
-        ctx: &FlowCtx,
-        started: Option<Instant>,
-        failure: Result<BoxError, Panicked>,
-    ) -> Ended<'a> {
+    fn failed(&mut self, ctx: &FlowCtx, failure: Result<BoxError, Panicked>) -> Ended<'a> {
         let err = match failure {
             Ok(source) => handler_error(ctx, source),
             Err(payload) => panic_error(ctx, payload.as_ref()),
         };
-        if let (Some(metrics), Some(started)) = (ctx.metrics(), started) {
-            let ended = Instant::now();
-            metrics.returned(ended - started, None);
-            self.clock = Some(ended);
-        }
+        self.returned(ctx, None);
         // Taken all the same, so a failed call leaves no action behind.
         ctx.take_action();
-        Ended::Failed(Box::new(err))
+        Ended(End::Failed(Box::new(err)))
+    }
+
+    #[cold]
+    fn no_such_stage(&self, at: usize) -> Ended<'a> {
+        Ended(End::Failed(Box::new(no_such_stage(
+            self.ctxs[0].flow_name(),
+            at,
+        ))))
     }
 }
