@@ -38,9 +38,16 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
     let call = call_fn(private, item, handler, &output, &name);
     let plain = item.sig.asyncness.is_none().then(|| {
         quote!(const PLAIN: #private::Option<#private::PlainFn<#input, #output>> =
-            #private::Option::Some(__plain);)
+            #private::Option::Some(__PLAIN);)
     });
-    let erased = erased_fn(private, args, input, &output);
+    // A plain `fn` is called through the shared `Call::plain`, which finds the handler in
+    // `__PLAIN`; an `async fn` through its own `__call`.
+    let erased_call = if item.sig.asyncness.is_none() {
+        quote!(__ROWS.call_plain, #private::Option::Some(&__PLAIN))
+    } else {
+        quote!(__call, #private::Option::None)
+    };
+    let erased = erased_fn(private, args, input, &output, &erased_call);
     let params = args.params.iter().map(|p| {
         let (key, text) = (&p.key, &p.text);
         quote!((#key, #text))
@@ -120,6 +127,7 @@ fn erased_fn(
     args: &Args,
     input: &syn::Type,
     output: &TokenStream,
+    call: &TokenStream,
 ) -> TokenStream {
     let data_reuse = args.data_reuse.is_some();
     // Located at `data_reuse`, so a function that cannot hand its input on is told there.
@@ -141,7 +149,7 @@ fn erased_fn(
             };
             #reuse_check
             #private::Erased::__new(
-                __call,
+                #call,
                 #private::Abilities {
                     clone_input: (&&#private::Probe::<#input>::new()).erased_clone(),
                     decode_input: (&&#private::Probe::<#input>::new()).erased_decode(),
@@ -168,8 +176,8 @@ fn call_fn(
     let ident = &item.sig.ident;
     let input = &handler.input;
     if item.sig.asyncness.is_none() {
-        // `__plain` is the handler, typed, for `flow!` chains that run typed; `__call` is the same
-        // call on erased rows, through the shared `Call::plain`, compiled once per row types.
+        // `__plain` is the handler, typed: what `flow!` chains that run typed call, and, through
+        // `__PLAIN`, what the shared `Call::plain` calls on erased rows.
         let (args_call, unused) = if handler.takes_ctx {
             (quote!(ctx, rows), quote!())
         } else {
@@ -184,11 +192,7 @@ fn call_fn(
                 #private::IntoOutput::<#output>::into_output(#ident(#args_call))
             }
 
-            fn __call(ctx: &#private::FlowCtx, rows: #private::Rows) -> #private::Call<'_> {
-                #private::Call::plain(
-                    ctx, rows, __ROWS.unwrap_input, __ROWS.wrap_output, #name, __plain,
-                )
-            }
+            const __PLAIN: #private::PlainFn<#input, #output> = __plain;
         };
     }
     let args_call = if handler.takes_ctx {

@@ -3,7 +3,7 @@
 
 use futures::future::BoxFuture;
 
-use super::Rows;
+use super::{Row, Rows};
 use crate::error::BoxError;
 use crate::function::ctx::FlowCtx;
 
@@ -31,23 +31,18 @@ impl Call<'_> {
         Self::Ready(output.map(wrap))
     }
 
-    /// Calls `handler`, a plain `fn` handler as [`PlainFn`], on `rows`: `unwrap` and `wrap` take
-    /// its input rows out of the batch and box its output ([`RowOps`]). Generic over the row
-    /// types only, so it is compiled once per pair of them, not once per function.
-    ///
-    /// [`RowOps`]: super::RowOps
+    /// Calls the plain `fn` handler of `ctx`'s function ([`PlainFn`], which `#[kis_function]`
+    /// keeps in its [`Erased`](super::Erased)) on erased `rows`. Generic over the row types only,
+    /// so it is compiled once per pair of them, not once per function.
     #[inline]
-    pub fn plain<In, Out>(
-        ctx: &FlowCtx,
-        rows: Rows,
-        unwrap: fn(Rows) -> Result<Vec<In>, Rows>,
-        wrap: fn(Vec<Out>) -> Rows,
-        function: &str,
-        handler: PlainFn<In, Out>,
-    ) -> Self {
-        match unwrap(rows) {
-            Ok(rows) => Self::Ready(handler(ctx, rows).map(wrap)),
-            Err(_) => Self::mismatch(function, std::any::type_name::<In>()),
+    pub fn plain<In: Row, Out: Row>(ctx: &FlowCtx, rows: Rows) -> Self {
+        let handler = ctx
+            .erased()
+            .plain
+            .and_then(|plain| plain.downcast_ref::<PlainFn<In, Out>>());
+        match (handler, rows.downcast::<In>()) {
+            (Some(handler), Ok(rows)) => Self::Ready(handler(ctx, rows).map(Rows::new)),
+            _ => Self::mismatch(ctx.function_name(), std::any::type_name::<In>()),
         }
     }
 

@@ -19,6 +19,8 @@ pub struct RowOps<F: KisFunction> {
     pub wrap_output: fn(Vec<F::Out>) -> Rows,
     /// What the run loop does with batches of input rows.
     pub input: InputOps,
+    /// Calls a plain `fn` handler on erased rows ([`Call::plain`](super::Call::plain)).
+    pub call_plain: CallFn,
 }
 
 impl<F: KisFunction> RowOps<F> {
@@ -34,6 +36,7 @@ impl<F: KisFunction> RowOps<F> {
                 push: push_input::<F::In>,
                 empty: empty_input::<F::In>,
             },
+            call_plain: super::Call::plain::<F::In, F::Out>,
         }
     }
 }
@@ -74,6 +77,8 @@ type PushFn = fn(&mut Rows, Box<dyn Any + Send>) -> Result<(), Box<dyn Any + Sen
 #[derive(Clone, Copy)]
 pub struct Erased {
     pub(crate) call: CallFn,
+    /// A plain `fn` handler's [`PlainFn`](super::PlainFn), which `call` finds here.
+    pub(crate) plain: Option<&'static (dyn Any + Send + Sync)>,
     pub(crate) clone_input: Option<CloneFn>,
     pub(crate) reusable: Option<CloneFn>,
     pub(crate) decode_input: Option<DecodeFn>,
@@ -102,12 +107,20 @@ pub struct Abilities {
 }
 
 impl Erased {
-    /// The erased operations of a function: `call` calls its handler, `can` is what its row types
-    /// can do, `ops` the rest, and `data_reuse` says it declares `actions(data_reuse)`.
+    /// The erased operations of a function: `call` calls its handler (finding a plain `fn` in
+    /// `plain`), `can` is what its row types can do, `ops` the rest, and `data_reuse` says it
+    /// declares `actions(data_reuse)`.
     #[must_use]
-    pub fn __new(call: CallFn, can: Abilities, ops: InputOps, data_reuse: bool) -> Self {
+    pub fn __new(
+        call: CallFn,
+        plain: Option<&'static (dyn Any + Send + Sync)>,
+        can: Abilities,
+        ops: InputOps,
+        data_reuse: bool,
+    ) -> Self {
         Self {
             call,
+            plain,
             clone_input: can.clone_input,
             // Declaring `data_reuse` makes the output type the input type, so a copy of the
             // input is the rows to hand on.
