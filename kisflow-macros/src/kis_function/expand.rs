@@ -164,8 +164,9 @@ fn erased_fn(
     }
 }
 
-/// `__call`: the handler called on one batch of rows, its return turned into rows. A plain `fn`
-/// is called right away; an `async fn` becomes a boxed future.
+/// The handler's calls: for a plain `fn`, `__plain` (the handler typed, as `flow!` chains that
+/// run typed call it) and `__PLAIN`, where the shared erased `Call::plain` finds it; for an
+/// `async fn`, `__call`, the handler called on one batch of erased rows as a boxed future.
 fn call_fn(
     private: &TokenStream,
     item: &HandlerFn,
