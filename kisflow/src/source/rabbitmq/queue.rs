@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use futures::StreamExt;
-use futures::future::BoxFuture;
+use futures::future::{BoxFuture, Either, select};
 use lapin::message::Delivery;
 use lapin::types::AMQPValue;
 use tokio::sync::Mutex;
@@ -178,18 +178,22 @@ impl RabbitSource {
     /// Up to `max` deliveries, waiting at most `wait` after the first call for more.
     async fn gather(&self, max: usize, wait: Duration) -> Result<Vec<Message>> {
         let session = self.session().await?;
-        let deadline = tokio::time::Instant::now() + wait;
+        // One timer for the batch, looked at only while no delivery is ready: a `timeout_at` per
+        // delivery made and dropped a timer each time.
+        let mut expired = std::pin::pin!(tokio::time::sleep(wait));
         let mut consumer = session.consumer.lock().await;
         let mut deliveries = Vec::with_capacity(max.min(1024));
         while deliveries.len() < max {
-            let failure = match tokio::time::timeout_at(deadline, consumer.next()).await {
-                Err(_) => break,
-                Ok(Some(Ok(delivery))) => {
+            let Either::Left((next, _)) = select(consumer.next(), expired.as_mut()).await else {
+                break;
+            };
+            let failure = match next {
+                Some(Ok(delivery)) => {
                     deliveries.push(delivery);
                     continue;
                 }
-                Ok(Some(Err(err))) => err.to_string(),
-                Ok(None) => "the server cancelled the consumer (queue deleted?)".to_owned(),
+                Some(Err(err)) => err.to_string(),
+                None => "the server cancelled the consumer (queue deleted?)".to_owned(),
             };
             // What this batch got is dropped: its channel is gone, the server delivers it again.
             drop(consumer);
