@@ -13,22 +13,26 @@ const PREFIX: &str = "$JS.ACK.";
 /// tokens after the prefix), or with a domain and an account hash in front (9 or more). `None`
 /// for any other subject.
 pub(super) fn sequence_and_deliveries(reply: &str) -> Option<(u64, i64)> {
-    // Bytes, not `str::split('.')`: its searcher cost more than the parse it replaced.
     let tokens = reply.strip_prefix(PREFIX)?.as_bytes();
-    #[allow(
-        clippy::naive_bytecount,
-        reason = "a subject has about ten dots: not worth the bytecount crate"
-    )]
-    let count = 1 + tokens.iter().filter(|&&b| b == b'.').count();
+    // One pass over the bytes, noting where the first tokens start: `str::split('.')` and its
+    // searcher, or a count of the dots and then a split, cost twice as much.
+    let mut starts = [0; 7];
+    let mut count = 1;
+    for (at, &byte) in tokens.iter().enumerate() {
+        if byte == b'.' {
+            if let Some(start) = starts.get_mut(count) {
+                *start = at + 1;
+            }
+            count += 1;
+        }
+    }
     let delivered = match count {
         7 => 2,
         n if n >= 9 => 4,
         _ => return None,
     };
-    let mut split = tokens.split(|&b| b == b'.').skip(delivered);
-    let deliveries = number(split.next()?)?;
-    let sequence = number(split.next()?)?;
-    Some((sequence, deliveries))
+    let token = |i: usize| &tokens[starts[i]..starts[i + 1] - 1];
+    Some((number(token(delivered + 1))?, number(token(delivered))?))
 }
 
 fn number<N: std::str::FromStr>(token: &[u8]) -> Option<N> {
