@@ -191,8 +191,9 @@ impl Work<'_> {
         }
     }
 
-    /// One run of the messages at `places`, tried again with a growing pause while the error may pass; with
-    /// keyed state, its commit, and the run again on fresh state when the commit met a change.
+    /// One run of the messages at `places`, tried again with a growing pause while the error may
+    /// pass; with keyed state, its commit, and the run again on fresh state when the commit met a
+    /// change.
     async fn run_with_retries(
         &mut self,
         batch: &[Message],
