@@ -8,20 +8,26 @@ use super::{Message, RunnerConfig};
 use crate::error::{DecodeError, Error, ErrorKind, Result, excerpt};
 use crate::flow::DynFlow;
 
+mod state;
+
+pub(super) use state::StateRun;
+use state::skip_recorded;
+
 /// What became of a batch: every message is in exactly one of `done`, `acked`, `lost`,
-/// `letters` or `release`.
+/// `letters` or `release`. Messages are named by their place in the batch, not by a copy of their
+/// id: the worker moves the ids it acks out of the batch, which is dropped after.
 #[derive(Debug, Default)]
 pub(super) struct Outcome {
-    /// Ids of the messages whose run succeeded, to ack.
-    pub(super) done: Vec<String>,
-    /// Ids of the messages whose run succeeded and whose state commit acked them.
-    pub(super) acked: Vec<String>,
-    /// Ids of messages another consumer took over before their state was committed here.
-    pub(super) lost: Vec<String>,
+    /// The messages whose run succeeded, to ack.
+    pub(super) done: Vec<usize>,
+    /// The messages whose run succeeded and whose state commit acked them.
+    pub(super) acked: Vec<usize>,
+    /// Messages another consumer took over before their state was committed here.
+    pub(super) lost: Vec<usize>,
     /// Messages given up, to send to the dead letters and then ack.
     pub(super) letters: Vec<DeadLetter>,
-    /// Ids to give back to the source unacked: a failure of the flow, not of these messages.
-    pub(super) release: Vec<String>,
+    /// Messages to give back to the source unacked: a failure of the flow, not of these messages.
+    pub(super) release: Vec<usize>,
     /// Set when the flow itself cannot run (switched off, misconfigured): the runner stops.
     pub(super) fatal: Option<Error>,
     /// Runs made again after a failure.
@@ -41,11 +47,12 @@ pub(super) struct Work<'a> {
     pub(super) state: Option<&'a StateRun>,
 }
 
-/// A runner's state store, and how its commits go with the source's acks.
-#[derive(Clone)]
-pub(super) struct StateRun {
-    pub(super) store: std::sync::Arc<dyn crate::state::StateStore>,
-    pub(super) pairing: crate::state::Pairing,
+/// Messages of a batch (their places in it) to run together, with the tries they get and the
+/// runs they had before.
+struct Part {
+    places: Vec<usize>,
+    attempts: u32,
+    prior: u32,
 }
 
 /// Runs again on fresh state in a row before the conflicts count as a failure of the run.
@@ -68,64 +75,74 @@ impl Work<'_> {
     /// Takes every message of `batch` to its end: done, dead-lettered or released.
     pub(super) async fn process(&mut self, batch: &[Message]) -> Outcome {
         let mut outcome = Outcome::default();
-        let mut good: Vec<&Message> = Vec::with_capacity(batch.len());
-        let (batch, worn): (Vec<&Message>, Vec<&Message>) = batch.iter().partition(|m| {
-            self.config
-                .max_deliveries
-                .is_none_or(|limit| m.deliveries <= limit)
-        });
-        for message in worn {
-            let err = Error::Redelivered {
-                flow: self.flow.name().to_owned(),
-                deliveries: message.deliveries,
-                limit: self.config.max_deliveries.unwrap_or_default(),
-            };
-            outcome
-                .letters
-                .push(self.letter(message, &err, message.deliveries));
+        let mut fresh: Vec<usize> = Vec::with_capacity(batch.len());
+        for (place, message) in batch.iter().enumerate() {
+            match self.config.max_deliveries {
+                Some(limit) if message.deliveries > limit => {
+                    let err = Error::Redelivered {
+                        flow: self.flow.name().to_owned(),
+                        deliveries: message.deliveries,
+                        limit,
+                    };
+                    let letter = self.letter(message, &err, message.deliveries);
+                    outcome.letters.push(letter);
+                }
+                _ => fresh.push(place),
+            }
         }
-        let batch = skip_recorded(self.state, self.source, batch, &mut outcome).await;
-        for (message, result) in batch.iter().zip(self.commit(batch.iter().copied())) {
+        let fresh = skip_recorded(self.state, self.source, batch, fresh, &mut outcome).await;
+        let results = self.commit(fresh.iter().map(|&place| &batch[place]));
+        let mut good: Vec<usize> = Vec::with_capacity(fresh.len());
+        for (place, result) in fresh.into_iter().zip(results) {
             match result {
-                Ok(()) => good.push(message),
-                Err(err) => outcome.letters.push(self.letter(message, &err, 1)),
+                Ok(()) => good.push(place),
+                Err(err) => outcome.letters.push(self.letter(&batch[place], &err, 1)),
             }
         }
         if !good.is_empty() {
             // The rows are committed: the first attempt runs them as they are.
-            self.settle(&good, self.config.attempts, 1, true, &mut outcome)
-                .await;
+            let first = Part {
+                places: good,
+                attempts: self.config.attempts,
+                prior: 1,
+            };
+            self.settle(batch, first, true, &mut outcome).await;
         }
         outcome
     }
 
-    /// Runs `messages` with up to `attempts` tries, and splits them when that fails.
+    /// Runs the messages of `first` with up to its attempts, and splits them when that fails.
     async fn settle(
         &mut self,
-        messages: &[&Message],
-        attempts: u32,
-        prior: u32,
+        batch: &[Message],
+        first: Part,
         committed: bool,
         outcome: &mut Outcome,
     ) {
         let mut committed = committed;
-        let mut stack = vec![(messages.to_vec(), attempts, prior)];
-        while let Some((part, attempts, prior)) = stack.pop() {
-            let (result, tries) = self.run_with_retries(&part, attempts, committed).await;
+        let mut stack = vec![first];
+        while let Some(Part {
+            places,
+            attempts,
+            prior,
+        }) = stack.pop()
+        {
+            let (result, tries) = self
+                .run_with_retries(batch, &places, attempts, committed)
+                .await;
             committed = false;
             outcome.retries += u64::from(tries.saturating_sub(1));
-            let ids = part.iter().map(|m| m.id.clone());
             let err = match result {
                 Ok(Ran::Done) => {
-                    outcome.done.extend(ids);
+                    outcome.done.extend(places);
                     continue;
                 }
                 Ok(Ran::Acked) => {
-                    outcome.acked.extend(ids);
+                    outcome.acked.extend(places);
                     continue;
                 }
                 Ok(Ran::Lost) => {
-                    outcome.lost.extend(ids);
+                    outcome.lost.extend(places);
                     continue;
                 }
                 Err(err) => err,
@@ -133,7 +150,7 @@ impl Work<'_> {
             let runs = prior + tries;
             match err.kind() {
                 ErrorKind::Disabled | ErrorKind::Config | ErrorKind::Internal => {
-                    outcome.release.extend(part.iter().map(|m| m.id.clone()));
+                    outcome.release.extend(places);
                     outcome.fatal.get_or_insert(err);
                 }
                 ErrorKind::ConnectorUnavailable if !*self.stop.borrow() => {
@@ -143,44 +160,54 @@ impl Work<'_> {
                     let mut stop = self.stop.clone();
                     let pause = self.config.backoff_max;
                     let _ = tokio::time::timeout(pause, stop.wait_for(|stop| *stop)).await;
-                    stack.push((part, self.config.attempts, runs));
+                    stack.push(Part {
+                        places,
+                        attempts: self.config.attempts,
+                        prior: runs,
+                    });
                 }
-                ErrorKind::ConnectorUnavailable => {
-                    outcome.release.extend(part.iter().map(|m| m.id.clone()));
+                ErrorKind::ConnectorUnavailable => outcome.release.extend(places),
+                _ if places.len() == 1 => {
+                    let letter = self.letter(&batch[places[0]], &err, runs);
+                    outcome.letters.push(letter);
                 }
-                _ if part.len() == 1 => outcome.letters.push(self.letter(part[0], &err, runs)),
                 _ => {
                     // Halves run once each; a message alone gets every attempt before it is given
                     // up, so a passing failure during the split does not bury a good message.
-                    let (left, right) = part.split_at(part.len() / 2);
-                    let tries_for = |half: &[&Message]| {
-                        if half.len() == 1 {
+                    let (left, right) = places.split_at(places.len() / 2);
+                    let half = |half: &[usize]| Part {
+                        places: half.to_vec(),
+                        attempts: if half.len() == 1 {
                             self.config.attempts
                         } else {
                             1
-                        }
+                        },
+                        prior: runs,
                     };
-                    stack.push((right.to_vec(), tries_for(right), runs));
-                    stack.push((left.to_vec(), tries_for(left), runs));
+                    stack.push(half(right));
+                    stack.push(half(left));
                 }
             }
         }
     }
 
-    /// One run of `messages`, tried again with a growing pause while the error may pass; with
-    /// keyed state, its commit, and the run again on fresh state when the commit met a change.
+    /// One run of the messages at `places`, tried again with a growing pause while the error may
+    /// pass; with keyed state, its commit, and the run again on fresh state when the commit met a
+    /// change.
     async fn run_with_retries(
         &mut self,
-        messages: &[&Message],
+        batch: &[Message],
+        places: &[usize],
         attempts: u32,
         committed: bool,
     ) -> (Result<Ran>, u32) {
+        let messages = || places.iter().map(|&place| &batch[place]);
         let mut tries = 0;
         let mut conflicts = 0u32;
         loop {
             if tries > 0 || conflicts > 0 || !committed {
                 // Decoding succeeded before, and decoding is deterministic.
-                let _ = self.commit(messages.iter().copied());
+                let _ = self.commit(messages());
             }
             tries += 1;
             let txn = self.state.map(|state| self.begin(state));
@@ -193,11 +220,9 @@ impl Work<'_> {
                 use crate::state::Pairing;
                 let (acks, source) = match state.pairing {
                     Pairing::Separate => (Vec::new(), None),
-                    Pairing::AcksInCommit => {
-                        (messages.iter().map(|m| m.id.clone()).collect(), None)
-                    }
+                    Pairing::AcksInCommit => (messages().map(|m| m.id.clone()).collect(), None),
                     Pairing::RecordsIds => (
-                        messages.iter().map(|m| m.id.clone()).collect(),
+                        messages().map(|m| m.id.clone()).collect(),
                         Some(self.source.to_owned()),
                     ),
                 };
@@ -233,19 +258,6 @@ impl Work<'_> {
         }
     }
 
-    /// A fresh state transaction, set on every function of the flow for the run about to start.
-    fn begin(&self, state: &StateRun) -> std::sync::Arc<crate::state::StateTxn> {
-        let txn = std::sync::Arc::new(crate::state::StateTxn::new(std::sync::Arc::clone(
-            &state.store,
-        )));
-        for index in 0..self.flow.stages().len() {
-            if let Some(ctx) = self.flow.function_ctx(index) {
-                ctx.shared().set_state(Some(std::sync::Arc::clone(&txn)));
-            }
-        }
-        txn
-    }
-
     /// Commits each message's payload as a JSON row, in order. A row that fails is named by its
     /// message's id when that is a number (a line of `kisflow run`, a JetStream sequence), as
     /// its sender counts rows, else by its place in the batch.
@@ -279,35 +291,6 @@ impl Work<'_> {
 
     fn letter(&self, message: &Message, err: &Error, attempts: u32) -> DeadLetter {
         DeadLetter::new(message, self.source, self.flow.name(), err, attempts)
-    }
-}
-
-/// The messages a state store that records ids has not recorded yet; the others' state is
-/// committed already (the worker died before acking them), so they are only acked.
-async fn skip_recorded<'m>(
-    state: Option<&StateRun>,
-    source: &str,
-    batch: Vec<&'m Message>,
-    outcome: &mut Outcome,
-) -> Vec<&'m Message> {
-    let Some(state) = state.filter(|s| s.pairing == crate::state::Pairing::RecordsIds) else {
-        return batch;
-    };
-    let ids: Vec<String> = batch.iter().map(|m| m.id.clone()).collect();
-    match state.store.recorded(source, &ids).await {
-        Ok(recorded) if !recorded.is_empty() => {
-            let recorded: std::collections::HashSet<String> = recorded.into_iter().collect();
-            let (done, rest): (Vec<&Message>, Vec<&Message>) =
-                batch.into_iter().partition(|m| recorded.contains(&m.id));
-            outcome.done.extend(done.iter().map(|m| m.id.clone()));
-            rest
-        }
-        Ok(_) => batch,
-        // The commit checks again: a message recorded meanwhile is not counted twice.
-        Err(err) => {
-            tracing::warn!(source, error = %err.chain(), "the state store cannot say which messages it has; running them");
-            batch
-        }
     }
 }
 

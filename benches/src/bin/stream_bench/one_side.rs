@@ -12,6 +12,8 @@
 //!
 //! Wall time says how fast the pair runs on a shared machine; this says how much work the client
 //! does for each message, which does not move with the machine's load.
+//! `benches/stream_instructions.sh` runs every side with two message counts, so that start-up and
+//! connecting cancel out as well.
 
 use kisflow_bench::{json_rows, rows};
 

@@ -6,9 +6,10 @@ use async_nats::jetstream::consumer::{AckPolicy, PullConsumer, pull};
 use async_nats::jetstream::{self, AckKind, stream};
 use async_nats::{Client, ServerAddr, Subject};
 use futures::StreamExt;
-use futures::future::BoxFuture;
+use futures::future::{BoxFuture, Either, select};
 use tokio::sync::Mutex;
 
+use super::ack_subject;
 use super::held::Held;
 use super::{connect, server_addr, unavailable};
 use crate::error::Result;
@@ -171,9 +172,12 @@ impl JetStreamSource {
             }
         };
         // The server ends the batch after `wait`; this deadline covers a server that went away.
+        // One timer for the batch, looked at only while no message is ready: a `timeout_at` per
+        // message made and dropped a timer each time.
         let deadline = tokio::time::Instant::now() + wait + Duration::from_secs(2);
+        let mut expired = std::pin::pin!(tokio::time::sleep_until(deadline));
         let (mut messages, mut replies) = (Vec::with_capacity(max), Vec::with_capacity(max));
-        while let Ok(Some(next)) = tokio::time::timeout_at(deadline, batch.next()).await {
+        while let Either::Left((Some(next), _)) = select(batch.next(), expired.as_mut()).await {
             match next {
                 Ok(message) => {
                     if let Some((sequence, reply, message)) = self.convert(message) {
@@ -195,11 +199,14 @@ impl JetStreamSource {
 
     /// The message as kisflow's, with its stream sequence and ack subject to hold.
     fn convert(&self, message: jetstream::Message) -> Option<(u64, Subject, Message)> {
-        let Ok(info) = message.info() else {
+        let numbers = message
+            .reply
+            .as_deref()
+            .and_then(ack_subject::sequence_and_deliveries);
+        let Some((sequence, deliveries)) = numbers else {
             tracing::error!(source = %self.name, subject = %message.subject, "a pulled message has no ack subject; skipped");
             return None;
         };
-        let (sequence, deliveries) = (info.stream_sequence, info.delivered);
         // Set by a replay from the dead letters (`JetStreamDeadLetters::replay`).
         let replays = message
             .headers

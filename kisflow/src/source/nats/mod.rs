@@ -37,6 +37,7 @@
 //! # }
 //! ```
 
+mod ack_subject;
 mod acks;
 mod dead_letters;
 mod held;

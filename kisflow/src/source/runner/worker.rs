@@ -82,7 +82,7 @@ impl Worker {
                 None => work.await,
                 Some(every) => self.with_progress(work, &batch, every).await,
             };
-            if let Some(err) = self.settle(&batch, outcome, fetched).await {
+            if let Some(err) = self.settle(batch, outcome, fetched).await {
                 return Err(err);
             }
         }
@@ -119,13 +119,21 @@ impl Worker {
     /// Sends the dead letters, then acks what is done; returns the error that stops the runner.
     async fn settle(
         &mut self,
-        batch: &[Message],
+        mut batch: Vec<Message>,
         outcome: Outcome,
         fetched: Instant,
     ) -> Option<Error> {
         self.tally.retried(outcome.retries);
         let mut dead = 0;
-        let mut ack = outcome.done;
+        // The batch goes after this: its ids are moved out, not copied.
+        let mut ids = |places: &[usize]| -> Vec<String> {
+            places
+                .iter()
+                .map(|&place| std::mem::take(&mut batch[place].id))
+                .collect()
+        };
+        let mut ack = ids(&outcome.done);
+        let release = ids(&outcome.release);
         if !outcome.letters.is_empty() {
             match self.send_letters(&outcome.letters).await {
                 Ok(()) => {
@@ -144,18 +152,14 @@ impl Worker {
                 }
             }
         }
-        if !outcome.release.is_empty() {
+        if !release.is_empty() {
             tracing::warn!(
                 source = self.source.name(),
-                messages = outcome.release.len(),
+                messages = release.len(),
                 "a batch failed for a reason outside its messages; they stay unacked"
             );
-            self.tally.unacked(outcome.release.len());
-            if let Err(err) = self
-                .source
-                .release(&outcome.release, self.config.backoff_max)
-                .await
-            {
+            self.tally.unacked(release.len());
+            if let Err(err) = self.source.release(&release, self.config.backoff_max).await {
                 tracing::warn!(
                     source = self.source.name(),
                     error = %err.chain(),
@@ -180,8 +184,7 @@ impl Worker {
             metrics.settled(acked, dead, outcome.retries, fetched.elapsed());
         }
         debug_assert!(
-            ack.len() + outcome.acked.len() + outcome.lost.len() + outcome.release.len()
-                <= batch.len()
+            ack.len() + outcome.acked.len() + outcome.lost.len() + release.len() <= batch.len()
         );
         outcome.fatal
     }
