@@ -64,7 +64,7 @@ impl FlowCore {
         &self,
         row: JsonRef<'_>,
         row_number: usize,
-        decode: impl Fn(JsonRef<'_>) -> std::result::Result<T, serde_json::Error>,
+        decode: impl FnOnce(JsonRef<'_>) -> std::result::Result<T, serde_json::Error>,
     ) -> Result<T> {
         let failed = |err: serde_json::Error, row: JsonRef<'_>| {
             self.decode_error(row_number, &err.to_string(), row.excerpt())

@@ -124,8 +124,12 @@ impl DynFlow for ComposedFlow {
                 row_type: self.core.ctxs[0].function().input().name(),
             });
         };
-        let one = self.core.decode_json(row, self.source.len() + 1, decode)?;
-        if (first.append_input)(&mut self.source, one) {
+        let source = &mut self.source;
+        let number = source.len() + 1;
+        if self
+            .core
+            .decode_json(row, number, |row| decode(row, source))?
+        {
             Ok(())
         } else {
             Err(Error::Internal {

@@ -32,7 +32,6 @@ impl<F: KisFunction> RowOps<F> {
             unwrap_input: Rows::downcast::<F::In>,
             wrap_output: Rows::new::<F::Out>,
             input: InputOps {
-                append: append_input::<F::In>,
                 push: push_input::<F::In>,
                 empty: empty_input::<F::In>,
             },
@@ -41,19 +40,19 @@ impl<F: KisFunction> RowOps<F> {
     }
 }
 
-/// Appending to, pushing onto and making batches of a function's input rows.
+/// Pushing onto and making batches of a function's input rows.
 #[doc(hidden)]
 #[derive(Clone, Copy)]
 pub struct InputOps {
-    append: fn(&mut Rows, Rows) -> bool,
     push: PushFn,
     empty: fn() -> Rows,
 }
 
 /// Copies rows.
 pub type CloneFn = fn(&Rows) -> Option<Rows>;
-/// Decodes one row from JSON, text or a parsed value, as a batch of one.
-pub type DecodeFn = fn(JsonRef<'_>) -> Result<Rows, serde_json::Error>;
+/// Decodes one row from JSON, text or a parsed value, onto the end of a batch: `false` when the
+/// batch holds rows of another type (the row is then dropped, and the batch unchanged).
+pub type DecodeFn = fn(JsonRef<'_>, &mut Rows) -> Result<bool, serde_json::Error>;
 
 /// A JSON row to decode: text is decoded straight into the row type, without a
 /// [`serde_json::Value`] in between.
@@ -85,7 +84,6 @@ pub struct Erased {
     pub(crate) encode_output: Option<EncodeFn>,
     pub(crate) fmt_input: FmtFn,
     pub(crate) fmt_output: FmtFn,
-    pub(crate) append_input: fn(&mut Rows, Rows) -> bool,
     pub(crate) push_input: PushFn,
     pub(crate) empty_input: fn() -> Rows,
 }
@@ -129,7 +127,6 @@ impl Erased {
             encode_output: can.encode_output,
             fmt_input: can.fmt_input,
             fmt_output: can.fmt_output,
-            append_input: ops.append,
             push_input: ops.push,
             empty_input: ops.empty,
         }
@@ -148,11 +145,14 @@ pub(crate) fn clone_rows<T: Clone + Send + 'static>(rows: &Rows) -> Option<Rows>
     rows.as_slice::<T>().map(|rows| Rows::new(rows.to_vec()))
 }
 
-/// One row of `Deserialize` type `T`, decoded from JSON as a batch of one.
+/// One row of `Deserialize` type `T`, decoded from JSON and pushed onto `rows`: no batch of its
+/// own, so a row committed as JSON costs its decoding and a push, as by hand.
 pub(crate) fn decode_row<T: serde::de::DeserializeOwned + Send + 'static>(
     row: JsonRef<'_>,
-) -> Result<Rows, serde_json::Error> {
-    row.decode::<T>().map(|row| Rows::new(vec![row]))
+    rows: &mut Rows,
+) -> Result<bool, serde_json::Error> {
+    let row = row.decode::<T>()?;
+    Ok(rows.push(row).is_ok())
 }
 
 impl JsonRef<'_> {
@@ -231,13 +231,6 @@ pub(crate) fn count_rows<T: 'static>(
         rows.len(),
         std::any::type_name::<T>()
     )
-}
-
-fn append_input<T: Send + 'static>(rows: &mut Rows, more: Rows) -> bool {
-    match more.downcast::<T>() {
-        Ok(more) => rows.append(more).is_ok(),
-        Err(_) => false,
-    }
 }
 
 fn push_input<T: Send + 'static>(
