@@ -166,23 +166,29 @@ impl FlowCore {
         }))
     }
 
-    /// Starts a run over typed `rows` through `typed`, the typed run of its chain, when nothing
-    /// this run or its flow uses needs the erased loop: a span or debug event a subscriber wants,
-    /// connectors, retries, jumps, data reuse, a flow switched off, or output kept (see
-    /// [`TypedRun::new`]); otherwise it begins as [`begin`](Self::begin) does. Gives the run's
-    /// result when it ended; what is left of a run that waits goes to `rest` instead.
+    /// Whether this run can go typed: nothing it or its flow uses needs the erased loop, that is
+    /// no span or debug event a subscriber wants, no connectors, retries, jumps or data reuse,
+    /// the flow is on, and no output is kept (see [`TypedRun::fits`]). Checked once per run.
+    #[inline]
+    fn goes_typed(&self) -> bool {
+        self.plan == Plan::Chain
+            && !self.uses_connectors
+            && self.settings.disabled.is_none()
+            && run::quiet()
+            && TypedRun::fits(&self.ctxs)
+    }
+
+    /// Runs typed `rows` through `typed`, the typed run of its chain, when the run
+    /// [`goes_typed`](Self::goes_typed); otherwise it begins as [`begin`](Self::begin) does.
+    /// Gives the run's result when it ended; what is left of a run that waits goes to `rest`
+    /// instead.
     fn begin_typed<'a, T: Row>(
         &'a self,
         rows: Vec<T>,
         typed: TypedFn<T>,
         rest: &mut Option<BoxFuture<'a, Result<()>>>,
     ) -> Option<Result<()>> {
-        if self.plan != Plan::Chain
-            || self.uses_connectors
-            || self.settings.disabled.is_some()
-            || !run::quiet()
-            || !TypedRun::fits(&self.ctxs)
-        {
+        if !self.goes_typed() {
             return match self.begin(Rows::new(rows)) {
                 Begun::Done(result) => Some(result),
                 Begun::Rest(begun) => {
