@@ -25,12 +25,6 @@ pub enum Call<'a> {
 }
 
 impl Call<'_> {
-    /// The call of a handler that returned `output`; `wrap` boxes its rows
-    /// ([`RowOps::wrap_output`], so this is compiled once per row type).
-    pub fn ready<T>(output: Result<Vec<T>, BoxError>, wrap: fn(Vec<T>) -> Rows) -> Self {
-        Self::Ready(output.map(wrap))
-    }
-
     /// Calls the plain `fn` handler of `ctx`'s function ([`PlainFn`], which `#[kis_function]`
     /// keeps in its [`Erased`](super::Erased)) on erased `rows`. Generic over the row types only,
     /// so it is compiled once per pair of them, not once per function.
