@@ -15,10 +15,6 @@ use crate::function::{FunctionInfo, KisFunction};
 pub trait EmitsRows: KisFunction {
     /// The row type the function emits, the same as [`KisFunction::Out`].
     type Row;
-
-    /// The function's output rows, as the rows it emits: they are the same.
-    #[doc(hidden)]
-    fn emitted(rows: Vec<Self::Out>) -> Vec<Self::Row>;
 }
 
 /// Implemented when rows of type `Self`, which function `Prev` emits, are what function `Next`

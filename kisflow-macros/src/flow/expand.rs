@@ -176,7 +176,7 @@ fn fork_check(private: &TokenStream, stages: &[StageInput], branches: &[usize]) 
 /// `__typed`, the typed run of a chain (none for a flow that ends in branches): each function's
 /// typed handler called on what the one before emitted, in straight-line calls, every branch of
 /// them being in kisflow's `TypedRun`. A chain's edges are checked here, where its rows cross
-/// them, rather than in `checks`: `EmitsRows::emitted` and `FeedsInto::feed`, located at the
+/// them, rather than in `checks`: `emitted` (through `EmitsRows`) and `FeedsInto::feed`, located at the
 /// next function's name, so a sink in the middle or a row mismatch is one error there.
 fn typed_run(private: &TokenStream, stages: &[StageInput], branches: &[usize]) -> TokenStream {
     if !branches.is_empty() {
@@ -201,7 +201,7 @@ fn typed_run(private: &TokenStream, stages: &[StageInput], branches: &[usize]) -
                 run.then(
                     #index,
                     rows,
-                    <Prev as #private::EmitsRows>::emitted,
+                    #private::emitted::<Prev>,
                     <<Prev as #private::EmitsRows>::Row as #private::FeedsInto<
                         Prev,
                         Next,

@@ -7,7 +7,7 @@ use syn::spanned::Spanned;
 
 use super::args::Args;
 use super::parse::HandlerFn;
-use super::validate::Handler;
+use super::validate::{Handler, Returns};
 use crate::krate;
 use crate::respan::respan;
 
@@ -25,10 +25,8 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
         .output
         .as_ref()
         .map_or_else(|| quote!(#private::NoRows), |ty| quote!(#ty));
-    let output_info = match &handler.output {
-        Some(ty) => quote!(#private::Option::Some(#private::RowType::of::<#ty>())),
-        None => quote!(#private::Option::None),
-    };
+    let emits_rows = handler.output.is_some();
+    let path_tail = format!("::{ident}");
     // Spanned on the user's types, so "cannot be a kisflow row" points at the row type they wrote.
     let in_decl = quote_spanned!(input.span()=> type In = #input;);
     let out_decl = match &handler.output {
@@ -37,17 +35,12 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
     };
     let call = call_fn(private, item, handler, &output, &name);
     let plain = item.sig.asyncness.is_none().then(|| {
+        let plain = plain_fn(private, item, handler);
         quote!(const PLAIN: #private::Option<#private::PlainFn<#input, #output>> =
-            #private::Option::Some(__PLAIN);)
+            #private::Option::Some(#plain);)
     });
-    // A plain `fn` is called through the shared `Call::plain`, which finds the handler in
-    // `__PLAIN`; an `async fn` through its own `__call`.
-    let erased_call = if item.sig.asyncness.is_none() {
-        quote!(__ROWS.call_plain, #private::Option::Some(&__PLAIN))
-    } else {
-        quote!(__call, #private::Option::None)
-    };
-    let erased = erased_fn(private, args, input, &output, &erased_call);
+    let erased = erased(private, ident, input, &output, item.sig.asyncness.is_none());
+    let reuse_check = reuse_check(private, args, input, &output);
     let params = args.params.iter().map(|p| {
         let (key, text) = (&p.key, &p.text);
         quote!((#key, #text))
@@ -64,11 +57,6 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
             #[automatically_derived]
             impl #private::EmitsRows for #ident {
                 type Row = #ty;
-
-                #[inline]
-                fn emitted(rows: #private::Vec<#ty>) -> #private::Vec<#ty> {
-                    rows
-                }
             }
         }
     });
@@ -82,6 +70,10 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
         #vis struct #ident {}
 
         const _: () = {
+            // The fallbacks of the row probes in `INFO`, for rows without an ability.
+            #[allow(unused_imports)]
+            use #private::Unsupported as _;
+
             #[automatically_derived]
             impl #private::KisFunction for #ident {
                 #in_decl
@@ -90,27 +82,25 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
                 const INFO: &'static #private::FunctionInfo = &#private::FunctionInfo::__new(
                     #name,
                     #private::Mode::#mode,
-                    #private::concat!(#private::module_path!(), "::", #private::stringify!(#ident)),
+                    #private::concat!(#private::module_path!(), #path_tail),
                     #private::Location {
                         file: #private::file!(),
                         line: #private::line!(),
                         column: #private::column!(),
                     },
-                    #private::RowType::of::<#input>(),
-                    #output_info,
+                    // Evaluated once per pair of row types, and shared.
+                    <Self as #private::KisFunction>::ROWS,
+                    #emits_rows,
                     &[#(#params),*],
                     &[#(#param_types),*],
                     #private::DeclaredActions::__new(#data_reuse, #jump),
                     #conn,
-                    __erased,
+                    #erased
                 );
             }
 
             #emits
-
-            // Evaluated while compiling: each is compiled once per row type, not per function.
-            const __ROWS: #private::RowOps<#ident> = #private::RowOps::of();
-            #erased
+            #reuse_check
             #call
 
             #private::inventory::submit! {
@@ -120,52 +110,85 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
     }
 }
 
-/// `__erased`: what the runtime can do with the function's rows, found by autoref
-/// specialisation (the attribute cannot see the row types' impls), plus the `data_reuse` check.
-fn erased_fn(
+/// The last arguments of the function's `INFO`: its call (the shared `Call::plain` for a plain
+/// `fn`, which finds the handler in `PLAIN`; `__call` for an `async fn`) and what its row types can
+/// do, found by `Probe`'s constants (the attribute cannot see the row types' impls).
+fn erased(
+    private: &TokenStream,
+    ident: &syn::Ident,
+    input: &syn::Type,
+    output: &TokenStream,
+    plain: bool,
+) -> TokenStream {
+    let (call, plain) = if plain {
+        let plain = quote!(&<#ident as #private::KisFunction>::PLAIN);
+        (
+            quote!(#private::Option::None),
+            quote!(#private::Option::Some(#plain)),
+        )
+    } else {
+        (
+            quote!(#private::Option::Some(__call)),
+            quote!(#private::Option::None),
+        )
+    };
+    quote! {
+        #call,
+        #plain,
+        #private::Abilities {
+            clone_input: #private::Probe::<#input>::CLONE,
+            decode_input: #private::Probe::<#input>::DECODE,
+            encode_output: #private::Probe::<#output>::ENCODE,
+            fmt_input: #private::Probe::<#input>::FMT,
+            fmt_output: #private::Probe::<#output>::FMT,
+        },
+    }
+}
+
+/// Where the function declares `actions(data_reuse)`, that its input can be handed on as its
+/// output, located at `data_reuse`, so a function that cannot is told there.
+fn reuse_check(
     private: &TokenStream,
     args: &Args,
     input: &syn::Type,
     output: &TokenStream,
-    call: &TokenStream,
 ) -> TokenStream {
-    let data_reuse = args.data_reuse.is_some();
-    // Located at `data_reuse`, so a function that cannot hand its input on is told there.
-    let reuse_check = args.data_reuse.map(|span| {
-        respan(
-            quote! {
-                let _ = <#input as #private::ReusableAs<#output>>::reuse;
-            },
-            span,
-        )
-    });
-    quote! {
-        fn __erased() -> #private::Erased {
-            #[allow(unused_imports)]
-            use #private::{
-                CloneUnsupported as _, CloneViaClone as _, DebugUnsupported as _,
-                DebugViaDebug as _, EncodeUnsupported as _, EncodeViaSerde as _,
-                JsonUnsupported as _, JsonViaSerde as _,
-            };
-            #reuse_check
-            #private::Erased::__new(
-                #call,
-                #private::Abilities {
-                    clone_input: (&&#private::Probe::<#input>::new()).erased_clone(),
-                    decode_input: (&&#private::Probe::<#input>::new()).erased_decode(),
-                    encode_output: (&&#private::Probe::<#output>::new()).erased_encode(),
-                    fmt_input: (&&#private::Probe::<#input>::new()).erased_fmt(),
-                    fmt_output: (&&#private::Probe::<#output>::new()).erased_fmt(),
-                },
-                __ROWS.input,
-                #data_reuse,
-            )
-        }
-    }
+    let Some(span) = args.data_reuse else {
+        return TokenStream::new();
+    };
+    let check = respan(
+        quote! {
+            let _ = <#input as #private::ReusableAs<#output>>::reuse;
+        },
+        span,
+    );
+    quote!(const _: () = { #check };)
 }
 
-/// The handler's calls: for a plain `fn`, `__plain` (the handler typed, as `flow!` chains that
-/// run typed call it) and `__PLAIN`, where the shared erased `Call::plain` finds it; for an
+/// A plain `fn` handler as a `PlainFn`: the handler itself, with the call of its shape. Located
+/// at the return type, so a return type that is not rows (an error type that does not convert to
+/// `BoxError`) is reported there.
+fn plain_fn(private: &TokenStream, item: &HandlerFn, handler: &Handler) -> TokenStream {
+    let ident = &item.sig.ident;
+    // Rows or nothing: the handler itself, which a typed run calls directly. A `Result`: the
+    // handler with the call of its return type.
+    let shape = match (handler.returns, handler.takes_ctx) {
+        (Returns::Rows, false) => quote!(Rows(#ident)),
+        (Returns::Rows, true) => quote!(RowsWithCtx(#ident)),
+        (Returns::Nothing, false) => quote!(Sink(#ident)),
+        (Returns::Nothing, true) => quote!(SinkWithCtx(#ident)),
+        (Returns::Result, false) => quote!(returning(&(#ident as _))),
+        (Returns::Result, true) => quote!(returning_with_ctx(&(#ident as _))),
+    };
+    let span = match &item.sig.output {
+        syn::ReturnType::Type(_, ty) => ty.span(),
+        syn::ReturnType::Default => ident.span(),
+    };
+    quote_spanned!(span=> #private::PlainFn::#shape)
+}
+
+/// The handler's erased call: none for a plain `fn`, which the shared `Call::plain` calls through
+/// `PLAIN`; for an
 /// `async fn`, `__call`, the handler called on one batch of erased rows as a boxed future.
 fn call_fn(
     private: &TokenStream,
@@ -177,24 +200,8 @@ fn call_fn(
     let ident = &item.sig.ident;
     let input = &handler.input;
     if item.sig.asyncness.is_none() {
-        // `__plain` is the handler, typed: what `flow!` chains that run typed call, and, through
-        // `__PLAIN`, what the shared `Call::plain` calls on erased rows.
-        let (args_call, unused) = if handler.takes_ctx {
-            (quote!(ctx, rows), quote!())
-        } else {
-            (quote!(rows), quote!(let _ = ctx;))
-        };
-        return quote! {
-            fn __plain(
-                ctx: &#private::FlowCtx,
-                rows: #private::Vec<#input>,
-            ) -> #private::Result<#private::Vec<#output>, #private::BoxError> {
-                #unused
-                #private::IntoOutput::<#output>::into_output(#ident(#args_call))
-            }
-
-            const __PLAIN: #private::PlainFn<#input, #output> = __plain;
-        };
+        // A plain `fn` is `PLAIN` (see `plain_fn`): nothing to call it with here.
+        return TokenStream::new();
     }
     let args_call = if handler.takes_ctx {
         quote!(ctx, rows)
@@ -205,13 +212,13 @@ fn call_fn(
     let called = quote_spanned! {ident.span()=>
         #private::Call::Pending(#private::Box::pin(async move {
             #private::IntoOutput::<#output>::into_output(#ident(#args_call).await)
-                .map(__ROWS.wrap_output)
+                .map(#private::Rows::new::<#output>)
         }))
     };
     quote! {
         fn __call(ctx: &#private::FlowCtx, rows: #private::Rows) -> #private::Call<'_> {
             let _ = &ctx;
-            match (__ROWS.unwrap_input)(rows) {
+            match #private::Rows::downcast::<#input>(rows) {
                 #private::Result::Ok(rows) => #called,
                 #private::Result::Err(_) => {
                     #private::Call::mismatch(#name, #private::stringify!(#input))

@@ -17,6 +17,20 @@ pub(crate) struct Handler {
     pub(crate) input: Type,
     /// `None` for a sink.
     pub(crate) output: Option<Type>,
+    /// What the handler returns, as written.
+    pub(crate) returns: Returns,
+}
+
+/// What a handler returns, as written: rows or nothing, which a typed run calls directly, or a
+/// `Result` of them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Returns {
+    /// `Vec<Row>`.
+    Rows,
+    /// `()`, or nothing written.
+    Nothing,
+    /// `Result<Vec<Row>, E>` or `Result<(), E>`.
+    Result,
 }
 
 pub(crate) fn handler(item: &HandlerFn) -> syn::Result<Handler> {
@@ -42,11 +56,12 @@ pub(crate) fn handler(item: &HandlerFn) -> syn::Result<Handler> {
     let output = output(&sig.output).map_err(|e| errors.push(e)).ok();
     errors.finish()?;
     let (takes_ctx, input) = params.expect("params are present when there is no error");
-    let output = output.expect("the output is read when there is no error");
+    let (output, returns) = output.expect("the output is read when there is no error");
     Ok(Handler {
         takes_ctx,
         input,
         output,
+        returns,
     })
 }
 
@@ -134,23 +149,23 @@ fn rows_type(ty: &Type) -> syn::Result<Type> {
     })
 }
 
-fn output(output: &ReturnType) -> syn::Result<Option<Type>> {
+fn output(output: &ReturnType) -> syn::Result<(Option<Type>, Returns)> {
     let ty = match output {
-        ReturnType::Default => return Ok(None),
+        ReturnType::Default => return Ok((None, Returns::Nothing)),
         ReturnType::Type(_, ty) => &**ty,
     };
     if is_unit(ty) {
-        return Ok(None);
+        return Ok((None, Returns::Nothing));
     }
     if let Some(row) = single_arg_of(ty, "Vec") {
-        return Ok(Some(row));
+        return Ok((Some(row), Returns::Rows));
     }
     if let Some(ok) = first_arg_of(ty, "Result") {
         if is_unit(&ok) {
-            return Ok(None);
+            return Ok((None, Returns::Result));
         }
         if let Some(row) = single_arg_of(&ok, "Vec") {
-            return Ok(Some(row));
+            return Ok((Some(row), Returns::Result));
         }
     }
     Err(syn::Error::new(

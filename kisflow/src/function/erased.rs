@@ -5,48 +5,9 @@
 //! only fail if that check was skipped, and then as an error, not a panic.
 
 use std::any::Any;
+use std::marker::PhantomData;
 
-use super::{CallFn, KisFunction, Rows};
-
-/// The operations on function `F`'s row types that need no capability beyond being rows, as
-/// function pointers. `#[kis_function]` evaluates [`RowOps::of`] in a constant, so these are
-/// compiled once per row type and nothing is compiled per function.
-#[doc(hidden)]
-pub struct RowOps<F: KisFunction> {
-    /// Takes the input rows out of a batch.
-    pub unwrap_input: fn(Rows) -> Result<Vec<F::In>, Rows>,
-    /// Boxes output rows into a batch.
-    pub wrap_output: fn(Vec<F::Out>) -> Rows,
-    /// What the run loop does with batches of input rows.
-    pub input: InputOps,
-    /// Calls a plain `fn` handler on erased rows ([`Call::plain`](super::Call::plain)).
-    pub call_plain: CallFn,
-}
-
-impl<F: KisFunction> RowOps<F> {
-    /// The operations for function `F`. Bounded on the function rather than on its row types, so
-    /// a row type that is not `Send` is reported once, where the function declares it.
-    #[must_use]
-    pub const fn of() -> Self {
-        Self {
-            unwrap_input: Rows::downcast::<F::In>,
-            wrap_output: Rows::new::<F::Out>,
-            input: InputOps {
-                push: push_input::<F::In>,
-                empty: empty_input::<F::In>,
-            },
-            call_plain: super::Call::plain::<F::In, F::Out>,
-        }
-    }
-}
-
-/// Pushing onto and making batches of a function's input rows.
-#[doc(hidden)]
-#[derive(Clone, Copy)]
-pub struct InputOps {
-    push: PushFn,
-    empty: fn() -> Rows,
-}
+use super::{CallFn, Row, RowType, Rows};
 
 /// Copies rows.
 pub type CloneFn = fn(&Rows) -> Option<Rows>;
@@ -74,9 +35,10 @@ type PushFn = fn(&mut Rows, Box<dyn Any + Send>) -> Result<(), Box<dyn Any + Sen
 /// What a registered function can do with rows of types known only at run time. Only `call` is
 /// compiled per function; the rest is compiled once per row type and shared.
 #[derive(Clone, Copy)]
-pub struct Erased {
+pub(crate) struct Erased {
     pub(crate) call: CallFn,
-    /// A plain `fn` handler's [`PlainFn`](super::PlainFn), which `call` finds here.
+    /// A plain `fn` handler's `KisFunction::PLAIN`, an `Option<PlainFn<In, Out>>`, which `call`
+    /// finds here.
     pub(crate) plain: Option<&'static (dyn Any + Send + Sync)>,
     pub(crate) clone_input: Option<CloneFn>,
     pub(crate) reusable: Option<CloneFn>,
@@ -90,7 +52,7 @@ pub struct Erased {
 
 /// What `#[kis_function]`'s probes found its row types can do.
 #[doc(hidden)]
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 pub struct Abilities {
     /// A copier of input rows, when they are `Clone`.
     pub clone_input: Option<CloneFn>,
@@ -104,20 +66,58 @@ pub struct Abilities {
     pub fmt_output: FmtFn,
 }
 
+/// What the run loop does with rows of one pair of row types, input and output, whatever the
+/// function: the constant [`RowsOf::OPS`], which the compiler evaluates once per pair, so that a
+/// function's `INFO` only points at it.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct RowOps {
+    pub(crate) input: RowType,
+    pub(crate) output: RowType,
+    /// Calls a plain `fn` handler with these row types ([`Call::plain`](super::Call::plain)).
+    pub(crate) call_plain: CallFn,
+    pub(crate) push_input: PushFn,
+    pub(crate) empty_input: fn() -> Rows,
+}
+
+/// The [`RowOps`] of input rows `In` and output rows `Out`.
+///
+/// ```
+/// use kisflow::__private::RowsOf;
+///
+/// let ops = RowsOf::<String, usize>::OPS;
+/// # let _ = ops;
+/// ```
+#[doc(hidden)]
+pub struct RowsOf<In, Out>(PhantomData<fn(In) -> Out>);
+
+impl<In: Row, Out: Row> RowsOf<In, Out> {
+    /// The operations, evaluated while compiling, once per pair of row types.
+    pub const OPS: RowOps = RowOps {
+        input: RowType::of::<In>(),
+        output: RowType::of::<Out>(),
+        call_plain: super::Call::plain::<In, Out>,
+        push_input: push_input::<In>,
+        empty_input: empty_input::<In>,
+    };
+}
+
 impl Erased {
-    /// The erased operations of a function: `call` calls its handler (finding a plain `fn` in
-    /// `plain`), `can` is what its row types can do, `ops` the rest, and `data_reuse` says it
-    /// declares `actions(data_reuse)`.
-    #[must_use]
-    pub fn __new(
-        call: CallFn,
+    /// The erased operations of a function: `ops` for its row types, `call` its own call of an
+    /// `async fn` handler (`None` for a plain `fn`, which the shared [`Call::plain`] calls,
+    /// finding the handler in `plain`), `can` what its rows can do, and whether it declares
+    /// `actions(data_reuse)`.
+    ///
+    /// [`Call::plain`]: super::Call::plain
+    pub(crate) fn new(
+        ops: &RowOps,
+        call: Option<CallFn>,
         plain: Option<&'static (dyn Any + Send + Sync)>,
         can: Abilities,
-        ops: InputOps,
         data_reuse: bool,
     ) -> Self {
         Self {
-            call,
+            call: call.unwrap_or(ops.call_plain),
             plain,
             clone_input: can.clone_input,
             // Declaring `data_reuse` makes the output type the input type, so a copy of the
@@ -127,8 +127,8 @@ impl Erased {
             encode_output: can.encode_output,
             fmt_input: can.fmt_input,
             fmt_output: can.fmt_output,
-            push_input: ops.push,
-            empty_input: ops.empty,
+            push_input: ops.push_input,
+            empty_input: ops.empty_input,
         }
     }
 }

@@ -13,17 +13,13 @@ mod stage;
 
 pub(crate) use call::CallFn;
 pub use call::{Call, PlainFn};
-pub use erased::{
-    Abilities, CloneFn, DecodeFn, EncodeFn, Erased, FmtFn, InputOps, JsonRef, RowOps,
-};
+pub(crate) use erased::Erased;
+pub use erased::{Abilities, CloneFn, DecodeFn, EncodeFn, FmtFn, JsonRef, RowOps, RowsOf};
 pub(crate) use erased::{clone_rows, count_rows, debug_rows, decode_row, encode_rows};
 pub use output::IntoOutput;
 pub use params::ParamType;
 pub(crate) use params::merge_params;
-pub use probe::{
-    CloneUnsupported, CloneViaClone, DebugUnsupported, DebugViaDebug, EncodeUnsupported,
-    EncodeViaSerde, JsonUnsupported, JsonViaSerde, Probe,
-};
+pub use probe::{Probe, Unsupported};
 pub use rows::Rows;
 pub use stage::Stage;
 
@@ -82,6 +78,11 @@ pub trait KisFunction: 'static {
     /// `async fn` handler, which such a run hands on to the erased loop.
     #[doc(hidden)]
     const PLAIN: Option<PlainFn<Self::In, Self::Out>> = None;
+    /// What the run loop does with rows of these types: evaluated once per pair of row types and
+    /// shared. Here rather than in `INFO` itself, so that a row type that is not a row is
+    /// reported once, where the function declares it.
+    #[doc(hidden)]
+    const ROWS: &'static RowOps = &RowsOf::<Self::In, Self::Out>::OPS;
 }
 
 /// A row type as the registry knows it: its `TypeId` and readable name.
@@ -152,13 +153,18 @@ pub struct FunctionInfo {
     mode: Mode,
     path: &'static str,
     location: Location,
-    input: RowType,
-    output: Option<RowType>,
+    rows: &'static RowOps,
+    /// `false` for a sink, whose output type is `NoRows`.
+    emits: bool,
     params: &'static [(&'static str, &'static str)],
     param_types: &'static [ParamType],
     actions: DeclaredActions,
     conn: Option<&'static str>,
-    erased: fn() -> Erased,
+    /// An `async fn` handler's call; `None` for a plain `fn`, called through `rows`.
+    call: Option<CallFn>,
+    /// A plain `fn` handler's `KisFunction::PLAIN`.
+    plain: Option<&'static (dyn std::any::Any + Send + Sync)>,
+    can: Abilities,
 }
 
 impl FunctionInfo {
@@ -170,26 +176,30 @@ impl FunctionInfo {
         mode: Mode,
         path: &'static str,
         location: Location,
-        input: RowType,
-        output: Option<RowType>,
+        rows: &'static RowOps,
+        emits: bool,
         params: &'static [(&'static str, &'static str)],
         param_types: &'static [ParamType],
         actions: DeclaredActions,
         conn: Option<&'static str>,
-        erased: fn() -> Erased,
+        call: Option<CallFn>,
+        plain: Option<&'static (dyn std::any::Any + Send + Sync)>,
+        can: Abilities,
     ) -> Self {
         Self {
             name,
             mode,
             path,
             location,
-            input,
-            output,
+            rows,
+            emits,
             params,
             param_types,
             actions,
             conn,
-            erased,
+            call,
+            plain,
+            can,
         }
     }
 
@@ -220,13 +230,13 @@ impl FunctionInfo {
     /// The row type the handler takes.
     #[must_use]
     pub fn input(&self) -> RowType {
-        self.input
+        self.rows.input
     }
 
     /// The row type the handler emits, or `None` for a sink.
     #[must_use]
     pub fn output(&self) -> Option<RowType> {
-        self.output
+        self.emits.then_some(self.rows.output)
     }
 
     /// The default params, `#[kis_function(params(key = "value"))]`, in the order written.
@@ -256,17 +266,19 @@ impl FunctionInfo {
     /// Whether the input row type is `Clone`, which retries and jumps in composed flows need.
     #[must_use]
     pub fn input_is_clone(&self) -> bool {
-        (self.erased)().clone_input.is_some()
+        self.can.clone_input.is_some()
     }
 
     /// Whether the output row type is `Serialize`, so the rows can be printed as JSON.
     #[must_use]
     pub fn output_is_json(&self) -> bool {
-        self.output.is_none() || (self.erased)().encode_output.is_some()
+        !self.emits || self.can.encode_output.is_some()
     }
 
+    /// The function's erased operations, as the run loop calls them.
     pub(crate) fn erased(&self) -> Erased {
-        (self.erased)()
+        let reuse = self.actions.data_reuse();
+        Erased::new(self.rows, self.call, self.plain, self.can, reuse)
     }
 
     /// The connector the function is bound to, `#[kis_function(conn = "...")]`.

@@ -19,14 +19,13 @@ pub use crate::checks::{
     ReusableAs, Select, Select2Flag, any_jumps,
 };
 pub use crate::error::{BoxError, Error};
-pub use crate::flow::run::{Ended, Step, TypedFn, TypedRun};
+pub use crate::flow::run::{Emitted, Ended, Step, TypedFn, TypedRun, emitted};
 pub use crate::flow::{Flow, FlowSpec, LastEmits};
 pub use crate::function::ctx::FlowCtx;
 pub use crate::function::{
-    Abilities, Call, CloneFn, CloneUnsupported, CloneViaClone, DebugUnsupported, DebugViaDebug,
-    DecodeFn, EncodeFn, EncodeUnsupported, EncodeViaSerde, Erased, FmtFn, FunctionInfo, InputOps,
-    IntoOutput, JsonRef, JsonUnsupported, JsonViaSerde, KisFunction, Location, NoRows, ParamType,
-    PlainFn, Probe, RowOps, RowType, Rows, Stage,
+    Abilities, Call, CloneFn, DecodeFn, EncodeFn, FmtFn, FunctionInfo, IntoOutput, JsonRef,
+    KisFunction, Location, NoRows, ParamType, PlainFn, Probe, RowOps, RowType, Rows, RowsOf, Stage,
+    Unsupported,
 };
 pub use crate::mode::Mode;
 pub use crate::registry::{FlowEntry, FunctionEntry};

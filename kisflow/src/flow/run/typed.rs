@@ -15,6 +15,7 @@ use futures::future::BoxFuture;
 use super::call::{Panicked, handler_error, panic_error};
 use super::chain::{go_on, go_on_after};
 use super::{Chained, RunState, no_such_stage};
+use crate::checks::EmitsRows;
 use crate::error::{BoxError, Error};
 use crate::function::ctx::{Capture, FlowCtx};
 use crate::function::{PlainFn, Row, Rows};
@@ -26,6 +27,33 @@ pub type TypedFn<In> = for<'a> fn(&mut TypedRun<'a>, Vec<In>) -> Ended<'a>;
 
 /// Where a typed run is after a call: the rows on their way to the next function, or its end.
 pub type Step<'a, T> = Result<Vec<T>, Ended<'a>>;
+
+/// Function `F`'s output rows as the rows it emits (its `EmitsRows::Row`), which they are: one
+/// function shared by every flow, where the flow names `F` and its rows cross the edge. Through
+/// `EmitsRows`, so that a function that emits nothing (a sink in the middle) is one error, about
+/// that, and not also one about its rows.
+#[inline]
+#[must_use]
+pub fn emitted<F: EmitsRows>(rows: Vec<F::Out>) -> Vec<F::Row>
+where
+    F::Out: Emitted<F::Row>,
+{
+    F::Out::emitted(rows)
+}
+
+/// That rows of type `Self` are rows of type `R`: true when the two are the same type.
+#[doc(hidden)]
+pub trait Emitted<R>: Sized {
+    /// The rows, unchanged.
+    fn emitted(rows: Vec<Self>) -> Vec<R>;
+}
+
+impl<T> Emitted<T> for T {
+    #[inline]
+    fn emitted(rows: Vec<T>) -> Vec<T> {
+        rows
+    }
+}
 
 /// A run of a `flow!` chain through its functions' typed handlers; see the module.
 #[doc(hidden)]
@@ -100,9 +128,9 @@ impl<'a> TypedRun<'a> {
 
     /// Calls function `at` (`plain`, its typed handler) on what the one before emitted, when
     /// the run is still under way: `emitted` and `feed` hand its rows over unchanged, and are
-    /// there for the compiler to check the edge. The run ends at a call that emits no rows (as
-    /// a chain does), and goes on in the erased loop when a call takes an action or the handler
-    /// is an `async fn`.
+    /// there for the compiler to check the edge. The run ends at a call that emits no rows (as a chain does),
+    /// and goes on in the erased loop when a call takes an action or the handler is an
+    /// `async fn`.
     #[inline]
     pub fn then<T: Row, R, In: Row, Out: Row>(
         &mut self,
@@ -148,7 +176,7 @@ impl<'a> TypedRun<'a> {
         };
         self.at = at;
         self.start(ctx, rows.len());
-        match plain(ctx, rows) {
+        match plain.call(ctx, rows) {
             Ok(out) => {
                 self.returned(ctx, Some(out.len()));
                 if ctx.has_action() {
