@@ -176,7 +176,7 @@ fn fork_check(private: &TokenStream, stages: &[StageInput], branches: &[usize]) 
 /// `__typed`, the typed run of a chain (none for a flow that ends in branches): each function's
 /// typed handler called on what the one before emitted, in straight-line calls, every branch of
 /// them being in kisflow's `TypedRun`. A chain's edges are checked here, where its rows cross
-/// them, rather than in `checks`: `emitted` (through `EmitsRows`) and `FeedsInto::feed`, located at the
+/// them, rather than in `checks`: `EmitsRows::Row` and `FeedsInto::feed`, located at the
 /// next function's name, so a sink in the middle or a row mismatch is one error there.
 fn typed_run(private: &TokenStream, stages: &[StageInput], branches: &[usize]) -> TokenStream {
     if !branches.is_empty() {
@@ -198,15 +198,15 @@ fn typed_run(private: &TokenStream, stages: &[StageInput], branches: &[usize]) -
             quote! {
                 type Prev = #prev;
                 type Next = #next;
+                // The edge's check: named, not called, so no code is compiled for it.
+                let _ = <<Prev as #private::EmitsRows>::Row as #private::FeedsInto<
+                    Prev,
+                    Next,
+                    <Next as #private::KisFunction>::In,
+                >>::feed;
                 run.then(
                     #index,
                     rows,
-                    #private::emitted::<Prev>,
-                    <<Prev as #private::EmitsRows>::Row as #private::FeedsInto<
-                        Prev,
-                        Next,
-                        <Next as #private::KisFunction>::In,
-                    >>::feed,
                     #plain,
                 )
             },

@@ -5,12 +5,12 @@ use std::any::Any;
 
 /// A batch of rows of a type known only at run time, and its length.
 ///
-/// Its shape follows its length, so that a run of one row allocates no more than the same code
-/// written by hand: no box at all for an empty batch, the row's own `Vec` buffer turned into a
-/// `Box<[T; 1]>` for one row, and a boxed `Vec<T>` for more, where the box is shared by the batch.
+/// No box at all for an empty batch, else a boxed `Vec<T>`. One shape for any number of rows:
+/// each row type costs a build less code (the one-row runs that a `Box<[T; 1]>` shape spared an
+/// allocation now run typed, without a `Rows`).
 #[doc(hidden)]
 pub struct Rows {
-    /// `None` when `len` is 0, a `Box<[T; 1]>` when it is 1, else a `Box<Vec<T>>`.
+    /// `None` when `len` is 0, else a `Box<Vec<T>>`.
     rows: Option<Box<dyn Any + Send>>,
     len: usize,
 }
@@ -21,11 +21,7 @@ impl Rows {
     #[inline]
     pub fn new<T: Send + 'static>(rows: Vec<T>) -> Self {
         let len = rows.len();
-        let rows = match len {
-            0 => None,
-            1 => Some(one(rows)),
-            _ => Some(Box::new(rows) as Box<dyn Any + Send>),
-        };
+        let rows = (len > 0).then(|| Box::new(rows) as Box<dyn Any + Send>);
         Self { rows, len }
     }
 
@@ -55,25 +51,18 @@ impl Rows {
         let Some(rows) = self.rows else {
             return Ok(Vec::new());
         };
-        let back = |rows| Self {
-            rows: Some(rows),
-            len,
-        };
-        if len == 1 {
-            // The box's buffer becomes the `Vec`'s: no copy, no allocation.
-            return match rows.downcast::<[T; 1]>() {
-                Ok(row) => Ok((row as Box<[T]>).into_vec()),
-                Err(rows) => Err(back(rows)),
-            };
-        }
-        rows.downcast::<Vec<T>>().map(|rows| *rows).map_err(back)
+        rows.downcast::<Vec<T>>()
+            .map(|rows| *rows)
+            .map_err(|rows| Self {
+                rows: Some(rows),
+                len,
+            })
     }
 
     /// The rows as a slice of `T`, or `None` when they are of another type.
     pub(crate) fn as_slice<T: 'static>(&self) -> Option<&[T]> {
         match &self.rows {
             None => Some(&[]),
-            Some(rows) if self.len == 1 => rows.downcast_ref::<[T; 1]>().map(|row| &row[..]),
             Some(rows) => rows.downcast_ref::<Vec<T>>().map(Vec::as_slice),
         }
     }
@@ -83,8 +72,8 @@ impl Rows {
     /// `extend`: it copies the same bytes and costs each row type far less code than the
     /// iterator machinery.
     pub(crate) fn append<T: Send + 'static>(&mut self, mut more: Vec<T>) -> Result<(), Vec<T>> {
-        if self.len >= 2 {
-            // A batch of many stays one: the rows go into its `Vec` in place.
+        if self.len >= 1 {
+            // A batch stays one: the rows go into its `Vec` in place.
             let Some(rows) = self.rows.as_mut().and_then(|r| r.downcast_mut::<Vec<T>>()) else {
                 return Err(more);
             };
@@ -111,7 +100,7 @@ impl Rows {
 
     /// Adds `row` at the end; when these rows are of another type, `row` comes back.
     pub(crate) fn push<T: Send + 'static>(&mut self, row: T) -> Result<(), T> {
-        if self.len >= 2 {
+        if self.len >= 1 {
             let Some(rows) = self.rows.as_mut().and_then(|r| r.downcast_mut::<Vec<T>>()) else {
                 return Err(row);
             };
@@ -119,7 +108,7 @@ impl Rows {
             self.len = rows.len();
             return Ok(());
         }
-        // From none or one row to more: the batch changes shape.
+        // From none to one: the batch gets its box.
         match self.take().downcast::<T>() {
             Ok(mut rows) => {
                 rows.push(row);
@@ -136,17 +125,6 @@ impl Rows {
     /// These rows, leaving an empty batch.
     fn take(&mut self) -> Self {
         std::mem::replace(self, Self::empty())
-    }
-}
-
-/// A batch of one row as a `Box<[T; 1]>` in the `Vec`'s own buffer (shrunk first when it has
-/// room for more).
-#[inline]
-fn one<T: Send + 'static>(rows: Vec<T>) -> Box<dyn Any + Send> {
-    match <Box<[T; 1]>>::try_from(rows.into_boxed_slice()) {
-        Ok(row) => row,
-        // Only called with one row; a `Vec` box is a batch of any length, should that change.
-        Err(rows) => Box::new(rows.into_vec()),
     }
 }
 

@@ -19,7 +19,7 @@ pub use crate::checks::{
     ReusableAs, Select, Select2Flag, any_jumps,
 };
 pub use crate::error::{BoxError, Error};
-pub use crate::flow::run::{Emitted, Ended, Step, TypedFn, TypedRun, emitted};
+pub use crate::flow::run::{Ended, Step, TypedFn, TypedRun};
 pub use crate::flow::{Flow, FlowSpec, LastEmits};
 pub use crate::function::ctx::FlowCtx;
 pub use crate::function::{

@@ -23,7 +23,7 @@ pub(crate) use log::{debug_enabled, debug_rows, log_retry};
 pub(crate) use plan::Plan;
 pub(crate) use state::{Goto, RunState};
 pub(crate) use typed::End;
-pub use typed::{Emitted, Ended, Step, TypedFn, TypedRun, emitted};
+pub use typed::{Ended, Step, TypedFn, TypedRun};
 
 use crate::error::{Error, Result};
 use crate::function::ctx::FlowCtx;

@@ -15,7 +15,6 @@ use futures::future::BoxFuture;
 use super::call::{Panicked, handler_error, panic_error};
 use super::chain::{go_on, go_on_after};
 use super::{Chained, RunState, no_such_stage};
-use crate::checks::EmitsRows;
 use crate::error::{BoxError, Error};
 use crate::function::ctx::{Capture, FlowCtx};
 use crate::function::{PlainFn, Row, Rows};
@@ -28,31 +27,15 @@ pub type TypedFn<In> = for<'a> fn(&mut TypedRun<'a>, Vec<In>) -> Ended<'a>;
 /// Where a typed run is after a call: the rows on their way to the next function, or its end.
 pub type Step<'a, T> = Result<Vec<T>, Ended<'a>>;
 
-/// Function `F`'s output rows as the rows it emits (its `EmitsRows::Row`), which they are: one
-/// function shared by every flow, where the flow names `F` and its rows cross the edge. Through
-/// `EmitsRows`, so that a function that emits nothing (a sink in the middle) is one error, about
-/// that, and not also one about its rows.
+/// `rows` as rows of type `In`, which they are: `flow!` checks each edge (`FeedsInto`), so `T` is
+/// `In`. Checked here by type id rather than asked of the compiler as a bound, which would add
+/// a second error to a mismatch or a sink in the middle; an optimised build folds it away.
 #[inline]
-#[must_use]
-pub fn emitted<F: EmitsRows>(rows: Vec<F::Out>) -> Vec<F::Row>
-where
-    F::Out: Emitted<F::Row>,
-{
-    F::Out::emitted(rows)
-}
-
-/// That rows of type `Self` are rows of type `R`: true when the two are the same type.
-#[doc(hidden)]
-pub trait Emitted<R>: Sized {
-    /// The rows, unchanged.
-    fn emitted(rows: Vec<Self>) -> Vec<R>;
-}
-
-impl<T> Emitted<T> for T {
-    #[inline]
-    fn emitted(rows: Vec<T>) -> Vec<T> {
-        rows
-    }
+fn same_rows<T: Row, In: Row>(rows: Vec<T>) -> Option<Vec<In>> {
+    let mut rows = Some(rows);
+    let rows: &mut dyn std::any::Any = &mut rows;
+    rows.downcast_mut::<Option<Vec<In>>>()
+        .and_then(Option::take)
 }
 
 /// A run of a `flow!` chain through its functions' typed handlers; see the module.
@@ -127,20 +110,19 @@ impl<'a> TypedRun<'a> {
     }
 
     /// Calls function `at` (`plain`, its typed handler) on what the one before emitted, when
-    /// the run is still under way: `emitted` and `feed` hand its rows over unchanged, and are
-    /// there for the compiler to check the edge. The run ends at a call that emits no rows (as a chain does),
-    /// and goes on in the erased loop when a call takes an action or the handler is an
-    /// `async fn`.
+    /// the run is still under way: the rows go over unchanged, as `flow!` checks each edge where
+    /// it writes this call. The run ends at a call that emits no rows (as a chain does), and goes
+    /// on in the erased loop when a call takes an action or the handler is an `async fn`.
     #[inline]
-    pub fn then<T: Row, R, In: Row, Out: Row>(
+    pub fn then<T: Row, In: Row, Out: Row>(
         &mut self,
         at: usize,
         step: Step<'a, T>,
-        emitted: fn(Vec<T>) -> Vec<R>,
-        feed: fn(Vec<R>) -> Vec<In>,
         plain: Option<PlainFn<In, Out>>,
     ) -> Step<'a, Out> {
-        let rows = feed(emitted(step?));
+        let Some(rows) = same_rows::<T, In>(step?) else {
+            return Err(self.not_its_rows(at));
+        };
         if rows.is_empty() {
             return Err(Ended(End::Ran));
         }
@@ -264,6 +246,16 @@ impl<'a> TypedRun<'a> {
         // Taken all the same, so a failed call leaves no action behind.
         ctx.take_action();
         Ended(End::Failed(Box::new(err)))
+    }
+
+    /// The end of a run whose rows reached function `at` of another type than it takes, which
+    /// `flow!`'s checks rule out.
+    #[cold]
+    fn not_its_rows(&self, at: usize) -> Ended<'a> {
+        Ended(End::Failed(Box::new(Error::Internal {
+            flow: self.ctxs[0].flow_name().to_owned(),
+            detail: format!("rows of another type than it takes reached function {at}"),
+        })))
     }
 
     #[cold]
