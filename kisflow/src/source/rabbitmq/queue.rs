@@ -183,14 +183,16 @@ impl RabbitSource {
         // delivery made and dropped a timer each time.
         let mut expired = std::pin::pin!(tokio::time::sleep(wait));
         let mut consumer = session.consumer.lock().await;
-        let mut deliveries = Vec::with_capacity(max.min(1024));
-        while deliveries.len() < max {
+        // Each delivery becomes a message as it comes: a `Delivery` (its properties inline) is
+        // several hundred bytes, and gathering them first copied each twice more.
+        let mut messages = Vec::with_capacity(max.min(1024));
+        while messages.len() < max {
             let Either::Left((next, _)) = select(consumer.next(), expired.as_mut()).await else {
                 break;
             };
             let failure = match next {
                 Some(Ok(delivery)) => {
-                    deliveries.push(delivery);
+                    messages.push(convert(session.number, delivery));
                     continue;
                 }
                 Some(Err(err)) => err.to_string(),
@@ -202,11 +204,11 @@ impl RabbitSource {
             return Err(unavailable(&self.place, "consume", failure));
         }
         drop(consumer);
-        session.held.hold(deliveries.iter().map(|d| d.delivery_tag));
-        Ok(deliveries
-            .into_iter()
-            .map(|d| convert(session.number, d))
-            .collect())
+        let tags = messages
+            .iter()
+            .filter_map(|m| m.id.as_pair().map(|(_, tag)| tag));
+        session.held.hold(tags);
+        Ok(messages)
     }
 }
 
