@@ -8,41 +8,12 @@ use super::{Message, RunnerConfig};
 use crate::error::{DecodeError, Error, ErrorKind, Result, excerpt};
 use crate::flow::DynFlow;
 
+mod outcome;
 mod state;
 
+pub(super) use outcome::Outcome;
 pub(super) use state::StateRun;
 use state::skip_recorded;
-
-/// What became of a batch: every message is in exactly one of `done`, `acked`, `lost`,
-/// `lettered` or `release`. Messages are named by their place in the batch, not by a copy of their
-/// id: the worker moves the ids it acks out of the batch, which is dropped after.
-#[derive(Debug, Default)]
-pub(super) struct Outcome {
-    /// The messages whose run succeeded, to ack.
-    pub(super) done: Vec<usize>,
-    /// The messages whose run succeeded and whose state commit acked them.
-    pub(super) acked: Vec<usize>,
-    /// Messages another consumer took over before their state was committed here.
-    pub(super) lost: Vec<usize>,
-    /// Messages given up, to send to the dead letters and then ack.
-    pub(super) lettered: Vec<usize>,
-    /// Their letters, in the same order.
-    pub(super) letters: Vec<DeadLetter>,
-    /// Messages to give back to the source unacked: a failure of the flow, not of these messages.
-    pub(super) release: Vec<usize>,
-    /// Set when the flow itself cannot run (switched off, misconfigured): the runner stops.
-    pub(super) fatal: Option<Error>,
-    /// Runs made again after a failure.
-    pub(super) retries: u64,
-}
-
-impl Outcome {
-    /// The message at `place` goes to the dead letters as `letter`.
-    fn give_up(&mut self, place: usize, letter: DeadLetter) {
-        self.lettered.push(place);
-        self.letters.push(letter);
-    }
-}
 
 /// The flow instance a batch runs in, with what its dead letters must name.
 pub(super) struct Work<'a> {
