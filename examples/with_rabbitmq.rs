@@ -21,8 +21,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use kisflow::prelude::*;
-use kisflow::source::Source;
 use kisflow::source::rabbitmq::RabbitSource;
+use kisflow::source::{MessageId, Source};
 use kisflow_examples::{StuAvg, StuScore};
 use lapin::options::{
     BasicPublishOptions, ConfirmSelectOptions, QueueDeclareOptions, QueueDeleteOptions,
@@ -135,7 +135,7 @@ async fn consume(args: &Args, queue: &str) -> kisflow::Result<()> {
         for message in &batch {
             flow.commit_json(String::from_utf8_lossy(&message.payload).as_ref())?;
         }
-        let ids: Vec<String> = batch.iter().map(|m| m.id.clone()).collect();
+        let ids: Vec<MessageId> = batch.iter().map(|m| m.id.clone()).collect();
         match flow.run().await {
             Ok(()) => {
                 source.ack(&ids).await?;

@@ -195,7 +195,7 @@ async fn a_broker_that_is_down_fails_fetches_naming_it_and_the_source_recovers()
         if let Ok(Some(batch)) = source.fetch(100, Duration::from_millis(100)).await {
             // A partition hands out its next batch once this one is acked: the two rows may
             // come in two batches.
-            let ids: Vec<String> = batch.into_iter().map(|m| m.id).collect();
+            let ids: Vec<kisflow::source::MessageId> = batch.into_iter().map(|m| m.id).collect();
             source.ack(&ids).await.unwrap();
             next.extend(ids);
         }

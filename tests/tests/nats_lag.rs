@@ -6,8 +6,8 @@ mod nats_server;
 
 use std::time::Duration;
 
-use kisflow::source::Source;
 use kisflow::source::nats::JetStreamSource;
+use kisflow::source::{MessageId, Source};
 use nats_server::{NatsServer, context, publish};
 
 #[tokio::test]
@@ -39,7 +39,7 @@ async fn the_lag_counts_pending_and_unacked_messages_and_their_age() {
         "20 not yet delivered and 10 delivered, not acked"
     );
     assert!(lag.seconds >= 0.04 && lag.seconds < 60.0, "{}", lag.seconds);
-    let ids: Vec<String> = fetched.iter().map(|m| m.id.clone()).collect();
+    let ids: Vec<MessageId> = fetched.iter().map(|m| m.id.clone()).collect();
     source.ack(&ids).await.unwrap();
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert_eq!(source.lag().await.unwrap().unwrap().messages, 20);
@@ -69,7 +69,7 @@ async fn released_messages_come_back_after_the_delay_not_the_ack_wait() {
         .unwrap()
         .unwrap();
     assert_eq!(first.len(), 5);
-    let ids: Vec<String> = first.iter().map(|m| m.id.clone()).collect();
+    let ids: Vec<MessageId> = first.iter().map(|m| m.id.clone()).collect();
     source
         .release(&ids, Duration::from_millis(300))
         .await

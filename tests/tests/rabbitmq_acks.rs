@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use kisflow::prelude::*;
 use kisflow::source::rabbitmq::{RabbitDeadLetters, RabbitSource};
-use kisflow::source::{DeadLetterSink, MemoryDeadLetters, Message, Runner, Source, StreamSource};
+use kisflow::source::{
+    DeadLetterSink, MemoryDeadLetters, Message, MessageId, Runner, Source, StreamSource,
+};
 use lapin::types::{AMQPValue, FieldTable};
 use rabbit::{ADDR, Names, connect, publish, ready_after_consumers};
 
@@ -32,7 +34,7 @@ async fn fetch_n(source: &RabbitSource, n: usize) -> Vec<Message> {
 }
 
 fn payloads(messages: &[Message]) -> Vec<Vec<u8>> {
-    messages.iter().map(|m| m.payload.clone()).collect()
+    messages.iter().map(|m| m.payload.to_vec()).collect()
 }
 
 fn rows(n: usize) -> Vec<Vec<u8>> {
@@ -51,7 +53,7 @@ async fn released_messages_come_back_redelivered_after_the_delay() {
     let source = RabbitSource::new(ADDR, queue).unwrap();
     let first = fetch_n(&source, 4).await;
     assert!(first.iter().all(|m| m.deliveries == 1));
-    let ids: Vec<String> = first.iter().map(|m| m.id.clone()).collect();
+    let ids: Vec<MessageId> = first.iter().map(|m| m.id.clone()).collect();
     source
         .release(&ids, Duration::from_millis(300))
         .await
@@ -66,7 +68,7 @@ async fn released_messages_come_back_redelivered_after_the_delay() {
         second.iter().all(|m| m.deliveries == 2),
         "flagged redelivered: {second:?}"
     );
-    let ids: Vec<String> = second.iter().map(|m| m.id.clone()).collect();
+    let ids: Vec<MessageId> = second.iter().map(|m| m.id.clone()).collect();
     source.ack(&ids).await.unwrap();
     drop(source);
     assert_eq!(ready_after_consumers(queue).await, 0, "acked for good");
@@ -106,8 +108,12 @@ async fn tags_of_a_closed_channel_are_not_acked_on_the_new_one() {
     );
     assert!(again.iter().all(|m| m.deliveries == 2));
     // Session 1's tags are 1..=3, as are session 2's: acking the old ids must not ack the new.
-    let old: Vec<String> = first.iter().map(|m| m.id.clone()).collect();
-    assert!(old.iter().all(|id| id.starts_with("1-")), "{old:?}");
+    let old: Vec<MessageId> = first.iter().map(|m| m.id.clone()).collect();
+    assert!(
+        old.iter()
+            .all(|id| id.as_pair().is_some_and(|(session, _)| session == 1)),
+        "{old:?}"
+    );
     source.ack(&old).await.unwrap();
     drop(source);
     assert_eq!(

@@ -171,7 +171,7 @@ async fn the_lag_counts_pending_and_undelivered_entries_and_their_age() {
     let lag = source.lag().await.unwrap().unwrap();
     assert_eq!(lag.messages, 30, "10 pending and 20 not yet delivered");
     assert!(lag.seconds >= 0.04 && lag.seconds < 60.0, "{}", lag.seconds);
-    let ids: Vec<String> = fetched.iter().map(|m| m.id.clone()).collect();
+    let ids: Vec<kisflow::source::MessageId> = fetched.iter().map(|m| m.id.clone()).collect();
     source.ack(&ids).await.unwrap();
     assert_eq!(source.lag().await.unwrap().unwrap().messages, 20);
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use kisflow::prelude::*;
-use kisflow::source::{MemoryDeadLetters, Message, Runner, Source, StreamSource};
+use kisflow::source::{MemoryDeadLetters, Message, MessageId, Runner, Source, StreamSource};
 use kisflow::{ErrorKind, FlowSettings};
 use serde::Deserialize;
 
@@ -166,13 +166,13 @@ impl Source for Windowed {
             tokio::time::sleep(Duration::from_millis(1)).await;
             Ok(Some(
                 (start..(start + max).min(self.total))
-                    .map(|i| Message::new(i.to_string(), i.to_string().into_bytes()))
+                    .map(|i| Message::new(i as u64, i.to_string()))
                     .collect(),
             ))
         })
     }
 
-    fn ack<'a>(&'a self, _ids: &'a [String]) -> BoxFuture<'a, kisflow::Result<()>> {
+    fn ack<'a>(&'a self, _ids: &'a [MessageId]) -> BoxFuture<'a, kisflow::Result<()>> {
         self.in_flight.fetch_sub(1, Ordering::SeqCst);
         Box::pin(async { Ok(()) })
     }
@@ -316,7 +316,7 @@ impl Source for Worn {
         })
     }
 
-    fn ack<'a>(&'a self, _ids: &'a [String]) -> BoxFuture<'a, kisflow::Result<()>> {
+    fn ack<'a>(&'a self, _ids: &'a [MessageId]) -> BoxFuture<'a, kisflow::Result<()>> {
         Box::pin(async { Ok(()) })
     }
 }

@@ -128,7 +128,7 @@ fn lines(
 ) -> Result<
     (
         String,
-        impl futures::Stream<Item = (String, String)> + Send + 'static,
+        impl futures::Stream<Item = (u64, String)> + Send + 'static,
     ),
     String,
 > {
@@ -153,7 +153,7 @@ fn lines(
             match line {
                 Ok(line) if line.trim().is_empty() => {}
                 Ok(line) => {
-                    if tx.blocking_send(((index + 1).to_string(), line)).is_err() {
+                    if tx.blocking_send((index as u64 + 1, line)).is_err() {
                         return; // the run ended
                     }
                 }

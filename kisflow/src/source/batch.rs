@@ -8,31 +8,12 @@ use super::{Message, RunnerConfig};
 use crate::error::{DecodeError, Error, ErrorKind, Result, excerpt};
 use crate::flow::DynFlow;
 
+mod outcome;
 mod state;
 
+pub(super) use outcome::Outcome;
 pub(super) use state::StateRun;
 use state::skip_recorded;
-
-/// What became of a batch: every message is in exactly one of `done`, `acked`, `lost`,
-/// `letters` or `release`. Messages are named by their place in the batch, not by a copy of their
-/// id: the worker moves the ids it acks out of the batch, which is dropped after.
-#[derive(Debug, Default)]
-pub(super) struct Outcome {
-    /// The messages whose run succeeded, to ack.
-    pub(super) done: Vec<usize>,
-    /// The messages whose run succeeded and whose state commit acked them.
-    pub(super) acked: Vec<usize>,
-    /// Messages another consumer took over before their state was committed here.
-    pub(super) lost: Vec<usize>,
-    /// Messages given up, to send to the dead letters and then ack.
-    pub(super) letters: Vec<DeadLetter>,
-    /// Messages to give back to the source unacked: a failure of the flow, not of these messages.
-    pub(super) release: Vec<usize>,
-    /// Set when the flow itself cannot run (switched off, misconfigured): the runner stops.
-    pub(super) fatal: Option<Error>,
-    /// Runs made again after a failure.
-    pub(super) retries: u64,
-}
 
 /// The flow instance a batch runs in, with what its dead letters must name.
 pub(super) struct Work<'a> {
@@ -85,7 +66,7 @@ impl Work<'_> {
                         limit,
                     };
                     let letter = self.letter(message, &err, message.deliveries);
-                    outcome.letters.push(letter);
+                    outcome.give_up(place, letter);
                 }
                 _ => fresh.push(place),
             }
@@ -96,7 +77,7 @@ impl Work<'_> {
         for (place, result) in fresh.into_iter().zip(results) {
             match result {
                 Ok(()) => good.push(place),
-                Err(err) => outcome.letters.push(self.letter(&batch[place], &err, 1)),
+                Err(err) => outcome.give_up(place, self.letter(&batch[place], &err, 1)),
             }
         }
         if !good.is_empty() {
@@ -169,7 +150,7 @@ impl Work<'_> {
                 ErrorKind::ConnectorUnavailable => outcome.release.extend(places),
                 _ if places.len() == 1 => {
                     let letter = self.letter(&batch[places[0]], &err, runs);
-                    outcome.letters.push(letter);
+                    outcome.give_up(places[0], letter);
                 }
                 _ => {
                     // Halves run once each; a message alone gets every attempt before it is given
@@ -220,9 +201,9 @@ impl Work<'_> {
                 use crate::state::Pairing;
                 let (acks, source) = match state.pairing {
                     Pairing::Separate => (Vec::new(), None),
-                    Pairing::AcksInCommit => (messages().map(|m| m.id.clone()).collect(), None),
+                    Pairing::AcksInCommit => (messages().map(|m| m.id.to_string()).collect(), None),
                     Pairing::RecordsIds => (
-                        messages().map(|m| m.id.clone()).collect(),
+                        messages().map(|m| m.id.to_string()).collect(),
                         Some(self.source.to_owned()),
                     ),
                 };
@@ -259,8 +240,8 @@ impl Work<'_> {
     }
 
     /// Commits each message's payload as a JSON row, in order. A row that fails is named by its
-    /// message's id when that is a number (a line of `kisflow run`, a JetStream sequence), as
-    /// its sender counts rows, else by its place in the batch.
+    /// message's id when that is a number (a line of `kisflow run`, a JetStream sequence, or
+    /// text that reads as one), as its sender counts rows, else by its place in the batch.
     fn commit<'m>(&mut self, messages: impl Iterator<Item = &'m Message>) -> Vec<Result<()>> {
         messages
             .enumerate()
@@ -269,9 +250,9 @@ impl Work<'_> {
                     Ok(text) => self.flow.commit_json(text),
                     Err(err) => Err(self.not_utf8(index + 1, &message.payload, &err)),
                 };
-                committed.map_err(|err| match message.id.parse::<usize>() {
-                    Ok(number) => err.with_row_number(number),
-                    Err(_) => err,
+                committed.map_err(|err| match row_number(&message.id) {
+                    Some(number) => err.with_row_number(number),
+                    None => err,
                 })
             })
             .collect()
@@ -291,6 +272,14 @@ impl Work<'_> {
 
     fn letter(&self, message: &Message, err: &Error, attempts: u32) -> DeadLetter {
         DeadLetter::new(message, self.source, self.flow.name(), err, attempts)
+    }
+}
+
+/// The row number an id names, when it is a number.
+fn row_number(id: &super::MessageId) -> Option<usize> {
+    match id.as_number() {
+        Some(number) => usize::try_from(number).ok(),
+        None => id.as_text()?.parse().ok(),
     }
 }
 

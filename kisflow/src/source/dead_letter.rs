@@ -16,7 +16,7 @@ pub struct DeadLetter {
     pub payload: Vec<u8>,
     /// The source's name ([`Source::name`](super::Source::name)).
     pub source: String,
-    /// The message's id in its source.
+    /// The message's id in its source, as [`MessageId`](super::MessageId) shows it.
     pub message_id: String,
     /// The flow it was for.
     pub flow: String,
@@ -66,9 +66,9 @@ impl DeadLetter {
         attempts: u32,
     ) -> Self {
         Self {
-            payload: message.payload.clone(),
+            payload: message.payload.to_vec(),
             source: source.to_owned(),
-            message_id: message.id.clone(),
+            message_id: message.id.to_string(),
             flow: flow.to_owned(),
             function: failed_function(err).map(str::to_owned),
             error: err.chain(),

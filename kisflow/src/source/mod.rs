@@ -45,6 +45,7 @@ mod from_config;
 pub mod kafka;
 #[cfg(feature = "config")]
 mod letters;
+mod message;
 #[cfg(feature = "nats")]
 pub mod nats;
 #[cfg(feature = "rabbitmq")]
@@ -65,45 +66,13 @@ pub use dead_letter::{DeadLetter, DeadLetterSink, MemoryDeadLetters};
 pub use file::JsonLinesDeadLetters;
 #[cfg(feature = "config")]
 pub use letters::DeadLetterStore;
+pub use message::{Message, MessageId, Payload};
 pub use runner::{RunReport, Runner, RunnerConfig, RunnerHandle};
 pub use stored::{MAX_REPLAYS, ReplayReport, StoredLetter};
 pub use stream::StreamSource;
 
 /// How often a runner with metrics on asks its source for its lag.
 pub(crate) const LAG_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// One message from a source: its id there, its payload as received, and how many times the
-/// source has delivered it (1 the first time).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Message {
-    /// The message's id in its source (a Redis Streams entry id, a JetStream sequence…).
-    pub id: String,
-    /// The payload, byte for byte: a JSON row of the flow's input type.
-    pub payload: Vec<u8>,
-    /// How many times the source has delivered it, from 1.
-    pub deliveries: u32,
-    /// How many times it came back from the dead letters (a replay), from 0.
-    pub replays: u32,
-}
-
-impl Message {
-    /// A message delivered for the first time and never replayed.
-    ///
-    /// ```
-    /// let message = kisflow::source::Message::new("1-0", b"{}".to_vec());
-    /// assert_eq!((message.deliveries, message.replays), (1, 0));
-    /// assert_eq!(message.payload, b"{}"[..]);
-    /// ```
-    #[must_use]
-    pub fn new(id: impl Into<String>, payload: impl Into<Vec<u8>>) -> Self {
-        Self {
-            id: id.into(),
-            payload: payload.into(),
-            deliveries: 1,
-            replays: 0,
-        }
-    }
-}
 
 /// Where a worker's messages come from: a broker's consumer group, or an in-process stream.
 ///
@@ -114,7 +83,7 @@ impl Message {
 /// ```
 /// use std::time::Duration;
 /// use futures::future::BoxFuture;
-/// use kisflow::source::{Message, Source};
+/// use kisflow::source::{Message, MessageId, Source};
 ///
 /// /// A source of one message, for a test.
 /// struct One(std::sync::Mutex<Option<Message>>);
@@ -127,7 +96,7 @@ impl Message {
 ///         let next = self.0.lock().unwrap().take();
 ///         Box::pin(async move { Ok(next.map(|m| vec![m])) })
 ///     }
-///     fn ack<'a>(&'a self, _ids: &'a [String]) -> BoxFuture<'a, kisflow::Result<()>> {
+///     fn ack<'a>(&'a self, _ids: &'a [MessageId]) -> BoxFuture<'a, kisflow::Result<()>> {
 ///         Box::pin(async { Ok(()) })
 ///     }
 /// }
@@ -142,15 +111,16 @@ pub trait Source: Send + Sync + 'static {
     /// cannot mend) stops the runner with it; any other is logged and tried again with a backoff.
     fn fetch(&self, max: usize, wait: Duration) -> BoxFuture<'_, Result<Option<Vec<Message>>>>;
 
-    /// Marks these messages done: their run succeeded, or they were dead-lettered.
-    fn ack<'a>(&'a self, ids: &'a [String]) -> BoxFuture<'a, Result<()>>;
+    /// Marks these messages done: their run succeeded, or they were dead-lettered. The ids are
+    /// those of the messages [`fetch`](Self::fetch) gave, as it made them.
+    fn ack<'a>(&'a self, ids: &'a [MessageId]) -> BoxFuture<'a, Result<()>>;
 
     /// Gives messages back unacked, to be delivered again after about `after`: the runner does
     /// this with a batch it could not run for a reason outside its messages (a stop while a
     /// connector is down). By default nothing is sent: a broker delivers unacked messages again
     /// by itself (Redis: claimed once idle; JetStream: after the ack wait), and an in-process
     /// stream cannot. JetStream overrides it with a delayed nak.
-    fn release<'a>(&'a self, ids: &'a [String], after: Duration) -> BoxFuture<'a, Result<()>> {
+    fn release<'a>(&'a self, ids: &'a [MessageId], after: Duration) -> BoxFuture<'a, Result<()>> {
         let _ = (ids, after);
         Box::pin(async { Ok(()) })
     }
@@ -164,7 +134,7 @@ pub trait Source: Send + Sync + 'static {
     /// Says these messages are still being worked on (JetStream: `+WPI`), so the broker does not
     /// deliver them again while a long batch runs; called every
     /// [`progress_every`](Self::progress_every).
-    fn in_progress<'a>(&'a self, ids: &'a [String]) -> BoxFuture<'a, Result<()>> {
+    fn in_progress<'a>(&'a self, ids: &'a [MessageId]) -> BoxFuture<'a, Result<()>> {
         let _ = ids;
         Box::pin(async { Ok(()) })
     }

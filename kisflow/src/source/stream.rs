@@ -8,10 +8,10 @@ use futures::future::BoxFuture;
 use futures::{Stream, StreamExt};
 use tokio::sync::Mutex;
 
-use super::{Message, Source};
+use super::{Message, MessageId, Payload, Source};
 use crate::error::Result;
 
-type Payloads = Pin<Box<dyn Stream<Item = (Option<String>, Vec<u8>)> + Send>>;
+type Payloads = Pin<Box<dyn Stream<Item = (Option<MessageId>, Payload)> + Send>>;
 
 /// A source over an in-process stream of JSON payloads: a channel, the lines of a file or of
 /// standard input. It runs through the same batching, retries, dead letters and drain as a
@@ -26,7 +26,7 @@ type Payloads = Pin<Box<dyn Stream<Item = (Option<String>, Vec<u8>)> + Send>>;
 /// # async fn main() -> kisflow::Result<()> {
 /// let source = StreamSource::new("lines", futures::stream::iter(["1", "2", "3"]));
 /// let batch = source.fetch(2, Duration::from_millis(10)).await?.unwrap();
-/// assert_eq!(batch.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["1", "2"]);
+/// assert_eq!(batch.iter().map(|m| m.id.as_number()).collect::<Vec<_>>(), [Some(1), Some(2)]);
 /// assert_eq!(source.fetch(2, Duration::from_millis(10)).await?.unwrap().len(), 1);
 /// assert!(source.fetch(2, Duration::from_millis(10)).await?.is_none()); // ended
 /// # Ok(())
@@ -39,13 +39,14 @@ pub struct StreamSource {
 }
 
 impl StreamSource {
-    /// A source named `name` over `payloads`; each item is one message, numbered from 1.
+    /// A source named `name` over `payloads`; each item is one message, numbered from 1
+    /// ([`MessageId::number`]).
     pub fn new<S>(name: impl Into<String>, payloads: S) -> Self
     where
         S: Stream + Send + 'static,
         S::Item: AsRef<[u8]>,
     {
-        let payloads = payloads.map(|item| (None, item.as_ref().to_vec()));
+        let payloads = payloads.map(|item| (None, Payload::from(item.as_ref())));
         Self {
             name: name.into(),
             payloads: Mutex::new((Box::pin(payloads), false)),
@@ -56,26 +57,28 @@ impl StreamSource {
 
 impl StreamSource {
     /// A source named `name` over `(id, payload)` pairs, for ids of the caller's own, such as
-    /// line numbers that count the blank lines it skips.
+    /// line numbers that count the blank lines it skips. A row that fails to decode is named by
+    /// its id when that is a number, as its sender counts rows.
     ///
     /// ```
-    /// use kisflow::source::{Source, StreamSource};
+    /// use kisflow::source::{MessageId, Source, StreamSource};
     ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> kisflow::Result<()> {
-    /// let lines = futures::stream::iter([("1".to_owned(), "7"), ("3".to_owned(), "8")]);
+    /// let lines = futures::stream::iter([(1_u64, "7"), (3, "8")]);
     /// let source = StreamSource::keyed("lines", lines);
     /// let batch = source.fetch(10, std::time::Duration::from_millis(10)).await?.unwrap();
-    /// assert_eq!(batch[1].id, "3");
+    /// assert_eq!(batch[1].id, MessageId::number(3));
     /// # Ok(())
     /// # }
     /// ```
-    pub fn keyed<S, P>(name: impl Into<String>, payloads: S) -> Self
+    pub fn keyed<S, I, P>(name: impl Into<String>, payloads: S) -> Self
     where
-        S: Stream<Item = (String, P)> + Send + 'static,
+        S: Stream<Item = (I, P)> + Send + 'static,
+        I: Into<MessageId>,
         P: AsRef<[u8]>,
     {
-        let payloads = payloads.map(|(id, item)| (Some(id), item.as_ref().to_vec()));
+        let payloads = payloads.map(|(id, item)| (Some(id.into()), Payload::from(item.as_ref())));
         Self {
             name: name.into(),
             payloads: Mutex::new((Box::pin(payloads), false)),
@@ -102,7 +105,7 @@ impl Source for StreamSource {
                 match tokio::time::timeout_at(deadline, payloads.next()).await {
                     Ok(Some((id, payload))) => batch.push(Message::new(
                         id.unwrap_or_else(|| {
-                            self.next_id.fetch_add(1, Ordering::Relaxed).to_string()
+                            MessageId::number(self.next_id.fetch_add(1, Ordering::Relaxed))
                         }),
                         payload,
                     )),
@@ -121,7 +124,7 @@ impl Source for StreamSource {
         })
     }
 
-    fn ack<'a>(&'a self, _ids: &'a [String]) -> BoxFuture<'a, Result<()>> {
+    fn ack<'a>(&'a self, _ids: &'a [MessageId]) -> BoxFuture<'a, Result<()>> {
         // Nothing to tell: an in-process stream does not deliver again.
         Box::pin(async { Ok(()) })
     }

@@ -57,9 +57,9 @@ impl<R> Late<R> {
     #[must_use]
     pub fn dead_letter(&self, message: &Message, source: &str, flow: &str) -> DeadLetter {
         DeadLetter {
-            payload: message.payload.clone(),
+            payload: message.payload.to_vec(),
             source: source.to_owned(),
-            message_id: message.id.clone(),
+            message_id: message.id.to_string(),
             flow: flow.to_owned(),
             function: Some(self.operator.clone()),
             error: self.reason.clone(),

@@ -97,7 +97,7 @@
 //! ```
 //! use std::time::Duration;
 //! use kisflow::prelude::*;
-//! use kisflow::source::{DeadLetterSink, MemoryDeadLetters, Source, StreamSource};
+//! use kisflow::source::{DeadLetterSink, MemoryDeadLetters, MessageId, Source, StreamSource};
 //! use kisflow::window::{Count, WindowResult, Windows};
 //!
 //! #[derive(serde::Deserialize)]
@@ -128,7 +128,7 @@
 //!     }
 //!     flow.run().await?;
 //!     dead.send(&letters).await?;
-//!     let ids: Vec<String> = batch.into_iter().map(|m| m.id).collect();
+//!     let ids: Vec<MessageId> = batch.into_iter().map(|m| m.id).collect();
 //!     source.ack(&ids).await?;
 //! }
 //! flow.commit_batch(counts.flush())?;

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
-use kisflow::source::{Message, Source};
+use kisflow::source::{Message, MessageId, Source};
 use tokio::sync::Notify;
 
 /// Send times, in nanoseconds since `base`, by message number (1-based; Redis entry id `0-k`,
@@ -142,6 +142,17 @@ pub(crate) fn number(id: &str) -> usize {
     k.expect("a message id made by this benchmark")
 }
 
+/// The message number of an id kisflow's source made: a JetStream sequence, the delivery tag of
+/// a RabbitMQ `<session>-<tag>`, or a text [`number`] reads.
+fn id_number(id: &MessageId) -> usize {
+    let n = id.as_number().or_else(|| id.as_pair().map(|(_, tag)| tag));
+    match (n, id.as_text()) {
+        (Some(n), _) => usize::try_from(n).expect("a message number within usize"),
+        (None, Some(text)) => number(text),
+        (None, None) => unreachable!("an id is a number, a pair or text"),
+    }
+}
+
 /// A source that tells [`Acks`] about each ack once the inner source has made it.
 pub(crate) struct Counted<S> {
     pub(crate) inner: S,
@@ -161,10 +172,10 @@ impl<S: Source> Source for Counted<S> {
         self.inner.fetch(max, wait)
     }
 
-    fn ack<'a>(&'a self, ids: &'a [String]) -> BoxFuture<'a, kisflow::Result<()>> {
+    fn ack<'a>(&'a self, ids: &'a [MessageId]) -> BoxFuture<'a, kisflow::Result<()>> {
         Box::pin(async move {
             self.inner.ack(ids).await?;
-            self.acks.record(ids.iter().map(|id| number(id)));
+            self.acks.record(ids.iter().map(id_number));
             Ok(())
         })
     }
@@ -172,7 +183,7 @@ impl<S: Source> Source for Counted<S> {
     // The rest as the source itself does, so the bench measures what a user's runner does.
     fn release<'a>(
         &'a self,
-        ids: &'a [String],
+        ids: &'a [MessageId],
         after: Duration,
     ) -> BoxFuture<'a, kisflow::Result<()>> {
         self.inner.release(ids, after)
@@ -182,7 +193,7 @@ impl<S: Source> Source for Counted<S> {
         self.inner.progress_every()
     }
 
-    fn in_progress<'a>(&'a self, ids: &'a [String]) -> BoxFuture<'a, kisflow::Result<()>> {
+    fn in_progress<'a>(&'a self, ids: &'a [MessageId]) -> BoxFuture<'a, kisflow::Result<()>> {
         self.inner.in_progress(ids)
     }
 

@@ -195,7 +195,10 @@ impl<S: Source> Source for FirstMessage<S> {
         })
     }
 
-    fn ack<'a>(&'a self, ids: &'a [String]) -> BoxFuture<'a, kisflow::Result<()>> {
+    fn ack<'a>(
+        &'a self,
+        ids: &'a [kisflow::source::MessageId],
+    ) -> BoxFuture<'a, kisflow::Result<()>> {
         self.inner.ack(ids)
     }
 }

@@ -38,14 +38,19 @@ pub(super) async fn skip_recorded(
     let Some(state) = state.filter(|s| s.pairing == crate::state::Pairing::RecordsIds) else {
         return places;
     };
-    let ids: Vec<String> = places.iter().map(|&p| batch[p].id.clone()).collect();
+    // A state store keeps ids as text, as they are shown.
+    let ids: Vec<String> = places.iter().map(|&p| batch[p].id.to_string()).collect();
     match state.store.recorded(source, &ids).await {
         Ok(recorded) if !recorded.is_empty() => {
             let recorded: std::collections::HashSet<String> = recorded.into_iter().collect();
-            let (done, rest): (Vec<usize>, Vec<usize>) = places
-                .into_iter()
-                .partition(|&p| recorded.contains(&batch[p].id));
-            outcome.done.extend(done);
+            let mut rest = Vec::with_capacity(places.len());
+            for (place, id) in places.into_iter().zip(&ids) {
+                if recorded.contains(id) {
+                    outcome.done.push(place);
+                } else {
+                    rest.push(place);
+                }
+            }
             rest
         }
         Ok(_) => places,

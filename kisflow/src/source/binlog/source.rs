@@ -11,7 +11,7 @@ use super::progress::{Key, Progress, file_number};
 use super::reader::Reader;
 use super::{Position, PositionStore, checks, mysql_error};
 use crate::error::{Error, Result};
-use crate::source::{Message, Source};
+use crate::source::{Message, MessageId, Source};
 
 /// Rows read ahead of the flow, at most: the reader waits while the flow catches up.
 const READ_AHEAD: usize = 4096;
@@ -229,11 +229,11 @@ impl Source for BinlogSource {
         })
     }
 
-    fn ack<'a>(&'a self, ids: &'a [String]) -> BoxFuture<'a, Result<()>> {
+    fn ack<'a>(&'a self, ids: &'a [MessageId]) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
             let reached = {
                 let mut progress = self.progress.lock().unwrap_or_else(PoisonError::into_inner);
-                progress.done(ids.iter().filter_map(|id| Key::parse(id)))
+                progress.done(ids.iter().filter_map(|id| Key::parse(id.as_text()?)))
             };
             match reached {
                 Some(position) => self.saver.save(position).await,

@@ -14,7 +14,7 @@ use super::context::{Context, Shared};
 use super::partitions::Received;
 use super::{client_config, message_id, parse_id, unavailable};
 use crate::error::{Error, Result};
-use crate::source::{Lag, Message, Source};
+use crate::source::{Lag, Message, MessageId, Source};
 
 /// The consumer, with the context its callbacks share with the source.
 pub(super) type Inner = StreamConsumer<Context>;
@@ -199,9 +199,9 @@ impl KafkaSource {
     }
 
     /// `(topic, partition)` and offset of each id this source made; others are skipped.
-    fn offsets(ids: &[String]) -> Vec<((String, i32), i64)> {
+    fn offsets(ids: &[MessageId]) -> Vec<((String, i32), i64)> {
         ids.iter()
-            .filter_map(|id| parse_id(id))
+            .filter_map(|id| parse_id(id.as_text()?))
             .map(|(topic, partition, offset)| ((topic, partition), offset))
             .collect()
     }
@@ -218,7 +218,7 @@ impl Source for KafkaSource {
 
     /// Marks the messages done and commits each partition's new commit point: the unbroken prefix
     /// of done offsets.
-    fn ack<'a>(&'a self, ids: &'a [String]) -> BoxFuture<'a, Result<()>> {
+    fn ack<'a>(&'a self, ids: &'a [MessageId]) -> BoxFuture<'a, Result<()>> {
         let moved = self.shared.partitions().ack(Self::offsets(ids));
         self.settled.notify_one();
         if !moved.is_empty() {
@@ -229,7 +229,7 @@ impl Source for KafkaSource {
 
     /// Seeks each partition back to its lowest released offset, so those messages and the ones
     /// after them come again. `after` does not apply: Kafka redelivers by position, not by time.
-    fn release<'a>(&'a self, ids: &'a [String], after: Duration) -> BoxFuture<'a, Result<()>> {
+    fn release<'a>(&'a self, ids: &'a [MessageId], after: Duration) -> BoxFuture<'a, Result<()>> {
         let _ = after;
         let seeks = self.shared.partitions().release(Self::offsets(ids));
         self.settled.notify_one();

@@ -41,7 +41,10 @@ fn receive(partitions: &mut Partitions, partition: i32, offsets: impl IntoIterat
 }
 
 fn ids(batch: &[Message]) -> Vec<&str> {
-    batch.iter().map(|m| m.id.as_str()).collect()
+    batch
+        .iter()
+        .map(|m| m.id.as_text().expect("kafka ids are text"))
+        .collect()
 }
 
 #[test]

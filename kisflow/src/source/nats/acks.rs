@@ -8,14 +8,14 @@ use super::held::Reply;
 use super::jetstream::JetStreamSource;
 use super::unavailable;
 use crate::error::Result;
-use crate::source::Source;
+use crate::source::{MessageId, Source};
 
 impl JetStreamSource {
     /// Publishes `kind` to the ack subject of each held message of `ids`, then flushes, so the
     /// answers reached the server when this returns. An ack or a nak settles its messages: they
     /// are no longer held, unless the answer failed. An id this source does not hold is skipped
     /// with a warning: the server delivers it again.
-    pub(super) async fn answer(&self, ids: &[String], kind: AckKind, what: &str) -> Result<()> {
+    pub(super) async fn answer(&self, ids: &[MessageId], kind: AckKind, what: &str) -> Result<()> {
         let settles = !matches!(kind, AckKind::Progress);
         let (replies, unknown) = if settles {
             self.held.take(ids)

@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 
 use async_nats::Subject;
 
+use crate::source::MessageId;
+
 /// A held message: its stream sequence, its ack subject and when it was fetched.
 pub(super) type Reply = (u64, Subject, Instant);
 
@@ -36,13 +38,13 @@ impl Held {
 
     /// The held messages of `ids`, still held (for an in-progress answer), and how many of
     /// `ids` are not held.
-    pub(super) fn peek(&self, ids: &[String]) -> (Vec<Reply>, usize) {
+    pub(super) fn peek(&self, ids: &[MessageId]) -> (Vec<Reply>, usize) {
         self.each(ids, |held, sequence| held.get(&sequence).cloned())
     }
 
     /// The held messages of `ids`, no longer held (for an answer that settles them: ack, nak),
-    /// and how many of `ids` were not held. Each id is parsed and looked up once.
-    pub(super) fn take(&self, ids: &[String]) -> (Vec<Reply>, usize) {
+    /// and how many of `ids` were not held. Each id is looked up once.
+    pub(super) fn take(&self, ids: &[MessageId]) -> (Vec<Reply>, usize) {
         self.each(ids, |held, sequence| held.remove(&sequence))
     }
 
@@ -50,14 +52,14 @@ impl Held {
     /// `ids` gave nothing.
     fn each(
         &self,
-        ids: &[String],
+        ids: &[MessageId],
         mut find: impl FnMut(&mut Map, u64) -> Option<(Subject, Instant)>,
     ) -> (Vec<Reply>, usize) {
         let mut held = self.lock();
         let replies: Vec<Reply> = ids
             .iter()
             .filter_map(|id| {
-                let sequence = id.parse().ok()?;
+                let sequence = id.as_number()?;
                 let (subject, at) = find(&mut held, sequence)?;
                 Some((sequence, subject, at))
             })
@@ -126,7 +128,8 @@ mod tests {
             (1..=1000).map(|seq| (seq, Subject::from(format!("$JS.ACK.s.c.1.{seq}")))),
             at,
         );
-        let ids: Vec<String> = ["7", "1000", "1001", "x"].map(String::from).to_vec();
+        let ids = [7, 1000, 1001].map(MessageId::number).to_vec();
+        let ids = [ids, vec![MessageId::text("7")]].concat();
         let subjects = |replies: &[Reply]| replies.iter().map(|r| r.1.clone()).collect::<Vec<_>>();
         let (peeked, unknown) = held.peek(&ids);
         assert_eq!(
@@ -140,6 +143,6 @@ mod tests {
         held.restore(taken);
         assert_eq!(held.peek(&ids).0, peeked, "restored as they were");
         held.forget_older_than(Duration::ZERO);
-        assert_eq!(held.peek(&["8".to_owned()]), (vec![], 1));
+        assert_eq!(held.peek(&[MessageId::number(8)]), (vec![], 1));
     }
 }

@@ -13,13 +13,14 @@ use super::ack_subject;
 use super::held::Held;
 use super::{connect, server_addr, unavailable};
 use crate::error::Result;
-use crate::source::{Message, Source};
+use crate::source::{Message, MessageId, Source};
 
 /// A JetStream stream pulled through a durable consumer, as one of its workers; see the [module
 /// docs](super).
 ///
-/// Message ids are stream sequences. The source keeps each fetched message's ack subject until
-/// the runner acks it; a message delivered again replaces its older delivery.
+/// Message ids are stream sequences ([`MessageId::number`]); payloads stay in the client's
+/// buffer. The source keeps each fetched message's ack subject until the runner acks it; a
+/// message delivered again replaces its older delivery.
 ///
 /// ```no_run
 /// # fn main() -> kisflow::Result<()> {
@@ -217,7 +218,7 @@ impl JetStreamSource {
         // The message itself, without its JetStream context (a client handle, dropped at once).
         let message = message.message;
         let reply = message.reply?;
-        let mut held = Message::new(sequence.to_string(), Vec::from(message.payload));
+        let mut held = Message::new(MessageId::number(sequence), message.payload);
         held.deliveries = u32::try_from(deliveries).unwrap_or(u32::MAX).max(1);
         held.replays = replays;
         Some((sequence, reply, held))
@@ -248,7 +249,7 @@ impl Source for JetStreamSource {
     }
 
     /// `+WPI` to each message's ack subject: the server restarts its ack wait.
-    fn in_progress<'a>(&'a self, ids: &'a [String]) -> BoxFuture<'a, Result<()>> {
+    fn in_progress<'a>(&'a self, ids: &'a [MessageId]) -> BoxFuture<'a, Result<()>> {
         Box::pin(self.answer(ids, AckKind::Progress, "progress"))
     }
 
@@ -258,13 +259,13 @@ impl Source for JetStreamSource {
 
     /// A nak with a delay (`-NAK {"delay": …}`): the server delivers them again after `after`,
     /// not at once, which a plain nak would do and so loop hot.
-    fn release<'a>(&'a self, ids: &'a [String], after: Duration) -> BoxFuture<'a, Result<()>> {
+    fn release<'a>(&'a self, ids: &'a [MessageId], after: Duration) -> BoxFuture<'a, Result<()>> {
         Box::pin(self.answer(ids, AckKind::Nak(Some(after)), "nak"))
     }
 
     /// Publishes `+ACK` to each message's ack subject, then flushes, so the acks reached the
     /// server when this returns. An id this source does not hold is skipped with a warning.
-    fn ack<'a>(&'a self, ids: &'a [String]) -> BoxFuture<'a, Result<()>> {
+    fn ack<'a>(&'a self, ids: &'a [MessageId]) -> BoxFuture<'a, Result<()>> {
         Box::pin(self.answer(ids, AckKind::Ack, "ack"))
     }
 }

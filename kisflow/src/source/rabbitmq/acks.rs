@@ -10,7 +10,7 @@ use super::queue::RabbitSource;
 use super::session::Session;
 use super::unavailable;
 use crate::error::Result;
-use crate::source::Source;
+use crate::source::{MessageId, Source};
 
 impl RabbitSource {
     /// Acks `ids` (`requeue_after` is `None`), or nacks them with requeue after the delay. Ids of
@@ -18,17 +18,15 @@ impl RabbitSource {
     /// delivers those messages again.
     pub(super) async fn settle(
         &self,
-        ids: &[String],
+        ids: &[MessageId],
         requeue_after: Option<Duration>,
     ) -> Result<()> {
         let mut by_session: Vec<(u64, Vec<u64>)> = Vec::new();
-        let mut malformed = 0;
+        let mut foreign = 0;
         for id in ids {
-            let Some((session, tag)) = id
-                .split_once('-')
-                .and_then(|(s, t)| Some((s.parse::<u64>().ok()?, t.parse::<u64>().ok()?)))
-            else {
-                malformed += 1;
+            // Not an id of this source's making: no channel to settle it on.
+            let Some((session, tag)) = id.as_pair() else {
+                foreign += 1;
                 continue;
             };
             match by_session.iter_mut().find(|(s, _)| *s == session) {
@@ -36,7 +34,7 @@ impl RabbitSource {
                 None => by_session.push((session, vec![tag])),
             }
         }
-        let mut stale = malformed;
+        let mut stale = foreign;
         for (number, tags) in by_session {
             let Some(session) = self.current(number).await else {
                 stale += tags.len();

@@ -6,8 +6,12 @@
 //! running must not be acked with it. Deliveries the consumer buffered but nobody fetched have
 //! higher tags than every fetched one (a channel numbers its deliveries in order), so they are
 //! never covered.
+//!
+//! The tags are kept in a sorted `VecDeque`: a channel numbers its deliveries in order, so a
+//! fetched batch is appended at the back, and a batch acked in order is taken from the front.
+//! The `BTreeSet` this replaced cost about 250 instructions a message (insert, look up, remove).
 
-use std::collections::BTreeSet;
+use std::collections::VecDeque;
 use std::sync::{Mutex, PoisonError};
 
 /// How to settle a set of tags: one `multiple` frame up to a tag, and single frames for the rest.
@@ -19,16 +23,27 @@ pub(super) struct Plan {
     pub(super) singles: Vec<u64>,
 }
 
-/// Tags fetched and not settled, of one channel.
+/// Tags fetched and not settled, of one channel, in ascending order without repeats.
 #[derive(Debug, Default)]
 pub(super) struct Held {
-    tags: Mutex<BTreeSet<u64>>,
+    tags: Mutex<VecDeque<u64>>,
 }
 
 impl Held {
-    /// Holds the tags of a fetched batch.
+    /// Holds the tags of a fetched batch. Two fetches may hold their batches out of order; a tag
+    /// below the highest held goes to its place.
     pub(super) fn hold(&self, tags: impl IntoIterator<Item = u64>) {
-        self.lock().extend(tags);
+        let mut held = self.lock();
+        for tag in tags {
+            match held.back() {
+                Some(&last) if tag <= last => {
+                    if let Err(at) = held.binary_search(&tag) {
+                        held.insert(at, tag);
+                    }
+                }
+                _ => held.push_back(tag),
+            }
+        }
     }
 
     /// Takes `tags` (those held; the rest are counted and skipped) and plans their settling: the
@@ -36,27 +51,43 @@ impl Held {
     /// frame, when it has more than one tag.
     pub(super) fn take(&self, tags: &[u64]) -> (Plan, usize) {
         let mut held = self.lock();
-        let mut wanted: Vec<u64> = tags.iter().copied().filter(|t| held.contains(t)).collect();
+        let mut wanted = tags.to_vec();
         wanted.sort_unstable();
         wanted.dedup();
-        let unknown = tags.len() - wanted.len();
+        // Tags below the lowest held were settled before: not held.
+        let settled = held.front().map_or(wanted.len(), |&lowest| {
+            wanted.partition_point(|&tag| tag < lowest)
+        });
+        let wanted = &wanted[settled..];
+        // Mostly a batch is the lowest held tags, in order: one walk takes them from the front.
         let prefix = held
             .iter()
-            .zip(&wanted)
+            .zip(wanted)
             .take_while(|(held, wanted)| held == wanted)
             .count();
-        for tag in &wanted {
-            held.remove(tag);
+        let mut taken: Vec<u64> = held.drain(..prefix).collect();
+        if prefix < wanted.len() {
+            // The rest, past a gap: one merge walk of the two sorted lists takes those held.
+            let mut rest = wanted[prefix..].iter().peekable();
+            held.retain(|&tag| {
+                while rest.next_if(|&&next| next < tag).is_some() {}
+                let take = rest.next_if(|&&next| next == tag).is_some();
+                if take {
+                    taken.push(tag);
+                }
+                !take
+            });
         }
+        let unknown = tags.len() - taken.len();
         let plan = if prefix > 1 {
             Plan {
-                up_to: Some(wanted[prefix - 1]),
-                singles: wanted.split_off(prefix),
+                up_to: Some(taken[prefix - 1]),
+                singles: taken.split_off(prefix),
             }
         } else {
             Plan {
                 up_to: None,
-                singles: wanted,
+                singles: taken,
             }
         };
         (plan, unknown)
@@ -67,7 +98,7 @@ impl Held {
         self.lock().len()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeSet<u64>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<u64>> {
         self.tags.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
@@ -107,6 +138,35 @@ mod tests {
         let (plan, _) = held.take(&[3, 4]);
         assert_eq!(plan.up_to, Some(4), "now the lowest held");
         assert_eq!(held.len(), 1, "8 is left");
+    }
+
+    #[test]
+    fn batches_held_out_of_order_keep_the_tags_sorted() {
+        let held = held([5, 6]);
+        held.hold([3, 4, 5]);
+        assert_eq!(held.len(), 4, "5 is held once");
+        let (plan, unknown) = held.take(&[4, 3]);
+        assert_eq!(
+            (plan.up_to, unknown),
+            (Some(4), 0),
+            "3 and 4 are the lowest held"
+        );
+        let (plan, _) = held.take(&[6]);
+        assert_eq!(plan.singles, vec![6], "5 is still held below it");
+        assert_eq!(held.len(), 1);
+    }
+
+    #[test]
+    fn a_tag_settled_before_splits_the_run_but_is_not_sent() {
+        // 3 was settled by an earlier ack: the rest go, 4 in a frame of its own.
+        let held = held([1, 2, 4]);
+        let (plan, unknown) = held.take(&[4, 3, 2, 1, 0]);
+        let expected = Plan {
+            up_to: Some(2),
+            singles: vec![4],
+        };
+        assert_eq!((plan, unknown), (expected, 2));
+        assert_eq!(held.len(), 0);
     }
 
     #[test]

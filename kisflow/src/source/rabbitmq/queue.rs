@@ -14,7 +14,7 @@ use super::server::Server;
 use super::session::{Session, Setup};
 use super::unavailable;
 use crate::error::Result;
-use crate::source::{Lag, Message, Source};
+use crate::source::{Lag, Message, MessageId, Source};
 
 /// The header a replayed message carries its replay count in, as the other backends name it.
 const REPLAYS: &str = "kisflow-replays";
@@ -22,8 +22,9 @@ const REPLAYS: &str = "kisflow-replays";
 /// A RabbitMQ queue consumed with manual acks, as one of its competing consumers; see the
 /// [module docs](super).
 ///
-/// Message ids are `<session>-<delivery tag>`, such as `1-42`: the session counts this source's
-/// connections, so an id names the one channel its tag may be settled on.
+/// Message ids are [pairs](MessageId::pair) `<session>-<delivery tag>`, such as `1-42`: the
+/// session counts this source's connections, so an id names the one channel its tag may be
+/// settled on. Payloads are the client's own buffers, moved, not copied.
 ///
 /// [`Message::deliveries`] is the queue's `x-delivery-count` plus one where the queue type keeps
 /// it (quorum queues); elsewhere (classic queues) it is 1, or 2 for a message the server flags as
@@ -182,14 +183,16 @@ impl RabbitSource {
         // delivery made and dropped a timer each time.
         let mut expired = std::pin::pin!(tokio::time::sleep(wait));
         let mut consumer = session.consumer.lock().await;
-        let mut deliveries = Vec::with_capacity(max.min(1024));
-        while deliveries.len() < max {
+        // Each delivery becomes a message as it comes: a `Delivery` (its properties inline) is
+        // several hundred bytes, and gathering them first copied each twice more.
+        let mut messages = Vec::with_capacity(max.min(1024));
+        while messages.len() < max {
             let Either::Left((next, _)) = select(consumer.next(), expired.as_mut()).await else {
                 break;
             };
             let failure = match next {
                 Some(Ok(delivery)) => {
-                    deliveries.push(delivery);
+                    messages.push(convert(session.number, delivery));
                     continue;
                 }
                 Some(Err(err)) => err.to_string(),
@@ -201,17 +204,16 @@ impl RabbitSource {
             return Err(unavailable(&self.place, "consume", failure));
         }
         drop(consumer);
-        session.held.hold(deliveries.iter().map(|d| d.delivery_tag));
-        let prefix = format!("{}-", session.number);
-        Ok(deliveries
-            .into_iter()
-            .map(|d| convert(&prefix, d))
-            .collect())
+        let tags = messages
+            .iter()
+            .filter_map(|m| m.id.as_pair().map(|(_, tag)| tag));
+        session.held.hold(tags);
+        Ok(messages)
     }
 }
 
-/// A delivery as kisflow's message, its id `prefix` (`<session>-`) and its tag.
-fn convert(prefix: &str, delivery: Delivery) -> Message {
+/// A delivery of session `session` as kisflow's message.
+fn convert(session: u64, delivery: Delivery) -> Message {
     let header = |name: &str| {
         let headers = delivery.properties.headers().as_ref()?;
         match headers.inner().get(name)? {
@@ -228,21 +230,11 @@ fn convert(prefix: &str, delivery: Delivery) -> Message {
         None => 1,
     };
     let replays = header(REPLAYS).unwrap_or(0);
-    let mut message = Message::new(id(prefix, delivery.delivery_tag), delivery.data);
+    let id = MessageId::pair(session, delivery.delivery_tag);
+    let mut message = Message::new(id, delivery.data);
     message.deliveries = deliveries;
     message.replays = replays;
     message
-}
-
-/// `prefix` and then `tag` in decimal, written by `itoa` rather than `format!`, whose formatting
-/// machinery cost about 500 instructions a message.
-fn id(prefix: &str, tag: u64) -> String {
-    let mut buffer = itoa::Buffer::new();
-    let digits = buffer.format(tag);
-    let mut id = String::with_capacity(prefix.len() + digits.len());
-    id.push_str(prefix);
-    id.push_str(digits);
-    id
 }
 
 impl Source for RabbitSource {
@@ -254,13 +246,13 @@ impl Source for RabbitSource {
         Box::pin(async move { self.gather(max.max(1), wait).await.map(Some) })
     }
 
-    fn ack<'a>(&'a self, ids: &'a [String]) -> BoxFuture<'a, Result<()>> {
+    fn ack<'a>(&'a self, ids: &'a [MessageId]) -> BoxFuture<'a, Result<()>> {
         Box::pin(self.settle(ids, None))
     }
 
     /// A nack with requeue, sent after `after` (RabbitMQ has no delayed nack): until then the
     /// messages count against the prefetch, which slows the worker down while its flow fails.
-    fn release<'a>(&'a self, ids: &'a [String], after: Duration) -> BoxFuture<'a, Result<()>> {
+    fn release<'a>(&'a self, ids: &'a [MessageId], after: Duration) -> BoxFuture<'a, Result<()>> {
         Box::pin(self.settle(ids, Some(after)))
     }
 
@@ -277,13 +269,5 @@ impl std::fmt::Debug for RabbitSource {
             .field("passive", &self.passive)
             .field("tag", &self.tag)
             .finish_non_exhaustive()
-    }
-}
-
-#[cfg(test)]
-#[test]
-fn ids_are_written_as_format_writes_them() {
-    for tag in [0, 7, 42, 1_000, u64::MAX] {
-        assert_eq!(id("3-", tag), format!("3-{tag}"));
     }
 }

@@ -200,8 +200,8 @@ mod tests {
         let messages = read_group(reply, "data");
         assert_eq!(messages.len(), 2);
         assert_eq!(
-            (messages[0].id.as_str(), &messages[0].payload[..]),
-            ("1-0", &b"{\"a\":1}"[..])
+            (messages[0].id.as_text(), &messages[0].payload[..]),
+            (Some("1-0"), &b"{\"a\":1}"[..])
         );
         assert!(messages[1].payload.is_empty());
         assert!(read_group(Value::Nil, "data").is_empty());

@@ -10,7 +10,7 @@ use tokio::sync::Mutex;
 
 use super::{reply, unavailable};
 use crate::error::{Error, Result};
-use crate::source::{Message, Source};
+use crate::source::{Message, MessageId, Source};
 
 /// A Redis stream read through a consumer group, as one consumer of it; see the [module
 /// docs](super).
@@ -173,12 +173,12 @@ impl RedisStreams {
         let mut cmd = redis::cmd("XPENDING");
         cmd.arg(&self.stream)
             .arg(&self.group)
-            .arg(&first.id)
-            .arg(&last.id);
+            .arg(&*text(&first.id))
+            .arg(&*text(&last.id));
         cmd.arg(messages.len()).arg(&self.consumer);
         let counts = reply::delivery_counts(&self.command(&cmd, "XPENDING").await?);
         let before = messages.len();
-        messages.retain_mut(|message| match counts.get(&message.id) {
+        messages.retain_mut(|message| match counts.get(&*text(&message.id)) {
             Some(count) => {
                 message.deliveries = *count;
                 true
@@ -222,7 +222,7 @@ impl RedisStreams {
         let mut messages = reply::read_group(reply, &self.field);
         if reader.history.is_some() {
             // This consumer's own entries, pending from before a restart: delivered before.
-            reader.history = messages.last().map(|m| m.id.clone());
+            reader.history = messages.last().map(|m| m.id.to_string());
             drop(reader);
             self.count_deliveries(&mut messages).await?;
         }
@@ -271,13 +271,23 @@ impl Source for RedisStreams {
         Box::pin(self.group_lag())
     }
 
-    fn ack<'a>(&'a self, ids: &'a [String]) -> BoxFuture<'a, Result<()>> {
+    fn ack<'a>(&'a self, ids: &'a [MessageId]) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
             let mut cmd = redis::cmd("XACK");
-            cmd.arg(&self.stream).arg(&self.group).arg(ids);
+            cmd.arg(&self.stream).arg(&self.group);
+            for id in ids {
+                cmd.arg(&*text(id));
+            }
             self.command(&cmd, "XACK").await.map(|_| ())
         })
     }
+}
+
+/// An id as Redis takes it: the entry id this source made it from, or, for an id made
+/// elsewhere, its text.
+fn text(id: &MessageId) -> std::borrow::Cow<'_, str> {
+    id.as_text()
+        .map_or_else(|| id.to_string().into(), std::borrow::Cow::Borrowed)
 }
 
 impl std::fmt::Debug for RedisStreams {

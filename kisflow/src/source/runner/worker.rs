@@ -13,7 +13,7 @@ use crate::flow::DynFlow;
 use crate::metrics::source::SourceMetrics;
 use crate::source::batch::{Outcome, OutputHook, StateRun, Work, backoff};
 use crate::source::dead_letter::{DeadLetter, DeadLetterSink};
-use crate::source::{Message, Source};
+use crate::source::{Message, MessageId, Source};
 
 /// One flow instance's loop: fetch, process, settle, until the source ends or a stop.
 pub(super) struct Worker {
@@ -100,7 +100,7 @@ impl Worker {
         let progress = async {
             tokio::time::sleep(every).await;
             // Made only for a batch that runs this long: most never do.
-            let ids: Vec<String> = batch.iter().map(|m| m.id.clone()).collect();
+            let ids: Vec<MessageId> = batch.iter().map(|m| m.id.clone()).collect();
             loop {
                 if let Err(err) = self.source.in_progress(&ids).await {
                     tracing::warn!(source = self.source.name(), error = %err.chain(), "in-progress ack failed");
@@ -125,21 +125,23 @@ impl Worker {
     ) -> Option<Error> {
         self.tally.retried(outcome.retries);
         let mut dead = 0;
-        // The batch goes after this: its ids are moved out, not copied.
-        let mut ids = |places: &[usize]| -> Vec<String> {
+        // The batch goes after this: its ids are moved out, not cloned (a text id would be
+        // copied), and a number without a destructor left in their place.
+        let mut ids = |places: &[usize]| -> Vec<MessageId> {
             places
                 .iter()
-                .map(|&place| std::mem::take(&mut batch[place].id))
+                .map(|&place| std::mem::replace(&mut batch[place].id, MessageId::number(0)))
                 .collect()
         };
         let mut ack = ids(&outcome.done);
         let release = ids(&outcome.release);
+        let lettered = ids(&outcome.lettered);
         if !outcome.letters.is_empty() {
             match self.send_letters(&outcome.letters).await {
                 Ok(()) => {
                     self.tally.dead_lettered(outcome.letters.len());
                     dead = outcome.letters.len();
-                    ack.extend(outcome.letters.iter().map(|l| l.message_id.clone()));
+                    ack.extend(lettered);
                 }
                 // Unsent letters stay unacked: the source delivers them again.
                 Err(err) => {
@@ -202,7 +204,7 @@ impl Worker {
     }
 
     /// Acks `ids`, trying again while the source is down; what cannot be acked is delivered again.
-    async fn ack(&self, ids: &[String]) -> bool {
+    async fn ack(&self, ids: &[MessageId]) -> bool {
         if ids.is_empty() {
             return true;
         }

@@ -109,7 +109,7 @@ fn rows_within_the_lateness_update_the_result_then_later_ones_are_dead_letters()
     let mut message = Message::new("1700-0", br#"{"user":"ann","at":400}"#.to_vec());
     message.deliveries = 2;
     let letter = late.dead_letter(&message, "redis:clicks/g", "Clicks");
-    assert_eq!(letter.payload, message.payload);
+    assert_eq!(message.payload, letter.payload);
     assert_eq!(
         (letter.source.as_str(), letter.message_id.as_str()),
         ("redis:clicks/g", "1700-0")
