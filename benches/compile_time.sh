@@ -10,8 +10,11 @@
 #   INSTRUCTIONS=1 bash benches/compile_time.sh debug      # also the instructions rustc executes for
 #                                                          # each full build, under callgrind: the
 #                                                          # same figure whatever the machine's load;
-#                                                          # and for `cargo check` (the front end
-#                                                          # alone: expansion, type checking, no code)
+#                                                          # for `cargo check` (the front end
+#                                                          # alone: expansion, type checking, no code);
+#                                                          # and for the registration floor: the plain
+#                                                          # crate with each function registered by
+#                                                          # name through inventory, by hand
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile=${1:-debug}
@@ -20,7 +23,7 @@ work=$root/target/compile-time
 export CARGO_TARGET_DIR=$work/target
 mkdir -p "$work"
 
-generate() { # $1 = macros | plain
+generate() { # $1 = macros | plain | floor
     local kind=$1 dir=$work/$1
     mkdir -p "$dir/src"
     cat >"$dir/Cargo.toml" <<TOML
@@ -35,6 +38,7 @@ publish = false
 [dependencies]
 kisflow = { path = "$root/kisflow" }
 TOML
+    [ "$kind" = floor ] && echo 'inventory = "0.3.25"' >>"$dir/Cargo.toml"
     if [ "${OPT_PROC_MACROS:-0}" = 1 ]; then
         # What the README recommends: proc macros (and build scripts) built optimised.
         printf '\n[profile.dev.build-override]\nopt-level = 3\n' >>"$dir/Cargo.toml"
@@ -42,6 +46,26 @@ TOML
     {
         echo '#![allow(dead_code, unused_imports)]'
         echo 'use kisflow::prelude::*;'
+        if [ "$kind" = floor ]; then
+            # The registration floor: each function registered by name with inventory, by hand,
+            # as an entry of its name, its pointer and one erased caller per pair of row types.
+            cat <<'RUST'
+pub struct Entry {
+    pub name: &'static str,
+    pub plain: &'static (dyn std::any::Any + Send + Sync),
+    pub call: fn(&'static (dyn std::any::Any + Send + Sync), Box<dyn std::any::Any>) -> Option<Box<dyn std::any::Any>>,
+}
+inventory::collect!(Entry);
+pub fn call<In: 'static, Out: 'static>(
+    plain: &'static (dyn std::any::Any + Send + Sync),
+    rows: Box<dyn std::any::Any>,
+) -> Option<Box<dyn std::any::Any>> {
+    let f = plain.downcast_ref::<fn(Vec<In>) -> Vec<Out>>()?;
+    let rows = rows.downcast::<Vec<In>>().ok()?;
+    Some(Box::new(f(*rows)))
+}
+RUST
+        fi
         for r in $(seq 0 9); do
             echo "#[derive(Debug, Clone)] pub struct R$r { pub v: i64 }"
         done
@@ -49,6 +73,8 @@ TOML
             local a=$((i % 10)) b=$(((i + 1) % 10))
             [ "$kind" = macros ] && echo "#[kis_function(mode = \"Calculate\")]"
             echo "pub fn f$i(rows: Vec<R$a>) -> Vec<R$b> { rows.into_iter().map(|r| R$b { v: r.v + $i }).collect() }"
+            [ "$kind" = floor ] &&
+                echo "inventory::submit!(Entry { name: \"f$i\", plain: &(f$i as fn(Vec<R$a>) -> Vec<R$b>), call: call::<R$a, R$b> });"
         done
         for j in $(seq 0 49); do
             local a=$((4 * j)) b=$((4 * j + 1)) c=$((4 * j + 2)) d=$((4 * j + 3))
@@ -68,7 +94,7 @@ TOML
 
 flag=""
 [ "$profile" = release ] && flag="--release"
-for kind in plain macros; do
+for kind in plain macros floor; do
     generate "$kind"
 done
 
@@ -120,4 +146,7 @@ if [ "${INSTRUCTIONS:-0}" = 1 ]; then
     macros_check=$(instructions macros check)
     echo "  of which cargo check's (the front end, no code generated): plain Rust: $plain_check, with kisflow: $macros_check"
     echo "  code generation (the rest): plain Rust: $((plain - plain_check)), with kisflow: $((macros - macros_check))"
+    cargo build --quiet $flag --manifest-path "$work/floor/Cargo.toml" # dependencies, not counted
+    floor=$(instructions floor)
+    echo "  registration floor (plain Rust, each function registered by name with inventory by hand): $floor, more by: $(((floor - plain) * 100 / plain)) %"
 fi
