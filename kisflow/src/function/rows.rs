@@ -72,59 +72,31 @@ impl Rows {
     /// `extend`: it copies the same bytes and costs each row type far less code than the
     /// iterator machinery.
     pub(crate) fn append<T: Send + 'static>(&mut self, mut more: Vec<T>) -> Result<(), Vec<T>> {
-        if self.len >= 1 {
-            // A batch stays one: the rows go into its `Vec` in place.
-            let Some(rows) = self.rows.as_mut().and_then(|r| r.downcast_mut::<Vec<T>>()) else {
-                return Err(more);
-            };
-            rows.append(&mut more);
-            self.len = rows.len();
+        let Some(rows) = self.rows.as_mut() else {
+            // An empty batch takes `more` itself, without a copy: it is empty in every type.
+            *self = Self::new(more);
             return Ok(());
-        }
-        match self.take().downcast::<T>() {
-            Ok(mut rows) => {
-                if rows.is_empty() {
-                    rows = more; // the batch itself, without a copy
-                } else {
-                    rows.append(&mut more);
-                }
-                *self = Self::new(rows);
-                Ok(())
-            }
-            Err(taken) => {
-                *self = taken;
-                Err(more)
-            }
-        }
+        };
+        let Some(rows) = rows.downcast_mut::<Vec<T>>() else {
+            return Err(more);
+        };
+        rows.append(&mut more);
+        self.len = rows.len();
+        Ok(())
     }
 
     /// Adds `row` at the end; when these rows are of another type, `row` comes back.
     pub(crate) fn push<T: Send + 'static>(&mut self, row: T) -> Result<(), T> {
-        if self.len >= 1 {
-            let Some(rows) = self.rows.as_mut().and_then(|r| r.downcast_mut::<Vec<T>>()) else {
-                return Err(row);
-            };
-            rows.push(row);
-            self.len = rows.len();
+        let Some(rows) = self.rows.as_mut() else {
+            *self = Self::new(vec![row]);
             return Ok(());
-        }
-        // From none to one: the batch gets its box.
-        match self.take().downcast::<T>() {
-            Ok(mut rows) => {
-                rows.push(row);
-                *self = Self::new(rows);
-                Ok(())
-            }
-            Err(taken) => {
-                *self = taken;
-                Err(row)
-            }
-        }
-    }
-
-    /// These rows, leaving an empty batch.
-    fn take(&mut self) -> Self {
-        std::mem::replace(self, Self::empty())
+        };
+        let Some(rows) = rows.downcast_mut::<Vec<T>>() else {
+            return Err(row);
+        };
+        rows.push(row);
+        self.len = rows.len();
+        Ok(())
     }
 }
 
