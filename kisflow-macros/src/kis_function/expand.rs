@@ -188,8 +188,8 @@ fn plain_fn(private: &TokenStream, item: &HandlerFn, handler: &Handler) -> Token
 }
 
 /// The handler's erased call: none for a plain `fn`, which the shared `Call::plain` calls through
-/// `PLAIN`; for an
-/// `async fn`, `__call`, the handler called on one batch of erased rows as a boxed future.
+/// `PLAIN`; for an `async fn`, `__call`, the handler called on one batch of erased rows as a boxed
+/// future.
 fn call_fn(
     private: &TokenStream,
     item: &HandlerFn,

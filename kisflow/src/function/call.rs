@@ -145,7 +145,7 @@ pub enum Call<'a> {
 
 impl Call<'_> {
     /// Calls the plain `fn` handler of `ctx`'s function (its `KisFunction::PLAIN`, which
-    /// `#[kis_function]` keeps in its [`Erased`](super::Erased)) on erased `rows`. Generic over the row types only,
+    /// `#[kis_function]` keeps in its `INFO`) on erased `rows`. Generic over the row types only,
     /// so it is compiled once per pair of them, not once per function.
     #[inline]
     pub fn plain<In: Row, Out: Row>(ctx: &FlowCtx, rows: Rows) -> Self {

@@ -32,8 +32,9 @@ pub type FmtFn = fn(&Rows, &mut std::fmt::Formatter<'_>) -> std::fmt::Result;
 /// Pushes one boxed row, or hands it back when it is not of the input type.
 type PushFn = fn(&mut Rows, Box<dyn Any + Send>) -> Result<(), Box<dyn Any + Send>>;
 
-/// What a registered function can do with rows of types known only at run time. Only `call` is
-/// compiled per function; the rest is compiled once per row type and shared.
+/// What a registered function can do with rows of types known only at run time, assembled from
+/// its `INFO` when a flow is built. Nothing of it is compiled per function but an `async fn`'s
+/// `call`; the rest is compiled once per row type and shared.
 #[derive(Clone, Copy)]
 pub(crate) struct Erased {
     pub(crate) call: CallFn,
@@ -80,20 +81,12 @@ pub struct RowOps {
     pub(crate) empty_input: fn() -> Rows,
 }
 
-/// The [`RowOps`] of input rows `In` and output rows `Out`.
-///
-/// ```
-/// use kisflow::__private::RowsOf;
-///
-/// let ops = RowsOf::<String, usize>::OPS;
-/// # let _ = ops;
-/// ```
-#[doc(hidden)]
-pub struct RowsOf<In, Out>(PhantomData<fn(In) -> Out>);
+/// The [`RowOps`] of input rows `In` and output rows `Out`, which `KisFunction::ROWS` names.
+pub(crate) struct RowsOf<In, Out>(PhantomData<fn(In) -> Out>);
 
 impl<In: Row, Out: Row> RowsOf<In, Out> {
     /// The operations, evaluated while compiling, once per pair of row types.
-    pub const OPS: RowOps = RowOps {
+    pub(crate) const OPS: RowOps = RowOps {
         input: RowType::of::<In>(),
         output: RowType::of::<Out>(),
         call_plain: super::Call::plain::<In, Out>,

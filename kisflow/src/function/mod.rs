@@ -14,8 +14,8 @@ mod stage;
 
 pub(crate) use call::CallFn;
 pub use call::{Call, PlainFn};
-pub(crate) use erased::Erased;
-pub use erased::{Abilities, CloneFn, DecodeFn, EncodeFn, FmtFn, JsonRef, RowOps, RowsOf};
+pub use erased::{Abilities, CloneFn, DecodeFn, EncodeFn, FmtFn, JsonRef, RowOps};
+pub(crate) use erased::{Erased, RowsOf};
 pub(crate) use erased::{clone_rows, count_rows, debug_rows, decode_row, encode_rows};
 pub use info::{FunctionInfo, Location};
 pub use output::IntoOutput;

@@ -24,8 +24,7 @@ pub use crate::flow::{Flow, FlowSpec, LastEmits};
 pub use crate::function::ctx::FlowCtx;
 pub use crate::function::{
     Abilities, Call, CloneFn, DecodeFn, EncodeFn, FmtFn, FunctionInfo, IntoOutput, JsonRef,
-    KisFunction, Location, NoRows, ParamType, PlainFn, Probe, RowOps, RowType, Rows, RowsOf, Stage,
-    Unsupported,
+    KisFunction, Location, NoRows, ParamType, PlainFn, Probe, RowOps, Rows, Stage, Unsupported,
 };
 pub use crate::mode::Mode;
 pub use crate::registry::{FlowEntry, FunctionEntry};
