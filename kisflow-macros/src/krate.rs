@@ -2,8 +2,8 @@
 //! `::kisflow::__private`; `crate = path` (in `#[kis_function(…)]` and `flow!(crate = path; …)`)
 //! makes it `path::__private`, for crates that reach kisflow through a re-export.
 
-use proc_macro2::TokenStream;
-use quote::quote;
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::{ToTokens, quote};
 use syn::parse::ParseStream;
 use syn::{LitStr, Path};
 
@@ -12,10 +12,42 @@ const EXAMPLE: &str = "crate = my_reexport::kisflow";
 
 /// The module of re-exports generated code uses: `::kisflow::__private`, or `path::__private`
 /// when the user gave `crate = path`.
-pub(crate) fn private(krate: Option<&Path>) -> TokenStream {
-    match krate {
-        Some(path) => quote!(#path::__private),
-        None => quote!(::kisflow::__private),
+///
+/// Kept as single tokens rather than a `TokenStream`: `quote!` interpolates a stream by flushing
+/// and joining streams through the compiler's bridge, a round trip per use, and tokens by pushing
+/// them. Generated code names this path dozens of times per expansion.
+#[derive(Clone)]
+pub(crate) struct Private {
+    tokens: Vec<TokenTree>,
+}
+
+impl Private {
+    pub(crate) fn new(krate: Option<&Path>) -> Self {
+        let path = match krate {
+            Some(path) => quote!(#path::__private),
+            None => quote!(::kisflow::__private),
+        };
+        Self {
+            tokens: path.into_iter().collect(),
+        }
+    }
+
+    /// The name generated code gives this path inside its own `const _: () = { … }` block, with
+    /// `use path as __kisflow;`: one token where the path is seven, at each of the dozens of places
+    /// generated code names it, which the macro and the compiler would each go through.
+    pub(crate) fn alias() -> Self {
+        Self {
+            tokens: vec![TokenTree::Ident(proc_macro2::Ident::new(
+                "__kisflow",
+                Span::call_site(),
+            ))],
+        }
+    }
+}
+
+impl ToTokens for Private {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        tokens.extend(self.tokens.iter().cloned());
     }
 }
 

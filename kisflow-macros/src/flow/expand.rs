@@ -7,12 +7,15 @@ use quote::quote;
 use syn::spanned::Spanned;
 
 use super::parse::{FlowInput, StageInput};
-use crate::krate;
+use crate::krate::{self, Private};
 use crate::param::param_text;
 use crate::respan::respan;
 
 pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
-    let private = &krate::private(flow.krate.as_ref());
+    let full_path = &krate::Private::new(flow.krate.as_ref());
+    // Everything but the type and its `new` is generated inside the `const _` block, which names
+    // the path by its alias.
+    let private = &Private::alias();
     let FlowInput {
         krate: _,
         attrs,
@@ -50,12 +53,14 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
             #[must_use]
             #[inline]
             #[allow(clippy::new_ret_no_self)]
-            #vis fn new() -> #private::Flow<Self> {
-                #private::Flow::new()
+            #vis fn new() -> #full_path::Flow<Self> {
+                #full_path::Flow::new()
             }
         }
 
         const _: () = {
+            use #full_path as #private;
+
             #[automatically_derived]
             impl #private::FlowSpec for #name {
                 type In = #flow_in;
@@ -108,7 +113,7 @@ fn at(path: &syn::Path, tokens: TokenStream) -> TokenStream {
 /// The function at `index` as a trait-qualified path prefix, for its items. The function is named
 /// by its path only: the edges between functions are checked in one place (`checks`), so a
 /// mismatch or a sink in the middle is one error at the next function's name.
-fn function_at(private: &TokenStream, stages: &[StageInput], index: usize) -> TokenStream {
+fn function_at(private: &Private, stages: &[StageInput], index: usize) -> TokenStream {
     let function = &stages[index].path;
     quote!(<#function as #private::KisFunction>)
 }
@@ -116,7 +121,7 @@ fn function_at(private: &TokenStream, stages: &[StageInput], index: usize) -> To
 /// `Yes` when any function of the flow declares `actions(jump)`, from the functions' `INFO`
 /// constants, named exactly as `stage_infos` names them so that a name which is not a function
 /// is reported once.
-fn jumps(private: &TokenStream, stages: &[StageInput]) -> TokenStream {
+fn jumps(private: &Private, stages: &[StageInput]) -> TokenStream {
     let infos = (0..stages.len()).map(|index| {
         let function = function_at(private, stages, index);
         at(&stages[index].path, quote!(#function::INFO))
@@ -127,7 +132,7 @@ fn jumps(private: &TokenStream, stages: &[StageInput]) -> TokenStream {
 }
 
 /// The `Stage` of each function: its registry entry and the params the flow gives it.
-fn stage_infos(private: &TokenStream, stages: &[StageInput]) -> Vec<TokenStream> {
+fn stage_infos(private: &Private, stages: &[StageInput]) -> Vec<TokenStream> {
     (0..stages.len())
         .map(|index| {
             let params = stages[index].params.iter().map(|p| {
@@ -155,7 +160,7 @@ fn feeder(branches: &[usize], index: usize) -> Option<usize> {
 
 /// At a branch point, that the trunk's last function's rows are `Clone`, since each branch gets
 /// its own copy. Through `Out`, not `EmitsRows`: a sink there is already one error per branch.
-fn fork_check(private: &TokenStream, stages: &[StageInput], branches: &[usize]) -> TokenStream {
+fn fork_check(private: &Private, stages: &[StageInput], branches: &[usize]) -> TokenStream {
     let Some(first) = branches.first() else {
         return TokenStream::new();
     };
@@ -178,7 +183,7 @@ fn fork_check(private: &TokenStream, stages: &[StageInput], branches: &[usize]) 
 /// them being in kisflow's `TypedRun`. A chain's edges are checked here, where its rows cross
 /// them, rather than in `checks`: `EmitsRows::Row` and `FeedsInto::feed`, located at the
 /// next function's name, so a sink in the middle or a row mismatch is one error there.
-fn typed_run(private: &TokenStream, stages: &[StageInput], branches: &[usize]) -> TokenStream {
+fn typed_run(private: &Private, stages: &[StageInput], branches: &[usize]) -> TokenStream {
     if !branches.is_empty() {
         return TokenStream::new();
     }
@@ -234,7 +239,7 @@ fn typed_run(private: &TokenStream, stages: &[StageInput], branches: &[usize]) -
 /// rows are the ones this function takes, and that function emits rows at all), then whether its
 /// input can be kept when the flow may jump. An edge is checked in this one place only, so a
 /// mismatch is one error.
-fn checks(private: &TokenStream, stages: &[StageInput], branches: &[usize]) -> Vec<TokenStream> {
+fn checks(private: &Private, stages: &[StageInput], branches: &[usize]) -> Vec<TokenStream> {
     (0..stages.len())
         .map(|index| {
             let path = &stages[index].path;

@@ -8,11 +8,13 @@ use syn::spanned::Spanned;
 use super::args::Args;
 use super::parse::HandlerFn;
 use super::validate::{Handler, Returns};
-use crate::krate;
+use crate::krate::{self, Private};
 use crate::respan::respan;
 
 pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenStream {
-    let private = &krate::private(args.krate.as_ref());
+    let full_path = &krate::Private::new(args.krate.as_ref());
+    // Everything below is generated inside the `const _` block, which names the path by its alias.
+    let private = &Private::alias();
     let ident = &item.sig.ident;
     let vis = &item.vis;
     let name = args
@@ -70,33 +72,38 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
         #vis struct #ident {}
 
         const _: () = {
+            use #full_path as #private;
             // The fallbacks of the row probes in `INFO`, for rows without an ability.
             #[allow(unused_imports)]
             use #private::Unsupported as _;
+
+            // A static, not the constant itself: the registry and each flow that names the
+            // function point at it, and the compiler evaluates and checks it once.
+            static __INFO: #private::FunctionInfo = #private::FunctionInfo::__new(
+                #name,
+                #private::Mode::#mode,
+                #private::concat!(#private::module_path!(), #path_tail),
+                #private::Location {
+                    file: #private::file!(),
+                    line: #private::line!(),
+                    column: #private::column!(),
+                },
+                // Evaluated once per pair of row types, and shared.
+                <#ident as #private::KisFunction>::ROWS,
+                #emits_rows,
+                &[#(#params),*],
+                &[#(#param_types),*],
+                #private::DeclaredActions::__new(#data_reuse, #jump),
+                #conn,
+                #erased
+            );
 
             #[automatically_derived]
             impl #private::KisFunction for #ident {
                 #in_decl
                 #out_decl
                 #plain
-                const INFO: &'static #private::FunctionInfo = &#private::FunctionInfo::__new(
-                    #name,
-                    #private::Mode::#mode,
-                    #private::concat!(#private::module_path!(), #path_tail),
-                    #private::Location {
-                        file: #private::file!(),
-                        line: #private::line!(),
-                        column: #private::column!(),
-                    },
-                    // Evaluated once per pair of row types, and shared.
-                    <Self as #private::KisFunction>::ROWS,
-                    #emits_rows,
-                    &[#(#params),*],
-                    &[#(#param_types),*],
-                    #private::DeclaredActions::__new(#data_reuse, #jump),
-                    #conn,
-                    #erased
-                );
+                const INFO: &'static #private::FunctionInfo = &__INFO;
             }
 
             #emits
@@ -104,7 +111,7 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
             #call
 
             #private::inventory::submit! {
-                #private::FunctionEntry(<#ident as #private::KisFunction>::INFO)
+                #private::FunctionEntry(&__INFO)
             }
         };
     }
@@ -114,7 +121,7 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
 /// `fn`, which finds the handler in `PLAIN`; `__call` for an `async fn`) and what its row types can
 /// do, found by `Probe`'s constants (the attribute cannot see the row types' impls).
 fn erased(
-    private: &TokenStream,
+    private: &Private,
     ident: &syn::Ident,
     input: &syn::Type,
     output: &TokenStream,
@@ -148,7 +155,7 @@ fn erased(
 /// Where the function declares `actions(data_reuse)`, that its input can be handed on as its
 /// output, located at `data_reuse`, so a function that cannot is told there.
 fn reuse_check(
-    private: &TokenStream,
+    private: &Private,
     args: &Args,
     input: &syn::Type,
     output: &TokenStream,
@@ -168,7 +175,7 @@ fn reuse_check(
 /// A plain `fn` handler as a `PlainFn`: the handler itself, with the call of its shape. Located
 /// at the return type, so a return type that is not rows (an error type that does not convert to
 /// `BoxError`) is reported there.
-fn plain_fn(private: &TokenStream, item: &HandlerFn, handler: &Handler) -> TokenStream {
+fn plain_fn(private: &Private, item: &HandlerFn, handler: &Handler) -> TokenStream {
     let ident = &item.sig.ident;
     // Rows or nothing: the handler itself, which a typed run calls directly. A `Result`: the
     // handler with the call of its return type.
@@ -191,7 +198,7 @@ fn plain_fn(private: &TokenStream, item: &HandlerFn, handler: &Handler) -> Token
 /// `PLAIN`; for an `async fn`, `__call`, the handler called on one batch of erased rows as a boxed
 /// future.
 fn call_fn(
-    private: &TokenStream,
+    private: &Private,
     item: &HandlerFn,
     handler: &Handler,
     output: &TokenStream,
@@ -231,7 +238,7 @@ fn call_fn(
 /// The declared type of each typed param, for the runtime to check configured values against,
 /// and a compile-time check of the default itself where the literal can be one of the type: a
 /// number or boolean (`max_qty: u32 = -1` is an error at the `-1`).
-fn param_types(private: &TokenStream, args: &Args) -> Vec<TokenStream> {
+fn param_types(private: &Private, args: &Args) -> Vec<TokenStream> {
     args.params
         .iter()
         .filter_map(|p| {
