@@ -149,14 +149,17 @@ impl Call<'_> {
     /// so it is compiled once per pair of them, not once per function.
     #[inline]
     pub fn plain<In: Row, Out: Row>(ctx: &FlowCtx, rows: Rows) -> Self {
-        let handler = ctx
-            .erased()
-            .plain
-            .and_then(|plain| plain.downcast_ref::<Option<PlainFn<In, Out>>>())
-            .copied()
-            .flatten();
+        // `match`es rather than combinators: this is compiled once per pair of row types, and a
+        // debug build compiles each combinator and closure as a function of its own.
+        let handler = match ctx.erased().plain {
+            Some(plain) => plain.downcast_ref::<Option<PlainFn<In, Out>>>(),
+            None => None,
+        };
         match (handler, rows.downcast::<In>()) {
-            (Some(handler), Ok(rows)) => Self::Ready(handler.call(ctx, rows).map(Rows::new)),
+            (Some(Some(handler)), Ok(rows)) => Self::Ready(match handler.call(ctx, rows) {
+                Ok(out) => Ok(Rows::new(out)),
+                Err(err) => Err(err),
+            }),
             _ => Self::mismatch(ctx.function_name(), std::any::type_name::<In>()),
         }
     }

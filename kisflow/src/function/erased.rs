@@ -135,7 +135,14 @@ impl std::fmt::Debug for Erased {
 /// A copy of rows of `Clone` type `T`.
 #[must_use]
 pub(crate) fn clone_rows<T: Clone + Send + 'static>(rows: &Rows) -> Option<Rows> {
-    rows.as_slice::<T>().map(|rows| Rows::new(rows.to_vec()))
+    let rows = rows.as_slice::<T>()?;
+    // By hand rather than `to_vec`, whose drop guard and iterator a debug build compiles per row
+    // type; a release build makes the same copy of either.
+    let mut copy = Vec::with_capacity(rows.len());
+    for row in rows {
+        copy.push(row.clone());
+    }
+    Some(Rows::new(copy))
 }
 
 /// One row of `Deserialize` type `T`, decoded from JSON and pushed onto `rows`: no batch of its
@@ -198,8 +205,17 @@ impl JsonRef<'_> {
 pub(crate) fn encode_rows<T: serde::Serialize + 'static>(
     rows: &Rows,
 ) -> Option<Result<Vec<serde_json::Value>, serde_json::Error>> {
-    let rows = rows.as_slice::<T>()?;
-    Some(rows.iter().map(serde_json::to_value).collect())
+    let typed = rows.as_slice::<T>()?;
+    // A loop rather than collecting into a `Result`, which compiles its iterator adapters again
+    // per row type in a debug build.
+    let mut values = Vec::with_capacity(typed.len());
+    for row in typed {
+        match serde_json::to_value(row) {
+            Ok(value) => values.push(value),
+            Err(err) => return Some(Err(err)),
+        }
+    }
+    Some(Ok(values))
 }
 
 /// Rows of `Debug` type `T` as a `Debug` list.
@@ -207,10 +223,16 @@ pub(crate) fn debug_rows<T: std::fmt::Debug + 'static>(
     rows: &Rows,
     f: &mut std::fmt::Formatter<'_>,
 ) -> std::fmt::Result {
-    match rows.as_slice::<T>() {
-        Some(rows) => write!(f, "{rows:?}"),
-        None => write!(f, "{rows:?}"),
+    let Some(typed) = rows.as_slice::<T>() else {
+        return write!(f, "{rows:?}");
+    };
+    // Each row as a `&dyn Debug`: `DebugList::entry` is compiled once, in the standard library,
+    // where formatting the slice would compile its iteration again per row type.
+    let mut list = f.debug_list();
+    for row in typed {
+        list.entry(row);
     }
+    list.finish()
 }
 
 /// Rows of type `T`, which has no `Debug`: how many, and the type.
@@ -230,9 +252,13 @@ fn push_input<T: Send + 'static>(
     rows: &mut Rows,
     row: Box<dyn Any + Send>,
 ) -> Result<(), Box<dyn Any + Send>> {
-    let row = row.downcast::<T>()?;
-    rows.push(*row)
-        .map_err(|row| Box::new(row) as Box<dyn Any + Send>)
+    match row.downcast::<T>() {
+        Ok(row) => match rows.push(*row) {
+            Ok(()) => Ok(()),
+            Err(row) => Err(Box::new(row)),
+        },
+        Err(row) => Err(row),
+    }
 }
 
 fn empty_input<T: Send + 'static>() -> Rows {

@@ -8,6 +8,11 @@ use std::any::Any;
 /// No box at all for an empty batch, else a boxed `Vec<T>`. One shape for any number of rows:
 /// each row type costs a build less code (the one-row runs that a `Box<[T; 1]>` shape spared an
 /// allocation now run typed, without a `Rows`).
+///
+/// The methods generic over the row type are compiled into the user's crate once per row type,
+/// where a debug build compiles each closure and combinator they name (`Option::map`,
+/// `bool::then`, `Box::downcast`) as a function of its own; they are written with `match` and
+/// `downcast_mut` instead, which compile to a fraction of that.
 #[doc(hidden)]
 pub struct Rows {
     /// `None` when `len` is 0, else a `Box<Vec<T>>`.
@@ -21,8 +26,13 @@ impl Rows {
     #[inline]
     pub fn new<T: Send + 'static>(rows: Vec<T>) -> Self {
         let len = rows.len();
-        let rows = (len > 0).then(|| Box::new(rows) as Box<dyn Any + Send>);
-        Self { rows, len }
+        if len == 0 {
+            return Self::empty();
+        }
+        Self {
+            rows: Some(Box::new(rows)),
+            len,
+        }
     }
 
     /// A batch without rows, which is empty in every row type.
@@ -47,23 +57,27 @@ impl Rows {
     /// is empty in every type.
     #[inline]
     pub fn downcast<T: Send + 'static>(self) -> Result<Vec<T>, Self> {
-        let len = self.len;
-        let Some(rows) = self.rows else {
+        let Some(mut rows) = self.rows else {
             return Ok(Vec::new());
         };
-        rows.downcast::<Vec<T>>()
-            .map(|rows| *rows)
-            .map_err(|rows| Self {
+        // Taken out of its box, which then goes as any box does: one downcast, no typed box.
+        match rows.downcast_mut::<Vec<T>>() {
+            Some(typed) => Ok(std::mem::take(typed)),
+            None => Err(Self {
                 rows: Some(rows),
-                len,
-            })
+                len: self.len,
+            }),
+        }
     }
 
     /// The rows as a slice of `T`, or `None` when they are of another type.
     pub(crate) fn as_slice<T: 'static>(&self) -> Option<&[T]> {
         match &self.rows {
             None => Some(&[]),
-            Some(rows) => rows.downcast_ref::<Vec<T>>().map(Vec::as_slice),
+            Some(rows) => match rows.downcast_ref::<Vec<T>>() {
+                Some(rows) => Some(rows),
+                None => None,
+            },
         }
     }
 
@@ -87,16 +101,20 @@ impl Rows {
 
     /// Adds `row` at the end; when these rows are of another type, `row` comes back.
     pub(crate) fn push<T: Send + 'static>(&mut self, row: T) -> Result<(), T> {
-        let Some(rows) = self.rows.as_mut() else {
-            *self = Self::new(vec![row]);
+        let Some(rows) = &mut self.rows else {
+            let mut first = Vec::new();
+            first.push(row);
+            *self = Self::new(first);
             return Ok(());
         };
-        let Some(rows) = rows.downcast_mut::<Vec<T>>() else {
-            return Err(row);
-        };
-        rows.push(row);
-        self.len = rows.len();
-        Ok(())
+        match rows.downcast_mut::<Vec<T>>() {
+            Some(typed) => {
+                typed.push(row);
+                self.len = typed.len();
+                Ok(())
+            }
+            None => Err(row),
+        }
     }
 }
 

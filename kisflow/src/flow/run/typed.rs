@@ -34,8 +34,10 @@ pub type Step<'a, T> = Result<Vec<T>, Ended<'a>>;
 fn same_rows<T: Row, In: Row>(rows: Vec<T>) -> Option<Vec<In>> {
     let mut rows = Some(rows);
     let rows: &mut dyn std::any::Any = &mut rows;
-    rows.downcast_mut::<Option<Vec<In>>>()
-        .and_then(Option::take)
+    match rows.downcast_mut::<Option<Vec<In>>>() {
+        Some(rows) => rows.take(),
+        None => None,
+    }
 }
 
 /// A run of a `flow!` chain through its functions' typed handlers; see the module.
@@ -120,7 +122,11 @@ impl<'a> TypedRun<'a> {
         step: Step<'a, T>,
         plain: Option<PlainFn<In, Out>>,
     ) -> Step<'a, Out> {
-        let Some(rows) = same_rows::<T, In>(step?) else {
+        let rows = match step {
+            Ok(rows) => rows,
+            Err(ended) => return Err(ended),
+        };
+        let Some(rows) = same_rows::<T, In>(rows) else {
             return Err(self.not_its_rows(at));
         };
         if rows.is_empty() {
@@ -140,7 +146,9 @@ impl<'a> TypedRun<'a> {
     }
 
     /// One call of function `at`, timed while metrics are recorded, as the erased loop's plain
-    /// calls are. Not guarded here: the whole run is (see [`caught`](Self::caught)).
+    /// calls are. Not guarded here: the whole run is (see [`caught`](Self::caught)). What does
+    /// not depend on the row types is in `begin` and `went_on`, compiled once rather than per pair
+    /// of row types.
     #[inline]
     fn call<In: Row, Out: Row>(
         &mut self,
@@ -148,20 +156,17 @@ impl<'a> TypedRun<'a> {
         rows: Vec<In>,
         plain: Option<PlainFn<In, Out>>,
     ) -> Step<'a, Out> {
-        let ctxs = self.ctxs;
-        let Some(ctx) = ctxs.get(at) else {
-            return Err(self.no_such_stage(at));
-        };
         let Some(plain) = plain else {
             // An `async fn` handler: the erased loop drives it, and the rest of the run.
             return Err(self.hand_over(at, None, Rows::new(rows)));
         };
-        self.at = at;
-        self.start(ctx, rows.len());
+        let ctx = match self.begin(at, rows.len()) {
+            Ok(ctx) => ctx,
+            Err(ended) => return Err(ended),
+        };
         match plain.call(ctx, rows) {
             Ok(out) => {
-                self.returned(ctx, Some(out.len()));
-                if ctx.has_action() {
+                if self.went_on(ctx, out.len()) {
                     return Err(self.hand_over(at + 1, Some(at), Rows::new(out)));
                 }
                 Ok(out)
@@ -170,13 +175,37 @@ impl<'a> TypedRun<'a> {
         }
     }
 
+    /// The call of function `at` on `rows` rows begins: its context, or the run's end when there
+    /// is no such function.
+    #[inline]
+    fn begin(&mut self, at: usize, rows: usize) -> Result<&'a FlowCtx, Ended<'a>> {
+        let ctxs = self.ctxs;
+        let Some(ctx) = ctxs.get(at) else {
+            return Err(self.no_such_stage(at));
+        };
+        self.at = at;
+        self.start(ctx, rows);
+        Ok(ctx)
+    }
+
+    /// The call of `ctx`'s function returned `rows` rows: whether it took an action, which hands
+    /// the rest of the run to the erased loop.
+    #[inline]
+    fn went_on(&mut self, ctx: &FlowCtx, rows: usize) -> bool {
+        self.returned(ctx, Some(rows));
+        ctx.has_action()
+    }
+
     /// A call of `ctx`'s function on `rows` rows starts: counted, and timed while metrics are
     /// recorded, from the last call's end.
     #[allow(
         clippy::inline_always,
         reason = "measured: left out of line, as LLVM chose, it cost W3 about 50 instructions a run"
     )]
-    #[inline(always)]
+    // Always inlined where the build optimises; a debug build inlines `inline(always)` too, into
+    // each pair of row types' `call`, for nothing.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg_attr(debug_assertions, inline)]
     fn start(&mut self, ctx: &FlowCtx, rows: usize) {
         self.started = ctx.metrics().map(|metrics| {
             metrics.called(rows);
@@ -190,7 +219,10 @@ impl<'a> TypedRun<'a> {
         clippy::inline_always,
         reason = "measured: left out of line, as LLVM chose, it cost W3 about 50 instructions a run"
     )]
-    #[inline(always)]
+    // Always inlined where the build optimises; a debug build inlines `inline(always)` too, into
+    // each pair of row types' `call`, for nothing.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg_attr(debug_assertions, inline)]
     fn returned(&mut self, ctx: &FlowCtx, rows: Option<usize>) {
         if let (Some(metrics), Some(started)) = (ctx.metrics(), self.started) {
             let ended = self.timer.map_or_else(Instant::now, Clock::now);
