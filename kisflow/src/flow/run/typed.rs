@@ -122,6 +122,10 @@ impl<'a> TypedRun<'a> {
         step: Step<'a, T>,
         plain: Option<PlainFn<In, Out>>,
     ) -> Step<'a, Out> {
+        #[allow(
+            clippy::question_mark,
+            reason = "`?` compiles `Try` per pair of row types in debug"
+        )]
         let rows = match step {
             Ok(rows) => rows,
             Err(ended) => return Err(ended),
@@ -160,6 +164,10 @@ impl<'a> TypedRun<'a> {
             // An `async fn` handler: the erased loop drives it, and the rest of the run.
             return Err(self.hand_over(at, None, Rows::new(rows)));
         };
+        #[allow(
+            clippy::question_mark,
+            reason = "`?` compiles `Try` per pair of row types in debug"
+        )]
         let ctx = match self.begin(at, rows.len()) {
             Ok(ctx) => ctx,
             Err(ended) => return Err(ended),
