@@ -100,10 +100,12 @@ impl Rows {
     }
 
     /// Adds `row` at the end; when these rows are of another type, `row` comes back.
+    #[allow(
+        clippy::vec_init_then_push,
+        reason = "`vec![row]` compiles a boxed array and its conversion per row type"
+    )]
     pub(crate) fn push<T: Send + 'static>(&mut self, row: T) -> Result<(), T> {
         let Some(rows) = &mut self.rows else {
-            // Not `vec![row]`, which compiles a boxed array and its conversion per row type.
-            #[allow(clippy::vec_init_then_push, reason = "see above")]
             let mut first = Vec::new();
             first.push(row);
             *self = Self::new(first);
