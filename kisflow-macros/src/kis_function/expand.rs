@@ -27,7 +27,6 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
         .output
         .as_ref()
         .map_or_else(|| quote!(#private::NoRows), |ty| quote!(#ty));
-    let emits_rows = handler.output.is_some();
     let path_tail = format!("::{ident}");
     // Spanned on the user's types, so "cannot be a kisflow row" points at the row type they wrote.
     let in_decl = quote_spanned!(input.span()=> type In = #input;);
@@ -41,19 +40,16 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
         quote!(const PLAIN: #private::Option<#private::PlainFn<#input, #output>> =
             #private::Option::Some(#plain);)
     });
-    let erased = erased(private, ident, input, &output, item.sig.asyncness.is_none());
-    let reuse_check = reuse_check(private, args, input, &output);
-    let params = args.params.iter().map(|p| {
-        let (key, text) = (&p.key, &p.text);
-        quote!((#key, #text))
-    });
-    let param_types = param_types(private, args);
-    let data_reuse = args.data_reuse.is_some();
-    let jump = args.jump;
-    let conn = match &args.conn {
-        Some(cname) => quote!(#private::Option::Some(#cname)),
-        None => quote!(#private::Option::None),
+    // A plain `fn` is called through `PLAIN` by the shared call of its row types; an `async fn`
+    // through its own `__call`.
+    let handler_tokens = if item.sig.asyncness.is_none() {
+        quote!(#private::Handler::plain(&<#ident as #private::KisFunction>::PLAIN))
+    } else {
+        quote!(#private::Handler::Async(__call))
     };
+    let abilities = abilities(private, input, &output);
+    let reuse_check = reuse_check(private, args, input, &output);
+    let declared = declared(private, args);
     let emits = handler.output.as_ref().map(|ty| {
         quote! {
             #[automatically_derived]
@@ -90,12 +86,9 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
                 },
                 // Evaluated once per pair of row types, and shared.
                 <#ident as #private::KisFunction>::ROWS,
-                #emits_rows,
-                &[#(#params),*],
-                &[#(#param_types),*],
-                #private::DeclaredActions::__new(#data_reuse, #jump),
-                #conn,
-                #erased
+                #declared,
+                #handler_tokens,
+                #abilities
             );
 
             #[automatically_derived]
@@ -117,38 +110,44 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
     }
 }
 
-/// The last arguments of the function's `INFO`: its call (the shared `Call::plain` for a plain
-/// `fn`, which finds the handler in `PLAIN`; `__call` for an `async fn`) and what its row types can
-/// do, found by `Probe`'s constants (the attribute cannot see the row types' impls).
-fn erased(
-    private: &Private,
-    ident: &syn::Ident,
-    input: &syn::Type,
-    output: &TokenStream,
-    plain: bool,
-) -> TokenStream {
-    let (call, plain) = if plain {
-        let plain = quote!(&<#ident as #private::KisFunction>::PLAIN);
-        (
-            quote!(#private::Option::None),
-            quote!(#private::Option::Some(#plain)),
-        )
-    } else {
-        (
-            quote!(#private::Option::Some(__call)),
-            quote!(#private::Option::None),
-        )
-    };
+/// What the function's row types can do, found by `Probe`'s constants (the attribute cannot see
+/// the row types' impls).
+fn abilities(private: &Private, input: &syn::Type, output: &TokenStream) -> TokenStream {
     quote! {
-        #call,
-        #plain,
         #private::Abilities {
             clone_input: #private::Probe::<#input>::CLONE,
             decode_input: #private::Probe::<#input>::DECODE,
             encode_output: #private::Probe::<#output>::ENCODE,
             fmt_input: #private::Probe::<#input>::FMT,
             fmt_output: #private::Probe::<#output>::FMT,
-        },
+        }
+    }
+}
+
+/// The params, param types, actions and connector the function declares: the shared
+/// `Declared::NONE` when it declares none of them, as most functions do.
+fn declared(private: &Private, args: &Args) -> TokenStream {
+    if args.params.is_empty() && args.data_reuse.is_none() && !args.jump && args.conn.is_none() {
+        return quote!(&#private::Declared::NONE);
+    }
+    let params = args.params.iter().map(|p| {
+        let (key, text) = (&p.key, &p.text);
+        quote!((#key, #text))
+    });
+    let param_types = param_types(private, args);
+    let data_reuse = args.data_reuse.is_some();
+    let jump = args.jump;
+    let conn = match &args.conn {
+        Some(cname) => quote!(#private::Option::Some(#cname)),
+        None => quote!(#private::Option::None),
+    };
+    quote! {
+        &#private::Declared::__new(
+            &[#(#params),*],
+            &[#(#param_types),*],
+            #private::DeclaredActions::__new(#data_reuse, #jump),
+            #conn,
+        )
     }
 }
 

@@ -7,7 +7,7 @@
 use std::any::Any;
 use std::marker::PhantomData;
 
-use super::{CallFn, Row, RowType, Rows};
+use super::{CallFn, Handler, Row, RowType, Rows};
 
 /// Copies rows.
 pub type CloneFn = fn(&Rows) -> Option<Rows>;
@@ -102,15 +102,13 @@ impl Erased {
     /// `actions(data_reuse)`.
     ///
     /// [`Call::plain`]: super::Call::plain
-    pub(crate) fn new(
-        ops: &RowOps,
-        call: Option<CallFn>,
-        plain: Option<&'static (dyn Any + Send + Sync)>,
-        can: Abilities,
-        data_reuse: bool,
-    ) -> Self {
+    pub(crate) fn new(ops: &RowOps, handler: Handler, can: Abilities, data_reuse: bool) -> Self {
+        let (call, plain) = match handler {
+            Handler::Plain(plain) => (ops.call_plain, Some(plain)),
+            Handler::Async(call) => (call, None),
+        };
         Self {
-            call: call.unwrap_or(ops.call_plain),
+            call,
             plain,
             clone_input: can.clone_input,
             // Declaring `data_reuse` makes the output type the input type, so a copy of the

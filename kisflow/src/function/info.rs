@@ -1,7 +1,7 @@
 //! [`FunctionInfo`]: what the registry knows of one `#[kis_function]`, and the [`Location`] it
 //! names.
 
-use super::{Abilities, CallFn, Erased, ParamType, RowOps, RowType};
+use super::{Abilities, Declared, Erased, Handler, NoRows, ParamType, RowOps, RowType};
 use crate::action::DeclaredActions;
 use crate::mode::Mode;
 
@@ -30,16 +30,8 @@ pub struct FunctionInfo {
     path: &'static str,
     location: Location,
     rows: &'static RowOps,
-    /// `false` for a sink, whose output type is `NoRows`.
-    emits: bool,
-    params: &'static [(&'static str, &'static str)],
-    param_types: &'static [ParamType],
-    actions: DeclaredActions,
-    conn: Option<&'static str>,
-    /// An `async fn` handler's call; `None` for a plain `fn`, called through `rows`.
-    call: Option<CallFn>,
-    /// A plain `fn` handler's `KisFunction::PLAIN`.
-    plain: Option<&'static (dyn std::any::Any + Send + Sync)>,
+    declared: &'static Declared,
+    handler: Handler,
     can: Abilities,
 }
 
@@ -53,13 +45,8 @@ impl FunctionInfo {
         path: &'static str,
         location: Location,
         rows: &'static RowOps,
-        emits: bool,
-        params: &'static [(&'static str, &'static str)],
-        param_types: &'static [ParamType],
-        actions: DeclaredActions,
-        conn: Option<&'static str>,
-        call: Option<CallFn>,
-        plain: Option<&'static (dyn std::any::Any + Send + Sync)>,
+        declared: &'static Declared,
+        handler: Handler,
         can: Abilities,
     ) -> Self {
         Self {
@@ -68,13 +55,8 @@ impl FunctionInfo {
             path,
             location,
             rows,
-            emits,
-            params,
-            param_types,
-            actions,
-            conn,
-            call,
-            plain,
+            declared,
+            handler,
             can,
         }
     }
@@ -112,31 +94,31 @@ impl FunctionInfo {
     /// The row type the handler emits, or `None` for a sink.
     #[must_use]
     pub fn output(&self) -> Option<RowType> {
-        self.emits.then_some(self.rows.output)
+        self.emits().then_some(self.rows.output)
     }
 
     /// The default params, `#[kis_function(params(key = "value"))]`, in the order written.
     #[must_use]
     pub fn params(&self) -> &'static [(&'static str, &'static str)] {
-        self.params
+        self.declared.params
     }
 
     /// The params declared with a type (`params(max_qty: u32 = 100)`), in the order written.
     #[must_use]
     pub fn param_types(&self) -> &'static [ParamType] {
-        self.param_types
+        self.declared.param_types
     }
 
     /// The declared type of the param `key`, if it was declared with one.
     #[must_use]
     pub fn param_type(&self, key: &str) -> Option<&'static ParamType> {
-        self.param_types.iter().find(|p| p.key() == key)
+        self.declared.param_types.iter().find(|p| p.key() == key)
     }
 
     /// The actions the function declares, `#[kis_function(actions(...))]`.
     #[must_use]
     pub const fn actions(&self) -> DeclaredActions {
-        self.actions
+        self.declared.actions
     }
 
     /// Whether the input row type is `Clone`, which retries and jumps in composed flows need.
@@ -148,19 +130,24 @@ impl FunctionInfo {
     /// Whether the output row type is `Serialize`, so the rows can be printed as JSON.
     #[must_use]
     pub fn output_is_json(&self) -> bool {
-        !self.emits || self.can.encode_output.is_some()
+        !self.emits() || self.can.encode_output.is_some()
     }
 
     /// The function's erased operations, as the run loop calls them.
     pub(crate) fn erased(&self) -> Erased {
-        let reuse = self.actions.data_reuse();
-        Erased::new(self.rows, self.call, self.plain, self.can, reuse)
+        let reuse = self.declared.actions.data_reuse();
+        Erased::new(self.rows, self.handler, self.can, reuse)
     }
 
     /// The connector the function is bound to, `#[kis_function(conn = "...")]`.
     #[must_use]
     pub fn conn(&self) -> Option<&'static str> {
-        self.conn
+        self.declared.conn
+    }
+
+    /// Whether the function emits rows: `false` for a sink, whose output type is `NoRows`.
+    fn emits(&self) -> bool {
+        self.rows.output.id() != std::any::TypeId::of::<NoRows>()
     }
 }
 

@@ -4,6 +4,7 @@ use std::any::TypeId;
 
 mod call;
 pub(crate) mod ctx;
+mod declared;
 mod erased;
 mod info;
 mod output;
@@ -14,6 +15,7 @@ mod stage;
 
 pub(crate) use call::CallFn;
 pub use call::{Call, PlainFn};
+pub use declared::{Declared, Handler};
 pub use erased::{Abilities, CloneFn, DecodeFn, EncodeFn, FmtFn, JsonRef, RowOps};
 pub(crate) use erased::{Erased, RowsOf};
 pub(crate) use erased::{clone_rows, count_rows, debug_rows, decode_row, encode_rows};

@@ -23,8 +23,9 @@ pub use crate::flow::run::{Ended, Step, TypedFn, TypedRun};
 pub use crate::flow::{Flow, FlowSpec, LastEmits};
 pub use crate::function::ctx::FlowCtx;
 pub use crate::function::{
-    Abilities, Call, CloneFn, DecodeFn, EncodeFn, FmtFn, FunctionInfo, IntoOutput, JsonRef,
-    KisFunction, Location, NoRows, ParamType, PlainFn, Probe, RowOps, Rows, Stage, Unsupported,
+    Abilities, Call, CloneFn, Declared, DecodeFn, EncodeFn, FmtFn, FunctionInfo, Handler,
+    IntoOutput, JsonRef, KisFunction, Location, NoRows, ParamType, PlainFn, Probe, RowOps, Rows,
+    Stage, Unsupported,
 };
 pub use crate::mode::Mode;
 pub use crate::registry::{FlowEntry, FunctionEntry};
