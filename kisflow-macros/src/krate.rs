@@ -45,6 +45,27 @@ impl Private {
     }
 }
 
+/// `Location { file, line, column }` of the macro call. Literals from the compiler's own span when
+/// a macro is running: `file!()`, `line!()` and `column!()` are each a macro of their own for the
+/// compiler to resolve and expand, at every function and flow. Outside a macro (the unit tests
+/// of this crate) those three.
+pub(crate) fn location(private: &Private) -> TokenStream {
+    if !proc_macro::is_available() {
+        return quote! {
+            #private::Location {
+                file: #private::file!(),
+                line: #private::line!(),
+                column: #private::column!(),
+            }
+        };
+    }
+    let span = proc_macro::Span::call_site();
+    let file = span.file();
+    let line = u32::try_from(span.line()).unwrap_or(u32::MAX);
+    let column = u32::try_from(span.column()).unwrap_or(u32::MAX);
+    quote!(#private::Location { file: #file, line: #line, column: #column })
+}
+
 impl ToTokens for Private {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         tokens.extend(self.tokens.iter().cloned());

@@ -16,6 +16,7 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
     // Everything but the type and its `new` is generated inside the `const _` block, which names
     // the path by its alias.
     let private = &Private::alias();
+    let location = krate::location(private);
     let FlowInput {
         krate: _,
         attrs,
@@ -66,11 +67,7 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
                 type In = #flow_in;
                 const NAME: &'static str = #name_text;
                 const STAGES: &'static [#private::Stage] = &[#(#stage_infos),*];
-                const LOCATION: #private::Location = #private::Location {
-                    file: #private::file!(),
-                    line: #private::line!(),
-                    column: #private::column!(),
-                };
+                const LOCATION: #private::Location = #location;
                 #branches_const
                 #typed_const
             }

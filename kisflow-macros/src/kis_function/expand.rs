@@ -15,6 +15,7 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
     let full_path = &krate::Private::new(args.krate.as_ref());
     // Everything below is generated inside the `const _` block, which names the path by its alias.
     let private = &Private::alias();
+    let location = krate::location(private);
     let ident = &item.sig.ident;
     let vis = &item.vis;
     let name = args
@@ -59,55 +60,51 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
         }
     });
     quote! {
-        // The framework fixes `rows: Vec<In>`; a handler that only reads its rows is still right.
-        #[allow(clippy::needless_pass_by_value)]
-        #item
+            // The framework fixes `rows: Vec<In>`; a handler that only reads its rows is still right.
+            #[allow(clippy::needless_pass_by_value)]
+            #item
 
-        #[doc(hidden)]
-        #[allow(non_camel_case_types)]
-        #vis struct #ident {}
+            #[doc(hidden)]
+            #[allow(non_camel_case_types)]
+            #vis struct #ident {}
 
-        const _: () = {
-            use #full_path as #private;
-            // The fallbacks of the row probes in `INFO`, for rows without an ability.
-            #[allow(unused_imports)]
-            use #private::Unsupported as _;
+            const _: () = {
+                use #full_path as #private;
+                // The fallbacks of the row probes in `INFO`, for rows without an ability.
+                #[allow(unused_imports)]
+                use #private::Unsupported as _;
 
-            // A static, not the constant itself: the registry and each flow that names the
-            // function point at it, and the compiler evaluates and checks it once.
-            static __INFO: #private::FunctionInfo = #private::FunctionInfo::__new(
-                #name,
-                #private::Mode::#mode,
-                #private::concat!(#private::module_path!(), #path_tail),
-                #private::Location {
-                    file: #private::file!(),
-                    line: #private::line!(),
-                    column: #private::column!(),
-                },
-                // Evaluated once per pair of row types, and shared.
-                <#ident as #private::KisFunction>::ROWS,
-                #declared,
-                #handler_tokens,
-                #abilities
-            );
+                // A static, not the constant itself: the registry and each flow that names the
+                // function point at it, and the compiler evaluates and checks it once.
+                static __INFO: #private::FunctionInfo = #private::FunctionInfo::__new(
+                    #name,
+                    #private::Mode::#mode,
+                    #private::concat!(#private::module_path!(), #path_tail),
+    #location,
+                    // Evaluated once per pair of row types, and shared.
+                    <#ident as #private::KisFunction>::ROWS,
+                    #declared,
+                    #handler_tokens,
+                    #abilities
+                );
 
-            #[automatically_derived]
-            impl #private::KisFunction for #ident {
-                #in_decl
-                #out_decl
-                #plain
-                const INFO: &'static #private::FunctionInfo = &__INFO;
-            }
+                #[automatically_derived]
+                impl #private::KisFunction for #ident {
+                    #in_decl
+                    #out_decl
+                    #plain
+                    const INFO: &'static #private::FunctionInfo = &__INFO;
+                }
 
-            #emits
-            #reuse_check
-            #call
+                #emits
+                #reuse_check
+                #call
 
-            #private::inventory::submit! {
-                #private::FunctionEntry(&__INFO)
-            }
-        };
-    }
+                #private::inventory::submit! {
+                    #private::FunctionEntry(&__INFO)
+                }
+            };
+        }
 }
 
 /// What the function's row types can do, found by `Probe`'s constants (the attribute cannot see
