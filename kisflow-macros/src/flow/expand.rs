@@ -90,13 +90,9 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
             }
 
             #private::inventory::submit! {
-                #private::FlowEntry::__new(
-                    #name_text,
+                #private::FlowEntry::__of::<#name>(
                     #private::concat!(#private::module_path!(), "::", #name_text),
-                    <#name as #private::FlowSpec>::LOCATION,
-                    <#name as #private::FlowSpec>::STAGES,
                 )
-                .__branches(<#name as #private::FlowSpec>::BRANCHES)
             }
         };
     }

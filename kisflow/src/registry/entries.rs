@@ -42,6 +42,15 @@ impl FlowEntry {
         }
     }
 
+    /// The entry of the flow `S`, `path` its Rust path: one generic call, which the compiler
+    /// checks once here, where naming each of `S`'s constants in every `flow!` would have it
+    /// check them there.
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __of<S: crate::FlowSpec>(path: &'static str) -> Self {
+        Self::__new(S::NAME, path, S::LOCATION, S::STAGES).__branches(S::BRANCHES)
+    }
+
     /// This entry, for a flow whose branches start at `branches` ([`FlowSpec::BRANCHES`](crate::FlowSpec::BRANCHES)).
     #[doc(hidden)]
     #[must_use]
