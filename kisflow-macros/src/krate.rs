@@ -43,6 +43,15 @@ impl Private {
             ))],
         }
     }
+
+    /// The same path located at `span`, as `quote_spanned!` locates its own tokens.
+    pub(crate) fn at(&self, span: Span) -> Self {
+        let mut tokens = self.tokens.clone();
+        for token in &mut tokens {
+            token.set_span(span);
+        }
+        Self { tokens }
+    }
 }
 
 /// `Location { file, line, column }` of the macro call. Literals from the compiler's own span when

@@ -2,8 +2,8 @@
 //! functions), the compiler's checks of its edges, and its registry entry. Each check is spanned
 //! on the user's tokens.
 
-use proc_macro2::TokenStream;
-use quote::quote;
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::parse::{FlowInput, StageInput};
@@ -31,11 +31,15 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
     let jumps = jumps(private, stages);
     let checks = checks(private, stages, branches);
     let fork = fork_check(private, stages, branches);
-    let flow_in = at(first, quote!(<#first as #private::KisFunction>::In));
+    let first_at = At::new(private, first);
+    let first_function = first_at.function(first);
+    let flow_in = quote_spanned!(first_at.span=> #first_function::In);
     // What `run_collect` gives back: the last function's rows, or the first branch's last one's.
     let output = branches.get(1).copied().unwrap_or(stages.len()) - 1;
     let last = &stages[output].path;
-    let flow_out = at(last, quote!(<#last as #private::KisFunction>::Out));
+    let last_at = At::new(private, last);
+    let last_function = last_at.function(last);
+    let flow_out = quote_spanned!(last_at.span=> #last_function::Out);
     let branches_const = (!branches.is_empty())
         .then(|| quote!(const BRANCHES: &'static [usize] = &[#(#branches),*];));
     let typed = typed_run(private, stages, branches);
@@ -98,26 +102,47 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
     }
 }
 
-/// `tokens` located at the user's `path`, so errors about that function are reported there.
-fn at(path: &syn::Path, tokens: TokenStream) -> TokenStream {
-    respan(tokens, path.span())
+/// Where generated tokens about one function of the flow are located: at its name, as the user
+/// wrote it, resolving names as at the macro call, so errors about that function are reported
+/// there. The tokens are made there (`quote_spanned!`), rather than made and then moved, which
+/// would go over every token again.
+struct At {
+    span: Span,
+    /// Kisflow's path, located here.
+    private: Private,
 }
 
-/// The function at `index` as a trait-qualified path prefix, for its items. The function is named
-/// by its path only: the edges between functions are checked in one place (`checks`), so a
-/// mismatch or a sink in the middle is one error at the next function's name.
-fn function_at(private: &Private, stages: &[StageInput], index: usize) -> TokenStream {
-    let function = &stages[index].path;
-    quote!(<#function as #private::KisFunction>)
+impl At {
+    fn new(private: &Private, path: &syn::Path) -> Self {
+        let span = Span::call_site().located_at(path.span());
+        Self {
+            span,
+            private: private.at(span),
+        }
+    }
+
+    /// `path`, a function's name as the user wrote it, located here.
+    fn path(&self, path: &syn::Path) -> TokenStream {
+        respan(path.to_token_stream(), self.span)
+    }
+
+    /// `<function as KisFunction>`, for its items, all of it located here. A function is named
+    /// by its path only: the edges between functions are checked in one place (`checks` or
+    /// `typed_run`), so a mismatch or a sink in the middle is one error at the next function.
+    fn function(&self, path: &syn::Path) -> TokenStream {
+        let (private, path) = (&self.private, self.path(path));
+        quote_spanned!(self.span=> <#path as #private::KisFunction>)
+    }
 }
 
 /// `Yes` when any function of the flow declares `actions(jump)`, from the functions' `INFO`
 /// constants, named exactly as `stage_infos` names them so that a name which is not a function
 /// is reported once.
 fn jumps(private: &Private, stages: &[StageInput]) -> TokenStream {
-    let infos = (0..stages.len()).map(|index| {
-        let function = function_at(private, stages, index);
-        at(&stages[index].path, quote!(#function::INFO))
+    let infos = stages.iter().map(|stage| {
+        let at = At::new(private, &stage.path);
+        let function = at.function(&stage.path);
+        quote_spanned!(at.span=> #function::INFO)
     });
     quote! {
         <#private::Select<{ #private::any_jumps(&[#(#infos),*]) }> as #private::Select2Flag>::Flag
@@ -126,18 +151,17 @@ fn jumps(private: &Private, stages: &[StageInput]) -> TokenStream {
 
 /// The `Stage` of each function: its registry entry and the params the flow gives it.
 fn stage_infos(private: &Private, stages: &[StageInput]) -> Vec<TokenStream> {
-    (0..stages.len())
-        .map(|index| {
-            let params = stages[index].params.iter().map(|p| {
+    stages
+        .iter()
+        .map(|stage| {
+            let params = stage.params.iter().map(|p| {
                 let key = p.key.to_string();
                 let value = param_text(&p.value).unwrap_or_default();
                 quote!((#key, #value))
             });
-            let function = function_at(private, stages, index);
-            at(
-                &stages[index].path,
-                quote!(#private::Stage::__new(#function::INFO, &[#(#params),*])),
-            )
+            let at = At::new(private, &stage.path);
+            let (private, function) = (&at.private, at.function(&stage.path));
+            quote_spanned!(at.span=> #private::Stage::__new(#function::INFO, &[#(#params),*]))
         })
         .collect()
 }
@@ -158,17 +182,16 @@ fn fork_check(private: &Private, stages: &[StageInput], branches: &[usize]) -> T
         return TokenStream::new();
     };
     let point = &stages[first - 1].path;
-    at(
-        point,
-        quote! {
-            {
-                type Point = #point;
-                let _ = <<Point as #private::KisFunction>::Out as #private::CloneForBranches<
-                    Point,
-                >>::copy;
-            }
-        },
-    )
+    let at = At::new(private, point);
+    let (private, point) = (&at.private, at.path(point));
+    quote_spanned! {at.span=>
+        {
+            type Point = #point;
+            let _ = <<Point as #private::KisFunction>::Out as #private::CloneForBranches<
+                Point,
+            >>::copy;
+        }
+    }
 }
 
 /// `__typed`, the typed run of a chain (none for a flow that ends in branches): each function's
@@ -180,42 +203,37 @@ fn typed_run(private: &Private, stages: &[StageInput], branches: &[usize]) -> To
     if !branches.is_empty() {
         return TokenStream::new();
     }
-    let plain = |index: usize| {
-        let function = function_at(private, stages, index);
-        at(&stages[index].path, quote!(#function::PLAIN))
-    };
-    let first = plain(0);
+    let first_path = &stages[0].path;
+    let first_at = At::new(private, first_path);
+    let first_function = first_at.function(first_path);
+    let first = quote_spanned!(first_at.span=> #first_function::PLAIN);
+    let flow_in = quote_spanned!(first_at.span=> #first_function::In);
     let then = (1..stages.len()).map(|index| {
-        let prev = &stages[index - 1].path;
-        let next = &stages[index].path;
-        let plain = plain(index);
+        let at = At::new(private, &stages[index].path);
+        let (prev, next) = (
+            at.path(&stages[index - 1].path),
+            at.path(&stages[index].path),
+        );
+        let private = &at.private;
         // Aliases put both names where only a type can stand: a plain `fn` given as a generic
         // argument would be taken for a constant, and reported twice.
-        let call = at(
-            next,
-            quote! {
-                type Prev = #prev;
-                type Next = #next;
-                // The edge's check: named, not called, so no code is compiled for it.
-                let _ = <<Prev as #private::EmitsRows>::Row as #private::FeedsInto<
-                    Prev,
-                    Next,
-                    <Next as #private::KisFunction>::In,
-                >>::feed;
-                run.then(
-                    #index,
-                    rows,
-                    #plain,
-                )
-            },
-        );
+        let call = quote_spanned! {at.span=>
+            type Prev = #prev;
+            type Next = #next;
+            // The edge's check: named, not called, so no code is compiled for it.
+            let _ = <<Prev as #private::EmitsRows>::Row as #private::FeedsInto<
+                Prev,
+                Next,
+                <Next as #private::KisFunction>::In,
+            >>::feed;
+            run.then(
+                #index,
+                rows,
+                <#next as #private::KisFunction>::PLAIN,
+            )
+        };
         quote!(let rows = { #call };)
     });
-    let first_path = &stages[0].path;
-    let flow_in = at(
-        first_path,
-        quote!(<#first_path as #private::KisFunction>::In),
-    );
     quote! {
         fn __typed<'a>(
             run: &mut #private::TypedRun<'a>,
@@ -258,14 +276,13 @@ fn checks(private: &Private, stages: &[StageInput], branches: &[usize]) -> Vec<T
                         }
                     }
                 });
-            let function = function_at(private, stages, index);
-            at(
-                path,
-                quote! {
-                    #edge
-                    let _ = <#function::In as #private::CloneForJump<Jumps>>::keep;
-                },
-            )
+            let at = At::new(private, path);
+            let (function, private) = (at.function(path), &at.private);
+            let edge = edge.map(|edge| respan(edge, at.span));
+            quote_spanned! {at.span=>
+                #edge
+                let _ = <#function::In as #private::CloneForJump<Jumps>>::keep;
+            }
         })
         .collect()
 }
