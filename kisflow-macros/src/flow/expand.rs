@@ -214,18 +214,10 @@ fn typed_run(private: &Private, stages: &[StageInput], branches: &[usize]) -> To
             at.path(&stages[index - 1].path),
             at.path(&stages[index].path),
         );
+        let edge = edge(&at, &prev, &next);
         let private = &at.private;
-        // Aliases put both names where only a type can stand: a plain `fn` given as a generic
-        // argument would be taken for a constant, and reported twice.
         let call = quote_spanned! {at.span=>
-            type Prev = #prev;
-            type Next = #next;
-            // The edge's check: named, not called, so no code is compiled for it.
-            let _ = <<Prev as #private::EmitsRows>::Row as #private::FeedsInto<
-                Prev,
-                Next,
-                <Next as #private::KisFunction>::In,
-            >>::feed;
+            #edge
             run.then(
                 #index,
                 rows,
@@ -246,6 +238,25 @@ fn typed_run(private: &Private, stages: &[StageInput], branches: &[usize]) -> To
     }
 }
 
+/// The check of the edge from `prev` to `next`, located at `at` (the next function's name):
+/// `EmitsRows` and `FeedsInto` themselves, not through `Edge`'s blanket impl, so the compiler
+/// reports the bound that failed in its own words and nothing else, where a bound reached through
+/// an impl also quotes that impl from kisflow's source. Named, not called, so no code is compiled
+/// for it. Aliases put both names where only a type can stand: a plain `fn` given as a generic
+/// argument would be taken for a constant, and reported twice.
+fn edge(at: &At, prev: &TokenStream, next: &TokenStream) -> TokenStream {
+    let private = &at.private;
+    quote_spanned! {at.span=>
+        type Prev = #prev;
+        type Next = #next;
+        let _ = <<Prev as #private::EmitsRows>::Row as #private::FeedsInto<
+            Prev,
+            Next,
+            <Next as #private::KisFunction>::In,
+        >>::feed;
+    }
+}
+
 /// One check per function, located at its name: the edge from the function that feeds it (its
 /// rows are the ones this function takes, and that function emits rows at all), then whether its
 /// input can be kept when the flow may jump. An edge is checked in this one place only, so a
@@ -254,31 +265,15 @@ fn checks(private: &Private, stages: &[StageInput], branches: &[usize]) -> Vec<T
     (0..stages.len())
         .map(|index| {
             let path = &stages[index].path;
-            // `EmitsRows` and `FeedsInto` themselves, not through `Edge`'s blanket impl: the
-            // compiler then reports the bound that failed in its own words and nothing else,
-            // where a bound reached through an impl also quotes that impl from kisflow's source.
+            let at = At::new(private, path);
             // A chain's edges are checked in `__typed`, where its rows cross them.
             let edge = feeder(branches, index)
                 .filter(|_| !branches.is_empty())
                 .map(|prev| {
-                    let prev_path = &stages[prev].path;
-                    // Aliases put both names where only a type can stand: a plain `fn` given as
-                    // a generic argument would be taken for a constant, and reported twice.
-                    quote! {
-                        {
-                            type Prev = #prev_path;
-                            type Next = #path;
-                            let _ = <<Prev as #private::EmitsRows>::Row as #private::FeedsInto<
-                                Prev,
-                                Next,
-                                <Next as #private::KisFunction>::In,
-                            >>::feed;
-                        }
-                    }
+                    let edge = edge(&at, &at.path(&stages[prev].path), &at.path(path));
+                    quote_spanned!(at.span=> { #edge })
                 });
-            let at = At::new(private, path);
             let (function, private) = (at.function(path), &at.private);
-            let edge = edge.map(|edge| respan(edge, at.span));
             quote_spanned! {at.span=>
                 #edge
                 let _ = <#function::In as #private::CloneForJump<Jumps>>::keep;
