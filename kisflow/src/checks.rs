@@ -3,7 +3,7 @@
 //! and reports at the user's tokens. Their methods are never called by the run loop, which moves
 //! rows through the functions' erased operations.
 
-use crate::function::{FunctionInfo, KisFunction};
+use crate::function::KisFunction;
 
 /// Implemented by `#[kis_function]` for every function that emits rows: every function but a
 /// sink. `flow!` requires it of each function that has a successor.
@@ -242,19 +242,6 @@ impl Select2Flag for Select<true> {
 
 impl Select2Flag for Select<false> {
     type Flag = NeverJumps;
-}
-
-/// Whether any of a flow's functions declares `actions(jump)`.
-#[must_use]
-pub const fn any_jumps(functions: &[&FunctionInfo]) -> bool {
-    let mut index = 0;
-    while index < functions.len() {
-        if functions[index].actions().jump() {
-            return true;
-        }
-        index += 1;
-    }
-    false
 }
 
 /// The crate's own code can use its macros (`extern crate self as kisflow` in lib.rs), and what

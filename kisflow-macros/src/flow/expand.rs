@@ -135,17 +135,17 @@ impl At {
     }
 }
 
-/// `Yes` when any function of the flow declares `actions(jump)`, from the functions' `INFO`
-/// constants, named exactly as `stage_infos` names them so that a name which is not a function
-/// is reported once.
+/// `Yes` when any function of the flow declares `actions(jump)`, from the functions' `JUMPS`
+/// constants, each named at its function as `stage_infos` names its `INFO`, so that a name which
+/// is not a function is reported once.
 fn jumps(private: &Private, stages: &[StageInput]) -> TokenStream {
-    let infos = stages.iter().map(|stage| {
+    let flags = stages.iter().map(|stage| {
         let at = At::new(private, &stage.path);
         let function = at.function(&stage.path);
-        quote_spanned!(at.span=> #function::INFO)
+        quote_spanned!(at.span=> #function::JUMPS)
     });
     quote! {
-        <#private::Select<{ #private::any_jumps(&[#(#infos),*]) }> as #private::Select2Flag>::Flag
+        <#private::Select<{ false #(| #flags)* }> as #private::Select2Flag>::Flag
     }
 }
 

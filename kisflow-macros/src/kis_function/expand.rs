@@ -51,6 +51,12 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
     let abilities = abilities(private, input, &output);
     let reuse_check = reuse_check(private, args, input, &output);
     let declared = declared(private, args);
+    // `false` by default; written only for a function that jumps.
+    let jumps_const = args.jump.then(|| {
+        quote!(
+            const JUMPS: bool = true;
+        )
+    });
     let emits = handler.output.as_ref().map(|ty| {
         quote! {
             #[automatically_derived]
@@ -94,6 +100,7 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
                     #out_decl
                     #plain
                     const INFO: &'static #private::FunctionInfo = &__INFO;
+                #jumps_const
                 }
 
                 #emits

@@ -16,7 +16,7 @@ pub use std::vec::Vec;
 pub use crate::action::DeclaredActions;
 pub use crate::checks::{
     CloneForBranches, CloneForJump, Edge, EmitsRows, FeedsInto, Flag, MayJump, NeverJumps,
-    ReusableAs, Select, Select2Flag, any_jumps,
+    ReusableAs, Select, Select2Flag,
 };
 pub use crate::error::{BoxError, Error};
 pub use crate::flow::run::{Ended, Step, TypedFn, TypedRun};
