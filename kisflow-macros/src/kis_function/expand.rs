@@ -66,52 +66,52 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
         }
     });
     quote! {
-            // The framework fixes `rows: Vec<In>`; a handler that only reads its rows is still right.
-            #[allow(clippy::needless_pass_by_value)]
-            #item
+        // The framework fixes `rows: Vec<In>`; a handler that only reads its rows is still right.
+        #[allow(clippy::needless_pass_by_value)]
+        #item
 
-            #[doc(hidden)]
-            #[allow(non_camel_case_types)]
-            #vis struct #ident {}
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        #vis struct #ident {}
 
-            const _: () = {
-                use #full_path as #private;
-                // The fallbacks of the row probes in `INFO`, for rows without an ability.
-                #[allow(unused_imports)]
-                use #private::Unsupported as _;
+        const _: () = {
+            use #full_path as #private;
+            // The fallbacks of the row probes in `INFO`, for rows without an ability.
+            #[allow(unused_imports)]
+            use #private::Unsupported as _;
 
-                // A static, not the constant itself: the registry and each flow that names the
-                // function point at it, and the compiler evaluates and checks it once.
-                static __INFO: #private::FunctionInfo = #private::FunctionInfo::__new(
-                    #name,
-                    #private::Mode::#mode,
-                    #private::concat!(#private::module_path!(), #path_tail),
-    #location,
-                    // Evaluated once per pair of row types, and shared.
-                    <#ident as #private::KisFunction>::ROWS,
-                    #declared,
-                    #handler_tokens,
-                    #abilities
-                );
+            // A static, not the constant itself: the registry and each flow that names the
+            // function point at it, and the compiler evaluates and checks it once.
+            static __INFO: #private::FunctionInfo = #private::FunctionInfo::__new(
+                #name,
+                #private::Mode::#mode,
+                #private::concat!(#private::module_path!(), #path_tail),
+                #location,
+                // Evaluated once per pair of row types, and shared.
+                <#ident as #private::KisFunction>::ROWS,
+                #declared,
+                #handler_tokens,
+                #abilities
+            );
 
-                #[automatically_derived]
-                impl #private::KisFunction for #ident {
-                    #in_decl
-                    #out_decl
-                    #plain
-                    const INFO: &'static #private::FunctionInfo = &__INFO;
+            #[automatically_derived]
+            impl #private::KisFunction for #ident {
+                #in_decl
+                #out_decl
+                #plain
+                const INFO: &'static #private::FunctionInfo = &__INFO;
                 #jumps_const
-                }
+            }
 
-                #emits
-                #reuse_check
-                #call
+            #emits
+            #reuse_check
+            #call
 
-                #private::inventory::submit! {
-                    #private::FunctionEntry(&__INFO)
-                }
-            };
-        }
+            #private::inventory::submit! {
+                #private::FunctionEntry(&__INFO)
+            }
+        };
+    }
 }
 
 /// What the function's row types can do, found by `Probe`'s constants (the attribute cannot see
