@@ -39,15 +39,15 @@ pub enum PlainFn<In, Out> {
     /// `fn(&FlowCtx, Vec<In>)`, a sink.
     SinkWithCtx(for<'a> fn(&'a FlowCtx, Vec<In>)),
     /// A handler that returns a `Result`, its type erased, and the call of that type.
-    Returning(&'static Handler, CallReturning<In, Out>),
+    Returning(&'static AnyHandler, CallReturning<In, Out>),
 }
 
 /// A handler's function pointer, its return type erased.
-type Handler = dyn Any + Send + Sync;
+type AnyHandler = dyn Any + Send + Sync;
 
 /// The call of a handler that returns a `Result`, for its return type.
 type CallReturning<In, Out> =
-    for<'a> fn(&'static Handler, &'a FlowCtx, Vec<In>) -> Result<Vec<Out>, BoxError>;
+    for<'a> fn(&'static AnyHandler, &'a FlowCtx, Vec<In>) -> Result<Vec<Out>, BoxError>;
 
 impl<In, Out> Clone for PlainFn<In, Out> {
     fn clone(&self) -> Self {
@@ -97,7 +97,7 @@ impl<In: Row, Out: Row> PlainFn<In, Out> {
 /// the type it was made from, so it cannot fail, and it costs nothing once inlined.
 #[inline]
 fn call_rows<In: Row, Out, R: IntoOutput<Out> + 'static>(
-    handler: &'static Handler,
+    handler: &'static AnyHandler,
     ctx: &FlowCtx,
     rows: Vec<In>,
 ) -> Result<Vec<Out>, BoxError> {
@@ -111,7 +111,7 @@ fn call_rows<In: Row, Out, R: IntoOutput<Out> + 'static>(
 /// them.
 #[inline]
 fn call_with_ctx<In: Row, Out, R: IntoOutput<Out> + 'static>(
-    handler: &'static Handler,
+    handler: &'static AnyHandler,
     ctx: &FlowCtx,
     rows: Vec<In>,
 ) -> Result<Vec<Out>, BoxError> {

@@ -17,46 +17,27 @@ pub struct FlowEntry {
     pub(super) name: &'static str,
     pub(super) path: &'static str,
     pub(super) location: Location,
-    /// Never empty: [`FlowEntry::__new`] checks it while the program compiles.
+    /// Never empty: [`FlowEntry::__of`] checks it while the program compiles.
     stages: &'static [Stage],
     /// Where each branch starts among `stages`; empty for a chain.
     branches: &'static [usize],
 }
 
 impl FlowEntry {
-    #[doc(hidden)]
-    #[must_use]
-    pub const fn __new(
-        name: &'static str,
-        path: &'static str,
-        location: Location,
-        stages: &'static [Stage],
-    ) -> Self {
-        assert!(!stages.is_empty(), "a flow needs at least one function");
-        Self {
-            name,
-            path,
-            location,
-            stages,
-            branches: &[],
-        }
-    }
-
     /// The entry of the flow `S`, `path` its Rust path: one generic call, which the compiler
     /// checks once here, where naming each of `S`'s constants in every `flow!` would have it
     /// check them there.
     #[doc(hidden)]
     #[must_use]
     pub const fn __of<S: crate::FlowSpec>(path: &'static str) -> Self {
-        Self::__new(S::NAME, path, S::LOCATION, S::STAGES).__branches(S::BRANCHES)
-    }
-
-    /// This entry, for a flow whose branches start at `branches` ([`FlowSpec::BRANCHES`](crate::FlowSpec::BRANCHES)).
-    #[doc(hidden)]
-    #[must_use]
-    pub const fn __branches(mut self, branches: &'static [usize]) -> Self {
-        self.branches = branches;
-        self
+        assert!(!S::STAGES.is_empty(), "a flow needs at least one function");
+        Self {
+            name: S::NAME,
+            path,
+            location: S::LOCATION,
+            stages: S::STAGES,
+            branches: S::BRANCHES,
+        }
     }
 
     pub(super) fn instantiate(&self) -> Box<dyn DynFlow> {
