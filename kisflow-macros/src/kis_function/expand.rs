@@ -51,12 +51,6 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
     let abilities = abilities(private, input, &output);
     let reuse_check = reuse_check(private, args, input, &output);
     let declared = declared(private, args);
-    // `false` by default; written only for a function that jumps.
-    let jumps_const = args.jump.then(|| {
-        quote!(
-            const JUMPS: bool = true;
-        )
-    });
     let emits = handler.output.as_ref().map(|ty| {
         quote! {
             #[automatically_derived]
@@ -100,7 +94,6 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
                 #out_decl
                 #plain
                 const INFO: &'static #private::FunctionInfo = &__INFO;
-                #jumps_const
             }
 
             #emits

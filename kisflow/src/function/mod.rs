@@ -84,12 +84,12 @@ pub trait KisFunction: 'static {
     /// reported once, where the function declares it.
     #[doc(hidden)]
     const ROWS: &'static RowOps = &RowsOf::<Self::In, Self::Out>::OPS;
-    /// Whether the function declares `actions(jump)`, as `INFO` says: a flow of a function that
-    /// may jump keeps each function's input (see [`CloneForJump`](crate::CloneForJump)).
-    /// `#[kis_function]` writes it only for a function that jumps, so `flow!` reads a constant
-    /// that is `false` everywhere else, where reading each function's `INFO` cost every flow.
+    /// Whether the function declares `actions(jump)`, read from `INFO`: a flow of a function
+    /// that may jump keeps each function's input (see [`CloneForJump`](crate::CloneForJump)).
+    /// `flow!` folds these constants, each evaluated once per function, where reading every
+    /// function's `INFO` again in each flow cost every flow.
     #[doc(hidden)]
-    const JUMPS: bool = false;
+    const JUMPS: bool = Self::INFO.actions().jump();
 }
 
 /// A row type as the registry knows it: its `TypeId` and readable name.
