@@ -36,17 +36,19 @@ pub(crate) fn expand(item: &HandlerFn, args: &Args, handler: &Handler) -> TokenS
         None => quote!(type Out = #private::NoRows;),
     };
     let call = call_fn(private, item, handler, &output, &name);
-    let plain = item.sig.asyncness.is_none().then(|| {
-        let plain = plain_fn(private, item, handler);
-        quote!(const PLAIN: #private::Option<#private::PlainFn<#input, #output>> =
-            #private::Option::Some(#plain);)
-    });
     // A plain `fn` is called through `PLAIN` by the shared call of its row types; an `async fn`
     // through its own `__call`.
-    let handler_tokens = if item.sig.asyncness.is_none() {
-        quote!(#private::Handler::plain(&<#ident as #private::KisFunction>::PLAIN))
+    let (plain, handler_tokens) = if item.sig.asyncness.is_none() {
+        let plain = plain_fn(private, item, handler);
+        (
+            Some(
+                quote!(const PLAIN: #private::Option<#private::PlainFn<#input, #output>> =
+                #private::Option::Some(#plain);),
+            ),
+            quote!(#private::Handler::plain(&<#ident as #private::KisFunction>::PLAIN)),
+        )
     } else {
-        quote!(#private::Handler::Async(__call))
+        (None, quote!(#private::Handler::Async(__call)))
     };
     let abilities = abilities(private, input, &output);
     let reuse_check = reuse_check(private, args, input, &output);
