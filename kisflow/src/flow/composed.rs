@@ -3,7 +3,6 @@
 //! YAML flows that no `flow!` declares are put together from registered functions by name, their
 //! row types checked edge by edge before any row moves.
 
-use std::any::Any;
 use std::borrow::Cow;
 use std::sync::Arc;
 
@@ -14,7 +13,7 @@ use super::shape::{check_branch_point, check_branches, check_edge, check_jumps, 
 use super::{DynFlow, FlowSettings};
 use crate::error::{Error, Result};
 use crate::function::Stage;
-use crate::function::{FunctionInfo, JsonRef, Rows};
+use crate::function::{FunctionInfo, JsonRef, RowType, Rows};
 
 /// A runnable flow whose functions are known only at run time. Build one with
 /// [`Registry::compose`](crate::Registry::compose); it behaves as a [`DynFlow`].
@@ -63,24 +62,18 @@ impl ComposedFlow {
     ) -> Self {
         let core = FlowCore::new(name, stages, branches);
         Self {
-            source: (core.ctxs[0].erased().empty_input)(),
+            source: Rows::empty(),
             core,
         }
-    }
-
-    /// An empty batch of the first function's input rows.
-    fn empty_source(&self) -> Rows {
-        (self.core.ctxs[0].erased().empty_input)()
     }
 
     /// Takes the committed rows and runs the flow over them; see [`Flow::run`](super::Flow::run).
     pub(super) fn run_committed(&mut self) -> BoxFuture<'_, Result<()>> {
         // A switched-off flow keeps its rows for when it is switched on; `drive` says why.
-        let empty = self.empty_source();
         let rows = if self.core.settings.disabled.is_some() {
-            empty
+            Rows::empty()
         } else {
-            std::mem::replace(&mut self.source, empty)
+            std::mem::replace(&mut self.source, Rows::empty())
         };
         self.run_rows(rows)
     }
@@ -139,8 +132,8 @@ impl DynFlow for ComposedFlow {
         }
     }
 
-    fn commit_any(&mut self, row: Box<dyn Any + Send>) -> Result<(), Box<dyn Any + Send>> {
-        (self.core.ctxs[0].erased().push_input)(&mut self.source, row)
+    fn source(&mut self) -> (&mut Rows, RowType) {
+        (&mut self.source, self.core.ctxs[0].function().input())
     }
 
     fn run(&mut self) -> BoxFuture<'_, Result<()>> {
@@ -173,7 +166,7 @@ impl ComposedFlow {
     /// A new instance with the same configuration; see [`Flow::fork`](super::Flow::fork).
     pub(super) fn fork_instance(&self) -> Self {
         Self {
-            source: self.empty_source(),
+            source: Rows::empty(),
             core: self.core.fork(),
         }
     }

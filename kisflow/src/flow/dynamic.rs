@@ -4,7 +4,7 @@ use futures::future::BoxFuture;
 
 use super::{Flow, FlowSettings, FlowSpec, JsonRow};
 use crate::error::{Error, Result};
-use crate::function::{JsonRef, Stage};
+use crate::function::{JsonRef, RowType, Rows, Stage};
 
 /// A runnable flow instance behind a trait object, for code that picks flows by name
 /// (Go KisFlow's `Pool().GetFlow`). Rows go in as JSON.
@@ -42,13 +42,10 @@ pub trait DynFlow: Send + std::fmt::Debug {
     /// Commits one JSON row; [`commit_json`](dyn DynFlow::commit_json) is the way in.
     #[doc(hidden)]
     fn commit_json_input(&mut self, row: JsonRef<'_>) -> Result<()>;
-    /// Commits one typed row, boxed; [`commit`](dyn DynFlow::commit) is the typed way in.
+    /// The batch committed rows wait in, and the type of row it takes;
+    /// [`commit`](dyn DynFlow::commit) is the typed way in.
     #[doc(hidden)]
-    /// A row of another type is handed back.
-    fn commit_any(
-        &mut self,
-        row: Box<dyn std::any::Any + Send>,
-    ) -> Result<(), Box<dyn std::any::Any + Send>>;
+    fn source(&mut self) -> (&mut Rows, RowType);
     /// Runs the flow; see [`Flow::run`].
     fn run(&mut self) -> BoxFuture<'_, Result<()>>;
     /// Sets the most function calls one run may make; see [`Flow::with_step_limit`].
@@ -112,12 +109,15 @@ impl dyn DynFlow + '_ {
     /// # Ok::<(), kisflow::Error>(())
     /// ```
     pub fn commit<T: Send + 'static>(&mut self, row: T) -> Result<()> {
-        self.commit_any(Box::new(row)).map_err(|_| Error::RowType {
+        // The row is pushed here, where its type is known: a registered function's row types
+        // compile no code of their own for it.
+        let (rows, input) = self.source();
+        if input.id() == std::any::TypeId::of::<T>() && rows.push(row).is_ok() {
+            return Ok(());
+        }
+        Err(Error::RowType {
             flow: self.name().to_owned(),
-            expected: self
-                .stages()
-                .first()
-                .map_or("nothing", |s| s.function().input().name()),
+            expected: input.name(),
             given: std::any::type_name::<T>(),
         })
     }

@@ -101,7 +101,7 @@ fn call_rows<In: Row, Out, R: IntoOutput<Out> + 'static>(
     ctx: &FlowCtx,
     rows: Vec<In>,
 ) -> Result<Vec<Out>, BoxError> {
-    match handler.downcast_ref::<fn(Vec<In>) -> R>() {
+    match <dyn Any>::downcast_ref::<fn(Vec<In>) -> R>(handler) {
         Some(handler) => handler(rows).into_output(),
         None => Err(not_its_handler(ctx)),
     }
@@ -115,7 +115,7 @@ fn call_with_ctx<In: Row, Out, R: IntoOutput<Out> + 'static>(
     ctx: &FlowCtx,
     rows: Vec<In>,
 ) -> Result<Vec<Out>, BoxError> {
-    match handler.downcast_ref::<for<'a> fn(&'a FlowCtx, Vec<In>) -> R>() {
+    match <dyn Any>::downcast_ref::<for<'a> fn(&'a FlowCtx, Vec<In>) -> R>(handler) {
         Some(handler) => handler(ctx, rows).into_output(),
         None => Err(not_its_handler(ctx)),
     }
@@ -149,19 +149,31 @@ impl Call<'_> {
     /// so it is compiled once per pair of them, not once per function.
     #[inline]
     pub fn plain<In: Row, Out: Row>(ctx: &FlowCtx, rows: Rows) -> Self {
-        // `match`es rather than combinators: this is compiled once per pair of row types, and a
-        // debug build compiles each combinator and closure as a function of its own.
+        // `match`es and early returns rather than combinators or a tuple: this is compiled once
+        // per pair of row types, and a debug build compiles each combinator, closure and drop of
+        // a temporary as code of its own.
         let handler = match ctx.erased().plain {
-            Some(plain) => plain.downcast_ref::<Option<PlainFn<In, Out>>>(),
+            // As a plain `dyn Any`, whose `downcast_ref` the `+ Send + Sync` one calls.
+            Some(plain) => <dyn Any>::downcast_ref::<Option<PlainFn<In, Out>>>(plain),
             None => None,
         };
-        match (handler, rows.downcast::<In>()) {
-            (Some(Some(handler)), Ok(rows)) => Self::Ready(match handler.call(ctx, rows) {
-                Ok(out) => Ok(Rows::new(out)),
-                Err(err) => Err(err),
-            }),
-            _ => Self::mismatch(ctx.function_name(), std::any::type_name::<In>()),
-        }
+        let Some(Some(handler)) = handler else {
+            return Self::not_its_rows(ctx);
+        };
+        let Ok(rows) = rows.downcast::<In>() else {
+            return Self::not_its_rows(ctx);
+        };
+        Self::Ready(match handler.call(ctx, rows) {
+            Ok(out) => Ok(Rows::new(out)),
+            Err(err) => Err(err),
+        })
+    }
+
+    /// The call of `ctx`'s function on rows of another type than its input, or through another
+    /// handler than its own, which the checks before a flow runs rule out.
+    #[cold]
+    fn not_its_rows(ctx: &FlowCtx) -> Self {
+        Self::mismatch(ctx.function_name(), ctx.function().input().name())
     }
 
     /// The call of `function`, which was handed rows of another type than its input, `input`.

@@ -29,9 +29,6 @@ pub enum JsonRef<'a> {
 pub type EncodeFn = fn(&Rows) -> Option<Result<Vec<serde_json::Value>, serde_json::Error>>;
 /// Writes rows for debug logs.
 pub type FmtFn = fn(&Rows, &mut std::fmt::Formatter<'_>) -> std::fmt::Result;
-/// Pushes one boxed row, or hands it back when it is not of the input type.
-type PushFn = fn(&mut Rows, Box<dyn Any + Send>) -> Result<(), Box<dyn Any + Send>>;
-
 /// What a registered function can do with rows of types known only at run time, assembled from
 /// its `INFO` when a flow is built. Nothing of it is compiled per function but an `async fn`'s
 /// `call`; the rest is compiled once per row type and shared.
@@ -47,8 +44,6 @@ pub(crate) struct Erased {
     pub(crate) encode_output: Option<EncodeFn>,
     pub(crate) fmt_input: FmtFn,
     pub(crate) fmt_output: FmtFn,
-    pub(crate) push_input: PushFn,
-    pub(crate) empty_input: fn() -> Rows,
 }
 
 /// What `#[kis_function]`'s probes found its row types can do.
@@ -77,8 +72,6 @@ pub struct RowOps {
     pub(crate) output: RowType,
     /// Calls a plain `fn` handler with these row types ([`Call::plain`](super::Call::plain)).
     pub(crate) call_plain: CallFn,
-    pub(crate) push_input: PushFn,
-    pub(crate) empty_input: fn() -> Rows,
 }
 
 /// The [`RowOps`] of input rows `In` and output rows `Out`, which `KisFunction::ROWS` names.
@@ -90,8 +83,6 @@ impl<In: Row, Out: Row> RowsOf<In, Out> {
         input: RowType::of::<In>(),
         output: RowType::of::<Out>(),
         call_plain: super::Call::plain::<In, Out>,
-        push_input: push_input::<In>,
-        empty_input: empty_input::<In>,
     };
 }
 
@@ -118,8 +109,6 @@ impl Erased {
             encode_output: can.encode_output,
             fmt_input: can.fmt_input,
             fmt_output: can.fmt_output,
-            push_input: ops.push_input,
-            empty_input: ops.empty_input,
         }
     }
 }
@@ -133,12 +122,20 @@ impl std::fmt::Debug for Erased {
 /// A copy of rows of `Clone` type `T`.
 #[must_use]
 pub(crate) fn clone_rows<T: Clone + Send + 'static>(rows: &Rows) -> Option<Rows> {
-    let rows = rows.as_slice::<T>()?;
+    #[allow(
+        clippy::question_mark,
+        reason = "`?` compiles `Try` per row type in debug"
+    )]
+    let Some(mut rest) = rows.as_slice::<T>() else {
+        return None;
+    };
     // By hand rather than `to_vec`, whose drop guard and iterator a debug build compiles per row
-    // type; a release build makes the same copy of either.
-    let mut copy = Vec::with_capacity(rows.len());
-    for row in rows {
+    // type, and over a slice pattern rather than an iterator, which the compiler builds in; a
+    // release build makes the same copy of either.
+    let mut copy = Vec::with_capacity(rest.len());
+    while let [row, tail @ ..] = rest {
         copy.push(row.clone());
+        rest = tail;
     }
     Some(Rows::new(copy))
 }
@@ -203,15 +200,22 @@ impl JsonRef<'_> {
 pub(crate) fn encode_rows<T: serde::Serialize + 'static>(
     rows: &Rows,
 ) -> Option<Result<Vec<serde_json::Value>, serde_json::Error>> {
-    let typed = rows.as_slice::<T>()?;
-    // A loop rather than collecting into a `Result`, which compiles its iterator adapters again
-    // per row type in a debug build.
-    let mut values = Vec::with_capacity(typed.len());
-    for row in typed {
+    #[allow(
+        clippy::question_mark,
+        reason = "`?` compiles `Try` per row type in debug"
+    )]
+    let Some(mut rest) = rows.as_slice::<T>() else {
+        return None;
+    };
+    // A loop over a slice pattern rather than collecting into a `Result`, which compiles its
+    // iterator adapters again per row type in a debug build.
+    let mut values = Vec::with_capacity(rest.len());
+    while let [row, tail @ ..] = rest {
         match serde_json::to_value(row) {
             Ok(value) => values.push(value),
             Err(err) => return Some(Err(err)),
         }
+        rest = tail;
     }
     Some(Ok(values))
 }
@@ -221,14 +225,16 @@ pub(crate) fn debug_rows<T: std::fmt::Debug + 'static>(
     rows: &Rows,
     f: &mut std::fmt::Formatter<'_>,
 ) -> std::fmt::Result {
-    let Some(typed) = rows.as_slice::<T>() else {
+    let Some(mut rest) = rows.as_slice::<T>() else {
         return write!(f, "{rows:?}");
     };
     // Each row as a `&dyn Debug`: `DebugList::entry` is compiled once, in the standard library,
-    // where formatting the slice would compile its iteration again per row type.
+    // where formatting the slice would compile its iteration again per row type; and over a
+    // slice pattern, which compiles no iterator either.
     let mut list = f.debug_list();
-    for row in typed {
+    while let [row, tail @ ..] = rest {
         list.entry(row);
+        rest = tail;
     }
     list.finish()
 }
@@ -244,21 +250,4 @@ pub(crate) fn count_rows<T: 'static>(
         rows.len(),
         std::any::type_name::<T>()
     )
-}
-
-fn push_input<T: Send + 'static>(
-    rows: &mut Rows,
-    row: Box<dyn Any + Send>,
-) -> Result<(), Box<dyn Any + Send>> {
-    match row.downcast::<T>() {
-        Ok(row) => match rows.push(*row) {
-            Ok(()) => Ok(()),
-            Err(row) => Err(Box::new(row)),
-        },
-        Err(row) => Err(row),
-    }
-}
-
-fn empty_input<T: Send + 'static>() -> Rows {
-    Rows::new(Vec::<T>::new())
 }

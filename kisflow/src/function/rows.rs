@@ -61,7 +61,7 @@ impl Rows {
             return Ok(Vec::new());
         };
         // Taken out of its box, which then goes as any box does: one downcast, no typed box.
-        match rows.downcast_mut::<Vec<T>>() {
+        match as_any(&mut rows).downcast_mut::<Vec<T>>() {
             Some(typed) => Ok(std::mem::take(typed)),
             None => Err(Self {
                 rows: Some(rows),
@@ -74,7 +74,7 @@ impl Rows {
     pub(crate) fn as_slice<T: 'static>(&self) -> Option<&[T]> {
         match &self.rows {
             None => Some(&[]),
-            Some(rows) => match rows.downcast_ref::<Vec<T>>() {
+            Some(rows) => match <dyn Any>::downcast_ref::<Vec<T>>(&**rows) {
                 Some(rows) => Some(rows),
                 None => None,
             },
@@ -91,7 +91,7 @@ impl Rows {
             *self = Self::new(more);
             return Ok(());
         };
-        let Some(rows) = rows.downcast_mut::<Vec<T>>() else {
+        let Some(rows) = as_any(rows).downcast_mut::<Vec<T>>() else {
             return Err(more);
         };
         rows.append(&mut more);
@@ -111,7 +111,7 @@ impl Rows {
             *self = Self::new(first);
             return Ok(());
         };
-        match rows.downcast_mut::<Vec<T>>() {
+        match as_any(rows).downcast_mut::<Vec<T>>() {
             Some(typed) => {
                 typed.push(row);
                 self.len = typed.len();
@@ -120,6 +120,12 @@ impl Rows {
             None => Err(row),
         }
     }
+}
+
+/// The boxed rows as a plain `dyn Any`: downcast from there, not through `dyn Any + Send`'s own
+/// methods, which call the plain ones and so compile a second function per row type.
+fn as_any(rows: &mut Box<dyn Any + Send>) -> &mut dyn Any {
+    &mut **rows
 }
 
 impl std::fmt::Debug for Rows {

@@ -112,7 +112,7 @@ async fn step(
     let ctxs = run.ctxs;
     let ctx = &ctxs[index];
     let erased = ctx.erased();
-    let mut input = layer.take().unwrap_or_else(erased.empty_input);
+    let mut input = layer.take().unwrap_or_else(Rows::empty);
     if jumps {
         *layer = erased.clone_input.and_then(|copy| copy(&input));
     }

@@ -30,12 +30,13 @@ pub type Step<'a, T> = Result<Vec<T>, Ended<'a>>;
 /// `rows` as rows of type `In`, which they are: `flow!` checks each edge (`FeedsInto`), so `T` is
 /// `In`. Checked here by type id rather than asked of the compiler as a bound, which would add
 /// a second error to a mismatch or a sink in the middle; an optimised build folds it away.
+/// Taken out of the `Vec` through `downcast_mut`, which the erased rows compile for each row type
+/// already, so this adds no code of its own per row type but itself.
 #[inline]
-fn same_rows<T: Row, In: Row>(rows: Vec<T>) -> Option<Vec<In>> {
-    let mut rows = Some(rows);
+fn same_rows<T: Row, In: Row>(mut rows: Vec<T>) -> Option<Vec<In>> {
     let rows: &mut dyn std::any::Any = &mut rows;
-    match rows.downcast_mut::<Option<Vec<In>>>() {
-        Some(rows) => rows.take(),
+    match rows.downcast_mut::<Vec<In>>() {
+        Some(rows) => Some(std::mem::take(rows)),
         None => None,
     }
 }
