@@ -42,7 +42,26 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
     let flow_out = quote_spanned!(last_at.span=> #last_function::Out);
     let branches_const = (!branches.is_empty())
         .then(|| quote!(const BRANCHES: &'static [usize] = &[#(#branches),*];));
-    let typed = typed_run(private, stages, branches);
+    // A chain's checks go in its `__typed`, a body the compiler checks anyway; a flow with
+    // branches has them in a function of their own.
+    let check_body = quote! {
+        // Whether any function may jump, which makes the run keep each input.
+        type Jumps = #jumps;
+        #(#checks)*
+        #fork
+    };
+    let typed = typed_run(private, stages, branches, &check_body);
+    let check_fn = typed.is_empty().then(|| {
+        quote! {
+            // What the compiler checks of the flow: the row types of each edge, and `Clone`
+            // inputs where a function may jump. Generic and never called, so it compiles to
+            // nothing: every flow runs on the run loop compiled into kisflow.
+            #[allow(dead_code)]
+            fn __check<__Flow>() {
+                #check_body
+            }
+        }
+    });
     let typed_const = (!typed.is_empty()).then(|| {
         quote!(const TYPED: #private::Option<#private::TypedFn<Self::In>> =
             #private::Option::Some(__typed);)
@@ -82,16 +101,7 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
             #[automatically_derived]
             impl #private::LastEmits<#flow_out> for #name {}
 
-            // What the compiler checks of the flow: the row types of each edge, and `Clone`
-            // inputs where a function may jump. Generic and never called, so it compiles to
-            // nothing: every flow runs on the run loop compiled into kisflow.
-            #[allow(dead_code)]
-            fn __check<__Flow>() {
-                // Whether any function may jump, which makes the run keep each input.
-                type Jumps = #jumps;
-                #(#checks)*
-                #fork
-            }
+            #check_fn
 
             #private::inventory::submit! {
                 #private::FlowEntry::__of::<#name>(
@@ -198,8 +208,14 @@ fn fork_check(private: &Private, stages: &[StageInput], branches: &[usize]) -> T
 /// typed handler called on what the one before emitted, in straight-line calls, every branch of
 /// them being in kisflow's `TypedRun`. A chain's edges are checked here, where its rows cross
 /// them, rather than in `checks`: `EmitsRows::Row` and `FeedsInto::feed`, located at the
-/// next function's name, so a sink in the middle or a row mismatch is one error there.
-fn typed_run(private: &Private, stages: &[StageInput], branches: &[usize]) -> TokenStream {
+/// next function's name, so a sink in the middle or a row mismatch is one error there. The flow's
+/// other `checks` open the body: a function of their own cost each flow a body more to check.
+fn typed_run(
+    private: &Private,
+    stages: &[StageInput],
+    branches: &[usize],
+    checks: &TokenStream,
+) -> TokenStream {
     if !branches.is_empty() {
         return TokenStream::new();
     }
@@ -231,6 +247,7 @@ fn typed_run(private: &Private, stages: &[StageInput], branches: &[usize]) -> To
             run: &mut #private::TypedRun<'a>,
             rows: #private::Vec<#flow_in>,
         ) -> #private::Ended<'a> {
+            #checks
             let rows = run.first(rows, #first);
             #(#then)*
             #private::TypedRun::end(rows)
