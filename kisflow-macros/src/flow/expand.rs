@@ -42,17 +42,25 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
     let flow_out = quote_spanned!(last_at.span=> #last_function::Out);
     let branches_const = (!branches.is_empty())
         .then(|| quote!(const BRANCHES: &'static [usize] = &[#(#branches),*];));
-    // A chain's checks go in its `__typed`, a body the compiler checks anyway; a flow with
-    // branches has them in a function of their own.
     let check_body = quote! {
         // Whether any function may jump, which makes the run keep each input.
         type Jumps = #jumps;
         #(#checks)*
         #fork
     };
-    let typed = typed_run(private, stages, branches, &check_body);
-    let check_fn = typed.is_empty().then(|| {
-        quote! {
+    // A chain runs typed, and its checks open its `__typed`, a body the compiler checks anyway;
+    // a flow with branches has them in a function of their own.
+    let (typed, typed_const, check_fn) = if branches.is_empty() {
+        (
+            Some(typed_run(private, stages, &check_body)),
+            Some(
+                quote!(const TYPED: #private::Option<#private::TypedFn<Self::In>> =
+                #private::Option::Some(__typed);),
+            ),
+            None,
+        )
+    } else {
+        let check_fn = quote! {
             // What the compiler checks of the flow: the row types of each edge, and `Clone`
             // inputs where a function may jump. Generic and never called, so it compiles to
             // nothing: every flow runs on the run loop compiled into kisflow.
@@ -60,12 +68,9 @@ pub(crate) fn expand(flow: &FlowInput) -> TokenStream {
             fn __check<__Flow>() {
                 #check_body
             }
-        }
-    });
-    let typed_const = (!typed.is_empty()).then(|| {
-        quote!(const TYPED: #private::Option<#private::TypedFn<Self::In>> =
-            #private::Option::Some(__typed);)
-    });
+        };
+        (None, None, Some(check_fn))
+    };
     quote! {
         #(#attrs)*
         #vis struct #name {
@@ -204,21 +209,13 @@ fn fork_check(private: &Private, stages: &[StageInput], branches: &[usize]) -> T
     }
 }
 
-/// `__typed`, the typed run of a chain (none for a flow that ends in branches): each function's
+/// `__typed`, the typed run of a chain (a flow that ends in branches has none): each function's
 /// typed handler called on what the one before emitted, in straight-line calls, every branch of
 /// them being in kisflow's `TypedRun`. A chain's edges are checked here, where its rows cross
 /// them, rather than in `checks`: `EmitsRows::Row` and `FeedsInto::feed`, located at the
 /// next function's name, so a sink in the middle or a row mismatch is one error there. The flow's
 /// other `checks` open the body: a function of their own cost each flow a body more to check.
-fn typed_run(
-    private: &Private,
-    stages: &[StageInput],
-    branches: &[usize],
-    checks: &TokenStream,
-) -> TokenStream {
-    if !branches.is_empty() {
-        return TokenStream::new();
-    }
+fn typed_run(private: &Private, stages: &[StageInput], checks: &TokenStream) -> TokenStream {
     let first_path = &stages[0].path;
     let first_at = At::new(private, first_path);
     let first_function = first_at.function(first_path);
